@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kubectl-inplace",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kubectl-inplace", targets: ["kubectl-inplace"]),
+        .executable(name: "kube-sim", targets: ["kube-sim"]),
+        .library(name: "KubeSim", targets: ["KubeSim"]),
+    ],
+    targets: [
+        // System C libraries, reached through modulemaps and static inline shims.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+
+        // A JSON value type with a fast parser and serializer: the lingua franca of every layer.
+        .target(name: "JSON", linkerSettings: [.linkedLibrary("m")]),
+        // YAML (libyaml) to JSONValue, the way kubectl (sigs.k8s.io/yaml) converts it.
+        .target(name: "YAML", dependencies: ["CYAML", "JSON"]),
+        // Kubernetes client: kubeconfig, auth, libcurl transport, API errors, list/watch.
+        .target(name: "KubeClient", dependencies: ["CCurl", "JSON"]),
+        // Planning and the rollout state machine: pure logic over values, side effects behind protocols.
+        .target(name: "InplaceCore", dependencies: ["JSON"]),
+        // Argument parsing, one file per command, output rendering; wires the client to the core.
+        .target(name: "InplaceCLI", dependencies: ["InplaceCore", "KubeClient", "YAML", "JSON"]),
+        .executableTarget(name: "kubectl-inplace", dependencies: ["InplaceCLI"]),
+
+        // The simulated cluster: API server over HTTP/1.1 on loopback, controllers and a kubelet.
+        .target(name: "KubeSim", dependencies: ["JSON", "YAML"]),
+        .executableTarget(name: "kube-sim", dependencies: ["KubeSim"]),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeSim", "JSON"]),
+        .testTarget(name: "InplaceCoreTests", dependencies: ["InplaceCore", "JSON", "YAML"]),
+        .testTarget(name: "InplaceCLITests", dependencies: ["InplaceCLI", "InplaceCore", "JSON"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "JSON"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["KubeSim", "JSON"],
+            resources: [.copy("Golden")]),
+    ]
+)

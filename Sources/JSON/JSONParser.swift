@@ -1,0 +1,253 @@
+/// Errors from parsing JSON text, with the byte offset, line and column where parsing stopped.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was wrong.
+    public var message: String
+    /// 1-based line of the offending byte.
+    public var line: Int
+    /// 1-based column (in bytes) of the offending byte.
+    public var column: Int
+    /// 0-based byte offset.
+    public var offset: Int
+
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+extension JSONValue {
+    /// Parses one JSON document from UTF-8 text (surrounding whitespace allowed).
+    public init(parsing text: String) throws(JSONParseError) {
+        var copy = text
+        let result = copy.withUTF8 { buf in
+            Result { () throws(JSONParseError) in try JSONValue(parsingUTF8: buf) }
+        }
+        self = try result.get()
+    }
+
+    /// Parses one JSON document from UTF-8 bytes.
+    public init(parsing bytes: [UInt8]) throws(JSONParseError) {
+        let result = bytes.withUnsafeBufferPointer { buf in
+            Result { () throws(JSONParseError) in try JSONValue(parsingUTF8: buf) }
+        }
+        self = try result.get()
+    }
+
+    /// Parses one JSON document from a buffer of UTF-8 bytes.
+    public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        var p = JSONByteParser(buf)
+        p.skipWhitespace()
+        let v = try p.parseValue(depth: 0)
+        p.skipWhitespace()
+        if p.pos < buf.count { throw p.error("unexpected content after the JSON value") }
+        self = v
+    }
+}
+
+/// A recursive-descent JSON parser over raw bytes (RFC 8259), fast enough for 10,000-pod lists.
+struct JSONByteParser {
+    let buf: UnsafeBufferPointer<UInt8>
+    var pos = 0
+    static let maxDepth = 512
+
+    init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
+
+    func error(_ message: String) -> JSONParseError {
+        var line = 1, col = 1
+        var i = 0
+        let end = min(pos, buf.count)
+        while i < end {
+            if buf[i] == 0x0A { line += 1; col = 1 } else { col += 1 }
+            i += 1
+        }
+        return JSONParseError(message: message, line: line, column: col, offset: pos)
+    }
+
+    mutating func skipWhitespace() {
+        while pos < buf.count {
+            switch buf[pos] {
+            case 0x20, 0x0A, 0x0D, 0x09: pos += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth < Self.maxDepth else { throw error("nesting too deep") }
+        guard pos < buf.count else { throw error("unexpected end of input") }
+        switch buf[pos] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(buf[pos])))'")
+        }
+    }
+
+    mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
+        let n = word.utf8CodeUnitCount
+        guard pos + n <= buf.count else { throw error("unexpected end of input") }
+        let w = word.utf8Start
+        for i in 0..<n where buf[pos + i] != w[i] { throw error("invalid literal") }
+        pos += n
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        pos += 1
+        var members: [JSONObject.Member] = []
+        skipWhitespace()
+        if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
+        while true {
+            skipWhitespace()
+            guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+            pos += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth + 1)
+            if let i = members.firstIndex(where: { $0.key == key }) {
+                members[i].value = value  // Last one wins, as Go's encoding/json.
+            } else {
+                members.append(JSONObject.Member(key: key, value: value))
+            }
+            skipWhitespace()
+            guard pos < buf.count else { throw error("unexpected end of input in object") }
+            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if buf[pos] == UInt8(ascii: "}") { pos += 1; break }
+            throw error("expected ',' or '}' in object")
+        }
+        return .object(JSONObject(uncheckedMembers: members))
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        pos += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
+        while true {
+            skipWhitespace()
+            items.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            guard pos < buf.count else { throw error("unexpected end of input in array") }
+            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if buf[pos] == UInt8(ascii: "]") { pos += 1; break }
+            throw error("expected ',' or ']' in array")
+        }
+        return .array(items)
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        pos += 1
+        let start = pos
+        // Fast path: no escapes.
+        while pos < buf.count {
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+                pos += 1
+                return s
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw error("control character in string") }
+            pos += 1
+        }
+        var bytes = [UInt8](UnsafeBufferPointer(rebasing: buf[start..<pos]))
+        while pos < buf.count {
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") {
+                pos += 1
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if c < 0x20 { throw error("control character in string") }
+            if c != UInt8(ascii: "\\") { bytes.append(c); pos += 1; continue }
+            pos += 1
+            guard pos < buf.count else { break }
+            let e = buf[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""): bytes.append(0x22)
+            case UInt8(ascii: "\\"): bytes.append(0x5C)
+            case UInt8(ascii: "/"): bytes.append(0x2F)
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0C)
+            case UInt8(ascii: "n"): bytes.append(0x0A)
+            case UInt8(ascii: "r"): bytes.append(0x0D)
+            case UInt8(ascii: "t"): bytes.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try parseHex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    if pos + 1 < buf.count, buf[pos] == UInt8(ascii: "\\"), buf[pos + 1] == UInt8(ascii: "u") {
+                        pos += 2
+                        let low = try parseHex4()
+                        if (0xDC00..<0xE000).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            scalar = 0xFFFD
+                        }
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    scalar = 0xFFFD
+                }
+                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                bytes.append(contentsOf: Array(String(Character(u)).utf8))
+            default:
+                throw error("invalid escape sequence")
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        guard pos + 4 <= buf.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = buf[pos]
+            let d: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw error("invalid \\u escape")
+            }
+            v = v << 4 | d
+            pos += 1
+        }
+        return v
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = pos
+        var isInteger = true
+        if buf[pos] == UInt8(ascii: "-") { pos += 1 }
+        guard pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) else {
+            throw error("invalid number")
+        }
+        if buf[pos] == UInt8(ascii: "0") {
+            pos += 1
+        } else {
+            while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) { pos += 1 }
+        }
+        if pos < buf.count, buf[pos] == UInt8(ascii: ".") {
+            isInteger = false
+            pos += 1
+            let fracStart = pos
+            while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) { pos += 1 }
+            if pos == fracStart { throw error("invalid number") }
+        }
+        if pos < buf.count, buf[pos] == UInt8(ascii: "e") || buf[pos] == UInt8(ascii: "E") {
+            isInteger = false
+            pos += 1
+            if pos < buf.count, buf[pos] == UInt8(ascii: "+") || buf[pos] == UInt8(ascii: "-") { pos += 1 }
+            let expStart = pos
+            while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) { pos += 1 }
+            if pos == expStart { throw error("invalid number") }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+        if isInteger, let i = Int(text) { return .int(i) }
+        guard let d = Double(text) else { throw error("invalid number") }
+        return .double(d)
+    }
+}
