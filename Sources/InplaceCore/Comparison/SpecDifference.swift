@@ -1,0 +1,28 @@
+/// How a live pod differs from the desired pod template.
+public struct SpecDifference: Sendable, Equatable {
+    /// Containers whose image must change, in spec order.
+    public var imageChanges: [ImageChange] = []
+    /// Field paths that differ and cannot be changed on a live pod (e.g. `spec.containers[app].env`).
+    public var blockedFields: [String] = []
+
+    public init(imageChanges: [ImageChange] = [], blockedFields: [String] = []) {
+        self.imageChanges = imageChanges
+        self.blockedFields = blockedFields
+    }
+
+    /// True when the pod already matches the desired template.
+    public var isEmpty: Bool { imageChanges.isEmpty && blockedFields.isEmpty }
+}
+
+/// One container's image change: from the pod's current image to the desired one.
+public struct ImageChange: Sendable, Equatable, Hashable, Codable {
+    public var container: String
+    public var from: String
+    public var to: String
+
+    public init(container: String, from: String, to: String) {
+        self.container = container
+        self.from = from
+        self.to = to
+    }
+}

@@ -1,0 +1,38 @@
+import JSON
+
+/// What the planner needs to know about one live pod, reduced from the full object as pages arrive
+/// so that planning 10,000 pods does not keep 10,000 pod objects in memory.
+public struct PodFacts: Sendable, Equatable {
+    public var name: String
+    public var ordinal: Int?
+    public var ready: Bool
+    public var terminating: Bool
+    public var hasGate: Bool
+    /// The pod has the gate in its spec but no `InPlaceUpdateReady` condition at all.
+    public var gateConditionMissing: Bool
+    public var difference: SpecDifference
+
+    public init(name: String, ordinal: Int? = nil, ready: Bool = true, terminating: Bool = false,
+                hasGate: Bool = true, gateConditionMissing: Bool = false, difference: SpecDifference = SpecDifference()) {
+        self.name = name
+        self.ordinal = ordinal
+        self.ready = ready
+        self.terminating = terminating
+        self.hasGate = hasGate
+        self.gateConditionMissing = gateConditionMissing
+        self.difference = difference
+    }
+
+    /// Reduces a live pod against the desired template of a `kind` workload.
+    public init(pod: Pod, template: JSONValue, kind: WorkloadKind) {
+        let hasGate = pod.hasReadinessGate()
+        self.init(
+            name: pod.name,
+            ordinal: kind == .statefulSet ? pod.ordinal : nil,
+            ready: pod.isReady,
+            terminating: pod.isTerminating,
+            hasGate: hasGate,
+            gateConditionMissing: hasGate && pod.condition(InPlace.gateConditionType) == nil,
+            difference: PodSpecComparison.compare(template: template, pod: pod.object, kind: kind))
+    }
+}
