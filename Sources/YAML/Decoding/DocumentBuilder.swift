@@ -1,0 +1,392 @@
+import CYAML
+import JSON
+
+/// Builds JSON documents from libyaml events the way go-yaml v2 + sigs.k8s.io/yaml do for kubectl:
+/// resolves scalars, expands aliases and merge keys (`<<`), converts keys to strings, refuses
+/// duplicate keys and alias bombs, and records where every value starts.
+struct DocumentBuilder {
+    /// Deepest nesting accepted (the JSON module's limit, so every document can be serialized).
+    static let maxDepth = 512
+
+    /// The documents built so far.
+    private(set) var documents: [YAMLDocument] = []
+    /// Maps libyaml marks to user-facing marks for the piece being parsed.
+    var locator = SourceLocator()
+    /// Read number literals as JSON does (kubectl decodes streams starting with `{` as JSON).
+    var jsonNumbers = false
+
+    private let fileName: String
+    private var stack: [Container] = []
+    private var root: JSONValue?
+    private var rootLine = 1
+    private var positions: [String: SourceMark] = [:]
+    private var anchors: [String: Anchor] = [:]
+    private var anchorGeneration = 0
+    private var decodeCount = 0
+    private var aliasCount = 0
+
+    init(fileName: String) {
+        self.fileName = fileName
+    }
+
+    private enum Anchor {
+        case inProgress(Int)
+        case scalar(ScalarValue, cost: Int)
+        case node(JSONValue, cost: Int)
+    }
+
+    private enum Role {
+        case value
+        case mergeSource
+        case mergeList
+    }
+
+    private enum Pending {
+        case none
+        case key(String, SourceMark)
+        case merge(SourceMark)
+    }
+
+    private enum Slot {
+        case root
+        case key
+        case value(String?)
+        case mergeValue
+        case mergeListItem
+    }
+
+    private struct Container {
+        var isMapping: Bool
+        var role: Role
+        var path: String?
+        var anchor: (name: String, id: Int)?
+        var startCount: Int
+        var mark: SourceMark
+        var items: [JSONValue] = []
+        var members: [JSONObject.Member] = []
+        var keyLines: [Int] = []
+        var keyIndex: [String: Int] = [:]
+        var merge: (at: Int, object: JSONObject)?
+        var mergeLine: Int?
+        var pending: Pending = .none
+    }
+
+    /// Adds a document that did not go through libyaml (a JSON value libyaml could not read).
+    mutating func appendDocument(_ value: JSONValue, at mark: SourceMark) {
+        guard !value.isNull else { return }
+        documents.append(YAMLDocument(value: value, index: documents.count, line: mark.line, positions: ["": mark]))
+    }
+
+    /// Consumes one libyaml event.
+    mutating func handle(_ event: UnsafeMutablePointer<yaml_event_t>) throws(YAMLError) {
+        let e = event.pointee
+        switch e.type {
+        case YAML_DOCUMENT_START_EVENT:
+            stack.removeAll(keepingCapacity: true)
+            root = nil
+            positions = [:]
+            anchors = [:]
+            decodeCount = 1
+            aliasCount = 0
+        case YAML_DOCUMENT_END_EVENT:
+            if let root, !root.isNull {
+                documents.append(YAMLDocument(value: root, index: documents.count, line: rootLine, positions: positions))
+            }
+            root = nil
+            positions = [:]
+            anchors = [:]
+        case YAML_SCALAR_EVENT:
+            try scalar(e)
+        case YAML_ALIAS_EVENT:
+            try alias(e)
+        case YAML_MAPPING_START_EVENT:
+            try start(isMapping: true, anchor: e.data.mapping_start.anchor, mark: mark(e.start_mark))
+        case YAML_SEQUENCE_START_EVENT:
+            try start(isMapping: false, anchor: e.data.sequence_start.anchor, mark: mark(e.start_mark))
+        case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
+            try end()
+        default:
+            break
+        }
+    }
+
+    // MARK: - Events
+
+    private mutating func scalar(_ e: yaml_event_t) throws(YAMLError) {
+        let s = e.data.scalar
+        let mark = mark(e.start_mark)
+        let text = UnsafeBufferPointer(start: s.value, count: s.length)
+        let tag = s.tag.map { String(cString: $0) }
+        let slot = currentSlot()
+        if case .key = slot, isMergeKey(text, tag: tag, plainImplicit: s.plain_implicit != 0) {
+            try beginMerge(at: mark)
+            if let anchor = s.anchor { defineScalarAnchor(anchor, .string("<<"), cost: 0) }
+            return
+        }
+        decodeCount += 1
+        let value = try scalarValue(text, tag: tag, plainImplicit: s.plain_implicit != 0, mark: mark)
+        if let anchor = s.anchor { defineScalarAnchor(anchor, value, cost: 1) }
+        try place(scalar: value, text: text, slot: slot, mark: mark)
+    }
+
+    private mutating func alias(_ e: yaml_event_t) throws(YAMLError) {
+        let mark = mark(e.start_mark)
+        let name = String(cString: e.data.alias.anchor)
+        guard let anchor = anchors[name] else { throw fail(mark, "unknown anchor '\(name)' referenced") }
+        let slot = currentSlot()
+        switch anchor {
+        case .inProgress:
+            throw fail(mark, "anchor '\(name)' value contains itself")
+        case .scalar(let value, let cost):
+            try countAlias(cost: cost, at: mark)
+            try place(scalar: value, text: nil, slot: slot, mark: mark)
+        case .node(let value, let cost):
+            try countAlias(cost: cost, at: mark)
+            switch slot {
+            case .key:
+                throw fail(mark, "invalid map key: \(value.array != nil ? "a sequence" : "a mapping") cannot be a key")
+            case .mergeValue, .mergeListItem:
+                guard value.object != nil else { throw fail(mark, Self.wantMap) }
+                deliverMergeSource(value)
+            case .root:
+                record("", mark)
+                deliver(value)
+            case .value(let path):
+                if let path { record(path, mark) }
+                deliver(value)
+            }
+        }
+    }
+
+    private mutating func start(isMapping: Bool, anchor: UnsafeMutablePointer<yaml_char_t>?, mark: SourceMark) throws(YAMLError) {
+        guard stack.count < Self.maxDepth else {
+            throw fail(mark, "exceeded max nesting depth of \(Self.maxDepth)")
+        }
+        let slot = currentSlot()
+        let startCount = decodeCount
+        var role = Role.value
+        var path: String?
+        switch slot {
+        case .key:
+            throw fail(mark, "invalid map key: \(isMapping ? "a mapping" : "a sequence") cannot be a key")
+        case .mergeValue:
+            role = isMapping ? .mergeSource : .mergeList
+        case .mergeListItem:
+            guard isMapping else { throw fail(mark, Self.wantMap) }
+            role = .mergeSource
+        case .root:
+            path = ""
+            record("", mark)
+        case .value(let p):
+            path = p
+            if let p { record(p, mark) }
+        }
+        if role != .mergeList { decodeCount += 1 }
+        var container = Container(isMapping: isMapping, role: role, path: path, startCount: startCount, mark: mark)
+        if let anchor {
+            anchorGeneration += 1
+            let name = String(cString: anchor)
+            anchors[name] = .inProgress(anchorGeneration)
+            container.anchor = (name, anchorGeneration)
+        }
+        stack.append(container)
+    }
+
+    private mutating func end() throws(YAMLError) {
+        let container = stack.removeLast()
+        let value: JSONValue
+        if container.isMapping {
+            value = .object(Self.members(of: container))
+        } else if container.role == .mergeList {
+            var combined = JSONObject()
+            for item in container.items {
+                for member in item.object ?? JSONObject() where !combined.contains(member.key) {
+                    combined.appendUnchecked(member.key, member.value)
+                }
+            }
+            value = .object(combined)
+        } else {
+            value = .array(container.items)
+        }
+        if let anchor = container.anchor, case .inProgress(let id) = anchors[anchor.name], id == anchor.id {
+            let stored: JSONValue = container.role == .mergeList ? .array(container.items) : value
+            anchors[anchor.name] = .node(stored, cost: decodeCount - container.startCount)
+        }
+        switch container.role {
+        case .value: deliver(value)
+        case .mergeSource, .mergeList: deliverMergeSource(value)
+        }
+    }
+
+    // MARK: - Placing values
+
+    private func currentSlot() -> Slot {
+        guard let top = stack.last else { return .root }
+        if top.isMapping {
+            switch top.pending {
+            case .none: return .key
+            case .key(let key, _): return .value(top.path.map { YAMLPath.appending(key: key, to: $0) })
+            case .merge: return .mergeValue
+            }
+        }
+        if top.role == .mergeList { return .mergeListItem }
+        return .value(top.path.map { YAMLPath.appending(index: top.items.count, to: $0) })
+    }
+
+    private mutating func place(scalar value: ScalarValue, text: UnsafeBufferPointer<UInt8>?, slot: Slot, mark: SourceMark) throws(YAMLError) {
+        switch slot {
+        case .key:
+            guard let key = value.keyString else {
+                let shown = text.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                throw fail(mark, "unsupported map key of type \(value.goTypeName)\(shown.isEmpty ? "" : ": `\(shown)`") (sigs.k8s.io/yaml needs strings, numbers or booleans)")
+            }
+            try addKey(key, mark: mark)
+        case .mergeValue, .mergeListItem:
+            throw fail(mark, Self.wantMap)
+        case .root:
+            record("", mark)
+            deliver(try json(value, mark))
+        case .value(let path):
+            if let path { record(path, mark) }
+            deliver(try json(value, mark))
+        }
+    }
+
+    private mutating func deliver(_ value: JSONValue) {
+        guard !stack.isEmpty else {
+            root = value
+            return
+        }
+        let top = stack.count - 1
+        if stack[top].isMapping {
+            guard case .key(let key, let keyMark) = stack[top].pending else { return }
+            stack[top].pending = .none
+            if stack[top].members.count >= Self.indexThreshold {
+                if stack[top].keyIndex.isEmpty {
+                    for (i, m) in stack[top].members.enumerated() { stack[top].keyIndex[m.key] = i }
+                }
+                stack[top].keyIndex[key] = stack[top].members.count
+            }
+            stack[top].members.append(JSONObject.Member(key: key, value: value))
+            stack[top].keyLines.append(keyMark.line)
+        } else {
+            stack[top].items.append(value)
+        }
+    }
+
+    private mutating func deliverMergeSource(_ value: JSONValue) {
+        let top = stack.count - 1
+        if stack[top].isMapping {
+            stack[top].pending = .none
+            stack[top].merge = (stack[top].members.count, value.object ?? JSONObject())
+        } else {
+            stack[top].items.append(value)
+        }
+    }
+
+    private static let indexThreshold = 16
+
+    private mutating func addKey(_ key: String, mark: SourceMark) throws(YAMLError) {
+        let top = stack.count - 1
+        let container = stack[top]
+        var existing: Int?
+        if container.members.count > Self.indexThreshold {
+            existing = container.keyIndex[key]
+        } else {
+            existing = container.members.firstIndex { $0.key == key }
+        }
+        if let existing {
+            throw fail(mark, "mapping key \"\(key)\" already defined at line \(container.keyLines[existing])")
+        }
+        stack[top].pending = .key(key, mark)
+    }
+
+    private mutating func beginMerge(at mark: SourceMark) throws(YAMLError) {
+        let top = stack.count - 1
+        if let line = stack[top].mergeLine {
+            throw fail(mark, "mapping key \"<<\" already defined at line \(line)")
+        }
+        stack[top].mergeLine = mark.line
+        stack[top].pending = .merge(mark)
+    }
+
+    /// Explicit keys in order, with merged keys inserted where `<<` stood unless set explicitly.
+    private static func members(of container: Container) -> JSONObject {
+        guard let merge = container.merge else { return JSONObject(uncheckedMembers: container.members) }
+        var explicit = Set<String>()
+        for m in container.members { explicit.insert(m.key) }
+        var result: [JSONObject.Member] = []
+        result.reserveCapacity(container.members.count + merge.object.count)
+        result.append(contentsOf: container.members[..<merge.at])
+        for m in merge.object where !explicit.contains(m.key) { result.append(m) }
+        result.append(contentsOf: container.members[merge.at...])
+        return JSONObject(uncheckedMembers: result)
+    }
+
+    // MARK: - Scalars, anchors, limits
+
+    private func isMergeKey(_ text: UnsafeBufferPointer<UInt8>, tag: String?, plainImplicit: Bool) -> Bool {
+        guard text.count == 2, text[0] == UInt8(ascii: "<"), text[1] == UInt8(ascii: "<") else { return false }
+        return (tag == nil && plainImplicit) || tag == ScalarResolver.mergeTag
+    }
+
+    private func scalarValue(_ text: UnsafeBufferPointer<UInt8>, tag: String?, plainImplicit: Bool, mark: SourceMark) throws(YAMLError) -> ScalarValue {
+        if let tag {
+            do {
+                return try ScalarResolver.resolveTagged(String(decoding: text, as: UTF8.self), tag: tag)
+            } catch {
+                throw fail(mark, error.message)
+            }
+        }
+        if plainImplicit { return ScalarResolver.resolvePlain(text, jsonNumbers: jsonNumbers) }
+        return .string(String(decoding: text, as: UTF8.self))
+    }
+
+    private func json(_ value: ScalarValue, _ mark: SourceMark) throws(YAMLError) -> JSONValue {
+        do {
+            return try value.jsonValue()
+        } catch {
+            switch error {
+            case .unsupportedValue(let name):
+                throw fail(mark, "json: unsupported value: \(name) (JSON has no NaN or infinity)")
+            }
+        }
+    }
+
+    private mutating func defineScalarAnchor(_ anchor: UnsafeMutablePointer<yaml_char_t>, _ value: ScalarValue, cost: Int) {
+        anchors[String(cString: anchor)] = .scalar(value, cost: cost)
+    }
+
+    /// go-yaml v2's alias budget: an alias costs one decode plus every decode of its target.
+    private mutating func countAlias(cost: Int, at mark: SourceMark) throws(YAMLError) {
+        decodeCount += 1 + cost
+        aliasCount += cost
+        if aliasCount > 100, decodeCount > 1000,
+           Double(aliasCount) / Double(decodeCount) > Self.allowedAliasRatio(decodeCount) {
+            throw fail(mark, "document contains excessive aliasing")
+        }
+    }
+
+    private static func allowedAliasRatio(_ decodeCount: Int) -> Double {
+        let low = 400_000.0, high = 4_000_000.0
+        let count = Double(decodeCount)
+        if count <= low { return 0.99 }
+        if count >= high { return 0.10 }
+        return 0.99 - 0.89 * ((count - low) / (high - low))
+    }
+
+    private static let wantMap = "map merge requires map or sequence of maps as the value"
+
+    private mutating func record(_ path: String, _ mark: SourceMark) {
+        if path.isEmpty { rootLine = mark.line }
+        positions[path] = mark
+    }
+
+    private func mark(_ m: yaml_mark_t) -> SourceMark {
+        locator.mark(line: Int(m.line), column: Int(m.column))
+    }
+
+    private func fail(_ mark: SourceMark, _ message: String) -> YAMLError {
+        YAMLError(file: fileName, line: mark.line, column: mark.column, message: message)
+    }
+}
