@@ -1,0 +1,65 @@
+import JSON
+
+/// The patch content types the API server accepts.
+public enum PatchType: String, Sendable {
+    case strategicMerge = "application/strategic-merge-patch+json"
+    case merge = "application/merge-patch+json"
+    case json = "application/json-patch+json"
+}
+
+/// What went wrong with a cluster operation, in the terms the rollout reacts to.
+public struct ClusterOperationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The class of failure.
+    public enum Kind: Sendable, Equatable {
+        /// 409: the object changed (or a JSON-patch test failed on a precondition).
+        case conflict
+        /// 404.
+        case notFound
+        /// 422 / 400: the server refused the content.
+        case invalid
+        /// 401 / 403.
+        case forbidden
+        /// 429, 5xx, connection trouble: worth retrying.
+        case transient
+        /// Anything else.
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// One change seen by a watch that lists first and relists after it lost track (410, reconnects).
+public enum ClusterWatchEvent: Sendable {
+    /// The complete current set (after the initial list or a relist).
+    case synced([JSONValue])
+    case added(JSONValue)
+    case modified(JSONValue)
+    case deleted(JSONValue)
+}
+
+/// Stops a running watch.
+public protocol WatchStopping: Sendable {
+    func stop()
+}
+
+/// Everything a rollout does to the cluster: reads, patches and watches. The CLI implements it
+/// over the Kubernetes client; tests over an in-memory cluster.
+public protocol ClusterAPI: ClusterReader {
+    /// GET of an object by API path.
+    func get(_ path: String) throws -> JSONValue
+    /// PATCH of an object (or a subresource path such as `.../pods/x/status`).
+    func patch(_ path: String, type: PatchType, body: JSONValue, dryRun: Bool) throws -> JSONValue
+    /// LIST of a collection path, all pages.
+    func list(_ path: String, labelSelector: String?) throws -> [JSONValue]
+    /// Lists then watches a collection, calling `handler` on a background thread for each change.
+    func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+               handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping
+}

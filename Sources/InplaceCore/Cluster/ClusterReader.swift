@@ -1,0 +1,14 @@
+import JSON
+
+/// Read access to the cluster that planning needs; the CLI implements it over the Kubernetes
+/// client, tests over in-memory values.
+public protocol ClusterReader: Sendable {
+    /// The live workload (or bare pod); throws the client's not-found error when absent.
+    func workload(_ ref: WorkloadRef) throws -> Workload
+    /// ReplicaSets in `namespace` matching `selector` (to find a Deployment's pods).
+    func replicaSets(namespace: String, selector: LabelSelector) throws -> [JSONValue]
+    /// Pods in `namespace` matching `selector`, delivered a page at a time.
+    func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws
+    /// Names of the workloads of a kind in a namespace (for completion).
+    func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String]
+}

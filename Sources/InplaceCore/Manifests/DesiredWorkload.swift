@@ -1,0 +1,27 @@
+import JSON
+
+/// A workload as the user wants it: from a manifest (its whole pod template) or from
+/// `TYPE/NAME CONTAINER=IMAGE` (only those images).
+public struct DesiredWorkload: Sendable {
+    /// What the user asked for.
+    public enum Source: Sendable {
+        /// The manifest's object; its pod template is the desired state.
+        case manifest(JSONValue, SourceLocation)
+        /// New images by container name (`*` for every container).
+        case images([(container: String, image: String)])
+    }
+
+    public var ref: WorkloadRef
+    public var source: Source
+
+    public init(ref: WorkloadRef, source: Source) {
+        self.ref = ref
+        self.source = source
+    }
+
+    /// Where the user named this workload, for messages.
+    public var origin: String {
+        if case .manifest(_, let loc) = source { return loc.description }
+        return ref.description
+    }
+}

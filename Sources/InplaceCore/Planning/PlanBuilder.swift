@@ -1,0 +1,78 @@
+import JSON
+
+/// Builds the plan for a set of desired workloads by reading the live state through a `ClusterReader`.
+public struct PlanBuilder: Sendable {
+    public let cluster: any ClusterReader
+    public let options: PlanOptions
+
+    public init(cluster: any ClusterReader, options: PlanOptions) {
+        self.cluster = cluster
+        self.options = options
+    }
+
+    /// What planning one workload needs afterwards (the rollout reuses it).
+    public struct Planned: Sendable {
+        public var workload: Workload
+        public var desiredTemplate: JSONValue
+        public var plan: WorkloadPlan
+    }
+
+    /// Plans every target, in order.
+    public func plan(_ targets: [DesiredWorkload]) throws -> [Planned] {
+        try targets.map { try plan($0) }
+    }
+
+    /// Plans one target: reads the workload, derives the desired template, reduces each pod page.
+    public func plan(_ target: DesiredWorkload) throws -> Planned {
+        let workload = try cluster.workload(target.ref)
+        let template = try Self.desiredTemplate(for: target, live: workload)
+        var facts: [PodFacts] = []
+        try forEachPod(of: workload) { pod in
+            facts.append(PodFacts(pod: pod, template: template, kind: workload.kind))
+        }
+        let plan = Planner.plan(ref: workload.ref, replicas: workload.replicas, pods: facts, options: options)
+        return Planned(workload: workload, desiredTemplate: template, plan: plan)
+    }
+
+    /// Calls `body` for every pod the workload controls (owner references, not just the selector).
+    public func forEachPod(of workload: Workload, _ body: (Pod) throws -> Void) throws {
+        if workload.kind == .pod {
+            try body(Pod(workload.object))
+            return
+        }
+        guard let selector = workload.selector else { throw TargetError.missingSelector(workload.ref) }
+        var owners: Set<String> = [workload.uid]
+        if workload.kind == .deployment {
+            owners = Set(try cluster.replicaSets(namespace: workload.namespace, selector: selector).compactMap { rs in
+                let controller = rs[path: ["metadata", "ownerReferences"]]?.array?.first { $0["controller"]?.bool == true }
+                return controller?["uid"]?.string == workload.uid ? rs[path: ["metadata", "uid"]]?.string : nil
+            })
+        }
+        try cluster.pods(namespace: workload.namespace, selector: selector) { page in
+            for pod in page where pod.controllerUID.map(owners.contains) ?? false { try body(pod) }
+        }
+    }
+
+    /// The pod template the pods must end up matching.
+    public static func desiredTemplate(for target: DesiredWorkload, live: Workload) throws -> JSONValue {
+        switch target.source {
+        case .manifest(let object, _):
+            return Workload(kind: target.ref.kind, object: object).template
+        case .images(let pairs):
+            var template = live.template
+            var containers = template[path: ["spec", "containers"]]?.array ?? []
+            let names = containers.map { $0["name"]?.string ?? "" }
+            for (container, image) in pairs {
+                if container == "*" {
+                    for i in containers.indices { containers[i]["image"] = .string(image) }
+                } else if let i = names.firstIndex(of: container) {
+                    containers[i]["image"] = .string(image)
+                } else {
+                    throw TargetError.unknownContainer(target.ref, container: container, available: names)
+                }
+            }
+            template[path: ["spec", "containers"]] = .array(containers)
+            return template
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import JSON
+
+/// Waits, through a watch (never by polling), until an object satisfies a condition.
+public struct ClusterWaiter: Sendable {
+    public let cluster: any ClusterAPI
+
+    public init(cluster: any ClusterAPI) { self.cluster = cluster }
+
+    /// Watches the object `name` in `collection` until `predicate` holds; returns the object, or nil on timeout.
+    public func wait(collection: String, name: String, timeout: Double,
+                     until predicate: @escaping @Sendable (JSONValue) -> Bool) -> JSONValue? {
+        let box = ResultBox()
+        let watch = cluster.watch(collection, labelSelector: nil, fieldSelector: "metadata.name=\(name)") { event in
+            let objects: [JSONValue]
+            switch event {
+            case .synced(let items): objects = items
+            case .added(let o), .modified(let o): objects = [o]
+            case .deleted: objects = []
+            }
+            for o in objects where o[path: ["metadata", "name"]]?.string == name && predicate(o) { box.set(o) }
+        }
+        defer { watch.stop() }
+        return box.wait(timeout: timeout)
+    }
+
+    /// A one-shot result shared between the watch thread and the waiting thread.
+    final class ResultBox: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var value: JSONValue?
+
+        func set(_ v: JSONValue) {
+            condition.lock()
+            if value == nil { value = v }
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func wait(timeout: Double) -> JSONValue? {
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            while value == nil { if !condition.wait(until: deadline) { break } }
+            return value
+        }
+    }
+}

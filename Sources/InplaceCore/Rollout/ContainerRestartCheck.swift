@@ -1,0 +1,66 @@
+import JSON
+
+/// Decides from a container's status whether its in-place image change has taken effect.
+public enum ContainerRestartCheck {
+    /// Where one changed container stands.
+    public enum Progress: Sendable, Equatable {
+        /// The kubelet has not restarted it on the new image yet.
+        case pending
+        /// Restarted on the new image; `ready` tells whether its readiness probe passes.
+        case restarted(ready: Bool)
+        /// The kubelet reports a failure that will not go away by waiting.
+        case failed(reason: String, message: String)
+    }
+
+    /// Waiting reasons that fail a pod at once, with the kubelet's message.
+    public static let failFastReasons: Set<String> = [
+        "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
+        "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "CrashLoopBackOff",
+    ]
+
+    /// Compares the live `status` of a container with what was recorded before its image changed.
+    ///
+    /// A restart is proven by a new containerID or a higher restartCount, and the image by the
+    /// status image or a new imageID (or the digest, when the target names one), so a new tag that
+    /// shares the old digest still completes.
+    public static func check(_ record: PodUpdateRecord.Container, status: JSONValue?) -> Progress {
+        guard let status else { return .pending }
+        let containerID = status["containerID"]?.string ?? ""
+        let restartCount = status["restartCount"]?.int ?? 0
+        let restarted = (!containerID.isEmpty && containerID != record.containerID) || restartCount > record.restartCount
+        if let waiting = status[path: ["state", "waiting"]], let reason = waiting["reason"]?.string,
+           failFastReasons.contains(reason), reason != record.waitingReason || restarted {
+            return .failed(reason: reason, message: waiting["message"]?.string ?? "")
+        }
+        guard restarted else { return .pending }
+        let imageID = status["imageID"]?.string ?? ""
+        let imageApplied: Bool
+        if let digest = digest(of: record.to) {
+            imageApplied = imageID.hasSuffix(digest)
+        } else {
+            imageApplied = normalize(status["image"]?.string ?? "") == normalize(record.to)
+                || (!imageID.isEmpty && imageID != record.imageID)
+        }
+        guard imageApplied, status[path: ["state", "running"]] != nil else { return .pending }
+        return .restarted(ready: status["ready"]?.bool ?? false)
+    }
+
+    /// The `sha256:...` digest an image reference pins, if any.
+    static func digest(of image: String) -> String? {
+        guard let at = image.firstIndex(of: "@") else { return nil }
+        return String(image[image.index(after: at)...])
+    }
+
+    /// The canonical form of an image name: Docker Hub prefixes dropped, `:latest` made explicit.
+    static func normalize(_ image: String) -> String {
+        var s = image
+        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"] where s.hasPrefix(prefix) {
+            s = String(s.dropFirst(prefix.count))
+            break
+        }
+        if s.contains("@") { return s }
+        let lastComponent = s.split(separator: "/").last ?? Substring(s)
+        if !lastComponent.contains(":") { s += ":latest" }
+        return s
+    }
+}

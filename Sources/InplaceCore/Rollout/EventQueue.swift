@@ -1,0 +1,33 @@
+import Foundation
+
+/// A blocking multi-producer queue: watch threads and write workers post, the rollout loop waits.
+public final class EventQueue<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+
+    public init() {}
+
+    /// Adds an element and wakes the consumer.
+    public func post(_ element: Element) {
+        condition.lock()
+        items.append(element)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Takes every queued element, waiting until one arrives or `deadline` (monotonic seconds) passes.
+    public func drain(until deadline: Double, clock: any RolloutClock) -> [Element] {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count {
+            let remaining = deadline - clock.monotonic
+            if remaining <= 0 { return [] }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
+        }
+        let out = Array(items[head...])
+        items.removeAll(keepingCapacity: true)
+        head = 0
+        return out
+    }
+}

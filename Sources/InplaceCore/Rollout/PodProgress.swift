@@ -1,0 +1,33 @@
+/// Derives a pod's next step from the live pod: the reconciler at the heart of the rollout.
+public enum PodProgress {
+    /// The next step for `pod` towards `target` within rollout `rolloutID`.
+    ///
+    /// - Parameter drained: the grace period has passed and no EndpointSlice lists the pod as ready
+    ///   (only asked while the gate is off and the images are not yet patched).
+    public static func step(pod: Pod, target: PodTarget, rolloutID: String) -> PodStep {
+        let gated = pod.hasReadinessGate()
+        let gate = pod.condition(InPlace.gateConditionType)
+        let gateOff = gate?["status"]?.string == "False"
+        let specImages = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
+        let patched = target.changes.allSatisfy { specImages[$0.container] == $0.to }
+            && target.labels.allSatisfy { pod.labels[$0.key] == $0.value }
+        let record = PodUpdateRecord(pod: pod).flatMap { $0.rolloutID == rolloutID ? $0 : nil }
+
+        guard patched else {
+            guard record != nil else { return .record }
+            if gated && !gateOff { return .gateOff }
+            return .drain
+        }
+        if let record {
+            for container in record.containers {
+                switch ContainerRestartCheck.check(container, status: pod.containerStatus(container.name)) {
+                case .failed(let reason, let message): return .failed(reason: reason, message: message)
+                case .pending, .restarted(ready: false): return .restart
+                case .restarted(ready: true): continue
+                }
+            }
+        }
+        if gated && (gateOff || gate == nil) { return .gateOn }
+        return pod.isReady ? .done : .ready
+    }
+}

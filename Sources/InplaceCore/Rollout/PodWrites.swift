@@ -1,0 +1,66 @@
+import JSON
+
+/// The four writes of the in-place sequence for one pod, as data.
+public enum PodWrites {
+    /// Step 1: the update record, conditional on the pod's resourceVersion so it is based on what we saw.
+    public static func record(pod: Pod, target: PodTarget, rolloutID: String, now: String) -> ClusterWrite {
+        let record = PodUpdateRecord(pod: pod, changes: target.changes, rolloutID: rolloutID,
+                                     revision: target.labels.values.sorted().joined(separator: ","), now: now)
+        var metadata = JSONObject()
+        if let rv = pod.resourceVersion { metadata["resourceVersion"] = .string(rv) }
+        metadata["annotations"] = .object(JSONObject([(InPlace.podStateAnnotation, .string(record.json.serialized()))]))
+        return ClusterWrite(path: podPath(pod), type: .merge, body: .object(JSONObject([("metadata", .object(metadata))])),
+                            summary: "record old images on pod \(pod.name)")
+    }
+
+    /// Step 2: condition InPlaceUpdateReady=False (strategic merge on /status keeps the other conditions).
+    public static func gateOff(pod: Pod, target: PodTarget, now: String) -> ClusterWrite {
+        let what = target.changes.map { "\($0.container) to \($0.to)" }.joined(separator: ", ")
+        return ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge,
+                            body: condition(status: "False", reason: InPlace.reasonUpdating,
+                                            message: "kubectl-inplace is updating \(what)", now: now),
+                            summary: "set \(InPlace.gateConditionType)=False on pod \(pod.name)")
+    }
+
+    /// Step 4: only the changed images, plus the revision labels.
+    public static func patch(pod: Pod, target: PodTarget) -> ClusterWrite {
+        var body = JSONObject()
+        if !target.labels.isEmpty {
+            body["metadata"] = .object(JSONObject([("labels", .object(JSONObject(target.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))]))
+        }
+        body["spec"] = .object(JSONObject([("containers", .array(target.changes.map {
+            .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to))]))
+        }))]))
+        let what = target.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ")
+        return ClusterWrite(path: podPath(pod), type: .strategicMerge, body: .object(body),
+                            summary: "set image \(what) on pod \(pod.name)")
+    }
+
+    /// Step 6: condition InPlaceUpdateReady=True.
+    public static func gateOn(pod: Pod, now: String) -> ClusterWrite {
+        ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge,
+                     body: condition(status: "True", reason: InPlace.reasonUpdated,
+                                     message: "kubectl-inplace updated the pod", now: now),
+                     summary: "set \(InPlace.gateConditionType)=True on pod \(pod.name)")
+    }
+
+    /// The write for a step, or nil for steps that only wait.
+    public static func write(for step: PodStep, pod: Pod, target: PodTarget, rolloutID: String, now: String) -> ClusterWrite? {
+        switch step {
+        case .record: return record(pod: pod, target: target, rolloutID: rolloutID, now: now)
+        case .gateOff: return gateOff(pod: pod, target: target, now: now)
+        case .patch: return patch(pod: pod, target: target)
+        case .gateOn: return gateOn(pod: pod, now: now)
+        default: return nil
+        }
+    }
+
+    static func podPath(_ pod: Pod) -> String { "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)" }
+
+    static func condition(status: String, reason: String, message: String, now: String) -> JSONValue {
+        .object(JSONObject([("status", .object(JSONObject([("conditions", .array([.object(JSONObject([
+            ("type", .string(InPlace.gateConditionType)), ("status", .string(status)),
+            ("reason", .string(reason)), ("message", .string(message)), ("lastTransitionTime", .string(now)),
+        ]))]))])))]))
+    }
+}

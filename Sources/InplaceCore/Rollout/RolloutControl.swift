@@ -1,0 +1,42 @@
+import Foundation
+
+/// Lets another thread (a signal handler, a pause seen in the cluster) ask a running rollout to stop.
+public final class RolloutControl: @unchecked Sendable {
+    /// Why a rollout stops before it is done.
+    public enum StopReason: Sendable, Equatable {
+        case paused(String)
+        case interrupted
+    }
+
+    private let lock = NSLock()
+    private var reason: StopReason?
+    private var listeners: [@Sendable (StopReason) -> Void] = []
+
+    public init() {}
+
+    /// Asks the rollout to start no new pod and finish those in flight.
+    public func requestStop(_ r: StopReason) {
+        lock.lock()
+        let first = reason == nil
+        if first { reason = r }
+        let ls = listeners
+        lock.unlock()
+        if first { for l in ls { l(r) } }
+    }
+
+    /// The stop request, if any.
+    public var stopReason: StopReason? {
+        lock.lock()
+        defer { lock.unlock() }
+        return reason
+    }
+
+    /// Calls `listener` when a stop is requested (at once if it already was).
+    public func onStop(_ listener: @escaping @Sendable (StopReason) -> Void) {
+        lock.lock()
+        listeners.append(listener)
+        let r = reason
+        lock.unlock()
+        if let r { listener(r) }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import JSON
+
+/// The rollout as recorded on the workload (annotation `inplace.kubectl.io/rollout`): the source of
+/// truth that `status`, `pause`, `resume` and `undo` read.
+public struct RolloutRecord: Sendable, Equatable {
+    /// Where the rollout stands.
+    public enum Phase: String, Sendable, Equatable {
+        case running, paused, failed, complete
+    }
+
+    public var id: String
+    public var phase: Phase
+    /// Target image per container.
+    public var images: [String: String]
+    /// Images per container before the rollout (for undo).
+    public var previousImages: [String: String]
+    /// The options it runs with, as flag values (`maxUnavailable`, `partition`, `gracePeriod`, ...).
+    public var options: [String: String]
+    public var startedAt: String
+    /// Who runs it (`user@host pid N`) and when that holder last said it is alive.
+    public var holder: String
+    public var renewTime: String
+    /// The workload's settings before the rollout changed them (update strategy, paused).
+    public var previous: JSONValue
+    /// Pods updated / total when last written.
+    public var updated: Int
+    public var total: Int
+    /// A failure or a note (partial rollout, ...).
+    public var message: String
+
+    public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
+                options: [String: String], startedAt: String, holder: String, renewTime: String,
+                previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "") {
+        self.id = id
+        self.phase = phase
+        self.images = images
+        self.previousImages = previousImages
+        self.options = options
+        self.startedAt = startedAt
+        self.holder = holder
+        self.renewTime = renewTime
+        self.previous = previous
+        self.updated = updated
+        self.total = total
+        self.message = message
+    }
+
+    static func map(_ m: [String: String]) -> JSONValue {
+        .object(JSONObject(m.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+    }
+
+    /// The annotation's JSON.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .string(id)), ("phase", .string(phase.rawValue)), ("images", Self.map(images)),
+            ("previousImages", Self.map(previousImages)), ("options", Self.map(options)),
+            ("startedAt", .string(startedAt)), ("holder", .string(holder)), ("renewTime", .string(renewTime)),
+            ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
+        ]))
+    }
+
+    /// Reads the record of a workload object; nil when there is none.
+    public init?(workload: JSONValue) {
+        guard let text = workload[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string,
+              let v = try? JSONValue(parsing: text), let id = v["id"]?.string,
+              let phase = v["phase"]?.string.flatMap(Phase.init(rawValue:)) else { return nil }
+        self.init(id: id, phase: phase, images: v["images"]?.stringMap ?? [:],
+                  previousImages: v["previousImages"]?.stringMap ?? [:], options: v["options"]?.stringMap ?? [:],
+                  startedAt: v["startedAt"]?.string ?? "", holder: v["holder"]?.string ?? "",
+                  renewTime: v["renewTime"]?.string ?? "", previous: v["previous"] ?? .emptyObject,
+                  updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "")
+    }
+
+    /// A JSON-patch pointer segment for the annotation key (`/` escaped as `~1`).
+    public static var annotationPointer: String {
+        "/metadata/annotations/" + InPlace.rolloutAnnotation.replacingOccurrences(of: "~", with: "~0")
+            .replacingOccurrences(of: "/", with: "~1")
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import JSON
+
+/// Keeps a workload consistent with its in-place updated pods, so its own controller never
+/// replaces them: Deployment paused with its current ReplicaSet's template made equal to the new
+/// one; StatefulSet and DaemonSet switched to OnDelete with pods labelled with the new revision.
+public struct WorkloadConsistency: Sendable {
+    public let cluster: any ClusterAPI
+    public let dryRun: Bool
+    /// Reports each write (for progress and dry runs).
+    public let report: @Sendable (String) -> Void
+    /// Longest wait for the controller to observe a change.
+    public var observeTimeout: Double = 30
+
+    public init(cluster: any ClusterAPI, dryRun: Bool, report: @escaping @Sendable (String) -> Void) {
+        self.cluster = cluster
+        self.dryRun = dryRun
+        self.report = report
+    }
+
+    /// The first writes: new template, controller held off, rollout record; before any pod is touched.
+    public func prepare(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
+        switch workload.kind {
+        case .pod: return PreparedWorkload(object: workload.object)
+        case .deployment: return try prepareDeployment(workload, template: template, record: record)
+        case .statefulSet, .daemonSet: return try prepareRevisioned(workload, template: template, record: record)
+        }
+    }
+
+    /// The last writes: controller handed back (unpaused / strategy restored) unless pods are held.
+    /// Returns notes for the user.
+    public func finalize(_ workload: Workload, prepared: PreparedWorkload, record: RolloutRecord, held: Int,
+                         heldPartition: Int) throws -> [String] {
+        guard workload.kind != .pod else { return [] }
+        var ops: [JSONValue] = [recordOp(record, object: prepared.object)]
+        var notes: [String] = []
+        switch workload.kind {
+        case .deployment:
+            let wasPaused = record.previous["paused"]?.bool ?? false
+            if held > 0 {
+                notes.append("\(workload.ref) stays paused: \(held) pod(s) are held by the partition; run the rollout again without --partition to finish")
+            } else {
+                ops.append(["op": "replace", "path": "/spec/paused", "value": .bool(wasPaused)])
+            }
+        case .statefulSet, .daemonSet:
+            let previousStrategy = record.previous["updateStrategy"] ?? ["type": "RollingUpdate"]
+            if workload.kind == .daemonSet && held > 0 {
+                notes.append("\(workload.ref) keeps updateStrategy OnDelete: \(held) pod(s) are held by the partition and RollingUpdate would replace them")
+            } else {
+                var strategy = previousStrategy
+                if workload.kind == .statefulSet, strategy["type"]?.string == "RollingUpdate" {
+                    let before = strategy[path: ["rollingUpdate", "partition"]]?.int ?? 0
+                    strategy[path: ["rollingUpdate", "partition"]] = .int(max(before, heldPartition))
+                }
+                ops.append(["op": "replace", "path": "/spec/updateStrategy", "value": strategy])
+            }
+        case .pod:
+            break
+        }
+        let updated = try write(workload.ref.path, ops: ops, summary: "hand \(workload.ref) back to its controller")
+        if workload.kind == .deployment, held == 0 {
+            try verifyNoNewReplicaSet(workload, updated: updated, known: prepared.replicaSetNames)
+        }
+        return notes
+    }
+
+    /// Updates only the rollout record on the workload (phase changes, failures).
+    public func writeRecord(_ workload: Workload, record: RolloutRecord, object: JSONValue) throws {
+        _ = try write(workload.ref.path, ops: [recordOp(record, object: object)], summary: "record rollout \(record.phase.rawValue) on \(workload.ref)")
+    }
+
+    // MARK: Deployment
+
+    func prepareDeployment(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
+        let ns = workload.namespace
+        guard let selector = workload.selector else { throw RolloutError.precondition("\(workload.ref) has no selector") }
+        let owned = try cluster.list("/apis/apps/v1/namespaces/\(ns)/replicasets", labelSelector: selector.queryString).filter {
+            ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == workload.uid && $0["controller"]?.bool == true }
+        }
+        let active = owned.filter { ($0[path: ["spec", "replicas"]]?.int ?? 0) > 0 }
+        guard active.count <= 1 else {
+            let names = active.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ", ")
+            throw RolloutError.precondition(
+                "\(workload.ref) is in the middle of a native rollout (ReplicaSets \(names) have pods): wait for `kubectl rollout status \(workload.ref)` to finish, then retry")
+        }
+        var record = record
+        record.previous = ["paused": .bool(workload.isPaused)]
+        var ops: [JSONValue] = [
+            ["op": "test", "path": "/metadata/resourceVersion", "value": .string(workload.resourceVersion ?? "")],
+            ["op": "replace", "path": "/spec/template", "value": template],
+            ["op": "add", "path": "/spec/paused", "value": true],
+        ]
+        ops.append(recordOp(record, object: workload.object))
+        let updated = try write(workload.ref.path, ops: ops, summary: "pause \(workload.ref) and set its pod template")
+        let newTemplate = updated[path: ["spec", "template"]] ?? template
+        let names = Set(owned.compactMap { $0[path: ["metadata", "name"]]?.string })
+
+        if let current = active.first ?? owned.max(by: { revision($0) < revision($1) }),
+           let name = current[path: ["metadata", "name"]]?.string {
+            let hash = current[path: ["metadata", "labels", "pod-template-hash"]]?.string
+                ?? current[path: ["spec", "template", "metadata", "labels", "pod-template-hash"]]?.string ?? ""
+            var rsTemplate = newTemplate
+            rsTemplate[path: ["metadata", "labels", "pod-template-hash"]] = .string(hash)
+            _ = try write("/apis/apps/v1/namespaces/\(ns)/replicasets/\(name)",
+                          ops: [["op": "replace", "path": "/spec/template", "value": rsTemplate]],
+                          summary: "set the pod template of ReplicaSet \(name) (keeping pod-template-hash \(hash))")
+            // An older ReplicaSet with the same template would be chosen as the new one and scaled up.
+            for other in owned where other[path: ["metadata", "name"]]?.string != name {
+                guard let otherName = other[path: ["metadata", "name"]]?.string,
+                      Self.equalIgnoringHash(other[path: ["spec", "template"]], newTemplate) else { continue }
+                var ops: [JSONValue] = []
+                if other[path: ["spec", "template", "metadata", "annotations"]] == nil {
+                    ops.append(["op": "add", "path": "/spec/template/metadata/annotations", "value": .emptyObject])
+                }
+                ops.append(["op": "add", "path": "/spec/template/metadata/annotations/inplace.kubectl.io~1superseded-by",
+                            "value": .string(name)])
+                _ = try write("/apis/apps/v1/namespaces/\(ns)/replicasets/\(otherName)", ops: ops,
+                              summary: "mark older ReplicaSet \(otherName) superseded so the controller keeps \(name)")
+            }
+        }
+        return PreparedWorkload(object: updated, replicaSetNames: names)
+    }
+
+    /// The controller's EqualIgnoreHash: templates equal once the pod-template-hash label is removed.
+    static func equalIgnoringHash(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
+        guard var a, var b else { return false }
+        a[path: ["metadata", "labels", "pod-template-hash"]] = nil
+        b[path: ["metadata", "labels", "pod-template-hash"]] = nil
+        return a == b
+    }
+
+    func revision(_ rs: JSONValue) -> Int {
+        Int(rs[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]]?.string ?? "") ?? 0
+    }
+
+    func verifyNoNewReplicaSet(_ workload: Workload, updated: JSONValue, known: Set<String>) throws {
+        guard !dryRun, let selector = workload.selector else { return }
+        let generation = updated[path: ["metadata", "generation"]]?.int ?? 0
+        _ = ClusterWaiter(cluster: cluster).wait(
+            collection: workload.kind.collectionPath(namespace: workload.namespace), name: workload.name,
+            timeout: observeTimeout) { ($0[path: ["status", "observedGeneration"]]?.int ?? 0) >= generation }
+        let now = try cluster.list("/apis/apps/v1/namespaces/\(workload.namespace)/replicasets", labelSelector: selector.queryString)
+            .filter { ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == workload.uid } }
+            .compactMap { $0[path: ["metadata", "name"]]?.string }
+        let fresh = Set(now).subtracting(known)
+        if !fresh.isEmpty {
+            throw RolloutError.cluster("the Deployment controller created ReplicaSet(s) \(fresh.sorted().joined(separator: ", ")) after the rollout: pods may be replaced")
+        }
+    }
+
+    // MARK: StatefulSet and DaemonSet
+
+    func prepareRevisioned(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
+        var record = record
+        record.previous = ["updateStrategy": workload.object[path: ["spec", "updateStrategy"]] ?? ["type": "RollingUpdate"]]
+        let ops: [JSONValue] = [
+            ["op": "test", "path": "/metadata/resourceVersion", "value": .string(workload.resourceVersion ?? "")],
+            ["op": "replace", "path": "/spec/template", "value": template],
+            ["op": "replace", "path": "/spec/updateStrategy", "value": ["type": "OnDelete"]],
+            recordOp(record, object: workload.object),
+        ]
+        let updated = try write(workload.ref.path, ops: ops,
+                                summary: "set the pod template of \(workload.ref) and its updateStrategy to OnDelete")
+        if dryRun { return PreparedWorkload(object: updated) }
+        let generation = updated[path: ["metadata", "generation"]]?.int ?? 0
+        guard let observed = ClusterWaiter(cluster: cluster).wait(
+            collection: workload.kind.collectionPath(namespace: workload.namespace), name: workload.name,
+            timeout: observeTimeout, until: { ($0[path: ["status", "observedGeneration"]]?.int ?? 0) >= generation })
+        else {
+            throw RolloutError.cluster("the \(workload.kind.rawValue) controller did not observe generation \(generation) of \(workload.ref) within \(Int(observeTimeout))s")
+        }
+        if workload.kind == .statefulSet {
+            guard let revision = observed[path: ["status", "updateRevision"]]?.string, !revision.isEmpty else {
+                throw RolloutError.cluster("\(workload.ref) has no status.updateRevision")
+            }
+            return PreparedWorkload(object: updated, revisionLabels: ["controller-revision-hash": revision])
+        }
+        let hash = try newestDaemonSetHash(workload)
+        return PreparedWorkload(object: updated, revisionLabels: [
+            "controller-revision-hash": hash, "pod-template-generation": String(generation),
+        ])
+    }
+
+    func newestDaemonSetHash(_ workload: Workload) throws -> String {
+        let revisions = try cluster.list("/apis/apps/v1/namespaces/\(workload.namespace)/controllerrevisions",
+                                         labelSelector: workload.selector?.queryString)
+            .filter { ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == workload.uid } }
+        guard let newest = revisions.max(by: { ($0["revision"]?.int ?? 0) < ($1["revision"]?.int ?? 0) }),
+              let hash = newest[path: ["metadata", "labels", "controller.kubernetes.io/hash"]]?.string else {
+            throw RolloutError.cluster("no ControllerRevision found for \(workload.ref)")
+        }
+        return hash
+    }
+
+    // MARK: Writes
+
+    func recordOp(_ record: RolloutRecord, object: JSONValue) -> JSONValue {
+        if object[path: ["metadata", "annotations"]]?.object == nil {
+            return ["op": "add", "path": "/metadata/annotations",
+                    "value": .object(JSONObject([(InPlace.rolloutAnnotation, .string(record.json.serialized()))]))]
+        }
+        return ["op": "add", "path": .string(RolloutRecord.annotationPointer), "value": .string(record.json.serialized())]
+    }
+
+    func write(_ path: String, ops: [JSONValue], summary: String) throws -> JSONValue {
+        report(summary)
+        do {
+            return try cluster.patch(path, type: .json, body: .array(ops), dryRun: dryRun)
+        } catch let e as ClusterOperationError where e.kind == .conflict || (e.kind == .invalid && e.message.contains("test")) {
+            throw RolloutError.conflict("\(path.split(separator: "/").suffix(2).joined(separator: "/")) changed since it was read (\(e.message)); run the command again")
+        }
+    }
+}

@@ -1,0 +1,387 @@
+import Foundation
+import JSON
+
+/// Runs one workload's in-place rollout to its end: prepares the workload, moves pods through the
+/// sequence in a sliding window of max-unavailable, and hands the workload back to its controller.
+/// Every wait is driven by watches; writes run concurrently; each decision comes from `PodProgress`.
+public final class WorkloadRollout: @unchecked Sendable {
+    public let cluster: any ClusterAPI
+    public let workload: Workload
+    public let template: JSONValue
+    public let plan: WorkloadPlan
+    public let settings: RolloutSettings
+    public let rolloutID: String
+    public let holder: String
+    public let clock: any RolloutClock
+    public let observer: any RolloutObserver
+    public let control: RolloutControl
+
+    public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
+                settings: RolloutSettings, rolloutID: String, holder: String, clock: any RolloutClock = SystemClock(),
+                observer: any RolloutObserver, control: RolloutControl = RolloutControl()) {
+        self.cluster = cluster
+        self.workload = workload
+        self.template = template
+        self.plan = plan
+        self.settings = settings
+        self.rolloutID = rolloutID
+        self.holder = holder
+        self.clock = clock
+        self.observer = observer
+        self.control = control
+    }
+
+    enum Event: Sendable {
+        case pods(ClusterWatchEvent)
+        case slices(ClusterWatchEvent)
+        case written(pod: String, step: PodStep, result: Result<JSONValue, ClusterOperationError>)
+        case refreshed(JSONValue)
+        case wake
+    }
+
+    struct Active {
+        var target: PodTarget
+        var startedAt: Double
+        var step: PodStep?
+        var writing = false
+        var gateOffAt: Double?
+        var patchedAt: Double?
+        var retryAt: Double?
+        var attempts = 0
+        var drainWarned = false
+    }
+
+    private let events = EventQueue<Event>()
+    private let pool = WritePool(width: 64)
+    private var pods: [String: Pod] = [:]
+    private var podsSynced = false
+    private var endpoints = EndpointIndex()
+    private var pending: [PodTarget] = []
+    private var active: [String: Active] = [:]
+    private var activeOrder: [String] = []
+    private var updated = 0
+    private var failures: [(pod: String, reason: String, message: String)] = []
+    private var timedOut = false
+    private var start = 0.0
+
+    /// The targets of pods to update, with revision labels added once the workload is prepared.
+    func targets(labels: [String: String]) -> [PodTarget] {
+        plan.pods.filter { $0.action == .update }.map { PodTarget(name: $0.name, changes: $0.changes, labels: labels) }
+    }
+
+    /// The record written on the workload when the rollout starts.
+    public func initialRecord() -> RolloutRecord {
+        let changes = plan.pods.flatMap(\.changes)
+        let now = clock.rfc3339
+        return RolloutRecord(
+            id: rolloutID, phase: .running,
+            images: Dictionary(changes.map { ($0.container, $0.to) }, uniquingKeysWith: { a, _ in a }),
+            previousImages: Dictionary(changes.map { ($0.container, $0.from) }, uniquingKeysWith: { a, _ in a }),
+            options: [
+                "maxUnavailable": settings.plan.maxUnavailable.description, "partition": settings.plan.partition.description,
+                "gracePeriod": "\(settings.gracePeriod)s", "podTimeout": "\(settings.podTimeout)s",
+                "onFailure": settings.rollbackOnFailure ? "rollback" : "pause",
+            ],
+            startedAt: now, holder: holder, renewTime: now, total: plan.pods.count)
+    }
+
+    /// Runs the rollout to its end and reports the outcome.
+    public func run() -> RolloutOutcome {
+        start = clock.monotonic
+        let outcome = runInner()
+        observer.handle(.finished(workload.ref, outcome))
+        return outcome
+    }
+
+    private func runInner() -> RolloutOutcome {
+        let kept = plan.count(.keep), held = plan.count(.hold)
+        let budget = plan.budget > 0 ? plan.budget : 1
+        observer.handle(.started(workload.ref, update: plan.count(.update), keep: kept, hold: held, maxUnavailable: budget))
+        guard plan.count(.update) > 0 else {
+            return RolloutOutcome(result: .complete, kept: kept, held: held, seconds: elapsed)
+        }
+        let consistency = WorkloadConsistency(cluster: cluster, dryRun: false) { [observer, workload] in
+            observer.handle(.workloadWrite(workload.ref, $0))
+        }
+        var record = initialRecord()
+        let prepared: PreparedWorkload
+        do {
+            prepared = try consistency.prepare(workload, template: template, record: record)
+        } catch let e as RolloutError {
+            if case .conflict = e { return RolloutOutcome(result: .conflict, kept: kept, held: held, seconds: elapsed, message: e.description) }
+            return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: e.description)
+        } catch {
+            return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: "\(error)")
+        }
+        pending = targets(labels: prepared.revisionLabels)
+        let watches = startWatches()
+        loop(budget: budget)
+        watches.forEach { $0.stop() }
+        pool.waitAll()
+
+        let stop = control.stopReason
+        record.updated = updated
+        record.renewTime = clock.rfc3339
+        var result: RolloutOutcome.Result = .complete
+        var message: String?
+        if !failures.isEmpty {
+            result = .failed
+            record.phase = .failed
+            record.message = failures.map { "\($0.pod): \($0.reason) \($0.message)" }.joined(separator: "; ")
+            message = record.message
+        } else if timedOut {
+            result = .timedOut
+            record.phase = .failed
+            record.message = "timed out after \(GoDurationText.format(settings.timeout)) with \(pending.count) pod(s) not started"
+            message = record.message
+        } else if let stop {
+            result = .paused
+            record.phase = .paused
+            if case .paused(let by) = stop { record.message = "paused by \(by)" } else { record.message = "interrupted" }
+            message = record.message
+        } else {
+            record.phase = .complete
+        }
+        do {
+            let current = try cluster.get(workload.ref.path)
+            if result == .complete {
+                let notes = try consistency.finalize(Workload(kind: workload.kind, object: current), prepared: prepared,
+                                                     record: record, held: held, heldPartition: heldPartition)
+                for n in notes { observer.handle(.warning(workload.ref, n)) }
+            } else if workload.kind != .pod {
+                try consistency.writeRecord(workload, record: record, object: current)
+            }
+        } catch {
+            observer.handle(.warning(workload.ref, "could not update \(workload.ref) at the end: \(error)"))
+            if result == .complete { result = .failed; message = "\(error)" }
+        }
+        return RolloutOutcome(result: result, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
+                              seconds: elapsed, message: message)
+    }
+
+    /// StatefulSet ordinals below this stay on the old revision.
+    var heldPartition: Int {
+        workload.kind == .statefulSet
+            ? settings.plan.partition.resolve(total: workload.replicas ?? plan.pods.count, roundUp: true) : 0
+    }
+
+    private var elapsed: Double { clock.monotonic - start }
+
+    private func startWatches() -> [any WatchStopping] {
+        let ns = workload.namespace
+        let podWatch: any WatchStopping
+        if workload.kind == .pod {
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil,
+                                     fieldSelector: "metadata.name=\(workload.name)") { [events] in events.post(.pods($0)) }
+        } else {
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString,
+                                     fieldSelector: nil) { [events] in events.post(.pods($0)) }
+        }
+        let sliceWatch = cluster.watch("/apis/discovery.k8s.io/v1/namespaces/\(ns)/endpointslices", labelSelector: nil,
+                                       fieldSelector: nil) { [events] in events.post(.slices($0)) }
+        control.onStop { [events] _ in events.post(.wake) }
+        return [podWatch, sliceWatch]
+    }
+
+    private func loop(budget: Int) {
+        let deadline = start + settings.timeout
+        var wakeAt = clock.monotonic + 1
+        while true {
+            for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
+            let now = clock.monotonic
+            if now >= deadline && !timedOut && (!pending.isEmpty || !active.isEmpty) {
+                timedOut = true
+                observer.handle(.warning(workload.ref, "--timeout \(GoDurationText.format(settings.timeout)) reached: starting no more pods"))
+            }
+            guard podsSynced else { wakeAt = now + 1; continue }
+            wakeAt = reconcile(now: now, budget: budget)
+            if active.isEmpty && (pending.isEmpty || stopping) { return }
+            if timedOut && now >= deadline + settings.podTimeout { return }
+        }
+    }
+
+    private var stopping: Bool { timedOut || control.stopReason != nil || (!failures.isEmpty) }
+
+    private func apply(_ event: Event) {
+        switch event {
+        case .pods(let e):
+            switch e {
+            case .synced(let items):
+                pods = [:]
+                for o in items { let p = Pod(o); pods[p.name] = p }
+                podsSynced = true
+            case .added(let o), .modified(let o): store(Pod(o))
+            case .deleted(let o): pods[Pod(o).name] = nil
+            }
+        case .slices(let e):
+            switch e {
+            case .synced(let items): endpoints.reset(items)
+            case .added(let o), .modified(let o): endpoints.update(o)
+            case .deleted(let o): endpoints.remove(o)
+            }
+        case .written(let name, let step, let result):
+            guard var a = active[name] else { return }
+            a.writing = false
+            switch result {
+            case .success(let object):
+                a.attempts = 0
+                if step == .gateOff { a.gateOffAt = clock.monotonic }
+                if step == .patch { a.patchedAt = clock.monotonic }
+                store(Pod(object))
+            case .failure(let error):
+                switch error.kind {
+                case .conflict:
+                    refresh(name)
+                    a.writing = true
+                case .transient:
+                    a.attempts += 1
+                    a.retryAt = clock.monotonic + min(5, 0.2 * Double(1 << min(a.attempts, 5)))
+                case .notFound:
+                    fail(name, "PodDeleted", "the pod was deleted during its update")
+                    return
+                default:
+                    fail(name, "WriteRefused", error.message)
+                    return
+                }
+            }
+            active[name] = a
+        case .refreshed(let object):
+            let pod = Pod(object)
+            store(pod)
+            active[pod.name]?.writing = false
+        case .wake:
+            break
+        }
+    }
+
+    /// Keeps the newest version of a pod (writes' responses can overtake watch events).
+    private func store(_ pod: Pod) {
+        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b < a {
+            return
+        }
+        pods[pod.name] = pod
+    }
+
+    private func refresh(_ name: String) {
+        let path = "/api/v1/namespaces/\(workload.namespace)/pods/\(name)"
+        pool.submit { [cluster, events] in
+            if let object = try? cluster.get(path) { events.post(.refreshed(object)) } else { events.post(.wake) }
+        }
+    }
+
+    private func fail(_ name: String, _ reason: String, _ message: String) {
+        active[name] = nil
+        activeOrder.removeAll { $0 == name }
+        failures.append((name, reason, message))
+        observer.handle(.podFailed(workload.ref, pod: name, reason: reason, message: message))
+    }
+
+    /// Advances every pod in flight and starts new ones; returns when to wake up at the latest.
+    private func reconcile(now: Double, budget: Int) -> Double {
+        var wake = now + 5
+        for name in activeOrder {
+            guard var a = active[name] else { continue }
+            defer { if active[name] != nil { active[name] = a } }
+            if a.writing { continue }
+            if let r = a.retryAt {
+                if r > now { wake = min(wake, r); continue }
+                a.retryAt = nil
+            }
+            guard let pod = pods[name] else {
+                active[name] = a
+                fail(name, "PodDeleted", "the pod disappeared during its update")
+                continue
+            }
+            let step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID)
+            if step != a.step && !(step == .drain && a.step == .patch) {
+                a.step = step
+                observer.handle(.podStep(workload.ref, pod: name, step: step, elapsed: now - a.startedAt))
+            }
+            switch step {
+            case .record, .gateOff, .gateOn:
+                issue(step, pod: pod, active: &a)
+            case .drain:
+                if a.gateOffAt == nil { a.gateOffAt = now }
+                let graceEnd = a.gateOffAt! + settings.gracePeriod
+                let gated = pod.hasReadinessGate()
+                let listed = gated && endpoints.listsReady(podIP: pod.podIP, podName: name)
+                if now >= graceEnd && !listed {
+                    a.step = .patch
+                    observer.handle(.podStep(workload.ref, pod: name, step: .patch, elapsed: now - a.startedAt))
+                    issue(.patch, pod: pod, active: &a)
+                } else if now >= graceEnd + settings.drainCap {
+                    observer.handle(.warning(workload.ref, "\(name) is still listed as ready by an EndpointSlice \(Int(settings.drainCap))s after leaving service; updating it anyway"))
+                    a.step = .patch
+                    issue(.patch, pod: pod, active: &a)
+                } else {
+                    wake = min(wake, now < graceEnd ? graceEnd : graceEnd + settings.drainCap)
+                }
+            case .patch:
+                issue(.patch, pod: pod, active: &a)
+            case .restart, .ready:
+                if a.patchedAt == nil { a.patchedAt = now }
+                let limit = a.patchedAt! + settings.podTimeout
+                if now >= limit {
+                    active[name] = a
+                    fail(name, "Timeout", "not ready \(GoDurationText.format(settings.podTimeout)) after its image changed (--pod-timeout)")
+                    continue
+                }
+                wake = min(wake, limit)
+            case .done:
+                active[name] = nil
+                activeOrder.removeAll { $0 == name }
+                updated += 1
+                observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
+                continue
+            case .failed(let reason, let message):
+                active[name] = a
+                fail(name, reason, message)
+                continue
+            }
+        }
+        startPods(now: now, budget: budget)
+        return wake
+    }
+
+    private func issue(_ step: PodStep, pod: Pod, active a: inout Active) {
+        guard let write = PodWrites.write(for: step, pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339)
+        else { return }
+        a.writing = true
+        let name = pod.name
+        pool.submit { [cluster, events] in
+            do {
+                let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false)
+                events.post(.written(pod: name, step: step, result: .success(object)))
+            } catch let e as ClusterOperationError {
+                events.post(.written(pod: name, step: step, result: .failure(e)))
+            } catch {
+                events.post(.written(pod: name, step: step, result: .failure(ClusterOperationError(.other, "\(error)"))))
+            }
+        }
+    }
+
+    private func startPods(now: Double, budget: Int) {
+        while !stopping, let next = pending.first {
+            let unavailable = plan.pods.lazy.filter { p in
+                self.active[p.name] == nil && !(self.pods[p.name]?.isReady ?? false)
+            }.count
+            guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { return }
+            pending.removeFirst()
+            guard pods[next.name] != nil else {
+                observer.handle(.warning(workload.ref, "\(next.name) no longer exists; skipping it"))
+                continue
+            }
+            active[next.name] = Active(target: next, startedAt: now)
+            activeOrder.append(next.name)
+        }
+    }
+}
+
+/// Duration formatting shared by core messages.
+enum GoDurationText {
+    static func format(_ seconds: Double) -> String {
+        if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s" }
+        let s = Int(seconds)
+        return s % 60 == 0 ? "\(s / 60)m" : "\(s / 60)m\(s % 60)s"
+    }
+}
