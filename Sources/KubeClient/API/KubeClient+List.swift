@@ -1,0 +1,117 @@
+import JSON
+
+/// Where a list page stands.
+public struct ListMeta: Sendable, Equatable {
+    /// The list's resourceVersion (the same on every page; watch from it).
+    public var resourceVersion: String
+    /// The token for the next page; nil on the last page.
+    public var continueToken: String?
+    /// The server's estimate of items not yet returned.
+    public var remainingItemCount: Int?
+    /// 0-based page number.
+    public var pageIndex: Int
+    /// True on the first page after the list was restarted because its continue token expired
+    /// (410): the caller must discard what earlier pages gave it.
+    public var restarted: Bool
+
+    /// Page metadata.
+    public init(resourceVersion: String, continueToken: String? = nil, remainingItemCount: Int? = nil, pageIndex: Int = 0, restarted: Bool = false) {
+        self.resourceVersion = resourceVersion
+        self.continueToken = continueToken
+        self.remainingItemCount = remainingItemCount
+        self.pageIndex = pageIndex
+        self.restarted = restarted
+    }
+
+    init(_ metadata: JSONValue?, pageIndex: Int, restarted: Bool) {
+        let cont = metadata?["continue"]?.string ?? ""
+        self.init(
+            resourceVersion: metadata?["resourceVersion"]?.string ?? "", continueToken: cont.isEmpty ? nil : cont,
+            remainingItemCount: metadata?["remainingItemCount"]?.int, pageIndex: pageIndex, restarted: restarted)
+    }
+}
+
+extension KubeClient {
+    /// Lists a collection page by page (`limit` items per page, following `metadata.continue`
+    /// until it is empty; pages may be short). Items get `kind`/`apiVersion` from the list when
+    /// they lack them. If a continue token expires (410) mid-way, the list restarts once from the
+    /// beginning and that first page is marked `restarted`. Returns the list's resourceVersion.
+    /// Errors are `KubeAPIError`, or whatever `onPage` throws.
+    @discardableResult
+    public func list(
+        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
+        onPage: ([JSONValue], ListMeta) throws -> Void
+    ) throws -> String {
+        try listRaw(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes, meta in
+            let doc = try Self.decodeJSON(bytes)
+            var items = doc["items"]?.array ?? []
+            if let listKind = doc["kind"]?.string, listKind.hasSuffix("List") {
+                let kind = String(listKind.dropLast(4))
+                let apiVersion = doc["apiVersion"]
+                for i in items.indices where items[i]["kind"] == nil {
+                    items[i]["kind"] = .string(kind)
+                    if let apiVersion { items[i]["apiVersion"] = apiVersion }
+                }
+            }
+            try onPage(items, meta)
+        }
+    }
+
+    /// Like `list`, but hands over each page's raw JSON body (for decoding into compact structs).
+    @discardableResult
+    public func listRaw(
+        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
+        onPage: ([UInt8], ListMeta) throws -> Void
+    ) throws -> String {
+        var base: [QueryItem] = []
+        if let labelSelector, !labelSelector.isEmpty { base.append(QueryItem("labelSelector", labelSelector)) }
+        if let fieldSelector, !fieldSelector.isEmpty { base.append(QueryItem("fieldSelector", fieldSelector)) }
+        if let limit, limit > 0 { base.append(QueryItem("limit", String(limit))) }
+        var continueToken: String? = nil
+        var pageIndex = 0
+        var restartedOnce = false
+        var markRestart = false
+        while true {
+            var query = base
+            if let continueToken { query.append(QueryItem("continue", continueToken)) }
+            let body: [UInt8]
+            switch Result(catching: { () throws(KubeAPIError) -> [UInt8] in try send("GET", path, query: query, verb: "LIST").body }) {
+            case .success(let bytes):
+                body = bytes
+            case .failure(let error):
+                guard error.isGone, continueToken != nil, !restartedOnce else { throw error }
+                tracer.note("the continue token for \(path) expired; listing again from the start")
+                restartedOnce = true
+                markRestart = true
+                continueToken = nil
+                pageIndex = 0
+                continue
+            }
+            let meta = ListMeta(try ListEnvelopeScanner.metadata(of: body), pageIndex: pageIndex, restarted: markRestart)
+            markRestart = false
+            try onPage(body, meta)
+            guard let next = meta.continueToken else { return meta.resourceVersion }
+            continueToken = next
+            pageIndex += 1
+        }
+    }
+
+    /// All items of a collection and the list's resourceVersion (pages collected; a restarted
+    /// list replaces what was collected before).
+    public func listAll(
+        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500
+    ) throws(KubeAPIError) -> (items: [JSONValue], resourceVersion: String) {
+        var items: [JSONValue] = []
+        do {
+            let rv = try list(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { page, meta in
+                if meta.restarted { items.removeAll() }
+                items.append(contentsOf: page)
+            }
+            return (items, rv)
+        } catch let error as KubeAPIError {
+            throw error
+        } catch {
+            throw .invalidResponse("\(error)")
+        }
+    }
+}

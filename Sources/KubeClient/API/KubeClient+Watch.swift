@@ -1,0 +1,98 @@
+import JSON
+
+extension KubeClient {
+    /// Watches `path` (a collection) and calls `onEvent` for each event as it arrives, on the
+    /// calling thread, over a dedicated connection. Returns when the server closes the stream,
+    /// when `onEvent` returns `.stop` or `handle` is stopped (the transfer aborts at once), or
+    /// when the connection breaks mid-stream (`.connectionLost`: watch again from the last
+    /// resourceVersion). Failures before the stream starts (non-2xx, e.g. 410 for a too old
+    /// resourceVersion, or no connection) are retried like a GET and then thrown.
+    @discardableResult
+    public func watch(
+        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
+        allowBookmarks: Bool = true, timeoutSeconds: Int? = nil, handle: WatchHandle? = nil,
+        onEvent: (WatchEvent) -> WatchControl
+    ) throws(KubeAPIError) -> WatchEnd {
+        var query = [QueryItem("watch", "true")]
+        if let labelSelector, !labelSelector.isEmpty { query.append(QueryItem("labelSelector", labelSelector)) }
+        if let fieldSelector, !fieldSelector.isEmpty { query.append(QueryItem("fieldSelector", fieldSelector)) }
+        if let resourceVersion, !resourceVersion.isEmpty { query.append(QueryItem("resourceVersion", resourceVersion)) }
+        if allowBookmarks { query.append(QueryItem("allowWatchBookmarks", "true")) }
+        if let timeoutSeconds { query.append(QueryItem("timeoutSeconds", String(timeoutSeconds))) }
+        let target = url(path, query: query)
+        let cancellation = (handle ?? WatchHandle()).cancellation
+        var attempt = 0
+        var reauthenticated = false
+        while true {
+            attempt += 1
+            if cancellation.isCancelled { return .stopped }
+            let auth: AuthMaterial
+            do { auth = try authenticator.material() } catch { throw .authentication(error) }
+            let headers = [HTTPHeader("Accept", "application/json")] + auth.headers
+            let request = HTTPRequest(
+                method: "GET", url: target, headers: headers,
+                timeout: timeoutSeconds.map { .seconds($0 + 30) }, clientCertificate: auth.clientCertificate)
+            requestCounter.record("WATCH")
+            tracer.request(method: "GET", url: target, headers: headers, body: nil)
+            let started = ContinuousClock.now
+
+            var decoder = WatchStreamDecoder()
+            var decodeError: WatchDecodeError? = nil
+            var callerStopped = false
+            let outcome = transport.stream(request, cancellation: cancellation) { bytes in
+                do throws(WatchDecodeError) {
+                    for event in try decoder.feed(bytes) where onEvent(event) == .stop {
+                        callerStopped = true
+                        return false
+                    }
+                    return true
+                } catch {
+                    decodeError = error
+                    return false
+                }
+            }
+            let elapsed = ContinuousClock.now - started
+            if let decodeError { throw .invalidResponse(decodeError.description) }
+            if outcome.stoppedByCaller || callerStopped || cancellation.isCancelled {
+                tracer.note("GET \(target) watch stopped by the caller after \(RequestTracer.milliseconds(elapsed)) milliseconds")
+                return .stopped
+            }
+            if let failure = outcome.failure {
+                tracer.failure(method: "GET", url: target, duration: elapsed, error: failure)
+                if (200..<300).contains(outcome.status) { return .connectionLost(failure) }
+                let decision = options.retryPolicy.decide(
+                    attempt: attempt, idempotent: true, outcome: .transport(failure.kind), random: options.random())
+                if case .retry(let delay) = decision {
+                    if !options.sleeper.sleep(for: delay, cancellation: cancellation) { return .stopped }
+                    continue
+                }
+                throw .transport(failure)
+            }
+            tracer.response(method: "GET", url: target, status: outcome.status, duration: elapsed, headers: outcome.headers, body: outcome.body)
+            if (200..<300).contains(outcome.status) {
+                if decoder.hasPartialEvent {
+                    return .connectionLost(TransportError(
+                        kind: .connectionLost, server: server.authority, detail: "the watch stream ended inside an event"))
+                }
+                return .closedByServer
+            }
+            if outcome.status == 401, !reauthenticated, authenticator.refreshAfterUnauthorized(auth) {
+                reauthenticated = true
+                attempt -= 1
+                continue
+            }
+            let retryAfter = outcome.headers.first { $0.name.lowercased() == "retry-after" }.flatMap { Int($0.value.trimmingSpaces()) }
+            let decision = options.retryPolicy.decide(
+                attempt: attempt, idempotent: true, outcome: .response(status: outcome.status, retryAfterSeconds: retryAfter),
+                random: options.random())
+            if case .retry(let delay) = decision {
+                if !options.sleeper.sleep(for: delay, cancellation: cancellation) { return .stopped }
+                continue
+            }
+            let response = HTTPResponse(status: outcome.status, headers: outcome.headers, body: outcome.body)
+            throw .status(APIStatus.fromResponse(
+                status: outcome.status, body: outcome.body, contentType: response.header("Content-Type"),
+                retryAfterHeader: response.header("Retry-After"), method: "GET"))
+        }
+    }
+}

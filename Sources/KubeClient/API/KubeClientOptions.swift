@@ -1,0 +1,47 @@
+/// Behaviour of a `KubeClient` beyond the connection configuration; everything injectable for tests.
+public struct KubeClientOptions: Sendable {
+    /// `User-Agent`, e.g. `kubectl-inplace/1.2.0`.
+    public var userAgent: String
+    /// `-v` level: 6 traces requests, 8 adds headers, 9 adds bodies.
+    public var verbosity: Int
+    /// Where trace lines go (standard error by default).
+    public var logSink: LogSink
+    /// Counts requests by verb (share one across clients for a total).
+    public var requestCounter: RequestCounter
+    /// Retry rules.
+    public var retryPolicy: RetryPolicy
+    /// Waits between retries and reconnects.
+    public var sleeper: any Sleeper
+    /// Random numbers in 0..<1 for backoff jitter.
+    public var random: @Sendable () -> Double
+    /// Source of the token file and the exec plugin's environment.
+    public var environment: Environment
+    /// Wall-clock seconds since the epoch (exec credential expiry).
+    public var now: @Sendable () -> Double
+    /// Time allowed to connect.
+    public var connectTimeout: Duration
+    /// Idle connections kept for reuse.
+    public var maxIdleConnections: Int
+
+    /// Options with production defaults.
+    public init(
+        userAgent: String = "kubectl-inplace/dev", verbosity: Int = 0,
+        logSink: @escaping LogSink = RequestTracer.standardError, requestCounter: RequestCounter = RequestCounter(),
+        retryPolicy: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = ThreadSleeper(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        environment: Environment = .current(), now: @escaping @Sendable () -> Double = { WallClock.now() },
+        connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 16
+    ) {
+        self.userAgent = userAgent
+        self.verbosity = verbosity
+        self.logSink = logSink
+        self.requestCounter = requestCounter
+        self.retryPolicy = retryPolicy
+        self.sleeper = sleeper
+        self.random = random
+        self.environment = environment
+        self.now = now
+        self.connectTimeout = connectTimeout
+        self.maxIdleConnections = maxIdleConnections
+    }
+}

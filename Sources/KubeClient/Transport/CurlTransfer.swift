@@ -1,0 +1,94 @@
+import CCurl
+
+/// Per-transfer state reached from libcurl's C callbacks through their userdata pointer.
+/// Used only by the thread running the transfer.
+final class CurlTransfer {
+    var status = 0
+    var headers: [HTTPHeader] = []
+    var body: [UInt8] = []
+    /// Receives body bytes of a 2xx response when streaming; returns false to stop the transfer.
+    var onStreamData: ((UnsafeRawBufferPointer) -> Bool)?
+    /// True once the transfer was stopped on purpose (by the data handler or a cancellation).
+    var stoppedByCaller = false
+    /// Checked by the progress callback; set from another thread.
+    let cancellation: StreamCancellation?
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init(cancellation: StreamCancellation?) {
+        self.cancellation = cancellation
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    /// libcurl's last error text for this transfer.
+    var errorText: String { String(cString: errorBuffer) }
+
+    /// Installs the callbacks on `easy` with this object as their userdata.
+    func install(on easy: UnsafeMutableRawPointer) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        kcurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        kcurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        kcurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+        kcurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        kcurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+        if cancellation != nil || onStreamData != nil {
+            kcurl_easy_setopt_long(easy, CURLOPT_NOPROGRESS, 0)
+            kcurl_easy_setopt_xferinfo_callback(easy, curlProgressCallback)
+            kcurl_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, me)
+        }
+    }
+
+    fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        var text = String(decoding: line, as: UTF8.self)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        if text.hasPrefix("HTTP/") {
+            let parts = text.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers.removeAll()
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = String(text[..<colon])
+        let value = String(text[text.index(after: colon)...]).trimmingSpaces()
+        headers.append(HTTPHeader(name, value))
+    }
+
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let cancellation, cancellation.isCancelled { stoppedByCaller = true; return false }
+        if let onStreamData, (200..<300).contains(status) {
+            if !onStreamData(bytes) { stoppedByCaller = true; return false }
+            return true
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    fileprivate func shouldAbort() -> Bool {
+        if let cancellation, cancellation.isCancelled { stoppedByCaller = true; return true }
+        return false
+    }
+}
+
+private func curlWriteCallback(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    guard let user else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    let n = size * count
+    let ok = transfer.receiveBody(UnsafeRawBufferPointer(start: ptr, count: n))
+    return ok ? n : 0
+}
+
+private func curlHeaderCallback(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    guard let user else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    let n = size * count
+    transfer.receiveHeader(UnsafeRawBufferPointer(start: ptr, count: n))
+    return n
+}
+
+private func curlProgressCallback(_ user: UnsafeMutableRawPointer?, _: curl_off_t, _: curl_off_t, _: curl_off_t, _: curl_off_t) -> Int32 {
+    guard let user else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.shouldAbort() ? 1 : 0
+}

@@ -1,0 +1,68 @@
+/// One HTTP header field.
+public struct HTTPHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+}
+
+/// A TLS client certificate and key (PEM), e.g. from an exec credential plugin.
+public struct ClientCertificate: Sendable, Equatable {
+    public var certificatePEM: [UInt8]
+    public var keyPEM: [UInt8]
+    public init(certificatePEM: [UInt8], keyPEM: [UInt8]) {
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
+    }
+}
+
+/// A request as the transport sends it.
+public struct HTTPRequest: Sendable {
+    /// `GET`, `POST`, `PUT`, `PATCH`, `DELETE`.
+    public var method: String
+    /// The full URL.
+    public var url: String
+    /// Request headers (User-Agent and Host are added by the transport).
+    public var headers: [HTTPHeader]
+    /// The body, if any.
+    public var body: [UInt8]?
+    /// Whole-request timeout; nil for none.
+    public var timeout: Duration?
+    /// A client certificate that replaces the configured one for this request.
+    public var clientCertificate: ClientCertificate?
+
+    /// A request.
+    public init(
+        method: String, url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil, timeout: Duration? = nil,
+        clientCertificate: ClientCertificate? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.clientCertificate = clientCertificate
+    }
+}
+
+/// A complete response.
+public struct HTTPResponse: Sendable {
+    /// The status code.
+    public var status: Int
+    /// Response headers in arrival order.
+    public var headers: [HTTPHeader]
+    /// The (decoded) body.
+    public var body: [UInt8]
+
+    /// A response.
+    public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name.lowercased() == lower }?.value
+    }
+}
