@@ -1,7 +1,7 @@
 import JSON
 
 /// The patch content types the API server accepts.
-public enum PatchType: String, Sendable {
+public enum PatchStrategy: String, Sendable {
     case strategicMerge = "application/strategic-merge-patch+json"
     case merge = "application/merge-patch+json"
     case json = "application/json-patch+json"
@@ -43,6 +43,8 @@ public enum ClusterWatchEvent: Sendable {
     case added(JSONValue)
     case modified(JSONValue)
     case deleted(JSONValue)
+    /// The watch gave up (an error retrying cannot fix); no more events follow.
+    case failed(ClusterOperationError)
 }
 
 /// Stops a running watch.
@@ -56,7 +58,7 @@ public protocol ClusterAPI: ClusterReader {
     /// GET of an object by API path.
     func get(_ path: String) throws -> JSONValue
     /// PATCH of an object (or a subresource path such as `.../pods/x/status`).
-    func patch(_ path: String, type: PatchType, body: JSONValue, dryRun: Bool) throws -> JSONValue
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue
     /// LIST of a collection path, all pages.
     func list(_ path: String, labelSelector: String?) throws -> [JSONValue]
     /// Lists then watches a collection, calling `handler` on a background thread for each change.

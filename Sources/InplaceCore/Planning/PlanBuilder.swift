@@ -26,11 +26,11 @@ public struct PlanBuilder: Sendable {
     public func plan(_ target: DesiredWorkload) throws -> Planned {
         let workload = try cluster.workload(target.ref)
         let template = try Self.desiredTemplate(for: target, live: workload)
-        var facts: [PodFacts] = []
+        var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods
         try forEachPod(of: workload) { pod in
-            facts.append(PodFacts(pod: pod, template: template, kind: workload.kind))
+            facts[pod.name] = PodFacts(pod: pod, template: template, kind: workload.kind)
         }
-        let plan = Planner.plan(ref: workload.ref, replicas: workload.replicas, pods: facts, options: options)
+        let plan = Planner.plan(ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options)
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
     }
 

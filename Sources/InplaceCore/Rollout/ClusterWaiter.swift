@@ -16,7 +16,7 @@ public struct ClusterWaiter: Sendable {
             switch event {
             case .synced(let items): objects = items
             case .added(let o), .modified(let o): objects = [o]
-            case .deleted: objects = []
+            case .deleted, .failed: objects = []
             }
             for o in objects where o[path: ["metadata", "name"]]?.string == name && predicate(o) { box.set(o) }
         }

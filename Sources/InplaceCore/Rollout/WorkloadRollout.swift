@@ -212,12 +212,14 @@ public final class WorkloadRollout: @unchecked Sendable {
                 podsSynced = true
             case .added(let o), .modified(let o): store(Pod(o))
             case .deleted(let o): pods[Pod(o).name] = nil
+            case .failed(let e): watchFailed(e)
             }
         case .slices(let e):
             switch e {
             case .synced(let items): endpoints.reset(items)
             case .added(let o), .modified(let o): endpoints.update(o)
             case .deleted(let o): endpoints.remove(o)
+            case .failed(let e): watchFailed(e)
             }
         case .written(let name, let step, let result):
             guard var a = active[name] else { return }
@@ -252,6 +254,13 @@ public final class WorkloadRollout: @unchecked Sendable {
         case .wake:
             break
         }
+    }
+
+    /// A watch that cannot go on leaves the rollout blind: stop starting pods and fail what is in flight.
+    private func watchFailed(_ e: ClusterOperationError) {
+        observer.handle(.warning(workload.ref, "lost the watch on the cluster: \(e.message)"))
+        for name in activeOrder { fail(name, "WatchFailed", e.message) }
+        pending.removeAll()
     }
 
     /// Keeps the newest version of a pod (writes' responses can overtake watch events).

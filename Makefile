@@ -1,0 +1,50 @@
+# kubectl-inplace: build, test, demo, benchmark and install.
+# Every target installs the two system libraries first when they are missing (Debian/Ubuntu).
+
+PREFIX ?= /usr/local
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE := .build/release
+
+.PHONY: deps build test demo bench install man completions clean
+
+deps:
+	@pkg-config --exists libcurl yaml-0.1 && command -v socat >/dev/null && command -v openssl >/dev/null || { \
+		echo "installing libcurl4-openssl-dev libyaml-dev socat openssl"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcurl4-openssl-dev libyaml-dev socat openssl pkg-config >/dev/null; }
+
+build: deps
+	$(SWIFT) build -c release --product kubectl-inplace
+	$(SWIFT) build -c release --product kube-sim
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build
+	@examples/demo.sh $(RELEASE)
+
+bench: deps
+	$(SWIFT) build -c release --product kubectl-inplace
+	$(SWIFT) build -c release --product inplace-bench
+	$(RELEASE)/inplace-bench $(RELEASE)/kubectl-inplace
+
+man:
+	$(SWIFT) run kubectl-inplace __man > man/kubectl-inplace.1
+
+completions:
+	for s in bash zsh fish; do $(SWIFT) run kubectl-inplace completion $$s > completions/kubectl-inplace.$$s; done
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(RELEASE)/kubectl-inplace $(DESTDIR)$(PREFIX)/bin/kubectl-inplace
+	install -m 755 completions/kubectl_complete-inplace $(DESTDIR)$(PREFIX)/bin/kubectl_complete-inplace
+	install -m 644 man/kubectl-inplace.1 $(DESTDIR)$(PREFIX)/share/man/man1/kubectl-inplace.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 644 completions/kubectl-inplace.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kubectl-inplace
+	install -m 644 completions/kubectl-inplace.zsh $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_kubectl-inplace
+	install -m 644 completions/kubectl-inplace.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/kubectl-inplace.fish
+
+clean:
+	rm -rf .build

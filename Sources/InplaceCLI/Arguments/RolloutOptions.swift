@@ -1,0 +1,95 @@
+import InplaceCore
+
+/// How a command's writes are tried: really, only computed, or sent with `dryRun=All`.
+public enum DryRunMode: String, Sendable, Equatable {
+    case none, client, server
+}
+
+/// What to do when a pod fails to come back.
+public enum FailurePolicy: String, Sendable, Equatable {
+    case pause, rollback
+}
+
+/// Output format of a command.
+public enum OutputFormat: String, Sendable, Equatable {
+    case text, json, yaml
+}
+
+/// The rollout flags of the contract (also taken by `plan`, `set image` and `resume`).
+public struct RolloutOptions: Sendable, Equatable {
+    public var plan = PlanOptions()
+    /// Least time between a pod leaving service and its restart, in seconds.
+    public var gracePeriod: Double = 5
+    /// Whole-rollout limit, in seconds.
+    public var timeout: Double = 600
+    /// One pod's restart limit, in seconds.
+    public var podTimeout: Double = 300
+    public var dryRun: DryRunMode = .none
+    public var onFailure: FailurePolicy = .pause
+    public var output: OutputFormat = .text
+
+    public init() {}
+
+    /// The flags, for parsing and help.
+    public static let flags: [FlagSpec] = [
+        FlagSpec("max-unavailable", valueName: "N|P%", default: "1",
+                 help: "Most pods out of service at once (a pod already unavailable counts)."),
+        FlagSpec("partition", valueName: "N|P%", default: "0",
+                 help: "Pods kept on the old images (StatefulSet: ordinals below N)."),
+        FlagSpec("grace-period", valueName: "DUR", default: "5s",
+                 help: "Least time between a pod leaving service and its restart."),
+        FlagSpec("timeout", valueName: "DUR", default: "10m", help: "Limit for the whole rollout (exit 3)."),
+        FlagSpec("pod-timeout", valueName: "DUR", default: "5m", help: "Limit for one pod's restart."),
+        FlagSpec("dry-run", valueName: "none|client|server", default: "none",
+                 help: "client: print what would be done; server: send the first writes with dryRun=All."),
+        FlagSpec("on-failure", valueName: "pause|rollback", default: "pause",
+                 help: "When a pod fails: stop (pause) or restore the updated pods (rollback)."),
+        FlagSpec("allow-missing-gate", kind: .bool,
+                 help: "Update pods without the InPlaceUpdateReady readiness gate (they get traffic while restarting)."),
+        FlagSpec("output", short: "o", valueName: "text|json", default: "text",
+                 help: "Output format; json prints one JSON event per line on stdout."),
+    ]
+
+    /// Reads the rollout flags; `formats` are the output formats the command accepts.
+    public init(_ args: ParsedArguments, command: String, formats: [OutputFormat] = [.text, .json]) throws(CLIError) {
+        func fail(_ flag: String, _ value: String, _ want: String) -> CLIError {
+            .usage("invalid argument \"\(value)\" for \"--\(flag)\": \(want)", command: command)
+        }
+        func duration(_ flag: String) throws(CLIError) -> Double? {
+            guard let v = args.value(flag) else { return nil }
+            guard let s = GoDuration.seconds(v) else { throw fail(flag, v, "use a duration such as 5s, 2m or 0") }
+            return s
+        }
+        if let v = args.value("max-unavailable") {
+            guard let x = IntOrPercent(v), x != .count(0), x != .percent(0) else {
+                throw fail("max-unavailable", v, "use a positive number or a percentage such as 25%")
+            }
+            plan.maxUnavailable = x
+        }
+        if let v = args.value("partition") {
+            guard let x = IntOrPercent(v) else { throw fail("partition", v, "use a number or a percentage such as 50%") }
+            plan.partition = x
+        }
+        plan.allowMissingGate = args.bool("allow-missing-gate")
+        if let s = try duration("grace-period") { gracePeriod = s }
+        if let s = try duration("timeout") { timeout = s }
+        if let s = try duration("pod-timeout") {
+            guard s > 0 else { throw fail("pod-timeout", args.value("pod-timeout")!, "must be more than 0") }
+            podTimeout = s
+        }
+        if let v = args.value("dry-run") {
+            guard let m = DryRunMode(rawValue: v) else { throw fail("dry-run", v, "must be none, client or server") }
+            dryRun = m
+        }
+        if let v = args.value("on-failure") {
+            guard let p = FailurePolicy(rawValue: v) else { throw fail("on-failure", v, "must be pause or rollback") }
+            onFailure = p
+        }
+        if let v = args.value("output") {
+            guard let f = OutputFormat(rawValue: v), formats.contains(f) else {
+                throw fail("output", v, "must be one of \(formats.map(\.rawValue).joined(separator: ", "))")
+            }
+            output = f
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import InplaceCore
+import JSON
+import KubeClient
+import YAML
+
+/// Connects through kubeconfig (or in-cluster config) exactly as kubectl resolves it.
+public struct KubeConnector: ClusterConnector {
+    public init() {}
+
+    public func connect(_ options: GlobalOptions, environment: [String: String], terminal: any Terminal) throws -> ClusterSession {
+        var env = Environment.current()
+        env.variables = environment
+        let overrides = ConfigOverrides(
+            context: options.context, cluster: options.cluster, user: options.user, namespace: options.namespace,
+            server: options.server, token: options.token, certificateAuthority: options.certificateAuthority,
+            clientCertificate: options.clientCertificate, clientKey: options.clientKey,
+            insecureSkipTLSVerify: options.insecureSkipTLSVerify, tlsServerName: options.tlsServerName,
+            requestTimeout: options.requestTimeout > 0 ? "\(options.requestTimeout)s" : nil)
+        let config = try ClientConfig.load(kubeconfigPath: options.kubeconfig, overrides: overrides, environment: env,
+                                           parser: Self.yamlParser)
+        let client = try KubeClient(config: config, options: KubeClientOptions(
+            userAgent: "kubectl-inplace/\(Version.current)", verbosity: options.verbosity,
+            logSink: { line in terminal.err(line + "\n") }, environment: env))
+        for warning in config.warnings where !options.quiet { terminal.err("warning: \(warning)\n") }
+        let counter = client.requestCounter
+        return ClusterSession(namespace: config.namespace, namespaceFromFlag: options.namespace != nil,
+                              cluster: LiveCluster(client: client), requestCounts: { counter.snapshot })
+    }
+
+    /// Kubeconfig files are YAML (JSON is YAML too).
+    static let yamlParser: KubeconfigParser = { bytes, path in
+        do {
+            return try YAML.documents(from: bytes, fileName: path).first?.value ?? .emptyObject
+        } catch {
+            throw error
+        }
+    }
+}

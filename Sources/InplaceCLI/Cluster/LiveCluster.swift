@@ -1,0 +1,102 @@
+import Foundation
+import InplaceCore
+import JSON
+import KubeClient
+
+/// The cluster operations of the core, over the Kubernetes client.
+public final class LiveCluster: ClusterAPI, @unchecked Sendable {
+    public let client: KubeClient
+
+    public init(client: KubeClient) { self.client = client }
+
+    public func workload(_ ref: WorkloadRef) throws -> Workload {
+        do {
+            return Workload(kind: ref.kind, object: try client.get(ref.path))
+        } catch let e where e.isNotFound {
+            throw ClusterOperationError(.notFound, "\(ref) not found in namespace \(ref.namespace)")
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    public func replicaSets(namespace: String, selector: LabelSelector) throws -> [JSONValue] {
+        try list("/apis/apps/v1/namespaces/\(namespace)/replicasets", labelSelector: selector.queryString)
+    }
+
+    public func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
+        do {
+            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: 500) { page, _ in
+                try onPage(page.map(Pod.init))
+            }
+        } catch let e as KubeAPIError {
+            throw Self.map(e)
+        }
+    }
+
+    public func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String] {
+        try list(kind.collectionPath(namespace: namespace), labelSelector: nil).compactMap { $0[path: ["metadata", "name"]]?.string }
+    }
+
+    public func get(_ path: String) throws -> JSONValue {
+        do { return try client.get(path) } catch { throw Self.map(error) }
+    }
+
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
+        let t: PatchType
+        switch type {
+        case .strategicMerge: t = .strategicMerge
+        case .merge: t = .merge
+        case .json: t = .json
+        }
+        // Every patch the rollout sends is safe to repeat, so the client may retry it.
+        do { return try client.patch(path, type: t, body: body, dryRun: dryRun, idempotent: true) } catch { throw Self.map(error) }
+    }
+
+    public func list(_ path: String, labelSelector: String?) throws -> [JSONValue] {
+        do { return try client.listAll(path, labelSelector: labelSelector).items } catch { throw Self.map(error) }
+    }
+
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        let handle = WatchHandle()
+        let client = self.client
+        let thread = Thread {
+            do {
+                try client.watchWithRelist(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handle: handle) { event in
+                    switch event {
+                    case .listed(let items, _): handler(.synced(items))
+                    case .added(let o): handler(.added(o))
+                    case .modified(let o): handler(.modified(o))
+                    case .deleted(let o): handler(.deleted(o))
+                    }
+                    return handle.isStopped ? .stop : .continue
+                }
+            } catch {
+                if !handle.isStopped { handler(.failed(Self.map(error))) }
+            }
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        return LiveWatch(handle: handle)
+    }
+
+    /// Maps the client's errors onto the classes the rollout reacts to.
+    static func map(_ error: any Error) -> ClusterOperationError {
+        guard let error = error as? KubeAPIError else { return ClusterOperationError(.other, "\(error)") }
+        let kind: ClusterOperationError.Kind
+        switch error.classification {
+        case .conflict: kind = .conflict
+        case .notFound: kind = .notFound
+        case .invalid, .badRequest: kind = .invalid
+        case .forbidden, .unauthorized, .authentication: kind = .forbidden
+        case .tooManyRequests, .serverError, .timeout, .transport: kind = .transient
+        default: kind = .other
+        }
+        return ClusterOperationError(kind, error.description)
+    }
+
+    struct LiveWatch: WatchStopping {
+        let handle: WatchHandle
+        func stop() { handle.stop() }
+    }
+}

@@ -1,0 +1,54 @@
+import InplaceCore
+import JSON
+
+extension Command {
+    /// `plan`: the read-only preview of what a rollout would do.
+    static let plan = Command(
+        name: "plan",
+        summary: "Preview an in-place rollout: which pods update, in which batch, and what blocks them",
+        description: """
+        Preview an in-place rollout without changing anything.
+
+        For every pod of the targeted workloads, in the order a rollout would take them, shows whether it
+        is updated in place (and in which batch), kept (already up to date), held back by the partition,
+        or blocked (a change that cannot be made to a running pod, or the InPlaceUpdateReady readiness
+        gate is missing). Live pods are compared with the desired template the way the API server sees
+        them: defaulted and injected fields are not differences.
+        """,
+        usage: "plan (-f FILE... | TYPE/NAME... CONTAINER=IMAGE...) [flags]",
+        examples: [
+            ("Preview the rollout of a manifest", "plan -f app.yaml"),
+            ("Preview a new image for one container, two pods at a time", "plan deployment/web app=nginx:1.27 --max-unavailable 2"),
+            ("Fail a CI step when pods are not up to date", "plan -f app.yaml --exit-code -q"),
+            ("Machine-readable plan", "plan -f k8s/ -R -o json"),
+        ],
+        flags: TargetResolver.flags + [
+            FlagSpec("exit-code", kind: .bool, help: "Exit 1 when pods need updating (0 when up to date), as kubectl diff."),
+        ] + RolloutOptions.flags.map { flag in
+            var f = flag
+            if f.name == "output" { f.valueName = "text|json|yaml"; f.help = "Output format." }
+            return f
+        }
+    ) { ctx in
+        let options = try RolloutOptions(ctx.args, command: ctx.commandPath, formats: [.text, .json, .yaml])
+        let resolver = TargetResolver(ctx)
+        let inputs = try resolver.readInputs()
+        let session = try ctx.cluster()
+        let targets = try resolver.resolve(inputs, session: session)
+        let planned = try PlanBuilder(cluster: session.cluster, options: options.plan).plan(targets)
+        let plan = Plan(workloads: planned.map(\.plan))
+
+        switch options.output {
+        case .text: ctx.terminal.out(PlanRenderer.text(plan, style: ctx.outStyle))
+        case .json: ctx.terminal.out(PlanRenderer.json(plan).serialized() + "\n")
+        case .yaml: ctx.terminal.out(PlanRenderer.yaml(plan))
+        }
+        for w in plan.workloads {
+            for warning in w.warnings { ctx.warn("\(w.ref): \(warning)") }
+        }
+        if ctx.args.bool("exit-code") {
+            return plan.hasUpdates || plan.hasBlocked ? .failed : .ok
+        }
+        return .ok
+    }
+}

@@ -1,0 +1,96 @@
+import InplaceCore
+import JSON
+import YAML
+
+/// Renders a plan as a table grouped by batch, as the contract's JSON object, or as YAML.
+public enum PlanRenderer {
+    /// The contract's `{"kind":"Plan","workloads":[...]}` object.
+    public static func json(_ plan: Plan) -> JSONValue {
+        .object(JSONObject([
+            ("kind", "Plan"),
+            ("workloads", .array(plan.workloads.map(workloadJSON))),
+        ]))
+    }
+
+    static func workloadJSON(_ w: WorkloadPlan) -> JSONValue {
+        var o = JSONObject()
+        o["kind"] = .string(w.ref.kind.rawValue)
+        o["namespace"] = .string(w.ref.namespace)
+        o["name"] = .string(w.ref.name)
+        o["pods"] = .array(w.pods.map(podJSON))
+        o["summary"] = .object(JSONObject([
+            ("update", .int(w.count(.update))), ("keep", .int(w.count(.keep))), ("hold", .int(w.count(.hold))),
+            ("blocked", .int(w.count(.blocked))), ("batches", .int(w.batchCount)), ("maxUnavailable", .int(w.budget)),
+        ]))
+        if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
+        return .object(o)
+    }
+
+    static func podJSON(_ p: PodPlan) -> JSONValue {
+        var o = JSONObject()
+        o["name"] = .string(p.name)
+        o["action"] = .string(p.action.rawValue)
+        if let b = p.batch { o["batch"] = .int(b) }
+        if !p.reasons.isEmpty { o["reason"] = .string(p.reasons.joined(separator: "; ")) }
+        if !p.changes.isEmpty {
+            o["containers"] = .array(p.changes.map {
+                .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to)), ("currentImage", .string($0.from))]))
+            })
+        }
+        o["ready"] = .bool(p.ready)
+        return .object(o)
+    }
+
+    /// The plan as block YAML.
+    public static func yaml(_ plan: Plan) -> String { YAML.emit(json(plan)) }
+
+    /// The human table: one section per workload, pods in update order with their batch.
+    public static func text(_ plan: Plan, style: Style) -> String {
+        var out = ""
+        for (i, w) in plan.workloads.enumerated() {
+            if i > 0 { out += "\n" }
+            out += style.bold(headline(w)) + "\n"
+            guard !w.pods.isEmpty else { continue }
+            var table = TableWriter(header: ["BATCH", "POD", "ACTION", "DETAIL"])
+            for p in w.pods {
+                table.add([p.batch.map(String.init) ?? "-", p.name, p.action.rawValue, detail(p)])
+            }
+            out += table.render { column, cell in
+                guard column == 2 else { return cell }
+                switch cell {
+                case "update": return style.green(cell)
+                case "blocked": return style.red(cell)
+                case "hold": return style.yellow(cell)
+                default: return style.dim(cell)
+                }
+            }
+        }
+        return out
+    }
+
+    static func headline(_ w: WorkloadPlan) -> String {
+        let total = w.pods.count
+        var parts: [String] = []
+        let update = w.count(.update)
+        if update > 0 {
+            parts.append("\(update) to update in \(w.batchCount) batch\(w.batchCount == 1 ? "" : "es") of up to \(max(1, w.budget))")
+        }
+        if w.count(.keep) > 0 { parts.append("\(w.count(.keep)) up to date") }
+        if w.count(.hold) > 0 { parts.append("\(w.count(.hold)) held by the partition") }
+        if w.count(.blocked) > 0 { parts.append("\(w.count(.blocked)) blocked") }
+        if update == 0 && w.count(.blocked) == 0 && w.count(.hold) == 0 { parts = ["nothing to do"] }
+        return "\(w.ref) (namespace \(w.ref.namespace)): \(total) pod\(total == 1 ? "" : "s"), \(parts.joined(separator: ", "))"
+    }
+
+    static func detail(_ p: PodPlan) -> String {
+        switch p.action {
+        case .update, .hold:
+            let changes = p.changes.map { "\($0.container): \($0.from) → \($0.to)" }.joined(separator: ", ")
+            return p.action == .hold ? "partition (\(changes))" : changes
+        case .keep:
+            return p.ready ? "" : "not ready"
+        case .blocked:
+            return p.reasons.joined(separator: "; ")
+        }
+    }
+}

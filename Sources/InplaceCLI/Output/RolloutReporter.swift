@@ -1,0 +1,187 @@
+import Foundation
+import InplaceCore
+
+/// Shows rollout events: as JSON lines on stdout (`-o json`), as a live view redrawn in place on a
+/// terminal, or as plain timestamped lines (CI logs). Thread-safe.
+public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
+    /// How events are shown.
+    public enum Mode: Sendable { case json, live, plain }
+
+    let terminal: any Terminal
+    let style: Style
+    let mode: Mode
+    let quiet: Bool
+    let clock: any RolloutClock
+    private let lock = NSLock()
+    private var view = LiveView()
+    private var drawnLines = 0
+    private var ticker: DispatchSourceTimer?
+
+    public init(terminal: any Terminal, style: Style, mode: Mode, quiet: Bool, clock: any RolloutClock = SystemClock()) {
+        self.terminal = terminal
+        self.style = style
+        self.mode = mode
+        self.quiet = quiet
+        self.clock = clock
+    }
+
+    public func handle(_ event: RolloutEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch mode {
+        case .json:
+            terminal.out(RolloutEventJSON.object(event, time: clock.rfc3339).serialized() + "\n")
+        case .plain:
+            if let line = plainLine(event) { terminal.err("\(clock.rfc3339) \(line)\n") }
+        case .live:
+            view.apply(event, now: clock.monotonic)
+            switch event {
+            case .warning, .podFailed, .finished, .workloadWrite:
+                if let line = plainLine(event) { printAbove(line) }
+            default:
+                break
+            }
+            if case .started = event { startTicker() }
+            if case .finished = event { stopTicker() }
+            redraw()
+        }
+    }
+
+    /// Prints a line to stderr as-is (summaries, notes), keeping the live view below it.
+    public func note(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if mode == .live { printAbove(line); redraw() } else if mode == .plain { terminal.err(line + "\n") }
+    }
+
+    func plainLine(_ event: RolloutEvent) -> String? {
+        switch event {
+        case let .started(r, update, keep, hold, maxUnavailable):
+            return "\(r): rolling \(update) pod(s) in place, \(maxUnavailable) at a time (\(keep) up to date, \(hold) held)"
+        case let .workloadWrite(r, message):
+            return quiet ? nil : "\(r): \(message)"
+        case let .podStep(r, pod, step, elapsed):
+            return quiet ? nil : "\(r) \(pod): \(step.label) (+\(GoDuration.format(elapsed)))"
+        case let .podDone(r, pod, seconds):
+            return quiet ? nil : "\(r) \(pod): \(style.green("updated")) in \(GoDuration.format(seconds))"
+        case let .podFailed(r, pod, reason, message):
+            return "\(r) \(pod): \(style.red("failed")): \(reason)\(message.isEmpty ? "" : ": \(message)")"
+        case let .warning(r, message):
+            return "\(style.yellow("warning:")) \(r.map { "\($0): " } ?? "")\(message)"
+        case let .finished(r, o):
+            let mark = o.result == .complete ? style.green("✔") : style.red("✖")
+            var s = "\(mark) \(r): \(o.result.rawValue): \(o.updated) updated, \(o.kept) up to date, \(o.held) held"
+            if !o.failed.isEmpty { s += ", \(o.failed.count) failed" }
+            s += " in \(GoDuration.format(o.seconds))"
+            if let m = o.message, o.result != .complete { s += " (\(m))" }
+            return s
+        }
+    }
+
+    private func printAbove(_ line: String) {
+        clear()
+        terminal.err(line + "\n")
+    }
+
+    private func clear() {
+        guard drawnLines > 0 else { return }
+        terminal.err("\u{1B}[\(drawnLines)F\u{1B}[J")
+        drawnLines = 0
+    }
+
+    private func redraw() {
+        clear()
+        let lines = view.render(now: clock.monotonic, style: style, width: terminal.width)
+        if !lines.isEmpty { terminal.err(lines.joined(separator: "\n") + "\n") }
+        drawnLines = lines.count
+    }
+
+    private func startTicker() {
+        guard ticker == nil else { return }
+        let t = DispatchSource.makeTimerSource(queue: .global())
+        t.schedule(deadline: .now() + 0.25, repeating: 0.25)
+        t.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.lock()
+            self.redraw()
+            self.lock.unlock()
+        }
+        t.resume()
+        ticker = t
+    }
+
+    private func stopTicker() {
+        ticker?.cancel()
+        ticker = nil
+    }
+}
+
+/// The state behind the live view: per workload counts and the pods in flight.
+struct LiveView {
+    struct Workload {
+        var ref: WorkloadRef
+        var total: Int
+        var done = 0
+        var failed = 0
+        var held: Int
+        var startedAt: Double
+        var inFlight: [String: (step: PodStep, since: Double)] = [:]
+        var order: [String] = []
+        var finished = false
+    }
+
+    var workloads: [Workload] = []
+
+    mutating func apply(_ event: RolloutEvent, now: Double) {
+        switch event {
+        case let .started(r, update, _, hold, _):
+            workloads.append(Workload(ref: r, total: update, held: hold, startedAt: now))
+        case let .podStep(r, pod, step, _):
+            modify(r) { w in
+                if w.inFlight[pod] == nil { w.order.append(pod) }
+                w.inFlight[pod] = (step, w.inFlight[pod]?.since ?? now)
+            }
+        case let .podDone(r, pod, _):
+            modify(r) { w in w.done += 1; w.inFlight[pod] = nil; w.order.removeAll { $0 == pod } }
+        case let .podFailed(r, pod, _, _):
+            modify(r) { w in w.failed += 1; w.inFlight[pod] = nil; w.order.removeAll { $0 == pod } }
+        case let .finished(r, _):
+            modify(r) { $0.finished = true }
+        default:
+            break
+        }
+    }
+
+    private mutating func modify(_ r: WorkloadRef, _ body: (inout Workload) -> Void) {
+        guard let i = workloads.lastIndex(where: { $0.ref == r }) else { return }
+        body(&workloads[i])
+    }
+
+    func render(now: Double, style: Style, width: Int) -> [String] {
+        var lines: [String] = []
+        for w in workloads where !w.finished {
+            let elapsed = now - w.startedAt
+            let pending = max(0, w.total - w.done - w.failed - w.inFlight.count)
+            let barWidth = 20
+            let filled = w.total > 0 ? barWidth * w.done / w.total : barWidth
+            let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
+            var parts = ["\(w.done)/\(w.total) updated", "\(w.inFlight.count) in flight", "\(pending) pending"]
+            if w.held > 0 { parts.append("\(w.held) held") }
+            parts.append(GoDuration.format(elapsed))
+            if w.done > 0 && w.done < w.total {
+                parts.append("~\(GoDuration.format(elapsed / Double(w.done) * Double(w.total - w.done))) left")
+            }
+            let head = "\(style.bold(w.ref.description)) \(bar) "
+            while parts.count > 1 && w.ref.description.count + barWidth + 2 + parts.joined(separator: " · ").count > width {
+                parts.removeLast()
+            }
+            lines.append(head + parts.joined(separator: " · "))
+            for pod in w.order.prefix(12) {
+                guard let s = w.inFlight[pod] else { continue }
+                lines.append("  \(pod.padding(30))\(s.step.label.padding(16))\(GoDuration.format(now - s.since))")
+            }
+            if w.order.count > 12 { lines.append("  … and \(w.order.count - 12) more in flight") }
+        }
+        return lines
+    }
+}
