@@ -19,7 +19,10 @@ struct DocumentBuilder {
     private var stack: [Container] = []
     private var root: JSONValue?
     private var rootLine = 1
-    private var positions: [String: SourceMark] = [:]
+    private var positions: [(String, SourceMark)] = []
+    private var memberStack: [JSONObject.Member] = []
+    private var keyLineStack: [Int] = []
+    private var itemStack: [JSONValue] = []
     private var anchors: [String: Anchor] = [:]
     private var anchorGeneration = 0
     private var decodeCount = 0
@@ -62,9 +65,9 @@ struct DocumentBuilder {
         var anchor: (name: String, id: Int)?
         var startCount: Int
         var mark: SourceMark
-        var items: [JSONValue] = []
-        var members: [JSONObject.Member] = []
-        var keyLines: [Int] = []
+        /// Where this container's members (in `memberStack`) or items (in `itemStack`) begin.
+        var start: Int
+        var count = 0
         var keyIndex: [String: Int] = [:]
         var merge: (at: Int, object: JSONObject)?
         var mergeLine: Int?
@@ -83,17 +86,22 @@ struct DocumentBuilder {
         switch e.type {
         case YAML_DOCUMENT_START_EVENT:
             stack.removeAll(keepingCapacity: true)
+            memberStack.removeAll(keepingCapacity: true)
+            keyLineStack.removeAll(keepingCapacity: true)
+            itemStack.removeAll(keepingCapacity: true)
             root = nil
-            positions = [:]
+            positions.removeAll(keepingCapacity: true)
             anchors = [:]
             decodeCount = 1
             aliasCount = 0
         case YAML_DOCUMENT_END_EVENT:
             if let root, !root.isNull {
-                documents.append(YAMLDocument(value: root, index: documents.count, line: rootLine, positions: positions))
+                var marks = [String: SourceMark](minimumCapacity: positions.count)
+                for (path, mark) in positions { marks[path] = mark }
+                documents.append(YAMLDocument(value: root, index: documents.count, line: rootLine, positions: marks))
             }
             root = nil
-            positions = [:]
+            positions.removeAll(keepingCapacity: true)
             anchors = [:]
         case YAML_SCALAR_EVENT:
             try scalar(e)
@@ -182,7 +190,9 @@ struct DocumentBuilder {
             if let p { record(p, mark) }
         }
         if role != .mergeList { decodeCount += 1 }
-        var container = Container(isMapping: isMapping, role: role, path: path, startCount: startCount, mark: mark)
+        var container = Container(
+            isMapping: isMapping, role: role, path: path, startCount: startCount, mark: mark,
+            start: isMapping ? memberStack.count : itemStack.count)
         if let anchor {
             anchorGeneration += 1
             let name = String(cString: anchor)
@@ -195,21 +205,28 @@ struct DocumentBuilder {
     private mutating func end() throws(YAMLError) {
         let container = stack.removeLast()
         let value: JSONValue
+        var items: [JSONValue] = []
         if container.isMapping {
-            value = .object(Self.members(of: container))
-        } else if container.role == .mergeList {
-            var combined = JSONObject()
-            for item in container.items {
-                for member in item.object ?? JSONObject() where !combined.contains(member.key) {
-                    combined.appendUnchecked(member.key, member.value)
-                }
-            }
-            value = .object(combined)
+            value = .object(members(of: container))
+            memberStack.removeSubrange(container.start...)
+            keyLineStack.removeSubrange(container.start...)
         } else {
-            value = .array(container.items)
+            items = Array(itemStack[container.start...])
+            itemStack.removeSubrange(container.start...)
+            if container.role == .mergeList {
+                var combined = JSONObject()
+                for item in items {
+                    for member in item.object ?? JSONObject() where !combined.contains(member.key) {
+                        combined.appendUnchecked(member.key, member.value)
+                    }
+                }
+                value = .object(combined)
+            } else {
+                value = .array(items)
+            }
         }
         if let anchor = container.anchor, case .inProgress(let id) = anchors[anchor.name], id == anchor.id {
-            let stored: JSONValue = container.role == .mergeList ? .array(container.items) : value
+            let stored: JSONValue = container.role == .mergeList ? .array(items) : value
             anchors[anchor.name] = .node(stored, cost: decodeCount - container.startCount)
         }
         switch container.role {
@@ -221,16 +238,17 @@ struct DocumentBuilder {
     // MARK: - Placing values
 
     private func currentSlot() -> Slot {
-        guard let top = stack.last else { return .root }
-        if top.isMapping {
-            switch top.pending {
+        let top = stack.count - 1
+        guard top >= 0 else { return .root }
+        if stack[top].isMapping {
+            switch stack[top].pending {
             case .none: return .key
-            case .key(let key, _): return .value(top.path.map { YAMLPath.appending(key: key, to: $0) })
+            case .key(let key, _): return .value(stack[top].path.map { YAMLPath.appending(key: key, to: $0) })
             case .merge: return .mergeValue
             }
         }
-        if top.role == .mergeList { return .mergeListItem }
-        return .value(top.path.map { YAMLPath.appending(index: top.items.count, to: $0) })
+        if stack[top].role == .mergeList { return .mergeListItem }
+        return .value(stack[top].path.map { YAMLPath.appending(index: stack[top].count, to: $0) })
     }
 
     private mutating func place(scalar value: ScalarValue, text: UnsafeBufferPointer<UInt8>?, slot: Slot, mark: SourceMark) throws(YAMLError) {
@@ -261,26 +279,30 @@ struct DocumentBuilder {
         if stack[top].isMapping {
             guard case .key(let key, let keyMark) = stack[top].pending else { return }
             stack[top].pending = .none
-            if stack[top].members.count >= Self.indexThreshold {
+            let start = stack[top].start
+            let count = stack[top].count
+            if count >= Self.indexThreshold {
                 if stack[top].keyIndex.isEmpty {
-                    for (i, m) in stack[top].members.enumerated() { stack[top].keyIndex[m.key] = i }
+                    for i in 0..<count { stack[top].keyIndex[memberStack[start + i].key] = i }
                 }
-                stack[top].keyIndex[key] = stack[top].members.count
+                stack[top].keyIndex[key] = count
             }
-            stack[top].members.append(JSONObject.Member(key: key, value: value))
-            stack[top].keyLines.append(keyMark.line)
+            memberStack.append(JSONObject.Member(key: key, value: value))
+            keyLineStack.append(keyMark.line)
         } else {
-            stack[top].items.append(value)
+            itemStack.append(value)
         }
+        stack[top].count += 1
     }
 
     private mutating func deliverMergeSource(_ value: JSONValue) {
         let top = stack.count - 1
         if stack[top].isMapping {
             stack[top].pending = .none
-            stack[top].merge = (stack[top].members.count, value.object ?? JSONObject())
+            stack[top].merge = (stack[top].count, value.object ?? JSONObject())
         } else {
-            stack[top].items.append(value)
+            itemStack.append(value)
+            stack[top].count += 1
         }
     }
 
@@ -288,15 +310,19 @@ struct DocumentBuilder {
 
     private mutating func addKey(_ key: String, mark: SourceMark) throws(YAMLError) {
         let top = stack.count - 1
-        let container = stack[top]
+        let start = stack[top].start
+        let count = stack[top].count
         var existing: Int?
-        if container.members.count > Self.indexThreshold {
-            existing = container.keyIndex[key]
+        if count > Self.indexThreshold {
+            existing = stack[top].keyIndex[key]
         } else {
-            existing = container.members.firstIndex { $0.key == key }
+            for i in 0..<count where memberStack[start + i].key == key {
+                existing = i
+                break
+            }
         }
         if let existing {
-            throw fail(mark, "mapping key \"\(key)\" already defined at line \(container.keyLines[existing])")
+            throw fail(mark, "mapping key \"\(key)\" already defined at line \(keyLineStack[start + existing])")
         }
         stack[top].pending = .key(key, mark)
     }
@@ -311,15 +337,16 @@ struct DocumentBuilder {
     }
 
     /// Explicit keys in order, with merged keys inserted where `<<` stood unless set explicitly.
-    private static func members(of container: Container) -> JSONObject {
-        guard let merge = container.merge else { return JSONObject(uncheckedMembers: container.members) }
+    private func members(of container: Container) -> JSONObject {
+        let own = memberStack[container.start...]
+        guard let merge = container.merge else { return JSONObject(uncheckedMembers: Array(own)) }
         var explicit = Set<String>()
-        for m in container.members { explicit.insert(m.key) }
+        for m in own { explicit.insert(m.key) }
         var result: [JSONObject.Member] = []
-        result.reserveCapacity(container.members.count + merge.object.count)
-        result.append(contentsOf: container.members[..<merge.at])
+        result.reserveCapacity(own.count + merge.object.count)
+        result.append(contentsOf: own.prefix(merge.at))
         for m in merge.object where !explicit.contains(m.key) { result.append(m) }
-        result.append(contentsOf: container.members[merge.at...])
+        result.append(contentsOf: own.dropFirst(merge.at))
         return JSONObject(uncheckedMembers: result)
     }
 
@@ -379,7 +406,7 @@ struct DocumentBuilder {
 
     private mutating func record(_ path: String, _ mark: SourceMark) {
         if path.isEmpty { rootLine = mark.line }
-        positions[path] = mark
+        positions.append((path, mark))
     }
 
     private func mark(_ m: yaml_mark_t) -> SourceMark {

@@ -24,14 +24,13 @@ enum ScalarResolver {
         case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"),
              UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"),
              UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "~"):
-            if text.count > maxTableLength { return .string(String(decoding: text, as: UTF8.self)) }
+            if let known = lookupTable(text) { return known }
         case UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            break
+            if let value = resolveHinted(Array(text), jsonNumbers: jsonNumbers) { return value }
         default:
-            return .string(String(decoding: text, as: UTF8.self))
+            break
         }
-        let bytes = Array(text)
-        return resolveHinted(bytes, jsonNumbers: jsonNumbers) ?? .string(String(decoding: text, as: UTF8.self))
+        return .string(String(decoding: text, as: UTF8.self))
     }
 
     /// The value of a scalar with an explicit tag (any style), or the tag error go-yaml reports.
@@ -82,7 +81,7 @@ enum ScalarResolver {
     /// go-yaml's `resolve` for texts whose first byte is in its hint table; nil means "a string".
     private static func resolveHinted(_ bytes: [UInt8], jsonNumbers: Bool) -> ScalarValue? {
         guard let first = bytes.first else { return .null }
-        if let known = lookupTable(bytes) { return known }
+        if let known = bytes.withUnsafeBufferPointer({ lookupTable($0) }) { return known }
         switch first {
         case UInt8(ascii: "."):
             if GoNumberParsing.isDotFloat(bytes[...]), let d = GoNumberParsing.parseDecimalFloat(bytes[...]) {
@@ -109,20 +108,29 @@ enum ScalarResolver {
     }
 
     /// go-yaml's `resolveMap` of fixed spellings.
+    private static func lookupTable(_ b: UnsafeBufferPointer<UInt8>) -> ScalarValue? {
+        guard b.count <= maxTableLength, let first = b.first else { return nil }
+        for entry in table where entry.text.count == b.count && entry.text[0] == first && entry.text.elementsEqual(b) {
+            return entry.value
+        }
+        return nil
+    }
+
     private static let maxTableLength = 5
 
-    private static func lookupTable(_ b: [UInt8]) -> ScalarValue? {
-        guard b.count <= maxTableLength else { return nil }
-        switch String(decoding: b, as: UTF8.self) {
-        case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
-        case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
-        case "~", "null", "Null", "NULL": return .null
-        case ".nan", ".NaN", ".NAN": return .float(.nan)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
-        default: return nil
+    private static let table: [(text: [UInt8], value: ScalarValue)] = {
+        var entries: [(text: [UInt8], value: ScalarValue)] = []
+        func add(_ value: ScalarValue, _ spellings: [String]) {
+            for s in spellings { entries.append((Array(s.utf8), value)) }
         }
-    }
+        add(.bool(true), ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"])
+        add(.bool(false), ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"])
+        add(.null, ["~", "null", "Null", "NULL"])
+        add(.float(.nan), [".nan", ".NaN", ".NAN"])
+        add(.float(.infinity), [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"])
+        add(.float(-.infinity), ["-.inf", "-.Inf", "-.INF"])
+        return entries
+    }()
 
     /// A JSON number literal, as kubectl's JSON decoding keeps it: an int when it is an integer
     /// that fits Int64, else a float64.

@@ -23,12 +23,24 @@ public enum YAMLPath {
             out += "\"]"
             return out
         }
-        return path.isEmpty ? key : path + "." + key
+        if path.isEmpty { return key }
+        var out = ""
+        out.reserveCapacity(path.utf8.count + 1 + key.utf8.count)
+        out += path
+        out += "."
+        out += key
+        return out
     }
 
     /// The path of the element `index` of the array at `path`.
     public static func appending(index: Int, to path: String) -> String {
-        path + "[" + String(index) + "]"
+        var out = ""
+        out.reserveCapacity(path.utf8.count + 8)
+        out += path
+        out += "["
+        out += String(index)
+        out += "]"
+        return out
     }
 
     /// The path made of these components.
@@ -105,7 +117,9 @@ public enum YAMLPath {
 
     private static func needsBrackets(_ key: String) -> Bool {
         if key.isEmpty { return true }
-        for b in key.utf8 where b == UInt8(ascii: ".") || b == UInt8(ascii: "[") { return true }
-        return false
+        let found = key.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") }
+        }
+        return found ?? key.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") }
     }
 }
