@@ -28,7 +28,11 @@ public enum YAML {
     private static func documents(in buffer: UnsafeBufferPointer<UInt8>, fileName: String) throws(YAMLError) -> [YAMLDocument] {
         var builder = DocumentBuilder(fileName: fileName)
         guard JSONStream.looksLikeJSON(buffer) else {
-            try LibYAMLParser.parse(buffer, fileName: fileName, into: &builder)
+            do {
+                try LibYAMLParser.parse(buffer, fileName: fileName, into: &builder)
+            } catch {
+                throw error.error
+            }
             return builder.documents
         }
         builder.jsonNumbers = true
@@ -40,7 +44,7 @@ public enum YAML {
             do {
                 try LibYAMLParser.parse(piece, fileName: fileName, into: &builder)
             } catch {
-                guard let value = try? JSONValue(parsingUTF8: piece) else { throw error }
+                guard error.isSyntaxError, let value = try? JSONValue(parsingUTF8: piece) else { throw error.error }
                 builder.appendDocument(value, at: locator.mark(line: 0, column: 0))
             }
         }

@@ -3,15 +3,21 @@ import CYAML
 /// Runs libyaml's event parser over a buffer and feeds every event to a `DocumentBuilder`,
 /// turning libyaml's failures into `YAMLError`s with its problem mark and context.
 enum LibYAMLParser {
+    /// Why parsing stopped: libyaml rejected the syntax, or the builder rejected the content.
+    struct Failure: Error {
+        var error: YAMLError
+        var isSyntaxError: Bool
+    }
+
     /// Parses `buffer` as a YAML stream; the builder collects the documents.
     static func parse(
         _ buffer: UnsafeBufferPointer<UInt8>, fileName: String, into builder: inout DocumentBuilder
-    ) throws(YAMLError) {
+    ) throws(Failure) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
-            throw YAMLError(file: fileName, line: 1, column: 1, message: "out of memory")
+            throw Failure(error: YAMLError(file: fileName, line: 1, column: 1, message: "out of memory"), isSyntaxError: false)
         }
         defer { yaml_parser_delete(parser) }
         yaml_parser_set_input_string(parser, base, buffer.count)
@@ -19,14 +25,15 @@ enum LibYAMLParser {
         defer { event.deallocate() }
         while true {
             guard yaml_parser_parse(parser, event) == 1 else {
-                throw error(from: parser, buffer: buffer, fileName: fileName, locator: builder.locator)
+                let error = error(from: parser, buffer: buffer, fileName: fileName, locator: builder.locator)
+                throw Failure(error: error, isSyntaxError: true)
             }
             let type = event.pointee.type
             do {
                 try builder.handle(event)
             } catch {
                 yaml_event_delete(event)
-                throw error
+                throw Failure(error: error, isSyntaxError: false)
             }
             yaml_event_delete(event)
             if type == YAML_STREAM_END_EVENT { return }
