@@ -70,11 +70,18 @@ enum ExecPluginRunner {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = (argv + [nil]).withUnsafeBufferPointer { a in
-            (envp + [nil]).withUnsafeBufferPointer { e in
-                posix_spawn(&pid, executable, &actions, &attr,
-                    UnsafeMutablePointer(mutating: a.baseAddress!), UnsafeMutablePointer(mutating: e.baseAddress!))
+        var rc: Int32 = 0
+        for attempt in 0..<5 {
+            rc = (argv + [nil]).withUnsafeBufferPointer { a in
+                (envp + [nil]).withUnsafeBufferPointer { e in
+                    posix_spawn(&pid, executable, &actions, &attr,
+                        UnsafeMutablePointer(mutating: a.baseAddress!), UnsafeMutablePointer(mutating: e.baseAddress!))
+                }
             }
+            // ETXTBSY: another process briefly holds the file open for writing (e.g. a freshly
+            // written script inherited by a concurrent fork); it clears within milliseconds.
+            guard rc == ETXTBSY, attempt < 4 else { break }
+            usleep(UInt32(10_000 << attempt))
         }
         close(outPipe[1])
         close(errPipe[1])

@@ -74,7 +74,7 @@ public struct ServerURL: Sendable, Equatable {
 extension String {
     /// The string without leading and trailing spaces, tabs and newlines.
     func trimmingSpaces() -> String {
-        let ws: Set<Character> = [" ", "\t", "\n", "\r"]
+        let ws: Set<Character> = [" ", "\t", "\n", "\r", "\r\n"]
         var s = Substring(self)
         while let f = s.first, ws.contains(f) { s = s.dropFirst() }
         while let l = s.last, ws.contains(l) { s = s.dropLast() }

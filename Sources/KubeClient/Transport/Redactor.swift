@@ -87,6 +87,8 @@ public enum Redactor {
         return text
     }
 
+    private static let valueTerminators: Set<Character> = [" ", "\t", "\r", "\n", "\r\n", ",", ";", "&", "}", "]", "\"", "'"]
+
     private static let textKeys = ["token", "password", "passwd", "secret", "key-data", "keydata", "authorization"]
 
     /// Masks `Bearer`/`Basic` credentials, PEM private keys and `key: value` / `key=value`
@@ -109,6 +111,11 @@ public enum Redactor {
             while j < chars.count, chars[j] == " " || chars[j] == "\t" { out.append(chars[j]); j += 1 }
             var quote: Character? = nil
             if j < chars.count, chars[j] == "\"" || chars[j] == "'" { quote = chars[j]; out.append(chars[j]); j += 1 }
+            for scheme in ["bearer ", "basic "] where matches(scheme, at: j) {
+                out.append(contentsOf: chars[j..<(j + scheme.count)])
+                j += scheme.count
+                break
+            }
             var k = j
             if let quote {
                 while k < chars.count, chars[k] != quote {
@@ -116,7 +123,7 @@ public enum Redactor {
                     k += 1
                 }
             } else {
-                while k < chars.count, !" \t\r\n,;&}]\"'".contains(chars[k]) { k += 1 }
+                while k < chars.count, !valueTerminators.contains(chars[k]) { k += 1 }
             }
             if k > j { out.append(contentsOf: mask) }
             return min(k, chars.count)

@@ -48,9 +48,15 @@ func makeTemporaryDirectory() -> String {
 
 func removeTemporaryDirectory(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
-/// Writes an executable shell script.
+/// Writes an executable shell script (with a close-on-exec descriptor, so processes spawned by
+/// concurrently running tests cannot keep it open for writing).
 func writeScript(_ path: String, _ body: String) {
-    _ = FileManager.default.createFile(atPath: path, contents: Data(("#!/bin/sh\n" + body).utf8), attributes: [.posixPermissions: 0o755])
+    let bytes = Array(("#!/bin/sh\n" + body).utf8)
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    precondition(fd >= 0, "cannot create \(path)")
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    chmod(path, 0o755)
 }
 
 /// A client for a loopback server with test-friendly options.
