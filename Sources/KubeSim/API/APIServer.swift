@@ -1,0 +1,266 @@
+import Foundation
+import JSON
+import Synchronization
+
+/// The simulated kube-apiserver's REST engine: authentication, fault injection, request logging,
+/// routing, and the get/list/watch/create/update/patch/delete verbs over the object store. It does
+/// not own sockets: `handle` serves one request on any `HTTPResponseWriter` (a socket connection or
+/// an in-memory one), so in-process callers get exactly the HTTP behaviour.
+public final class APIServer: Sendable {
+    /// The objects.
+    public let store: ObjectStore
+    /// The options the server was started with.
+    public let options: ServerOptions
+    /// Every request handled.
+    public let requestLog: RequestLog
+    /// Injected failures and delays.
+    public let faults: FaultInjector
+    /// The random source of generated names and addresses.
+    public let random: SimRandom
+
+    final class ActiveWatch: Sendable {
+        let subscription: StoreSubscription
+        let writer: HTTPResponseWriter
+        let dropped = Mutex(false)
+        init(subscription: StoreSubscription, writer: HTTPResponseWriter) {
+            self.subscription = subscription
+            self.writer = writer
+        }
+    }
+
+    struct Allocations {
+        var nextServiceIP = 10
+        var nextNodePort = 30000
+        var nextPodIP = 0
+    }
+
+    let watches = Mutex<[Int: ActiveWatch]>([:])
+    let nextWatchID = Mutex(1)
+    let allocations = Mutex(Allocations())
+    let stopping = Mutex(false)
+    let advertisedAddress = Mutex("127.0.0.1:0")
+
+    /// An engine over `store`; creates the namespaces, service accounts and the `kubernetes`
+    /// Service that every cluster has.
+    public init(store: ObjectStore, options: ServerOptions, requestLog: RequestLog = RequestLog(), faults: FaultInjector = FaultInjector()) {
+        self.store = store
+        self.options = options
+        self.requestLog = requestLog
+        self.faults = faults
+        self.random = SimRandom(seed: options.randomSeed)
+        bootstrap()
+    }
+
+    /// A new unique pod IP (10.244.x.y), for seeding and a future kubelet.
+    public func allocatePodIP() -> String {
+        let n = allocations.withLock { a -> Int in
+            a.nextPodIP += 1
+            return a.nextPodIP
+        }
+        return "10.244.\(n / 250).\(n % 250 + 2)"
+    }
+
+    /// Sets the address /api advertises ("127.0.0.1:PORT").
+    func setAdvertisedAddress(_ a: String) { advertisedAddress.withLock { $0 = a } }
+
+    /// The number of watches being served.
+    public var activeWatchCount: Int { watches.withLock { $0.count } }
+
+    /// Drops every open watch connection abruptly (no final chunk), as a network failure would.
+    public func dropWatches() {
+        let all = watches.withLock { Array($0.values) }
+        for w in all {
+            w.dropped.withLock { $0 = true }
+            w.subscription.interrupt()
+        }
+    }
+
+    /// Ends every watch and refuses new work (server shutdown).
+    func shutdown() {
+        stopping.withLock { $0 = true }
+        dropWatches()
+    }
+
+    // MARK: Request entry point
+
+    /// Serves one request.
+    public func handle(_ req: HTTPRequest, _ w: HTTPResponseWriter) {
+        let arrived = Date()
+        let logged = Mutex(false)
+        let record: @Sendable (Int) -> Void = { [requestLog] status in
+            let first = logged.withLock { done -> Bool in
+                if done { return false }
+                done = true
+                return true
+            }
+            guard first else { return }
+            requestLog.append(
+                RequestLogEntry(
+                    method: req.method, path: req.path, rawQuery: req.rawQuery, contentType: req.headers["Content-Type"] ?? "",
+                    body: req.body, statusCode: status, timestamp: arrived, userAgent: req.headers["User-Agent"] ?? ""))
+        }
+        defer { record(w.status) }
+        if let action = faults.take(method: req.method, path: req.path) {
+            switch action {
+            case .fail(let e):
+                writeError(w, e)
+                return
+            case .stall(let seconds):
+                Thread.sleep(forTimeInterval: seconds)
+            }
+        }
+        guard authorized(req) else {
+            writeError(w, .unauthorized)
+            return
+        }
+        do {
+            try route(req, w, onStreamStart: record)
+        } catch {
+            writeError(w, error)
+        }
+    }
+
+    func authorized(_ req: HTTPRequest) -> Bool {
+        if options.bearerToken == nil && options.basicAuth == nil { return true }
+        if RequestInfo.parse(req.path).isHealth { return true }
+        guard let header = req.headers["Authorization"] else { return false }
+        if let token = options.bearerToken, header == "Bearer \(token)" { return true }
+        if let basic = options.basicAuth, header.hasPrefix("Basic "),
+            let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingSpaces()),
+            String(decoding: data, as: UTF8.self) == "\(basic.username):\(basic.password)"
+        {
+            return true
+        }
+        return false
+    }
+
+    func route(_ req: HTTPRequest, _ w: HTTPResponseWriter, onStreamStart: @escaping @Sendable (Int) -> Void) throws(APIError) {
+        switch RequestInfo.parse(req.path) {
+        case .version: writeJSON(w, 200, versionDocument())
+        case .legacyAPIVersions: writeJSON(w, 200, apiVersionsDocument())
+        case .groupList: writeJSON(w, 200, groupListDocument())
+        case .group(let g): writeJSON(w, 200, groupDocument(g))
+        case .resourceList(let g, let v): writeJSON(w, 200, resourceListDocument(group: g, version: v))
+        case .openAPIRoot: writeJSON(w, 200, openAPIRoot())
+        case .openAPIDocument(let g, let v): writeJSON(w, 200, openAPIDocument(group: g, version: v))
+        case .health:
+            w.respond(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: Array("ok".utf8))
+        case .unknownAPI:
+            throw APIError.resourceNotFound
+        case .other:
+            w.respond(status: 404, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: Array("404 page not found\n".utf8))
+        case .resource(let r, let namespace, let name, let sub):
+            try serveResource(req, w, r, namespace: namespace, name: name, subresource: sub, onStreamStart: onStreamStart)
+        }
+    }
+
+    func serveResource(
+        _ req: HTTPRequest, _ w: HTTPResponseWriter, _ r: ResourceType, namespace: String?, name: String?, subresource: String?,
+        onStreamStart: @escaping @Sendable (Int) -> Void
+    ) throws(APIError) {
+        let ns = r.namespaced ? namespace : nil
+        if r.namespaced && namespace == nil && name != nil { throw APIError.resourceNotFound }
+        switch (req.method, name) {
+        case ("GET", nil), ("HEAD", nil):
+            if req.query.flag("watch") {
+                try watch(r, namespace: ns, query: req.query, w, onStreamStart: onStreamStart)
+            } else {
+                try list(r, namespace: ns, query: req.query, w)
+            }
+        case ("GET", let name?), ("HEAD", let name?):
+            if subresource == "scale" {
+                writeJSON(w, 200, try scale(of: r, namespace: ns ?? "", name: name))
+            } else {
+                guard let obj = store.get(r, namespace: ns ?? "", name: name) else { throw APIError.notFound(r, name) }
+                writeJSON(w, 200, obj)
+            }
+        case ("POST", nil):
+            guard r.namespaced ? namespace != nil : true else { throw APIError.methodNotAllowed }
+            let (obj, code) = try create(r, namespace: ns ?? "", body: req.body, query: req.query)
+            writeJSON(w, code, obj)
+        case ("PUT", let name?):
+            let (obj, code) = try update(r, namespace: ns ?? "", name: name, subresource: subresource, body: req.body, query: req.query)
+            writeJSON(w, code, obj)
+        case ("PATCH", let name?):
+            let (obj, code) = try patch(r, namespace: ns ?? "", name: name, subresource: subresource, request: req)
+            writeJSON(w, code, obj)
+        case ("DELETE", let name?):
+            guard subresource == nil else { throw APIError.methodNotAllowed }
+            let (obj, code) = try delete(r, namespace: ns ?? "", name: name, request: req)
+            writeJSON(w, code, obj)
+        case ("DELETE", nil):
+            guard r.verbs.contains("deletecollection") else { throw APIError.methodNotAllowed }
+            writeJSON(w, 200, try deleteCollection(r, namespace: ns, request: req))
+        default:
+            throw APIError.methodNotAllowed
+        }
+    }
+
+    // MARK: Responses
+
+    func writeJSON(_ w: HTTPResponseWriter, _ status: Int, _ value: JSONValue) {
+        writeJSONBytes(w, status, value.serializedBytes())
+    }
+
+    func writeJSONBytes(_ w: HTTPResponseWriter, _ status: Int, _ bytes: [UInt8]) {
+        var h = HTTPHeaders()
+        h.set("Content-Type", "application/json")
+        h.set("Cache-Control", "no-cache, private")
+        h.set("Audit-Id", random.uuid())
+        w.respond(status: status, headers: h, body: bytes)
+    }
+
+    func writeError(_ w: HTTPResponseWriter, _ e: APIError) {
+        var h = HTTPHeaders()
+        h.set("Content-Type", "application/json")
+        h.set("Cache-Control", "no-cache, private")
+        if let retry = e.retryAfterSeconds { h.set("Retry-After", String(retry)) }
+        w.respond(status: e.code, headers: h, body: e.status.serializedBytes())
+    }
+
+    // MARK: Shared request parsing
+
+    /// The parsed JSON body of a write, checked against the endpoint's kind and apiVersion.
+    func decodeObject(_ body: [UInt8], _ r: ResourceType) throws(APIError) -> JSONValue {
+        guard !body.isEmpty else { throw APIError.badRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml") }
+        let obj: JSONValue
+        do {
+            obj = try JSONValue(parsing: body)
+        } catch {
+            throw APIError.badRequest("the object provided is unrecognized (must be of type \(r.kind)): \(error.description)")
+        }
+        guard obj.object != nil else {
+            throw APIError.badRequest("the object provided is unrecognized (must be of type \(r.kind)): couldn't get version/kind; json parse error: json: cannot unmarshal \(obj.typeName) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }")
+        }
+        if let v = obj["apiVersion"]?.string, !v.isEmpty, v != r.apiVersion {
+            throw APIError.badRequest("the API version in the data (\(v)) does not match the expected API version (\(r.apiVersion))")
+        }
+        if let k = obj["kind"]?.string, !k.isEmpty, k != r.kind {
+            throw APIError.badRequest("the kind in the data (\(k)) does not match the expected kind (\(r.kind))")
+        }
+        return obj
+    }
+
+    /// `dryRun` parameters: only "All" is accepted (as ValidateDryRun).
+    func dryRun(_ q: QueryParameters, optionsKind: String) throws(APIError) -> Bool {
+        let values = q.all("dryRun")
+        if values.isEmpty { return false }
+        if values.allSatisfy({ $0 == "All" }) { return true }
+        let shown = "[]string{" + values.map { JSONValue.quote($0) }.joined(separator: ", ") + "}"
+        throw APIError.invalid(
+            kind: optionsKind, group: "meta.k8s.io", name: "",
+            [FieldError(.notSupported, "dryRun", badValue: shown, "supported values: \"All\"")])
+    }
+
+    /// Puts kind and apiVersion first and the namespace of the request in place.
+    func typed(_ obj: JSONValue, _ r: ResourceType) -> JSONValue {
+        var o = obj
+        o["kind"] = .string(r.kind)
+        o["apiVersion"] = .string(r.apiVersion)
+        return ObjectMetaOrder.canonical(o)
+    }
+}
+
+extension RequestInfo.Target {
+    var isHealth: Bool { if case .health = self { return true }; return false }
+}

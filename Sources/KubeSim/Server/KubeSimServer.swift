@@ -1,0 +1,110 @@
+import Foundation
+import JSON
+
+/// A running simulated Kubernetes API server on 127.0.0.1: start one per test (port 0), seed it
+/// with a `Scenario`, point kubectl or the client at `url` / `writeKubeconfig`, inspect
+/// `requestLog`, inject `faults`, and read or change objects through `store` or `client`.
+public final class KubeSimServer: Sendable {
+    /// The object store (direct reads, writes and subscriptions from Swift).
+    public let store: ObjectStore
+    /// The REST engine.
+    public let api: APIServer
+    /// Every request handled over HTTP or through `client`.
+    public var requestLog: RequestLog { api.requestLog }
+    /// Injected failures and delays.
+    public var faults: FaultInjector { api.faults }
+    /// The options in force.
+    public var options: ServerOptions { api.options }
+    /// The in-process client: the same REST semantics without a socket.
+    public let client: InProcessClient
+    private let http: HTTPServer
+
+    /// The bound port.
+    public var port: UInt16 { http.port }
+    /// "http://127.0.0.1:PORT".
+    public var url: String { "http://127.0.0.1:\(http.port)" }
+
+    /// Starts a server with `options` (and the options of `scenario` when one is given, which wins),
+    /// seeding it with the scenario.
+    public init(options: ServerOptions = ServerOptions(), scenario: Scenario? = nil) throws(KubeSimError) {
+        let opts = scenario?.server ?? options
+        let store = ObjectStore(historySize: opts.watchHistorySize)
+        let api = APIServer(store: store, options: opts)
+        self.store = store
+        self.api = api
+        self.client = InProcessClient(api: api)
+        do {
+            http = try HTTPServer(port: opts.port) { req, w in api.handle(req, w) }
+        } catch {
+            throw .startFailed(error.description)
+        }
+        api.setAdvertisedAddress("127.0.0.1:\(http.port)")
+        if let scenario {
+            do {
+                try Seeder(api: api).seed(scenario)
+            } catch {
+                stop()
+                throw error
+            }
+        }
+    }
+
+    /// Seeds more objects from a scenario into the running server.
+    public func seed(_ scenario: Scenario) throws(KubeSimError) { try Seeder(api: api).seed(scenario) }
+
+    /// Stops serving: ends watches, closes the listener and every connection, joins the threads.
+    public func stop() {
+        api.shutdown()
+        http.stop()
+    }
+
+    /// The number of open client connections.
+    public var openConnections: Int { http.openConnections }
+
+    /// Drops every open watch connection abruptly.
+    public func dropWatches() { api.dropWatches() }
+
+    /// Forgets the event history: watches and continue tokens from older versions get 410.
+    public func compactHistory() { store.compactHistory() }
+
+    /// A kubeconfig document for this server (token defaults to the server's required token).
+    public func kubeconfig(token: String? = nil, namespace: String? = nil) -> JSONValue {
+        let basic = options.basicAuth
+        return Kubeconfig.document(
+            server: url, token: token ?? options.bearerToken, username: token == nil ? basic?.username : nil,
+            password: token == nil ? basic?.password : nil, namespace: namespace)
+    }
+
+    /// Writes a kubeconfig pointing at this server to `path`.
+    public func writeKubeconfig(to path: String, token: String? = nil, namespace: String? = nil, format: KubeconfigFormat = .yaml)
+        throws(KubeSimError)
+    {
+        let text = Kubeconfig.text(kubeconfig(token: token, namespace: namespace), format: format)
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw .io("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Errors of the simulator's public API.
+public enum KubeSimError: Error, CustomStringConvertible, Equatable {
+    /// The server could not start.
+    case startFailed(String)
+    /// A scenario file or value is wrong.
+    case scenario(String)
+    /// Seeding failed (an object was refused).
+    case seeding(String)
+    /// A file could not be read or written.
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .startFailed(let m): return "kube-sim: cannot start the server: \(m)"
+        case .scenario(let m): return "kube-sim: invalid scenario: \(m)"
+        case .seeding(let m): return "kube-sim: seeding failed: \(m)"
+        case .io(let m): return "kube-sim: \(m)"
+        }
+    }
+}
