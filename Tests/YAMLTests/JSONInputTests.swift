@@ -59,6 +59,16 @@ import JSON
         #expect(docs[0].positions["a.b[0]"] == SourceMark(line: 3, column: 16))
     }
 
+    @Test func byteOrderMarkTakesNoColumn() throws {
+        let json = try YAML.documents(from: [0xEF, 0xBB, 0xBF] + Array("{\"a\": 1}".utf8), fileName: "x.json")
+        let yaml = try YAML.documents(from: [0xEF, 0xBB, 0xBF] + Array("a: 1".utf8), fileName: "x.yaml")
+        #expect(json[0].positions["a"] == SourceMark(line: 1, column: 7))
+        #expect(json[0].positions[""] == SourceMark(line: 1, column: 1))
+        #expect(yaml[0].positions["a"] == SourceMark(line: 1, column: 4))
+        let error = try #require(parseError(bytes: [0xEF, 0xBB, 0xBF] + Array("a: ".utf8) + [0xFF]))
+        #expect(error.line == 1 && error.column == 4)
+    }
+
     @Test func jsonListOutputOfKubectl() throws {
         let text = """
             {

@@ -12,11 +12,12 @@ struct SourceLocator {
         SourceMark(line: line + 1 + lineOffset, column: column + 1 + (line == 0 ? columnOffset : 0))
     }
 
-    /// The 0-based line and character column of a byte offset in `bytes` (`\n`, `\r\n`, `\r` end lines).
+    /// The 0-based line and character column of a byte offset in `bytes` (`\n`, `\r\n`, `\r` end
+    /// lines; a leading byte order mark takes no column, as in libyaml's marks).
     static func lineAndColumn(ofByteOffset offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         var line = 0
         var column = 0
-        var i = 0
+        var i = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
         let end = min(offset, bytes.count)
         while i < end {
             let b = bytes[i]
