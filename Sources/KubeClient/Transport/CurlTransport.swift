@@ -256,8 +256,11 @@ public final class CurlTransport: Sendable {
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE,
             CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
             kind = .tls
-        case CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2,
-            CURLE_HTTP2_STREAM:
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR:
+            // A TLS alert after the handshake (e.g. TLS 1.3 "certificate required") surfaces as a
+            // read error; it is a TLS failure, not a dropped connection worth retrying.
+            kind = detail.contains("SSL routines") || detail.contains(" alert ") ? .tls : .connectionLost
+        case CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             kind = .connectionLost
         case CURLE_ABORTED_BY_CALLBACK, CURLE_WRITE_ERROR:
             kind = transfer.stoppedByCaller ? .cancelled : .other
