@@ -27,9 +27,11 @@ public struct APIStatus: Sendable, Equatable {
     public var reason: String
     /// The server's message.
     public var message: String
-    /// `details.name`, `details.group`, `details.kind`.
+    /// `details.name`.
     public var name: String?
+    /// `details.group`.
     public var group: String?
+    /// `details.kind`.
     public var kind: String?
     /// `details.causes`.
     public var causes: [StatusCause]

@@ -98,23 +98,33 @@ public enum KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// True for 404 / NotFound.
     public var isNotFound: Bool { classification == .notFound }
+    /// True for 409 Conflict (stale resourceVersion, precondition).
     public var isConflict: Bool { classification == .conflict }
+    /// True for 409 AlreadyExists.
     public var isAlreadyExists: Bool { classification == .alreadyExists }
+    /// True for 422 Invalid.
     public var isInvalid: Bool { classification == .invalid }
+    /// True for 403 Forbidden.
     public var isForbidden: Bool { classification == .forbidden }
+    /// True for 401 Unauthorized.
     public var isUnauthorized: Bool { classification == .unauthorized }
     /// 410 Gone or reason Expired: relist and watch again.
     public var isGone: Bool { classification == .gone }
     /// reason Expired specifically (too old resource version / expired continue token).
     public var isExpired: Bool { apiStatus?.reason == "Expired" }
+    /// True for 429 TooManyRequests.
     public var isTooManyRequests: Bool { classification == .tooManyRequests }
+    /// True for 500/502/503 and other 5xx.
     public var isServerError: Bool { classification == .serverError }
+    /// True for a server-side timeout (504, Timeout, ServerTimeout) or a client-side one.
     public var isTimeout: Bool {
         if case .transport(let t) = self { return t.kind == .timedOut }
         return classification == .timeout
     }
 
+    /// The message shown to the user: the server message and reason, or the transport/auth explanation.
     public var description: String {
         switch self {
         case .status(let s):

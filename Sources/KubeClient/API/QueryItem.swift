@@ -1,6 +1,8 @@
 /// One query parameter.
 public struct QueryItem: Sendable, Equatable {
+    /// Parameter name.
     public var name: String
+    /// Parameter value (unencoded).
     public var value: String
     /// `name=value`.
     public init(_ name: String, _ value: String) { self.name = name; self.value = value }

@@ -2,8 +2,11 @@ import JSON
 
 /// A malformed watch stream.
 public struct WatchDecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is malformed.
     public var detail: String
+    /// An error with this explanation.
     public init(_ detail: String) { self.detail = detail }
+    /// The message shown to the user.
     public var description: String { "invalid watch stream: \(detail)" }
 }
 

@@ -21,6 +21,7 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
               https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
         """
 
+    /// The message shown to the user.
     public var description: String {
         switch self {
         case .pluginNotFound(let command, let hint):

@@ -9,8 +9,11 @@ public struct ExecConfig: Sendable, Equatable {
 
     /// One extra environment variable for the plugin.
     public struct EnvVar: Sendable, Equatable {
+        /// Variable name.
         public var name: String
+        /// Variable value.
         public var value: String
+        /// A variable.
         public init(name: String, value: String) { self.name = name; self.value = value }
     }
 

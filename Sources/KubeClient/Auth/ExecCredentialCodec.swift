@@ -82,6 +82,7 @@ public enum ExecCredentialCodec {
 
     /// Why a plugin's output was rejected.
     public struct DecodeFailure: Error, Sendable, Equatable {
+        /// What is wrong with the output.
         public var detail: String
         init(_ detail: String) { self.detail = detail }
     }

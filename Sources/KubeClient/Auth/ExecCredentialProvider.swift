@@ -6,7 +6,9 @@ import Synchronization
 public final class ExecCredentialProvider: Sendable {
     /// Credentials plus the generation they belong to (to detect concurrent refreshes).
     public struct Issued: Sendable, Equatable {
+        /// What the plugin returned.
         public var credentials: ExecCredentials
+        /// Increases with every plugin run.
         public var generation: Int
     }
 

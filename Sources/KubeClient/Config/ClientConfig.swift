@@ -92,9 +92,11 @@ public struct ClientConfig: Sendable, Equatable {
     public var disableCompression: Bool
     /// Per-request timeout (`--request-timeout`); nil means none.
     public var requestTimeout: Duration?
-    /// The kubeconfig context, cluster and user used (nil in-cluster or when unnamed).
+    /// The kubeconfig context used (nil in-cluster or when unnamed).
     public var contextName: String?
+    /// The kubeconfig cluster used.
     public var clusterName: String?
+    /// The kubeconfig user used.
     public var userName: String?
     /// Origin of this configuration.
     public var source: Source

@@ -36,6 +36,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The in-cluster service account configuration is incomplete.
     case inCluster(String)
 
+    /// The message shown to the user.
     public var description: String {
         switch self {
         case .kubeconfigNotFound(let path):

@@ -10,6 +10,7 @@ public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
     case isDirectory
     case unreadable(String)
 
+    /// The reason as text.
     public var description: String {
         switch self {
         case .notFound: return "no such file or directory"

@@ -2,13 +2,19 @@ import JSON
 
 /// A kubeconfig `cluster` entry. Empty strings mean "not set", as in client-go.
 public struct KubeconfigCluster: Sendable, Equatable {
+    /// `server`: the API server URL.
     public var server = ""
+    /// `tls-server-name`.
     public var tlsServerName = ""
+    /// `insecure-skip-tls-verify`.
     public var insecureSkipTLSVerify = false
     /// Path to a CA bundle (absolute after loading).
     public var certificateAuthority = ""
+    /// `certificate-authority-data`, decoded.
     public var certificateAuthorityData: [UInt8]? = nil
+    /// `proxy-url`.
     public var proxyURL = ""
+    /// `disable-compression`.
     public var disableCompression = false
     /// The `client.authentication.k8s.io/exec` cluster extension, passed to exec plugins.
     public var execExtension: JSONValue? = nil
@@ -27,16 +33,27 @@ public struct KubeconfigCluster: Sendable, Equatable {
 
 /// A kubeconfig `user` (AuthInfo) entry.
 public struct KubeconfigUser: Sendable, Equatable {
+    /// `client-certificate` path (absolute after loading).
     public var clientCertificate = ""
+    /// `client-certificate-data`, decoded.
     public var clientCertificateData: [UInt8]? = nil
+    /// `client-key` path (absolute after loading).
     public var clientKey = ""
+    /// `client-key-data`, decoded.
     public var clientKeyData: [UInt8]? = nil
+    /// `token`.
     public var token = ""
+    /// `tokenFile` path (absolute after loading).
     public var tokenFile = ""
+    /// `username` (basic auth).
     public var username = ""
+    /// `password` (basic auth).
     public var password = ""
+    /// `as`.
     public var impersonate = ""
+    /// `as-groups`.
     public var impersonateGroups: [String] = []
+    /// `exec` credential plugin.
     public var exec: ExecConfig? = nil
     /// An `interactiveMode` value that is not Never/IfAvailable/Always (reported when used).
     public var invalidInteractiveMode: String? = nil
@@ -51,8 +68,11 @@ public struct KubeconfigUser: Sendable, Equatable {
 
 /// A kubeconfig `context` entry.
 public struct KubeconfigContext: Sendable, Equatable {
+    /// The cluster entry name.
     public var cluster = ""
+    /// The user entry name.
     public var user = ""
+    /// The default namespace.
     public var namespace = ""
     /// The file that defined this entry.
     public var origin = ""
@@ -63,9 +83,13 @@ public struct KubeconfigContext: Sendable, Equatable {
 
 /// The contents of one kubeconfig file, or several merged by the loading rules.
 public struct Kubeconfig: Sendable, Equatable {
+    /// Cluster entries by name.
     public var clusters: [String: KubeconfigCluster] = [:]
+    /// User entries by name.
     public var users: [String: KubeconfigUser] = [:]
+    /// Context entries by name.
     public var contexts: [String: KubeconfigContext] = [:]
+    /// `current-context`.
     public var currentContext = ""
     /// The files that were loaded, in precedence order.
     public var files: [String] = []

@@ -76,6 +76,8 @@ public final class CurlTransport: Sendable {
         let transfer = CurlTransfer(cancellation: nil)
         let lists = configure(easy, request, transfer)
         let code = curl_easy_perform(easy)
+        kcurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, nil)
+        kcurl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, nil)
         lists.free()
         putHandle(easy)
         if code != CURLE_OK { throw mapError(code, transfer) }

@@ -1,14 +1,20 @@
 /// One HTTP header field.
 public struct HTTPHeader: Sendable, Equatable {
+    /// Field name.
     public var name: String
+    /// Field value.
     public var value: String
+    /// A header field.
     public init(_ name: String, _ value: String) { self.name = name; self.value = value }
 }
 
 /// A TLS client certificate and key (PEM), e.g. from an exec credential plugin.
 public struct ClientCertificate: Sendable, Equatable {
+    /// PEM certificate (chain).
     public var certificatePEM: [UInt8]
+    /// PEM private key.
     public var keyPEM: [UInt8]
+    /// A certificate and its key.
     public init(certificatePEM: [UInt8], keyPEM: [UInt8]) {
         self.certificatePEM = certificatePEM
         self.keyPEM = keyPEM

@@ -15,6 +15,7 @@ public struct ThreadSleeper: Sleeper {
     /// The real sleeper.
     public init() {}
 
+    /// Waits on the cancellation switch when there is one, else sleeps the thread.
     public func sleep(for duration: Duration, cancellation: StreamCancellation?) -> Bool {
         if let cancellation { return cancellation.pause(for: duration) }
         let c = duration.components

@@ -37,6 +37,7 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         self.curlCode = curlCode
     }
 
+    /// The message shown to the user (kubectl-like wording).
     public var description: String {
         switch kind {
         case .connectFailed:

@@ -85,8 +85,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     func stop() {
         lock.withLock {
             isStopped = true
+            // Only shut the listening socket down: the accept thread closes it when accept()
+            // returns, so its descriptor number cannot be reused (by another test's socket)
+            // while that thread may still call accept() on it.
             shutdown(listenFD, Int32(SHUT_RDWR))
-            close(listenFD)
             for fd in connectionFDs { shutdown(fd, Int32(SHUT_RDWR)) }
         }
         stopped.lock()
@@ -97,6 +99,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     deinit { if !isStopped { stop() } }
 
     private func acceptLoop(_ fd: Int32) {
+        defer { close(fd) }
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 {
