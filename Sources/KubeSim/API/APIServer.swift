@@ -99,6 +99,7 @@ public final class APIServer: Sendable {
                     method: req.method, path: req.path, rawQuery: req.rawQuery, contentType: req.headers["Content-Type"] ?? "",
                     body: req.body, statusCode: status, timestamp: arrived, userAgent: req.headers["User-Agent"] ?? ""))
         }
+        w.onRespond(record)
         defer { record(w.status) }
         if let action = faults.take(method: req.method, path: req.path) {
             switch action {

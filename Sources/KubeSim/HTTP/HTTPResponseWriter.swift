@@ -15,6 +15,10 @@ public final class HTTPResponseWriter: Sendable {
     private let state = Mutex(State())
     private let captured = Mutex<(status: Int, headers: HTTPHeaders, body: [UInt8])>((0, HTTPHeaders(), []))
     private let onChunk: (@Sendable ([UInt8]) -> Bool)?
+    private let willRespond = Mutex<(@Sendable (Int) -> Void)?>(nil)
+
+    /// Sets a hook called with the status code just before the response head is written.
+    public func onRespond(_ hook: @escaping @Sendable (Int) -> Void) { willRespond.withLock { $0 = hook } }
 
     init(connection: SocketConnection, closeAfter: Bool) {
         self.connection = connection
@@ -68,6 +72,7 @@ public final class HTTPResponseWriter: Sendable {
         if h["Date"] == nil { h.set("Date", HTTPDate.now()) }
         if closeAfter { h.set("Connection", "close") }
         captured.withLock { $0 = (status, h, body) }
+        willRespond.withLock { $0 }?(status)
         guard let connection else { return }
         var out = Self.head(status: status, headers: h)
         out.append(contentsOf: body)
@@ -89,6 +94,7 @@ public final class HTTPResponseWriter: Sendable {
         if h["Date"] == nil { h.set("Date", HTTPDate.now()) }
         if closeAfter { h.set("Connection", "close") }
         captured.withLock { $0 = (status, h, []) }
+        willRespond.withLock { $0 }?(status)
         guard let connection else { return true }
         if !connection.write(Self.head(status: status, headers: h)) {
             state.withLock { $0.clientGone = true }
