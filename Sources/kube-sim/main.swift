@@ -8,7 +8,7 @@ let usage = """
     Starts a simulated Kubernetes API server on 127.0.0.1, seeds it, writes a kubeconfig and serves
     until SIGINT or SIGTERM.
 
-      --scenario FILE   seed from a scenario file (JSON, or YAML when supported)
+      --scenario FILE   seed from a scenario file (JSON or YAML)
       --demo            seed the sample app (Deployment web, StatefulSet db, DaemonSet agent)
       --port N          listen on port N (default: a free port)
       --kubeconfig OUT  where to write the kubeconfig (default: ./kube-sim.kubeconfig)

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import YAML
 
 extension APIServer {
     /// The patch content types served, in the order the real server lists them.
@@ -203,7 +204,7 @@ extension APIServer {
         return scaleObject(r, updated)
     }
 
-    /// The body of an apply patch: JSON, or YAML when the YAML module can read it.
+    /// The body of an apply patch: JSON or YAML.
     func decodeApplyBody(_ body: [UInt8]) throws(APIError) -> JSONValue {
         if let v = try? JSONValue(parsing: body) { return v }
         if let v = ApplyYAML.decode(body) { return v }
@@ -211,7 +212,9 @@ extension APIServer {
     }
 }
 
-/// YAML decoding of apply patches (JSON-only until the YAML module is wired in).
+/// YAML decoding of apply patches (the first document).
 enum ApplyYAML {
-    static func decode(_ body: [UInt8]) -> JSONValue? { nil }
+    static func decode(_ body: [UInt8]) -> JSONValue? {
+        (try? YAML.documents(from: body, fileName: "patch"))?.first?.value
+    }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import JSON
+import YAML
 
 extension Scenario {
-    /// Loads a scenario file (JSON; YAML when the YAML reader is available):
+    /// Loads a scenario file (JSON or YAML):
     /// ```
     /// {"namespace": "default", "nodes": 3,
     ///  "server": {"pageSizeCap": 500, "bookmarkIntervalSeconds": 60, "watchHistorySize": 10000,
@@ -112,7 +113,7 @@ extension Scenario {
     }
 }
 
-/// Reads manifest files: JSON documents, or YAML (multi-document) when the YAML reader is available.
+/// Reads manifest files: JSON documents, or YAML (multi-document) streams.
 public enum ManifestFiles {
     /// The documents of a file.
     public static func readDocuments(_ path: String) throws(KubeSimError) -> [JSONValue] {
@@ -130,10 +131,13 @@ public enum ManifestFiles {
     }
 }
 
-/// YAML manifests (JSON-only until the YAML module is wired in).
+/// YAML manifests, read as kubectl reads them (the YAML module).
 enum YAMLManifests {
     static func documents(_ bytes: [UInt8], fileName: String) throws(KubeSimError) -> [JSONValue] {
-        if let v = try? JSONValue(parsing: bytes) { return [v] }
-        throw .scenario("\(fileName): YAML files are not supported yet; use JSON")
+        do {
+            return try YAML.documents(from: bytes, fileName: fileName).map(\.value)
+        } catch {
+            throw .scenario("\(error)")
+        }
     }
 }
