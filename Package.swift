@@ -33,6 +33,8 @@ let package = Package(
         // The simulated cluster: API server over HTTP/1.1 on loopback, controllers and a kubelet.
         .target(name: "KubeSim", dependencies: ["JSON", "YAML"]),
         .executableTarget(name: "kube-sim", dependencies: ["KubeSim"]),
+        // `make bench`: figures for plan and rollout against KubeSim.
+        .executableTarget(name: "inplace-bench", dependencies: ["KubeSim", "JSON"], path: "Benchmarks/inplace-bench"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"]),

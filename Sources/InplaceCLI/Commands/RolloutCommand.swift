@@ -1,0 +1,214 @@
+import Foundation
+import InplaceCore
+import JSON
+
+extension Command {
+    /// `rollout`: runs the in-place rollout of manifests or images to completion.
+    static let rollout = Command(
+        name: "rollout",
+        summary: "Roll the pods of workloads to a manifest (or new images) in place, with no traffic lost",
+        description: """
+        Update the pods of the targeted workloads in place, in the foreground, printing progress.
+
+        Each pod leaves service first (condition InPlaceUpdateReady=False through its readiness gate), waits
+        the grace period and until no EndpointSlice lists it as ready, gets only its container images
+        changed, is watched until the kubelet has restarted those containers on the new images and they
+        are ready, then rejoins. Pods are updated in a sliding window of --max-unavailable. The workload is
+        left consistent so its own controller never replaces the updated pods. Nothing is written when a
+        pod would be blocked or lacks the readiness gate.
+        """,
+        usage: "rollout (-f FILE... | TYPE/NAME... CONTAINER=IMAGE...) [flags]",
+        examples: [
+            ("Roll out a manifest, two pods at a time", "rollout -f app.yaml --max-unavailable 2"),
+            ("Roll out a StatefulSet's highest ordinals only, keeping 0 and 1", "rollout -f db.yaml --partition 2"),
+            ("Preview the writes without making them", "rollout -f app.yaml --dry-run=client"),
+            ("CI: JSON events on stdout", "rollout -f app.yaml -o json"),
+        ],
+        flags: TargetResolver.flags + RolloutOptions.flags
+    ) { ctx in
+        try RolloutRun(ctx).run()
+    }
+
+    /// `set image`: `rollout` with new images for the named workloads.
+    static let setImage = Command(
+        name: "set image",
+        summary: "Set new container images on workloads and roll them out in place",
+        description: """
+        Set new images on the named workloads and roll their pods to them in place, exactly as `rollout` does.
+        `*=IMAGE` sets every container.
+        """,
+        usage: "set image TYPE/NAME... CONTAINER=IMAGE... [flags]",
+        examples: [
+            ("Update the app container of a Deployment", "set image deployment/web app=nginx:1.27"),
+            ("Every container of a DaemonSet", "set image ds/agent '*=registry.example.com/agent:2.1'"),
+        ],
+        flags: RolloutOptions.flags
+    ) { ctx in
+        try RolloutRun(ctx).run()
+    }
+}
+
+/// The shared body of `rollout` and `set image`: plan, check, then run every workload.
+struct RolloutRun {
+    let ctx: CommandContext
+
+    init(_ ctx: CommandContext) { self.ctx = ctx }
+
+    func run() throws -> ExitCode {
+        let options = try RolloutOptions(ctx.args, command: ctx.commandPath)
+        let resolver = TargetResolver(ctx)
+        let inputs = try resolver.readInputs()
+        let session = try ctx.cluster()
+        let targets = try resolver.resolve(inputs, session: session)
+        let planned = try PlanBuilder(cluster: session.cluster, options: options.plan).plan(targets)
+        try Self.check(planned, options: options)
+
+        switch options.dryRun {
+        case .client: return dryRunClient(planned, options: options)
+        case .server: return dryRunServer(planned, session: session)
+        case .none: break
+        }
+        let reporter = RolloutReporter(
+            terminal: ctx.terminal, style: ctx.errStyle,
+            mode: options.output == .json ? .json : (ctx.terminal.stderrIsTTY ? .live : .plain), quiet: ctx.global.quiet)
+        let control = RolloutControl()
+        let signals = SignalWatcher(control: control) { [terminal = ctx.terminal] in
+            terminal.err("\ninterrupted again: exiting now; `\(ctxProgram) resume` repairs the pods in flight\n")
+        }
+        defer { signals.stop() }
+        let settings = RolloutSettings(plan: options.plan, gracePeriod: options.gracePeriod, timeout: options.timeout,
+                                       podTimeout: options.podTimeout, rollbackOnFailure: options.onFailure == .rollback)
+        let start = SystemClock().monotonic
+        var outcomes: [RolloutOutcome] = []
+        for p in planned {
+            let run = WorkloadRollout(cluster: session.cluster, workload: p.workload, template: p.desiredTemplate, plan: p.plan,
+                                      settings: settings, rolloutID: Self.newID(), holder: Self.holder(),
+                                      observer: reporter, control: control)
+            let outcome = run.run()
+            outcomes.append(outcome)
+            if outcome.result != .complete && outcome.result != .conflict { break }
+        }
+        let code = Self.exitCode(outcomes)
+        summarize(outcomes, seconds: SystemClock().monotonic - start, code: code, session: session, reporter: reporter,
+                  json: options.output == .json)
+        if code == .paused {
+            let refs = planned.map { $0.workload.ref.description }.joined(separator: " ")
+            ctx.info("paused: continue with `\(ctx.programName) resume \(refs)`")
+        }
+        return code
+    }
+
+    private var ctxProgram: String { ctx.programName }
+
+    /// Refuses, before any write, what the rollout cannot do safely.
+    static func check(_ planned: [PlanBuilder.Planned], options: RolloutOptions) throws {
+        var problems: [String] = []
+        var missingGate: [String] = []
+        for p in planned {
+            for pod in p.plan.pods where pod.action == .blocked {
+                if pod.reasons.contains(where: { $0.hasPrefix("readiness gate") }) {
+                    if !missingGate.contains(p.workload.ref.description) { missingGate.append(p.workload.ref.description) }
+                } else {
+                    problems.append("\(p.workload.ref) pod \(pod.name): cannot change in place: \(pod.reasons.joined(separator: "; "))")
+                }
+            }
+            for pod in p.plan.pods where pod.action == .update {
+                for change in pod.changes {
+                    if let problem = ImageReference.problem(change.to) {
+                        problems.append("\(p.workload.ref) container \(change.container): image \"\(change.to)\": \(problem)")
+                    }
+                }
+            }
+        }
+        if !missingGate.isEmpty {
+            problems.append("pods of \(missingGate.joined(separator: ", ")) lack the readiness gate \(InPlace.gateConditionType), so they cannot leave service before restarting: run `kubectl inplace prepare \(missingGate.joined(separator: " "))` once, or pass --allow-missing-gate to accept dropped requests")
+        }
+        guard problems.isEmpty else {
+            let shown = problems.prefix(10).joined(separator: "\n  ")
+            let more = problems.count > 10 ? "\n  … and \(problems.count - 10) more" : ""
+            throw CLIError.input("nothing was changed:\n  \(shown)\(more)")
+        }
+    }
+
+    func dryRunClient(_ planned: [PlanBuilder.Planned], options: RolloutOptions) -> ExitCode {
+        let plan = Plan(workloads: planned.map(\.plan))
+        if options.output == .json {
+            var o = PlanRenderer.json(plan)
+            o["dryRun"] = "client"
+            ctx.terminal.out(o.serialized() + "\n")
+            return .ok
+        }
+        ctx.terminal.out(PlanRenderer.text(plan, style: ctx.outStyle))
+        for p in planned where p.plan.count(.update) > 0 {
+            ctx.terminal.out("\n" + WriteDescription.describe(p, options: options))
+        }
+        ctx.terminal.out("\n(dry run: nothing was written)\n")
+        return .ok
+    }
+
+    func dryRunServer(_ planned: [PlanBuilder.Planned], session: ClusterSession) -> ExitCode {
+        var refused = false
+        for p in planned where p.plan.count(.update) > 0 {
+            let run = WorkloadRollout(cluster: session.cluster, workload: p.workload, template: p.desiredTemplate, plan: p.plan,
+                                      settings: RolloutSettings(), rolloutID: Self.newID(), holder: Self.holder(),
+                                      observer: NullObserver())
+            let lines = ServerDryRun(cluster: session.cluster).run(workload: p.workload, template: p.desiredTemplate, plan: p.plan,
+                                                                     record: run.initialRecord(), now: SystemClock().rfc3339)
+            ctx.terminal.out("\(p.workload.ref) (server dry run):\n")
+            for l in lines {
+                ctx.terminal.out("  \(l.error == nil ? "accepted" : "REFUSED ")  \(l.summary)\(l.error.map { ": \($0)" } ?? "")\n")
+                if l.error != nil { refused = true }
+            }
+        }
+        ctx.terminal.out("(server dry run: every write was sent with dryRun=All; nothing was stored)\n")
+        return refused ? .usage : .ok
+    }
+
+    func summarize(_ outcomes: [RolloutOutcome], seconds: Double, code: ExitCode, session: ClusterSession,
+                   reporter: RolloutReporter, json: Bool) {
+        let updated = outcomes.map(\.updated).reduce(0, +)
+        let kept = outcomes.map(\.kept).reduce(0, +)
+        let held = outcomes.map(\.held).reduce(0, +)
+        let failed = outcomes.flatMap(\.failed)
+        let requests = session.requestCounts()
+        let total = requests.values.reduce(0, +)
+        if json {
+            var o = JSONObject()
+            o["type"] = "summary"
+            o["exitCode"] = .int(Int(code.rawValue))
+            o["updated"] = .int(updated); o["kept"] = .int(kept); o["held"] = .int(held)
+            o["failed"] = .array(failed.map { .string($0) })
+            o["recreated"] = .int(0)
+            o["seconds"] = .double((seconds * 1000).rounded() / 1000)
+            o["requests"] = .object(JSONObject(requests.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
+            ctx.terminal.out(JSONValue.object(o).serialized() + "\n")
+            return
+        }
+        let breakdown = requests.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, 0 recreated in \(GoDuration.format(seconds)); \(total) requests (\(breakdown))")
+    }
+
+    /// The worst outcome decides: failed, then timed out, conflict, paused.
+    static func exitCode(_ outcomes: [RolloutOutcome]) -> ExitCode {
+        let results = Set(outcomes.map(\.result))
+        if results.contains(.failed) { return .failed }
+        if results.contains(.timedOut) { return .timeout }
+        if results.contains(.conflict) { return .conflict }
+        if results.contains(.paused) { return .paused }
+        return .ok
+    }
+
+    static func newID() -> String {
+        String((0..<10).map { _ in "bcdfghjklmnpqrstvwxz2456789".randomElement()! })
+    }
+
+    static func holder() -> String {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
+    }
+}
+
+/// Discards rollout events.
+struct NullObserver: RolloutObserver {
+    func handle(_ event: RolloutEvent) {}
+}

@@ -1,0 +1,44 @@
+import Dispatch
+import Foundation
+import InplaceCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns SIGINT/SIGTERM into a graceful stop of the rollout (finish the pods in flight, exit 4);
+/// a second signal exits at once with code 4, leaving state that `resume` repairs.
+final class SignalWatcher: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var count = 0
+
+    init(control: RolloutControl, onSecond: @escaping @Sendable () -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                self.count += 1
+                let n = self.count
+                self.lock.unlock()
+                if n == 1 {
+                    control.requestStop(.interrupted)
+                } else {
+                    onSecond()
+                    exit(ExitCode.paused.rawValue)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Restores the default signal handling.
+    func stop() {
+        for s in sources { s.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

@@ -1,0 +1,37 @@
+import InplaceCore
+
+/// Describes, for `--dry-run=client`, every write a rollout would make and the waits between them.
+enum WriteDescription {
+    static func describe(_ p: PlanBuilder.Planned, options: RolloutOptions) -> String {
+        let ref = p.workload.ref
+        let updates = p.plan.pods.filter { $0.action == .update }
+        var steps: [String] = []
+        switch ref.kind {
+        case .deployment:
+            steps.append("PATCH \(ref): pause it, set its pod template, record the rollout")
+            steps.append("PATCH its current ReplicaSet: set the same pod template (keeping pod-template-hash)")
+        case .statefulSet, .daemonSet:
+            steps.append("PATCH \(ref): set its pod template and updateStrategy OnDelete, record the rollout")
+            steps.append("wait for the controller to observe it; read the new revision")
+        case .pod:
+            break
+        }
+        let changes = updates.first?.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ") ?? ""
+        steps.append("for each of \(updates.count) pod(s), at most \(max(1, p.plan.budget)) at a time:")
+        steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old images and container IDs")
+        steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=False (leaves the endpoints)")
+        steps.append("  wait \(GoDuration.format(options.gracePeriod)) and until no EndpointSlice lists the pod as ready")
+        steps.append("  PATCH pod: image \(changes)")
+        steps.append("  wait until the changed containers restarted on the new images and are ready (at most \(GoDuration.format(options.podTimeout)))")
+        steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=True; wait for Ready")
+        switch ref.kind {
+        case .deployment:
+            steps.append(p.plan.count(.hold) > 0 ? "PATCH \(ref): record the rollout (it stays paused: pods are held)" : "PATCH \(ref): unpause, record the rollout complete")
+        case .statefulSet, .daemonSet:
+            steps.append("PATCH \(ref): restore its updateStrategy, record the rollout complete")
+        case .pod:
+            break
+        }
+        return "\(ref) would be rolled out with these writes:\n" + steps.enumerated().map { "  \($0.offset + 1). \($0.element)" }.joined(separator: "\n") + "\n"
+    }
+}

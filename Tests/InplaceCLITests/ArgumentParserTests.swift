@@ -1,0 +1,137 @@
+import Testing
+@testable import InplaceCLI
+@testable import InplaceCore
+
+@Suite struct ArgumentParserTests {
+    let parser = ArgumentParser(flags: Command.plan.allFlags, command: "kubectl inplace plan")
+
+    @Test func pflagSpellings() throws {
+        let a = try parser.parse(["-f", "a.yaml", "--filename=b.yaml", "-fc.yaml", "-n=prod", "--max-unavailable", "25%",
+                                  "--exit-code", "--no-color=false", "deploy/x", "-v6"])
+        #expect(a.all("filename") == ["a.yaml", "b.yaml", "c.yaml"])
+        #expect(a.value("namespace") == "prod")
+        #expect(a.value("max-unavailable") == "25%")
+        #expect(a.bool("exit-code"))
+        #expect(!a.bool("no-color"))
+        #expect(a.positionals == ["deploy/x"])
+        #expect(a.value("v") == "6")
+    }
+
+    @Test func doubleDashEndsFlags() throws {
+        let a = try parser.parse(["--", "-f", "x"])
+        #expect(a.positionals == ["-f", "x"])
+        #expect(a.all("filename").isEmpty)
+    }
+
+    @Test func errors() {
+        #expect(throws: CLIError.usage("unknown flag: --nope", command: "kubectl inplace plan")) { try parser.parse(["--nope"]) }
+        #expect(throws: CLIError.usage("flag needs an argument: --namespace", command: "kubectl inplace plan")) {
+            try parser.parse(["--namespace"])
+        }
+        #expect(throws: CLIError.self) { try parser.parse(["--exit-code=maybe"]) }
+        #expect(throws: CLIError.self) { try parser.parse(["-Z"]) }
+    }
+
+    @Test func rolloutOptionsValidate() throws {
+        let ok = try RolloutOptions(parser.parse(["--partition", "50%", "--grace-period", "1m30s", "--dry-run=server", "-o", "yaml"]),
+                                    command: "c", formats: [.text, .json, .yaml])
+        #expect(ok.plan.partition == .percent(50))
+        #expect(ok.gracePeriod == 90)
+        #expect(ok.dryRun == .server)
+        #expect(ok.output == .yaml)
+        #expect(throws: CLIError.self) { try RolloutOptions(parser.parse(["--max-unavailable", "0"]), command: "c") }
+        #expect(throws: CLIError.self) { try RolloutOptions(parser.parse(["--grace-period", "soon"]), command: "c") }
+        #expect(throws: CLIError.self) { try RolloutOptions(parser.parse(["-o", "yaml"]), command: "c") }
+    }
+
+    @Test func goDurations() {
+        #expect(GoDuration.seconds("5s") == 5)
+        #expect(GoDuration.seconds("1h2m3s") == 3723)
+        #expect(GoDuration.seconds("250ms") == 0.25)
+        #expect(GoDuration.seconds("0") == 0)
+        #expect(GoDuration.seconds("5") == nil)
+        #expect(GoDuration.seconds("-1s") == nil)
+        #expect(GoDuration.format(0.85) == "850ms")
+        #expect(GoDuration.format(125) == "2m05s")
+    }
+}
+
+@Suite struct TargetParserTests {
+    let parser = TargetParser(namespace: "prod", command: "c")
+
+    @Test func referencesAndImages() throws {
+        let t = try parser.parse(["deploy/web", "sts", "db", "app=registry.example.com:5000/team/app:1.2", "*=busybox"], allowImages: true)
+        #expect(t.refs == [WorkloadRef(kind: .deployment, namespace: "prod", name: "web"),
+                           WorkloadRef(kind: .statefulSet, namespace: "prod", name: "db")])
+        #expect(t.images.map(\.container) == ["app", "*"])
+        #expect(t.images.map(\.image) == ["registry.example.com:5000/team/app:1.2", "busybox"])
+    }
+
+    @Test func refusals() {
+        #expect(throws: CLIError.self) { try parser.parse(["cronjob/x"], allowImages: true) }
+        #expect(throws: CLIError.self) { try parser.parse(["deploy/web", "app=Nginx:1"], allowImages: true) }
+        #expect(throws: CLIError.self) { try parser.parse(["deploy/web", "app=nginx:1"], allowImages: false) }
+        #expect(throws: CLIError.self) { try parser.parse(["deploy/"], allowImages: true) }
+    }
+
+    @Test func imageReferences() {
+        #expect(ImageReference.problem("nginx") == nil)
+        #expect(ImageReference.problem("localhost:5000/a/b:c-1.2") == nil)
+        #expect(ImageReference.problem("ghcr.io/org/app@sha256:" + String(repeating: "a", count: 64)) == nil)
+        #expect(ImageReference.problem("Nginx") != nil)
+        #expect(ImageReference.problem("nginx:") != nil)
+        #expect(ImageReference.problem("nginx latest") != nil)
+        #expect(ImageReference.problem("") != nil)
+    }
+}
+
+@Suite struct CompletionTests {
+    let completer = Completer(commands: CLI.commands) { kind, namespace in
+        kind == .deployment ? ["web", "api"] : []
+    }
+
+    @Test func commandsFlagsAndTargets() {
+        #expect(completer.complete(["pl"]).candidates == ["plan"])
+        #expect(completer.complete(["set", ""]).candidates == ["image"])
+        #expect(completer.complete(["plan", "--max"]).candidates == ["--max-unavailable"])
+        #expect(completer.complete(["plan", "-o", ""]).candidates == ["text", "json", "yaml"])
+        #expect(completer.complete(["rollout", "--dry-run", "s"]).candidates == ["server"])
+        #expect(completer.complete(["plan", "deployment/w"]).candidates == ["deployment/web"])
+        let types = completer.complete(["plan", "st"])
+        #expect(types.candidates == ["statefulset/"])
+        #expect(types.directive & Completer.Directive.noSpace.rawValue != 0)
+        let files = completer.complete(["plan", "-f", ""])
+        #expect(files.directive == Completer.Directive.filterFileExt.rawValue)
+        #expect(completer.complete(["completion", "z"]).candidates == ["zsh"])
+    }
+}
+
+@Suite struct EntryTests {
+    @Test func programNameFromArgv0() {
+        #expect(CLI.programName("/usr/local/bin/kubectl-inplace") == "kubectl inplace")
+        #expect(CLI.programName("kubectl-in_place") == "kubectl in-place")
+        #expect(CLI.programName("./inplace") == "inplace")
+    }
+
+    @Test func unknownCommandExits2() {
+        let r = runCLI(["frobnicate"])
+        #expect(r.code == 2)
+        #expect(r.err.contains("unknown command \"frobnicate\""))
+    }
+
+    @Test func inputErrorsExit2BeforeConnecting() {
+        let r = runCLI(["plan", "-f", "-"], stdin: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: 'oops\n",
+                       env: ["KUBECONFIG": "/nonexistent"])
+        #expect(r.code == 2)
+        #expect(r.err.hasPrefix("error: <stdin>:5:1: found unexpected end of stream"))
+        #expect(r.err.contains("quoted scalar started at line 4"))
+    }
+
+    @Test func colourFollowsTheRules() {
+        #expect(Style.decide(isTTY: true, noColorFlag: false, environment: [:]).enabled)
+        #expect(!Style.decide(isTTY: false, noColorFlag: false, environment: [:]).enabled)
+        #expect(!Style.decide(isTTY: true, noColorFlag: true, environment: [:]).enabled)
+        #expect(!Style.decide(isTTY: true, noColorFlag: false, environment: ["NO_COLOR": "1"]).enabled)
+        #expect(!Style.decide(isTTY: true, noColorFlag: false, environment: ["TERM": "dumb"]).enabled)
+    }
+}
