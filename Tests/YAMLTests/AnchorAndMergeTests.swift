@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// Anchors, aliases and merge keys as go-yaml v2 expands them, with its alias budget.
 @Suite struct AnchorAndMergeTests {

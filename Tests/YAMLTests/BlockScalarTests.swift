@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// Literal and folded block scalars keep their text as strings, with YAML's chomping and
 /// indentation indicators.

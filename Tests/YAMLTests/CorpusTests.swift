@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// The shared corpus of real public manifests: `<repo>/../shared/corpus`, found from this file's
 /// location (symlinks resolved), since CI clones the repository next to `shared/`.

@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// Multi-document streams: separators, empty and null documents skipped, indices and lines,
 /// comments, byte order mark, CRLF line ends.

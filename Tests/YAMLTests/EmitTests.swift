@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// `YAML.emit` writes block YAML like `kubectl get -o yaml`, and what it writes reads back as the
 /// same value.

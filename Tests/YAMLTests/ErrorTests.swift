@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// Syntax errors come from libyaml with its problem mark and context; conversion errors are the
 /// ones kubectl reports. All carry the file name and a 1-based line and column.

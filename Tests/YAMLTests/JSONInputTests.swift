@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// JSON manifests: kubectl decodes a stream starting with `{` as JSON values, so numbers keep
 /// their JSON meaning; concatenated objects (as `jq` prints them) are separate documents.

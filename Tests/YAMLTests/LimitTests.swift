@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// go-yaml v2's limit cases (limit_test.go): alias-heavy documents are refused, large plain ones are
 /// not; nesting is capped at the JSON module's depth.

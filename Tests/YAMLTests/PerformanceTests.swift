@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// Parsing cost of a 1 MB manifest stream (run with `swift test -c release --filter Performance`
 /// for the real figure; the bound here only catches pathological slowdowns in debug builds).
@@ -72,7 +72,13 @@ import JSON
         let elapsed = try clock.measure {
             documents = try YAML.documents(from: bytes, fileName: "big.yaml")
         }
-        print("YAML performance: parsed \(bytes.count) bytes, \(documents.count) documents in \(elapsed)")
+        var positionCount = 0
+        let positionsElapsed = clock.measure {
+            for doc in documents { positionCount += doc.positions.count }
+        }
+        print("YAML performance: parsed \(bytes.count) bytes, \(documents.count) documents in \(elapsed); "
+            + "\(positionCount) positions materialized in \(positionsElapsed)")
+        #expect(positionCount > 40 * documents.count)
         #expect(documents.count > 500)
         #expect(documents.last?.value["spec"]?["template"]?["spec"]?["containers"]?[0]?["ports"]?[0]?["containerPort"] == 8080)
         #expect(elapsed < .seconds(10))

@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// Source positions of values by JSON path, and the nearest-ancestor lookup.
 @Suite struct PositionTests {
@@ -63,6 +63,27 @@ import JSON
         #expect(doc.mark(for: "use.x") == SourceMark(line: 2, column: 6))
         #expect(doc.mark(for: "merged.x") == SourceMark(line: 4, column: 3))
         #expect(doc.positions["merged.w"] == SourceMark(line: 5, column: 6))
+    }
+
+    @Test func positionsAreValueSemanticAndSettable() throws {
+        let original = try #require(try parse("a: {b: 1}\n").first)
+        var copy = original
+        copy.positions["a.c"] = SourceMark(line: 9, column: 9)
+        #expect(copy.positions["a.c"] == SourceMark(line: 9, column: 9))
+        #expect(copy.positions["a.b"] == SourceMark(line: 1, column: 8))
+        #expect(original.positions["a.c"] == nil)
+        copy.positions = ["": SourceMark(line: 2, column: 2)]
+        #expect(copy.mark(for: "a.b") == SourceMark(line: 2, column: 2))
+        #expect(original.mark(for: "a.b") == SourceMark(line: 1, column: 8))
+    }
+
+    @Test func positionsCanBeReadFromManyTasksAtOnce() async throws {
+        let doc = try #require(try parse(Self.manifest).first)
+        let counts = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { doc.positions.count } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(counts == Array(repeating: 23, count: 8))
     }
 
     @Test func columnsCountCharactersNotBytes() throws {

@@ -1,6 +1,6 @@
 import Testing
 import JSON
-@testable import YAML
+import YAML
 
 /// Plain scalars resolve as go-yaml v2 (sigs.k8s.io/yaml fork) does for an untyped target, then
 /// as kubectl reads the JSON sigs.k8s.io/yaml writes (integral floats become ints).

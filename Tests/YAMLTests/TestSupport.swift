@@ -1,5 +1,5 @@
 import JSON
-@testable import YAML
+import YAML
 
 /// Structural equality that, unlike `==`, tells `.int(1)` from `.double(1)` and compares key order.
 func identical(_ a: JSONValue, _ b: JSONValue) -> Bool {

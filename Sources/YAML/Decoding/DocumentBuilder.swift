@@ -19,7 +19,7 @@ struct DocumentBuilder {
     private var stack: [Container] = []
     private var root: JSONValue?
     private var rootLine = 1
-    private var positions: [(String, SourceMark)] = []
+    private var positions: [PositionTable.Entry] = []
     private var memberStack: [JSONObject.Member] = []
     private var keyLineStack: [Int] = []
     private var itemStack: [JSONValue] = []
@@ -50,10 +50,17 @@ struct DocumentBuilder {
         case merge(SourceMark)
     }
 
+    /// Where a value sits: its parent's position entry and its key or index there.
+    private struct Place {
+        var parent: Int32
+        var key: String?
+        var index: Int32
+    }
+
     private enum Slot {
         case root
         case key
-        case value(String?)
+        case value(Place?)
         case mergeValue
         case mergeListItem
     }
@@ -61,7 +68,7 @@ struct DocumentBuilder {
     private struct Container {
         var isMapping: Bool
         var role: Role
-        var path: String?
+        var entry: Int32?
         var anchor: (name: String, id: Int)?
         var startCount: Int
         var mark: SourceMark
@@ -90,18 +97,17 @@ struct DocumentBuilder {
             keyLineStack.removeAll(keepingCapacity: true)
             itemStack.removeAll(keepingCapacity: true)
             root = nil
-            positions.removeAll(keepingCapacity: true)
+            positions = []
             anchors = [:]
             decodeCount = 1
             aliasCount = 0
         case YAML_DOCUMENT_END_EVENT:
             if let root, !root.isNull {
-                var marks = [String: SourceMark](minimumCapacity: positions.count)
-                for (path, mark) in positions { marks[path] = mark }
-                documents.append(YAMLDocument(value: root, index: documents.count, line: rootLine, positions: marks))
+                let table = PositionTable(entries: positions)
+                documents.append(YAMLDocument(value: root, index: documents.count, line: rootLine, table: table))
             }
             root = nil
-            positions.removeAll(keepingCapacity: true)
+            positions = []
             anchors = [:]
         case YAML_SCALAR_EVENT:
             try scalar(e)
@@ -157,10 +163,10 @@ struct DocumentBuilder {
                 guard value.object != nil else { throw fail(mark, Self.wantMap) }
                 deliverMergeSource(value)
             case .root:
-                record("", mark)
+                record(nil, mark)
                 deliver(value)
-            case .value(let path):
-                if let path { record(path, mark) }
+            case .value(let place):
+                if let place { record(place, mark) }
                 deliver(value)
             }
         }
@@ -173,7 +179,7 @@ struct DocumentBuilder {
         let slot = currentSlot()
         let startCount = decodeCount
         var role = Role.value
-        var path: String?
+        var entry: Int32?
         switch slot {
         case .key:
             throw fail(mark, "invalid map key: \(isMapping ? "a mapping" : "a sequence") cannot be a key")
@@ -183,15 +189,13 @@ struct DocumentBuilder {
             guard isMapping else { throw fail(mark, Self.wantMap) }
             role = .mergeSource
         case .root:
-            path = ""
-            record("", mark)
-        case .value(let p):
-            path = p
-            if let p { record(p, mark) }
+            entry = record(nil, mark)
+        case .value(let place):
+            if let place { entry = record(place, mark) }
         }
         if role != .mergeList { decodeCount += 1 }
         var container = Container(
-            isMapping: isMapping, role: role, path: path, startCount: startCount, mark: mark,
+            isMapping: isMapping, role: role, entry: entry, startCount: startCount, mark: mark,
             start: isMapping ? memberStack.count : itemStack.count)
         if let anchor {
             anchorGeneration += 1
@@ -243,12 +247,12 @@ struct DocumentBuilder {
         if stack[top].isMapping {
             switch stack[top].pending {
             case .none: return .key
-            case .key(let key, _): return .value(stack[top].path.map { YAMLPath.appending(key: key, to: $0) })
+            case .key(let key, _): return .value(stack[top].entry.map { Place(parent: $0, key: key, index: 0) })
             case .merge: return .mergeValue
             }
         }
         if stack[top].role == .mergeList { return .mergeListItem }
-        return .value(stack[top].path.map { YAMLPath.appending(index: stack[top].count, to: $0) })
+        return .value(stack[top].entry.map { Place(parent: $0, key: nil, index: Int32(truncatingIfNeeded: stack[top].count)) })
     }
 
     private mutating func place(scalar value: ScalarValue, text: UnsafeBufferPointer<UInt8>?, slot: Slot, mark: SourceMark) throws(YAMLError) {
@@ -262,10 +266,10 @@ struct DocumentBuilder {
         case .mergeValue, .mergeListItem:
             throw fail(mark, Self.wantMap)
         case .root:
-            record("", mark)
+            record(nil, mark)
             deliver(try json(value, mark))
-        case .value(let path):
-            if let path { record(path, mark) }
+        case .value(let place):
+            if let place { record(place, mark) }
             deliver(try json(value, mark))
         }
     }
@@ -404,9 +408,16 @@ struct DocumentBuilder {
 
     private static let wantMap = "map merge requires map or sequence of maps as the value"
 
-    private mutating func record(_ path: String, _ mark: SourceMark) {
-        if path.isEmpty { rootLine = mark.line }
-        positions.append((path, mark))
+    /// Records where a value starts (`place` nil for the root) and returns its entry.
+    @discardableResult
+    private mutating func record(_ place: Place?, _ mark: SourceMark) -> Int32 {
+        if let place {
+            positions.append(PositionTable.Entry(parent: place.parent, key: place.key, index: place.index, mark: mark))
+        } else {
+            rootLine = mark.line
+            positions.append(PositionTable.Entry(parent: -1, key: nil, index: 0, mark: mark))
+        }
+        return Int32(truncatingIfNeeded: positions.count - 1)
     }
 
     private func mark(_ m: yaml_mark_t) -> SourceMark {
