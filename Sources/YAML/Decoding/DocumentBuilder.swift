@@ -71,7 +71,6 @@ struct DocumentBuilder {
         var entry: Int32?
         var anchor: (name: String, id: Int)?
         var startCount: Int
-        var mark: SourceMark
         /// Where this container's members (in `memberStack`) or items (in `itemStack`) begin.
         var start: Int
         var count = 0
@@ -118,7 +117,7 @@ struct DocumentBuilder {
         case YAML_SEQUENCE_START_EVENT:
             try start(isMapping: false, anchor: e.data.sequence_start.anchor, mark: mark(e.start_mark))
         case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
-            try end()
+            end()
         default:
             break
         }
@@ -195,7 +194,7 @@ struct DocumentBuilder {
         }
         if role != .mergeList { decodeCount += 1 }
         var container = Container(
-            isMapping: isMapping, role: role, entry: entry, startCount: startCount, mark: mark,
+            isMapping: isMapping, role: role, entry: entry, startCount: startCount,
             start: isMapping ? memberStack.count : itemStack.count)
         if let anchor {
             anchorGeneration += 1
@@ -206,7 +205,7 @@ struct DocumentBuilder {
         stack.append(container)
     }
 
-    private mutating func end() throws(YAMLError) {
+    private mutating func end() {
         let container = stack.removeLast()
         let value: JSONValue
         var items: [JSONValue] = []
