@@ -125,6 +125,29 @@ struct HooksTests {
         #expect(HTTP.get(s.port, url).json["openapi"]?.string == "3.0.0")
     }
 
+    @Test("a Table is answered when asked for, with the real pod columns and cells")
+    func table() throws {
+        var scenario = Scenario.demo
+        scenario.podOverrides = [.init(workload: "db", index: 0, crashLooping: true, restartCount: 3)]
+        let s = try Fixtures.server(scenario: scenario)
+        defer { s.stop() }
+        let accept = [("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")]
+        let r = HTTP.get(s.port, Fixtures.podsPath + "?labelSelector=app%3Ddb", headers: accept)
+        #expect(r.headers["content-type"] == "application/json;as=Table;v=v1;g=meta.k8s.io")
+        #expect(r.json["kind"]?.string == "Table")
+        #expect(r.json["columnDefinitions"]?.array?.compactMap { $0["name"]?.string }.prefix(5) == ["Name", "Ready", "Status", "Restarts", "Age"])
+        let row = r.json["rows"]?[0]
+        #expect(row?["cells"]?[0]?.string == "db-0")
+        #expect(row?["cells"]?[1]?.string == "0/1")
+        #expect(row?["cells"]?[2]?.string == "CrashLoopBackOff")
+        #expect(row?["cells"]?[3]?.string?.hasPrefix("3 (") == true)
+        #expect(row?[path: ["object", "kind"]]?.string == "PartialObjectMetadata")
+        #expect(TableConvertor.humanDuration(59) == "59s")
+        #expect(TableConvertor.humanDuration(150) == "2m30s")
+        #expect(TableConvertor.humanDuration(3 * 3600 + 120) == "3h2m")
+        #expect(TableConvertor.humanDuration(3 * 86400) == "3d")
+    }
+
     @Test("writeKubeconfig writes YAML or JSON pointing at the server with the token")
     func kubeconfig() throws {
         let s = try Fixtures.server(ServerOptions(bearerToken: "t0k"))

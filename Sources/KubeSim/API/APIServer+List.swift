@@ -110,9 +110,15 @@ extension APIServer {
         return page
     }
 
-    func list(_ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter) throws(APIError) {
+    func list(_ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter, asTable: Bool = false) throws(APIError) {
         let page = try listPage(r, namespace: namespace, query: q)
-        writeJSONBytes(w, 200, Self.listBytes(r, page))
+        if asTable {
+            let table = TableConvertor.table(
+                r, page.items, resourceVersion: String(page.resourceVersion), continueToken: page.continueToken, remaining: page.remaining)
+            writeJSON(w, 200, table, contentType: TableConvertor.contentType)
+        } else {
+            writeJSONBytes(w, 200, Self.listBytes(r, page))
+        }
     }
 
     /// The JSON of a list response; items carry no kind/apiVersion, as the real server writes them.

@@ -7,9 +7,15 @@ extension APIServer {
     /// allowed, closing after timeoutSeconds, and an ERROR event with a 410 Status for a
     /// resourceVersion older than the history.
     func watch(
-        _ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter,
+        _ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter, asTable: Bool = false,
         onStreamStart: @escaping @Sendable (Int) -> Void
     ) throws(APIError) {
+        let line: (String, JSONValue) -> [UInt8] = { type, obj in
+            if asTable && (type == "ADDED" || type == "MODIFIED" || type == "DELETED") {
+                return Self.eventLine(type, TableConvertor.table(r, [obj], resourceVersion: obj.metaResourceVersion))
+            }
+            return Self.eventLine(type, obj)
+        }
         let sel = try selectors(q, r)
         let allowBookmarks = q.flag("allowWatchBookmarks")
         let sendInitial = q.flag("sendInitialEvents")
@@ -51,7 +57,7 @@ extension APIServer {
         defer { subscription.cancel() }
         startStream(w, onStreamStart)
         for obj in initial {
-            guard w.sendChunk(Self.eventLine("ADDED", obj)) else { return }
+            guard w.sendChunk(line("ADDED", obj)) else { return }
         }
         if sendInitial && allowBookmarks {
             guard w.sendChunk(Self.eventLine("BOOKMARK", bookmark(r, lastRV, initialEventsEnd: true))) else { return }
@@ -77,7 +83,7 @@ extension APIServer {
             if let e = subscription.next(timeout: wait) {
                 lastRV = e.resourceVersion
                 guard let (type, obj) = Self.transform(e, sel) else { continue }
-                if !w.sendChunk(Self.eventLine(type, obj)) { return }
+                if !w.sendChunk(line(type, obj)) { return }
                 continue
             }
             if allowBookmarks && Date() >= nextBookmark {

@@ -32,6 +32,7 @@ public final class APIServer: Sendable {
         var nextServiceIP = 10
         var nextNodePort = 30000
         var nextPodIP = 0
+        var podIPsPerNode: [String: Int] = [:]
     }
 
     let watches = Mutex<[Int: ActiveWatch]>([:])
@@ -51,13 +52,22 @@ public final class APIServer: Sendable {
         bootstrap()
     }
 
-    /// A new unique pod IP (10.244.x.y), for seeding and a future kubelet.
-    public func allocatePodIP() -> String {
+    /// A new unique pod IP: from the node's pod CIDR ("10.244.N.0/24") while it has room, else
+    /// from 10.245.0.0/16. For seeding and a future kubelet.
+    public func allocatePodIP(nodePodCIDR: String? = nil) -> String {
+        if let cidr = nodePodCIDR, cidr.hasSuffix(".0/24") {
+            let prefix = String(cidr.dropLast(5))
+            let n = allocations.withLock { a -> Int in
+                a.podIPsPerNode[prefix, default: 1] += 1
+                return a.podIPsPerNode[prefix]!
+            }
+            if n <= 254 { return "\(prefix).\(n)" }
+        }
         let n = allocations.withLock { a -> Int in
             a.nextPodIP += 1
             return a.nextPodIP
         }
-        return "10.244.\(n / 250).\(n % 250 + 2)"
+        return "10.245.\(n / 254).\(n % 254 + 1)"
     }
 
     /// Sets the address /api advertises ("127.0.0.1:PORT").
@@ -164,16 +174,20 @@ public final class APIServer: Sendable {
         switch (req.method, name) {
         case ("GET", nil), ("HEAD", nil):
             if req.query.flag("watch") {
-                try watch(r, namespace: ns, query: req.query, w, onStreamStart: onStreamStart)
+                try watch(r, namespace: ns, query: req.query, w, asTable: TableConvertor.wanted(req), onStreamStart: onStreamStart)
             } else {
-                try list(r, namespace: ns, query: req.query, w)
+                try list(r, namespace: ns, query: req.query, w, asTable: TableConvertor.wanted(req))
             }
         case ("GET", let name?), ("HEAD", let name?):
             if subresource == "scale" {
                 writeJSON(w, 200, try scale(of: r, namespace: ns ?? "", name: name))
             } else {
                 guard let obj = store.get(r, namespace: ns ?? "", name: name) else { throw APIError.notFound(r, name) }
-                writeJSON(w, 200, obj)
+                if TableConvertor.wanted(req) {
+                    writeJSON(w, 200, TableConvertor.table(r, [obj], resourceVersion: obj.metaResourceVersion), contentType: TableConvertor.contentType)
+                } else {
+                    writeJSON(w, 200, obj)
+                }
             }
         case ("POST", nil):
             guard r.namespaced ? namespace != nil : true else { throw APIError.methodNotAllowed }
@@ -199,13 +213,13 @@ public final class APIServer: Sendable {
 
     // MARK: Responses
 
-    func writeJSON(_ w: HTTPResponseWriter, _ status: Int, _ value: JSONValue) {
-        writeJSONBytes(w, status, value.serializedBytes())
+    func writeJSON(_ w: HTTPResponseWriter, _ status: Int, _ value: JSONValue, contentType: String = "application/json") {
+        writeJSONBytes(w, status, value.serializedBytes(), contentType: contentType)
     }
 
-    func writeJSONBytes(_ w: HTTPResponseWriter, _ status: Int, _ bytes: [UInt8]) {
+    func writeJSONBytes(_ w: HTTPResponseWriter, _ status: Int, _ bytes: [UInt8], contentType: String = "application/json") {
         var h = HTTPHeaders()
-        h.set("Content-Type", "application/json")
+        h.set("Content-Type", contentType)
         h.set("Cache-Control", "no-cache, private")
         h.set("Audit-Id", random.uuid())
         w.respond(status: status, headers: h, body: bytes)

@@ -11,6 +11,7 @@ struct Seeder {
     struct Node {
         var name: String
         var ip: String
+        var podCIDR: String
     }
 
     func seed(_ s: Scenario) throws(KubeSimError) {
@@ -69,7 +70,7 @@ struct Seeder {
         for i in 1...max(1, count) {
             let name = "node-\(i)"
             let ip = "172.18.0.\(i + 1)"
-            nodes.append(Node(name: name, ip: ip))
+            nodes.append(Node(name: name, ip: ip, podCIDR: "10.244.\(i).0/24"))
             if store.get(Resources.nodes, name: name) != nil { continue }
             let now = Timestamp.now()
             func cond(_ type: String, _ status: String, _ reason: String, _ message: String) -> JSONValue {
@@ -174,7 +175,7 @@ struct Seeder {
             let node = nodes[nodeFor(i) % nodes.count]
             pod[path: ["spec", "nodeName"]] = .string(node.name)
             pod["status"] = factory.status(
-                for: pod, hostIP: node.ip, podIP: api.allocatePodIP(), startedAt: now, extraConditions: podConditions, overrides: mine)
+                for: pod, hostIP: node.ip, podIP: api.allocatePodIP(nodePodCIDR: node.podCIDR), startedAt: now, extraConditions: podConditions, overrides: mine)
             pods.append(ObjectMetaOrder.canonical(pod))
         }
         let stored: [JSONValue] = store.batch { b in
