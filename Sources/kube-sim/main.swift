@@ -3,13 +3,14 @@ import KubeSim
 
 /// kube-sim: a simulated Kubernetes API server for demos and tests.
 let usage = """
-    usage: kube-sim [--scenario FILE | --demo] [--port N] [--kubeconfig OUT] [--page-size N] [--token T]
+    usage: kube-sim [--scenario FILE | --demo | --bulk N] [--port N] [--kubeconfig OUT] [--page-size N] [--token T]
 
     Starts a simulated Kubernetes API server on 127.0.0.1, seeds it, writes a kubeconfig and serves
     until SIGINT or SIGTERM.
 
       --scenario FILE   seed from a scenario file (JSON or YAML)
       --demo            seed the sample app (Deployment web, StatefulSet db, DaemonSet agent)
+      --bulk N          seed one Deployment "bulk" of N pods (benchmarks)
       --port N          listen on port N (default: a free port)
       --kubeconfig OUT  where to write the kubeconfig (default: ./kube-sim.kubeconfig)
       --page-size N     the most items one list page may hold
@@ -28,6 +29,7 @@ var port: UInt16 = 0
 var kubeconfigPath = "kube-sim.kubeconfig"
 var pageSize: Int?
 var token: String?
+var bulk: Int?
 while !args.isEmpty {
     let a = args.removeFirst()
     func value() -> String {
@@ -45,13 +47,16 @@ while !args.isEmpty {
         guard let n = Int(value()), n > 0 else { fail("--page-size needs a positive number") }
         pageSize = n
     case "--token": token = value()
+    case "--bulk":
+        guard let n = Int(value()), n > 0 else { fail("--bulk needs a positive number") }
+        bulk = n
     case "-h", "--help":
         print(usage)
         exit(0)
     default: fail("unknown argument \(a)\n\(usage)")
     }
 }
-if demo && scenarioPath != nil { fail("--scenario and --demo cannot be used together") }
+if [demo, scenarioPath != nil, bulk != nil].filter({ $0 }).count > 1 { fail("use only one of --scenario, --demo and --bulk") }
 
 var scenario: Scenario
 do {
@@ -59,6 +64,8 @@ do {
         scenario = try Scenario.load(path: scenarioPath)
     } else if demo {
         scenario = Scenario.demo
+    } else if let bulk {
+        scenario = Scenario.bulk(replicas: bulk)
     } else {
         scenario = Scenario()
     }

@@ -168,3 +168,33 @@ struct SeedingTests {
         #expect(ImageReference.tag(of: "x@sha256:abc") == "")
     }
 }
+
+@Suite("Service endpoints")
+struct ServiceEndpointsTests {
+    @Test("seeded Services get an EndpointSlice and Endpoints listing their pods with readiness")
+    func endpointSlices() throws {
+        var scenario = Scenario.demo
+        scenario.workloads[0].podConditions = ["InPlaceUpdateReady": "False"]
+        scenario.podOverrides = [.init(workload: "web", index: 0, conditions: ["InPlaceUpdateReady": "True"])]
+        let s = try Fixtures.server(scenario: scenario)
+        defer { s.stop() }
+        let slices = s.store.list(Resources.endpointSlices, namespace: "default").items.filter { $0.metaLabels["kubernetes.io/service-name"] == "web" }
+        #expect(slices.count == 1)
+        let slice = slices[0]
+        #expect(slice.metaName.hasPrefix("web-"))
+        #expect(slice["addressType"]?.string == "IPv4")
+        #expect(slice["ports"] == [["name": "http", "port": 80, "protocol": "TCP"]])
+        let endpoints = slice["endpoints"]?.array ?? []
+        #expect(endpoints.count == 4)
+        #expect(endpoints.filter { $0[path: ["conditions", "ready"]]?.bool == true }.count == 1)
+        #expect(endpoints.allSatisfy { $0[path: ["targetRef", "kind"]]?.string == "Pod" })
+        let svc = s.store.get(Resources.services, namespace: "default", name: "web")!
+        #expect(slice[path: ["metadata", "ownerReferences"]]?[0]?["uid"]?.string == svc.metaUID)
+        let ep = s.store.get(Resources.endpoints, namespace: "default", name: "web")!
+        #expect(ep[path: ["subsets"]]?[0]?["addresses"]?.array?.count == 1)
+        #expect(ep[path: ["subsets"]]?[0]?["notReadyAddresses"]?.array?.count == 3)
+        let db = s.store.list(Resources.endpointSlices, namespace: "default").items.first { $0.metaLabels["kubernetes.io/service-name"] == "db" }
+        #expect(db?.metaLabels["service.kubernetes.io/headless"] == "")
+        #expect(db?["endpoints"]?.array?.count == 3)
+    }
+}

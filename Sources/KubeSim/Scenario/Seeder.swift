@@ -44,6 +44,25 @@ struct Seeder {
             default: throw .scenario("unsupported workload kind \(JSONValue.quote(w.kind))")
             }
         }
+        try publishEndpoints(namespaces: Set(namespaces))
+    }
+
+    /// Creates the Endpoints and EndpointSlice of every selecting Service that has none yet.
+    func publishEndpoints(namespaces: Set<String>) throws(KubeSimError) {
+        for ns in namespaces.sorted() {
+            let pods = store.list(Resources.pods, namespace: ns).items
+            for svc in store.list(Resources.services, namespace: ns).items where svc[path: ["spec", "selector"]] != nil {
+                if store.get(Resources.endpoints, namespace: ns, name: svc.metaName) == nil {
+                    try create(Resources.endpoints, namespace: ns, ServiceEndpoints.endpoints(for: svc, pods: pods))
+                }
+                let existing = store.list(Resources.endpointSlices, namespace: ns).items.contains {
+                    $0.metaLabels["kubernetes.io/service-name"] == svc.metaName
+                }
+                if !existing {
+                    try create(Resources.endpointSlices, namespace: ns, ServiceEndpoints.endpointSlice(for: svc, pods: pods, nameSuffix: api.random.nameSuffix()))
+                }
+            }
+        }
     }
 
     /// Creation order: namespaces, then service accounts and config, then the rest.
