@@ -4,8 +4,11 @@ import JSON
 public struct FieldSelector: Sendable {
     /// One term.
     public struct Term: Sendable {
+        /// The field path ("status.phase").
         public var field: String
+        /// The value compared.
         public var value: String
+        /// True for `!=`.
         public var negated: Bool
     }
 

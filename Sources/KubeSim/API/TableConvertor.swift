@@ -95,8 +95,18 @@ enum TableConvertor {
         case "configmaps": return [name, Column(name: "Data", type: "integer"), age]
         case "secrets": return [name, Column(name: "Type", type: "string"), Column(name: "Data", type: "integer"), age]
         case "leases": return [name, Column(name: "Holder", type: "string"), age]
+        case "endpoints": return [name, Column(name: "Endpoints", type: "string"), age]
+        case "endpointslices":
+            return [name, Column(name: "AddressType", type: "string"), Column(name: "Ports", type: "string"), Column(name: "Endpoints", type: "string"), age]
         default: return [name, age]
         }
+    }
+
+    /// "a,b,c + N more..." as the endpoints printers shorten address lists.
+    static func shortList(_ items: [String], max: Int = 3) -> String {
+        if items.isEmpty { return "<none>" }
+        if items.count <= max { return items.joined(separator: ",") }
+        return items.prefix(max).joined(separator: ",") + " + \(items.count - max) more..."
     }
 
     static func cells(_ r: ResourceType, _ o: JSONValue) -> [JSONValue] {
@@ -156,6 +166,20 @@ enum TableConvertor {
         case "configmaps": return [nm, .int((o["data"]?.object?.count ?? 0) + (o["binaryData"]?.object?.count ?? 0)), ageCell]
         case "secrets": return [nm, .string(o["type"]?.string ?? "Opaque"), .int(o["data"]?.object?.count ?? 0), ageCell]
         case "leases": return [nm, .string(o[path: ["spec", "holderIdentity"]]?.string ?? ""), ageCell]
+        case "endpoints":
+            var list: [String] = []
+            for subset in o["subsets"]?.array ?? [] {
+                let ports = (subset["ports"]?.array ?? []).compactMap { $0["port"]?.int }
+                for a in subset["addresses"]?.array ?? [] {
+                    let ip = a["ip"]?.string ?? ""
+                    if ports.isEmpty { list.append(ip) } else { for p in ports { list.append("\(ip):\(p)") } }
+                }
+            }
+            return [nm, .string(shortList(list)), ageCell]
+        case "endpointslices":
+            let ports = (o["ports"]?.array ?? []).compactMap { $0["port"]?.int }.map(String.init)
+            let addresses = (o["endpoints"]?.array ?? []).flatMap { ($0["addresses"]?.array ?? []).compactMap(\.string) }
+            return [nm, .string(o["addressType"]?.string ?? ""), .string(ports.isEmpty ? "<unset>" : ports.joined(separator: ",")), .string(shortList(addresses)), ageCell]
         default: return [nm, ageCell]
         }
     }

@@ -4,9 +4,13 @@ import JSON
 public enum WorkloadStatus {
     /// Counts of a workload's pods.
     public struct Counts: Sendable {
+        /// Pods that exist.
         public var total: Int
+        /// Pods that are Ready.
         public var ready: Int
+        /// Pods on the newest revision.
         public var updated: Int
+        /// Counts.
         public init(total: Int, ready: Int, updated: Int) {
             self.total = total
             self.ready = ready

@@ -3,8 +3,11 @@
 public struct ServerOptions: Sendable, Equatable {
     /// Username and password for HTTP basic authentication.
     public struct BasicAuth: Sendable, Equatable {
+        /// The user name.
         public var username: String
+        /// The password.
         public var password: String
+        /// Credentials.
         public init(username: String, password: String) {
             self.username = username
             self.password = password

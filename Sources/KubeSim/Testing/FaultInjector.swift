@@ -13,9 +13,13 @@ public final class FaultInjector: Sendable {
             case stall(Double)
         }
 
+        /// The method matched (nil: any).
         public var method: String?
+        /// The path glob matched.
         public var pathPattern: String
+        /// Uses left.
         public var remaining: Int
+        /// What happens to a matching request.
         public var action: Action
     }
 
