@@ -91,3 +91,19 @@ struct HTTPServerTests {
         #expect(api.json["message"]?.string == "the server could not find the requested resource")
     }
 }
+
+@Suite("HTTP details")
+struct HTTPDetailTests {
+    @Test("Expect: 100-continue gets an interim 100 before the body is sent")
+    func expectContinue() throws {
+        let s = try Fixtures.server()
+        defer { s.stop() }
+        let c = TestConnection(port: s.port, timeoutSeconds: 2)
+        let body = Fixtures.pod("big").serializedBytes()
+        c.sendRaw(Array("POST \(Fixtures.podsPath) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nExpect: 100-continue\r\n\r\n".utf8))
+        let interim = c.readHead()
+        #expect(interim?.0 == 100)
+        c.sendRaw(body)
+        #expect(c.readResponse()?.status == 201)
+    }
+}

@@ -40,6 +40,17 @@ public final class APIServer: Sendable {
     let allocations = Mutex(Allocations())
     let stopping = Mutex(false)
     let advertisedAddress = Mutex("127.0.0.1:0")
+    let imageDigests = Mutex<[String: String]>([:])
+
+    /// Adds image digests ("nginx:1.25" → "sha256:...") to the table a kubelet reports imageIDs from.
+    public func addImageDigests(_ digests: [String: String]) {
+        imageDigests.withLock { table in for (k, v) in digests { table[k] = v } }
+    }
+
+    /// A status factory with the scenario's image digests (for seeding and a future kubelet).
+    public var podStatusFactory: PodStatusFactory {
+        PodStatusFactory(imageDigests: imageDigests.withLock { $0 }, random: random)
+    }
 
     /// An engine over `store`; creates the namespaces, service accounts and the `kubernetes`
     /// Service that every cluster has.

@@ -60,6 +60,9 @@ struct HTTPRequestReader {
         if parts[2] == "HTTP/1.0" && headers["Connection"]?.lowercased() != "keep-alive" {
             request.headers.set("Connection", "close")
         }
+        if headers["Expect"]?.lowercased() == "100-continue" {
+            connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+        }
         if let te = headers["Transfer-Encoding"]?.lowercased(), te.contains("chunked") {
             switch readChunkedBody() {
             case .success(let body): request.body = body

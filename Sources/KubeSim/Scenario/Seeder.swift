@@ -21,7 +21,8 @@ struct Seeder {
         for ns in namespaces where store.get(Resources.namespaces, name: ns) == nil {
             try create(Resources.namespaces, namespace: "", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
         }
-        let factory = PodStatusFactory(imageDigests: s.imageDigests, random: api.random)
+        api.addImageDigests(s.imageDigests)
+        let factory = api.podStatusFactory
         for obj in s.objects.sorted(by: { Self.order($0) < Self.order($1) }) {
             let kind = obj["kind"]?.string ?? ""
             guard let r = Resources.forKind(apiVersion: obj["apiVersion"]?.string ?? "", kind: kind) ?? Resources.forKind(kind) else {
@@ -191,7 +192,8 @@ struct Seeder {
                     pod[path: ["spec", "containers"]] = .array(containers)
                 }
             }
-            let node = nodes[nodeFor(i) % nodes.count]
+            let requested = pod[path: ["spec", "nodeName"]]?.string
+            let node = nodes.first { $0.name == requested } ?? nodes[nodeFor(i) % nodes.count]
             pod[path: ["spec", "nodeName"]] = .string(node.name)
             pod["status"] = factory.status(
                 for: pod, hostIP: node.ip, podIP: api.allocatePodIP(nodePodCIDR: node.podCIDR), startedAt: now, extraConditions: podConditions, overrides: mine)
