@@ -59,13 +59,27 @@ struct StrategicMergePatchTests {
                 "tolerations": .null,
             ],
         ])
-        #expect(r[path: ["metadata", "finalizers"]]?.array == ["a", "b"])
+        #expect(r[path: ["metadata", "finalizers"]]?.array == ["b", "a"])
         #expect(r[path: ["metadata", "ownerReferences"]]?.array?.count == 2)
         #expect(r[path: ["spec", "volumes"]]?[0] == ["name": "v", "configMap": ["name": "cm"]])
         #expect(r[path: ["spec", "containers"]]?.array?.map { $0["name"]?.string } == ["side", "app"])
         #expect(r[path: ["spec", "tolerations"]] == nil)
         let d = try apply(["metadata": ["$deleteFromPrimitiveList/finalizers": ["a"]]])
         #expect(d[path: ["metadata", "finalizers"]]?.array == [])
+    }
+
+    @Test("element order follows the real normalizeElementOrder: new items first, patch order, then live order")
+    func elementOrder() throws {
+        let live: JSONValue = ["status": ["conditions": [["type": "A"], ["type": "B"], ["type": "C"]]]]
+        func conds(_ patch: JSONValue) throws -> [String] {
+            try StrategicMergePatch.apply(patch, to: live, resource: Resources.pods)[path: ["status", "conditions"]]!.array!.compactMap { $0["type"]?.string }
+        }
+        #expect(try conds(["status": ["conditions": [["type": "X"]]]]) == ["X", "A", "B", "C"])
+        #expect(try conds(["status": ["conditions": [["type": "C", "status": "True"]]]]) == ["A", "B", "C"])
+        #expect(try conds(["status": ["conditions": [["type": "C"], ["type": "A"]]]]) == ["B", "C", "A"])
+        #expect(try conds(["status": ["$setElementOrder/conditions": [["type": "C"], ["type": "B"], ["type": "A"]], "conditions": [["type": "B", "status": "x"]]]]) == ["C", "B", "A"])
+        let containers = try apply(["spec": ["containers": [["name": "side", "image": "i3"]]]])[path: ["spec", "containers"]]!.array!
+        #expect(containers.compactMap { $0["name"]?.string } == ["app", "side"])
     }
 
     @Test("a merge-list element without its merge key is refused")

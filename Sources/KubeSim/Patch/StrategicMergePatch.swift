@@ -92,7 +92,8 @@ public enum StrategicMergePatch {
                 throw Failure(message: "doesn't match the expected format for setElementOrder list: value \(m.value) is not a list")
             }
             if let list = result[field]?.array {
-                result[field] = .array(reorder(list, by: order, strategy: PatchSchema.strategy(for: resource, path: path + [field])))
+                let live = original[field]?.array ?? []
+                result[field] = .array(enforceOrder(list, order: order, original: live, strategy: PatchSchema.strategy(for: resource, path: path + [field])))
             }
         }
         return result
@@ -120,59 +121,103 @@ public enum StrategicMergePatch {
         case .atomic:
             return patch.map(stripDirectivesValue)
         case .mergePrimitives:
-            var out = original
-            for v in patch where !out.contains(v) { out.append(v) }
-            return out
+            var merged: [JSONValue] = []
+            for v in original + patch where !merged.contains(v) { merged.append(v) }
+            return enforceOrder(merged, order: patch, original: original, strategy: strategy)
         case .mergeByKey(let mergeKey):
-            var items = original
-            var additions: [JSONValue] = []
             if patch.contains(where: { $0[directive]?.string == "replace" }) {
                 return try patch.filter { $0[directive]?.string != "replace" }.map { e throws(Failure) -> JSONValue in
                     try addedValue(e, path: path, resource: resource) ?? e
                 }
             }
+            var base = original
+            var plain: [JSONValue] = []
             for element in patch {
-                guard case .object(let pe) = element else {
-                    if !items.contains(element) { items.append(element) }
-                    continue
-                }
-                if pe[directive]?.string == "delete" {
-                    guard let keyValue = pe[mergeKey] else {
-                        throw Failure(message: "map: \(element) does not contain declared merge key: \(mergeKey)")
-                    }
-                    items.removeAll { $0[mergeKey] == keyValue }
-                    continue
-                }
-                guard let keyValue = pe[mergeKey] else {
+                guard case .object(let pe) = element, let keyValue = pe[mergeKey] else {
                     throw Failure(message: "map: \(element) does not contain declared merge key: \(mergeKey)")
                 }
-                if let i = items.firstIndex(where: { $0[mergeKey] == keyValue }), case .object(let eo) = items[i] {
-                    if let merged = try mergeMap(eo, pe, path: path, resource: resource) {
-                        items[i] = .object(merged)
-                    } else {
-                        items.remove(at: i)
-                    }
-                } else if let added = try addedValue(element, path: path, resource: resource) {
-                    additions.append(added)
+                if pe[directive]?.string == "delete" {
+                    base.removeAll { $0[mergeKey] == keyValue }
+                } else if let d = pe[directive], d.string != "merge" {
+                    throw Failure(message: "Unknown patch type: \(d.string ?? d.serialized()) in map: \(element)")
+                } else {
+                    plain.append(element)
                 }
             }
-            return items + additions
+            var merged = base
+            for element in plain {
+                guard case .object(let pe) = element else { continue }
+                if let i = merged.firstIndex(where: { $0[mergeKey] == pe[mergeKey] }), case .object(let eo) = merged[i] {
+                    if let m = try mergeMap(eo, pe, path: path, resource: resource) {
+                        merged[i] = .object(m)
+                    } else {
+                        merged.remove(at: i)
+                    }
+                } else if let added = try addedValue(element, path: path, resource: resource) {
+                    merged.append(added)
+                }
+            }
+            return enforceOrder(merged, order: plain, original: original, strategy: strategy)
         }
     }
 
-    static func reorder(_ list: [JSONValue], by order: [JSONValue], strategy: PatchSchema.ListStrategy) -> [JSONValue] {
+    /// The order the real strategic merge leaves a merged list in (normalizeElementOrder): the items
+    /// named in `order` (the patch list or a $setElementOrder list) in that order, the other (live)
+    /// items in their live order, interleaved by their live positions; items new to the live list
+    /// come before the live items that follow them.
+    static func enforceOrder(_ merged: [JSONValue], order: [JSONValue], original: [JSONValue], strategy: PatchSchema.ListStrategy)
+        -> [JSONValue]
+    {
         let keyOf: (JSONValue) -> JSONValue? = { v in
             if case .mergeByKey(let k) = strategy { return v[k] }
             return v
         }
-        let orderKeys: [JSONValue] = order.compactMap { o in
-            if case .mergeByKey(let k) = strategy { return o[k] }
-            return o
+        let orderKeys = order.compactMap(keyOf)
+        let liveKeys = original.compactMap(keyOf)
+        func index(_ keys: [JSONValue], _ v: JSONValue) -> Int? { keyOf(v).flatMap { k in keys.firstIndex(of: k) } }
+        var patchItems = merged.filter { index(orderKeys, $0) != nil }
+        var serverOnly = merged.filter { index(orderKeys, $0) == nil }
+        patchItems = stableSorted(patchItems) { a, b in
+            guard let ia = index(orderKeys, a), let ib = index(orderKeys, b) else { return true }
+            return ia < ib
         }
-        var ordered: [JSONValue] = []
-        for k in orderKeys { if let item = list.first(where: { keyOf($0) == k }) { ordered.append(item) } }
-        let rest = list.filter { item in !orderKeys.contains { $0 == keyOf(item) } }
-        return ordered + rest
+        serverOnly = stableSorted(serverOnly) { a, b in
+            guard let ia = index(liveKeys, a), let ib = index(liveKeys, b) else { return true }
+            return ia < ib
+        }
+        var out: [JSONValue] = []
+        var i = 0
+        var j = 0
+        while i < serverOnly.count || j < patchItems.count {
+            if i >= serverOnly.count {
+                out.append(patchItems[j])
+                j += 1
+            } else if j >= patchItems.count {
+                out.append(serverOnly[i])
+                i += 1
+            } else if let li = index(liveKeys, serverOnly[i]), let ri = index(liveKeys, patchItems[j]), li < ri {
+                out.append(serverOnly[i])
+                i += 1
+            } else {
+                out.append(patchItems[j])
+                j += 1
+            }
+        }
+        return out
+    }
+
+    /// An insertion sort keeping equal elements in place (Go's sort.SliceStable for these lists).
+    static func stableSorted(_ items: [JSONValue], by less: (JSONValue, JSONValue) -> Bool) -> [JSONValue] {
+        var a = items
+        if a.count < 2 { return a }
+        for k in 1..<a.count {
+            var m = k
+            while m > 0 && less(a[m], a[m - 1]) && !less(a[m - 1], a[m]) {
+                a.swapAt(m, m - 1)
+                m -= 1
+            }
+        }
+        return a
     }
 
     static func stripDirectives(_ o: JSONObject) -> JSONObject {
