@@ -23,8 +23,8 @@ struct Kubectl {
         let dir = (kubeconfig as NSString).deletingLastPathComponent
         let outPath = dir + "/out-\(UUID().uuidString)"
         let errPath = dir + "/err-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Fixtures.kubectl!)
         p.arguments = ["--kubeconfig", kubeconfig, "--cache-dir", cacheDir] + args
