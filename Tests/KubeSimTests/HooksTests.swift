@@ -5,6 +5,19 @@ import Testing
 
 @Suite("Auth, faults, request log, store and discovery")
 struct HooksTests {
+    @Test("explicit options win over the scenario's server options")
+    func optionsPrecedence() throws {
+        var scenario = Scenario.demo
+        scenario.server.pageSizeCap = 2
+        let fromScenario = try KubeSimServer(scenario: scenario)
+        defer { fromScenario.stop() }
+        #expect(fromScenario.options.pageSizeCap == 2)
+        let explicit = try KubeSimServer(options: ServerOptions(pageSizeCap: 3), scenario: scenario)
+        defer { explicit.stop() }
+        #expect(explicit.options.pageSizeCap == 3)
+        #expect(HTTP.get(explicit.port, Fixtures.podsPath).json["items"]?.array?.count == 3)
+    }
+
     @Test("a required bearer token or basic auth: 401 Unauthorized Status otherwise")
     func auth() throws {
         let s = try Fixtures.server(ServerOptions(bearerToken: "sekret", basicAuth: .init(username: "u", password: "p")))

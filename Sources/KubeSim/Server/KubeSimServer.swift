@@ -24,10 +24,10 @@ public final class KubeSimServer: Sendable {
     /// "http://127.0.0.1:PORT".
     public var url: String { "http://127.0.0.1:\(http.port)" }
 
-    /// Starts a server with `options` (and the options of `scenario` when one is given, which wins),
-    /// seeding it with the scenario.
-    public init(options: ServerOptions = ServerOptions(), scenario: Scenario? = nil) throws(KubeSimError) {
-        let opts = scenario?.server ?? options
+    /// Starts a server on 127.0.0.1 and seeds it with `scenario`. The server options are `options`
+    /// when given, else the scenario's `server`, else the defaults (an ephemeral port).
+    public init(options: ServerOptions? = nil, scenario: Scenario? = nil) throws(KubeSimError) {
+        let opts = options ?? scenario?.server ?? ServerOptions()
         let store = ObjectStore(historySize: opts.watchHistorySize)
         let api = APIServer(store: store, options: opts)
         self.store = store

@@ -33,7 +33,7 @@ enum Fixtures {
     }
 
     /// A server with default options (plus changes), stopped by the caller.
-    static func server(_ options: ServerOptions = ServerOptions(), scenario: Scenario? = nil) throws -> KubeSimServer {
+    static func server(_ options: ServerOptions? = nil, scenario: Scenario? = nil) throws -> KubeSimServer {
         try KubeSimServer(options: options, scenario: scenario)
     }
 
