@@ -50,6 +50,40 @@ public struct RolloutOptions: Sendable, Equatable {
                  help: "Output format; json prints one JSON event per line on stdout."),
     ]
 
+    /// The core's settings for these options.
+    public var settings: RolloutSettings {
+        RolloutSettings(plan: plan, gracePeriod: gracePeriod, timeout: timeout, podTimeout: podTimeout,
+                        rollbackOnFailure: onFailure == .rollback)
+    }
+
+    /// Options as a rollout recorded them (`resume` starts from these; flags given override them).
+    public static func recorded(_ options: [String: String]) -> RolloutOptions {
+        var o = RolloutOptions()
+        if let v = options["maxUnavailable"].flatMap(IntOrPercent.init) { o.plan.maxUnavailable = v }
+        if let v = options["partition"].flatMap(IntOrPercent.init) { o.plan.partition = v }
+        if let v = options["gracePeriod"].flatMap(GoDuration.seconds) { o.gracePeriod = v }
+        if let v = options["timeout"].flatMap(GoDuration.seconds) { o.timeout = v }
+        if let v = options["podTimeout"].flatMap(GoDuration.seconds) { o.podTimeout = v }
+        if let v = options["onFailure"].flatMap(FailurePolicy.init(rawValue:)) { o.onFailure = v }
+        o.plan.allowMissingGate = options["allowMissingGate"] == "true"
+        return o
+    }
+
+    /// These options with every flag present in `args` taken from `given`.
+    public func overridden(by given: RolloutOptions, args: ParsedArguments) -> RolloutOptions {
+        var o = self
+        if args.has("max-unavailable") { o.plan.maxUnavailable = given.plan.maxUnavailable }
+        if args.has("partition") { o.plan.partition = given.plan.partition }
+        if args.has("allow-missing-gate") { o.plan.allowMissingGate = given.plan.allowMissingGate }
+        if args.has("grace-period") { o.gracePeriod = given.gracePeriod }
+        if args.has("timeout") { o.timeout = given.timeout }
+        if args.has("pod-timeout") { o.podTimeout = given.podTimeout }
+        if args.has("on-failure") { o.onFailure = given.onFailure }
+        o.dryRun = given.dryRun
+        o.output = given.output
+        return o
+    }
+
     /// Reads the rollout flags; `formats` are the output formats the command accepts.
     public init(_ args: ParsedArguments, command: String, formats: [OutputFormat] = [.text, .json]) throws(CLIError) {
         func fail(_ flag: String, _ value: String, _ want: String) -> CLIError {

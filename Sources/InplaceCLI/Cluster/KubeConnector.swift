@@ -10,6 +10,7 @@ public struct KubeConnector: ClusterConnector {
     public func connect(_ options: GlobalOptions, environment: [String: String], terminal: any Terminal) throws -> ClusterSession {
         var env = Environment.current()
         env.variables = environment
+        if let dir = environment[Self.serviceAccountDirectoryVariable], !dir.isEmpty { env.serviceAccountDirectory = dir }
         let overrides = ConfigOverrides(
             context: options.context, cluster: options.cluster, user: options.user, namespace: options.namespace,
             server: options.server, token: options.token, certificateAuthority: options.certificateAuthority,
@@ -26,6 +27,11 @@ public struct KubeConnector: ClusterConnector {
         return ClusterSession(namespace: config.namespace, namespaceFromFlag: options.namespace != nil,
                               cluster: LiveCluster(client: client), requestCounts: { counter.snapshot })
     }
+
+    /// For tests only: replaces `/var/run/secrets/kubernetes.io/serviceaccount` as the directory the
+    /// in-cluster configuration reads `token`, `ca.crt` and `namespace` from, so the end-to-end tests
+    /// can run the binary in-cluster without root. It grants nothing `KUBECONFIG` does not already.
+    public static let serviceAccountDirectoryVariable = "KUBECTL_INPLACE_SERVICE_ACCOUNT_DIR"
 
     /// Kubeconfig files are YAML (JSON is YAML too).
     static let yamlParser: KubeconfigParser = { bytes, path in

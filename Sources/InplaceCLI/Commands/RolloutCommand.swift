@@ -24,7 +24,7 @@ extension Command {
             ("Preview the writes without making them", "rollout -f app.yaml --dry-run=client"),
             ("CI: JSON events on stdout", "rollout -f app.yaml -o json"),
         ],
-        flags: TargetResolver.flags + RolloutOptions.flags
+        flags: TargetResolver.flags + RolloutOptions.flags + [RolloutRun.takeOverFlag]
     ) { ctx in
         try RolloutRun(ctx).run()
     }
@@ -42,26 +42,51 @@ extension Command {
             ("Update the app container of a Deployment", "set image deployment/web app=nginx:1.27"),
             ("Every container of a DaemonSet", "set image ds/agent '*=registry.example.com/agent:2.1'"),
         ],
-        flags: RolloutOptions.flags
+        flags: RolloutOptions.flags + [RolloutRun.takeOverFlag]
     ) { ctx in
         try RolloutRun(ctx).run()
     }
 }
 
-/// The shared body of `rollout` and `set image`: plan, check, then run every workload.
+/// The shared body of `rollout`, `set image`, `resume` and `undo`: admission, plan, checks, then
+/// every workload in turn, with rollback on failure when asked.
 struct RolloutRun {
     let ctx: CommandContext
 
     init(_ ctx: CommandContext) { self.ctx = ctx }
 
+    /// Flags of commands that start rollouts, beyond the rollout flags.
+    static let takeOverFlag = FlagSpec("take-over", kind: .bool,
+        help: "Replace an unfinished rollout whose holder stopped renewing (never a live one).")
+
+    /// `rollout` / `set image`: targets from -f or TYPE/NAME C=IMG.
     func run() throws -> ExitCode {
         let options = try RolloutOptions(ctx.args, command: ctx.commandPath)
         let resolver = TargetResolver(ctx)
         let inputs = try resolver.readInputs()
         let session = try ctx.cluster()
         let targets = try resolver.resolve(inputs, session: session)
+        return try execute(targets, options: options, session: session, resuming: [:])
+    }
+
+    /// Plans, checks and runs `targets`; `resuming` maps workloads to the records being continued.
+    func execute(_ targets: [DesiredWorkload], options: RolloutOptions, session: ClusterSession,
+                 resuming: [WorkloadRef: RolloutRecord]) throws -> ExitCode {
         let planned = try PlanBuilder(cluster: session.cluster, options: options.plan).plan(targets)
-        try Self.check(planned, options: options)
+        if options.dryRun == .none {
+            for p in planned where p.workload.kind != .pod {
+                let existing = RolloutRecord(workload: p.workload.object)
+                let decision = resuming[p.workload.ref].map {
+                    RolloutAdmission.forResume(p.workload.ref, record: $0, program: ctx.programName)
+                } ?? RolloutAdmission.forNew(p.workload.ref, record: existing, takeOver: ctx.args.bool("take-over"),
+                                            program: ctx.programName)
+                if case .refuse(let message) = decision {
+                    ctx.terminal.err("\(ctx.errStyle.red("error:")) \(message)\n")
+                    return .conflict
+                }
+            }
+        }
+        try Self.check(planned, options: options, program: ctx.programName)
 
         switch options.dryRun {
         case .client: return dryRunClient(planned, options: options)
@@ -72,36 +97,64 @@ struct RolloutRun {
             terminal: ctx.terminal, style: ctx.errStyle,
             mode: options.output == .json ? .json : (ctx.terminal.stderrIsTTY ? .live : .plain), quiet: ctx.global.quiet)
         let control = RolloutControl()
+        let program = ctx.programName
+        let refs = planned.map { $0.workload.ref.description }.joined(separator: " ")
         let signals = SignalWatcher(control: control) { [terminal = ctx.terminal] in
-            terminal.err("\ninterrupted again: exiting now; `\(ctxProgram) resume` repairs the pods in flight\n")
+            terminal.err("\ninterrupted again: exiting now; `\(program) resume \(refs)` repairs the pods in flight\n")
         }
         defer { signals.stop() }
-        let settings = RolloutSettings(plan: options.plan, gracePeriod: options.gracePeriod, timeout: options.timeout,
-                                       podTimeout: options.podTimeout, rollbackOnFailure: options.onFailure == .rollback)
+        let settings = options.settings
         let start = SystemClock().monotonic
         var outcomes: [RolloutOutcome] = []
         for p in planned {
             let run = WorkloadRollout(cluster: session.cluster, workload: p.workload, template: p.desiredTemplate, plan: p.plan,
-                                      settings: settings, rolloutID: Self.newID(), holder: Self.holder(),
-                                      observer: reporter, control: control)
-            let outcome = run.run()
+                                      settings: settings, rolloutID: Self.newID(), holder: RolloutHolder.current.description,
+                                      observer: reporter, control: control, resuming: resuming[p.workload.ref])
+            var outcome = run.run()
+            if outcome.result == .failed && options.onFailure == .rollback && control.stopReason == nil {
+                outcome.message = (outcome.message ?? "") + rollBack(p, record: run.initialRecord(), session: session,
+                                                                     options: options, reporter: reporter, control: control)
+            }
             outcomes.append(outcome)
-            if outcome.result != .complete && outcome.result != .conflict { break }
+            if outcome.result != .complete { break }
         }
         let code = Self.exitCode(outcomes)
         summarize(outcomes, seconds: SystemClock().monotonic - start, code: code, session: session, reporter: reporter,
                   json: options.output == .json)
-        if code == .paused {
-            let refs = planned.map { $0.workload.ref.description }.joined(separator: " ")
-            ctx.info("paused: continue with `\(ctx.programName) resume \(refs)`")
+        if code == .paused || code == .timeout {
+            ctx.info("continue with `\(ctx.programName) resume \(refs)`")
         }
         return code
     }
 
-    private var ctxProgram: String { ctx.programName }
+    /// `--on-failure rollback`: the failed pod and every updated pod go back to their old images, in place.
+    func rollBack(_ p: PlanBuilder.Planned, record: RolloutRecord, session: ClusterSession, options: RolloutOptions,
+                  reporter: RolloutReporter, control: RolloutControl) -> String {
+        let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
+        guard !images.isEmpty else { return "; nothing to roll back" }
+        reporter.note("\(p.workload.ref): rolling the updated pods back to \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", "))")
+        do {
+            var back = options.plan
+            back.partition = .count(0)
+            let planned = try PlanBuilder(cluster: session.cluster, options: back)
+                .plan(DesiredWorkload(ref: p.workload.ref, source: .images(images)))
+            var settings = options.settings
+            settings.rollbackOnFailure = false
+            settings.plan = back
+            let run = WorkloadRollout(cluster: session.cluster, workload: planned.workload, template: planned.desiredTemplate,
+                                      plan: planned.plan, settings: settings, rolloutID: Self.newID(),
+                                      holder: RolloutHolder.current.description, observer: reporter, control: control)
+            let outcome = run.run()
+            return outcome.result == .complete
+                ? "; rolled back \(outcome.updated) pod(s) to the old images"
+                : "; rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
+        } catch {
+            return "; rollback failed: \(error)"
+        }
+    }
 
     /// Refuses, before any write, what the rollout cannot do safely.
-    static func check(_ planned: [PlanBuilder.Planned], options: RolloutOptions) throws {
+    static func check(_ planned: [PlanBuilder.Planned], options: RolloutOptions, program: String) throws {
         var problems: [String] = []
         var missingGate: [String] = []
         for p in planned {
@@ -121,7 +174,7 @@ struct RolloutRun {
             }
         }
         if !missingGate.isEmpty {
-            problems.append("pods of \(missingGate.joined(separator: ", ")) lack the readiness gate \(InPlace.gateConditionType), so they cannot leave service before restarting: run `kubectl inplace prepare \(missingGate.joined(separator: " "))` once, or pass --allow-missing-gate to accept dropped requests")
+            problems.append("pods of \(missingGate.joined(separator: ", ")) lack the readiness gate \(InPlace.gateConditionType), so they cannot leave service before restarting: run `\(program) prepare \(missingGate.joined(separator: " "))` once, or pass --allow-missing-gate to accept dropped requests")
         }
         guard problems.isEmpty else {
             let shown = problems.prefix(10).joined(separator: "\n  ")
@@ -150,7 +203,7 @@ struct RolloutRun {
         var refused = false
         for p in planned where p.plan.count(.update) > 0 {
             let run = WorkloadRollout(cluster: session.cluster, workload: p.workload, template: p.desiredTemplate, plan: p.plan,
-                                      settings: RolloutSettings(), rolloutID: Self.newID(), holder: Self.holder(),
+                                      settings: RolloutSettings(), rolloutID: Self.newID(), holder: RolloutHolder.current.description,
                                       observer: NullObserver())
             let lines = ServerDryRun(cluster: session.cluster).run(workload: p.workload, template: p.desiredTemplate, plan: p.plan,
                                                                      record: run.initialRecord(), now: SystemClock().rfc3339)
@@ -202,10 +255,6 @@ struct RolloutRun {
         String((0..<10).map { _ in "bcdfghjklmnpqrstvwxz2456789".randomElement()! })
     }
 
-    static func holder() -> String {
-        let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        return "\(user)@\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
-    }
 }
 
 /// Discards rollout events.

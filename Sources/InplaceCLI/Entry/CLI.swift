@@ -6,7 +6,7 @@ import InplaceCore
 public enum CLI {
     /// Every command, in the order help lists them.
     public static let commands: [Command] = [
-        .plan, .rollout, .setImage, .completion, .version, .complete, .man,
+        .plan, .rollout, .setImage, .status, .pause, .resume, .undo, .completion, .version, .complete, .man,
     ]
 
     /// Runs the program and returns its exit status.

@@ -9,6 +9,8 @@ public struct DesiredWorkload: Sendable {
         case manifest(JSONValue, SourceLocation)
         /// New images by container name (`*` for every container).
         case images([(container: String, image: String)])
+        /// The workload's own current pod template (what `resume` continues towards).
+        case liveTemplate
     }
 
     public var ref: WorkloadRef

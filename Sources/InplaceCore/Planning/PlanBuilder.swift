@@ -58,6 +58,8 @@ public struct PlanBuilder: Sendable {
         switch target.source {
         case .manifest(let object, _):
             return Workload(kind: target.ref.kind, object: object).template
+        case .liveTemplate:
+            return live.template
         case .images(let pairs):
             var template = live.template
             var containers = template[path: ["spec", "containers"]]?.array ?? []

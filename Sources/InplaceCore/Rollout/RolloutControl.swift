@@ -4,8 +4,12 @@ import Foundation
 public final class RolloutControl: @unchecked Sendable {
     /// Why a rollout stops before it is done.
     public enum StopReason: Sendable, Equatable {
+        /// `pause` marked the record paused (the message says by whom).
         case paused(String)
+        /// SIGINT or SIGTERM.
         case interrupted
+        /// Another client took the rollout over; this one must not write its record any more.
+        case takenOver(String)
     }
 
     private let lock = NSLock()

@@ -84,7 +84,7 @@ public struct WorkloadConsistency: Sendable {
                 "\(workload.ref) is in the middle of a native rollout (ReplicaSets \(names) have pods): wait for `kubectl rollout status \(workload.ref)` to finish, then retry")
         }
         var record = record
-        record.previous = ["paused": .bool(workload.isPaused)]
+        if record.previous["paused"] == nil { record.previous = ["paused": .bool(workload.isPaused)] }
         var ops: [JSONValue] = [
             ["op": "test", "path": "/metadata/resourceVersion", "value": .string(workload.resourceVersion ?? "")],
             ["op": "replace", "path": "/spec/template", "value": template],
@@ -152,7 +152,9 @@ public struct WorkloadConsistency: Sendable {
 
     func prepareRevisioned(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
         var record = record
-        record.previous = ["updateStrategy": workload.object[path: ["spec", "updateStrategy"]] ?? ["type": "RollingUpdate"]]
+        if record.previous["updateStrategy"] == nil {
+            record.previous = ["updateStrategy": workload.object[path: ["spec", "updateStrategy"]] ?? ["type": "RollingUpdate"]]
+        }
         let ops: [JSONValue] = [
             ["op": "test", "path": "/metadata/resourceVersion", "value": .string(workload.resourceVersion ?? "")],
             ["op": "replace", "path": "/spec/template", "value": template],
@@ -193,6 +195,14 @@ public struct WorkloadConsistency: Sendable {
     }
 
     // MARK: Writes
+
+    /// Replaces the record only if it still reads `expected` (a compare-and-swap on the annotation).
+    public func swapRecord(_ workload: Workload, expected: String, record: RolloutRecord) throws -> JSONValue {
+        try cluster.patch(workload.ref.path, type: .json, body: [
+            ["op": "test", "path": .string(RolloutRecord.annotationPointer), "value": .string(expected)],
+            ["op": "replace", "path": .string(RolloutRecord.annotationPointer), "value": .string(record.json.serialized())],
+        ], dryRun: dryRun)
+    }
 
     func recordOp(_ record: RolloutRecord, object: JSONValue) -> JSONValue {
         if object[path: ["metadata", "annotations"]]?.object == nil {

@@ -15,16 +15,20 @@ public final class WorkloadRollout: @unchecked Sendable {
     public let clock: any RolloutClock
     public let observer: any RolloutObserver
     public let control: RolloutControl
+    /// The record of the rollout being resumed, if any: its identity and the workload's settings from
+    /// before it started are kept.
+    public let resuming: RolloutRecord?
 
     public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
                 settings: RolloutSettings, rolloutID: String, holder: String, clock: any RolloutClock = SystemClock(),
-                observer: any RolloutObserver, control: RolloutControl = RolloutControl()) {
+                observer: any RolloutObserver, control: RolloutControl = RolloutControl(), resuming: RolloutRecord? = nil) {
+        self.resuming = resuming
         self.cluster = cluster
         self.workload = workload
         self.template = template
         self.plan = plan
         self.settings = settings
-        self.rolloutID = rolloutID
+        self.rolloutID = resuming?.id ?? rolloutID
         self.holder = holder
         self.clock = clock
         self.observer = observer
@@ -36,6 +40,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         case slices(ClusterWatchEvent)
         case written(pod: String, step: PodStep, result: Result<JSONValue, ClusterOperationError>)
         case refreshed(JSONValue)
+        case workload(JSONValue)
+        case renewed(JSONValue?)
         case wake
     }
 
@@ -63,6 +69,11 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var failures: [(pod: String, reason: String, message: String)] = []
     private var timedOut = false
     private var start = 0.0
+    private var recordText: String?
+    private var renewing = false
+    private var nextRenewal = 0.0
+    private var record: RolloutRecord?
+    private var repaired = false
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -73,16 +84,33 @@ public final class WorkloadRollout: @unchecked Sendable {
     public func initialRecord() -> RolloutRecord {
         let changes = plan.pods.flatMap(\.changes)
         let now = clock.rfc3339
+        if var r = resuming {
+            r.phase = .running
+            r.holder = holder
+            r.renewTime = now
+            r.message = ""
+            r.options = options(resumed: r.options)
+            return r
+        }
         return RolloutRecord(
             id: rolloutID, phase: .running,
             images: Dictionary(changes.map { ($0.container, $0.to) }, uniquingKeysWith: { a, _ in a }),
             previousImages: Dictionary(changes.map { ($0.container, $0.from) }, uniquingKeysWith: { a, _ in a }),
-            options: [
-                "maxUnavailable": settings.plan.maxUnavailable.description, "partition": settings.plan.partition.description,
-                "gracePeriod": "\(settings.gracePeriod)s", "podTimeout": "\(settings.podTimeout)s",
-                "onFailure": settings.rollbackOnFailure ? "rollback" : "pause",
-            ],
+            options: options(resumed: [:]),
             startedAt: now, holder: holder, renewTime: now, total: plan.pods.count)
+    }
+
+    /// The options as recorded (flags given to resume override the recorded ones).
+    func options(resumed: [String: String]) -> [String: String] {
+        var o = resumed
+        o["maxUnavailable"] = settings.plan.maxUnavailable.description
+        o["partition"] = settings.plan.partition.description
+        o["gracePeriod"] = GoDurationText.format(settings.gracePeriod)
+        o["timeout"] = GoDurationText.format(settings.timeout)
+        o["podTimeout"] = GoDurationText.format(settings.podTimeout)
+        o["onFailure"] = settings.rollbackOnFailure ? "rollback" : "pause"
+        o["allowMissingGate"] = settings.plan.allowMissingGate ? "true" : "false"
+        return o
     }
 
     /// Runs the rollout to its end and reports the outcome.
@@ -114,12 +142,20 @@ public final class WorkloadRollout: @unchecked Sendable {
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: "\(error)")
         }
         pending = targets(labels: prepared.revisionLabels)
+        self.record = record
+        recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
+        nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
         let watches = startWatches()
         loop(budget: budget)
         watches.forEach { $0.stop() }
         pool.waitAll()
 
         let stop = control.stopReason
+        if case .takenOver(let by)? = stop {
+            return RolloutOutcome(result: .conflict, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
+                                  seconds: elapsed, message: "taken over by \(by)")
+        }
+        record = self.record ?? record
         record.updated = updated
         record.renewTime = clock.rfc3339
         var result: RolloutOutcome.Result = .complete
@@ -137,7 +173,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         } else if let stop {
             result = .paused
             record.phase = .paused
-            if case .paused(let by) = stop { record.message = "paused by \(by)" } else { record.message = "interrupted" }
+            if case .paused(let by) = stop { record.message = by } else { record.message = "interrupted by a signal" }
             message = record.message
         } else {
             record.phase = .complete
@@ -180,7 +216,16 @@ public final class WorkloadRollout: @unchecked Sendable {
         let sliceWatch = cluster.watch("/apis/discovery.k8s.io/v1/namespaces/\(ns)/endpointslices", labelSelector: nil,
                                        fieldSelector: nil) { [events] in events.post(.slices($0)) }
         control.onStop { [events] _ in events.post(.wake) }
-        return [podWatch, sliceWatch]
+        guard workload.kind != .pod else { return [podWatch, sliceWatch] }
+        let workloadWatch = cluster.watch(workload.kind.collectionPath(namespace: ns), labelSelector: nil,
+                                          fieldSelector: "metadata.name=\(workload.name)") { [events] event in
+            switch event {
+            case .synced(let items): for o in items { events.post(.workload(o)) }
+            case .added(let o), .modified(let o): events.post(.workload(o))
+            case .deleted, .failed: break
+            }
+        }
+        return [podWatch, sliceWatch, workloadWatch]
     }
 
     private func loop(budget: Int) {
@@ -194,7 +239,9 @@ public final class WorkloadRollout: @unchecked Sendable {
                 observer.handle(.warning(workload.ref, "--timeout \(GoDurationText.format(settings.timeout)) reached: starting no more pods"))
             }
             guard podsSynced else { wakeAt = now + 1; continue }
-            wakeAt = reconcile(now: now, budget: budget)
+            addRepairs()
+            renew(now: now)
+            wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
             if active.isEmpty && (pending.isEmpty || stopping) { return }
             if timedOut && now >= deadline + settings.podTimeout { return }
         }
@@ -251,9 +298,70 @@ public final class WorkloadRollout: @unchecked Sendable {
             let pod = Pod(object)
             store(pod)
             active[pod.name]?.writing = false
+        case .workload(let object):
+            observeRecord(object)
+        case .renewed(let object):
+            renewing = false
+            if let object { observeRecord(object) }
         case .wake:
             break
         }
+    }
+
+    /// Reacts to the rollout record as the cluster shows it: a pause request, or another holder.
+    private func observeRecord(_ object: JSONValue) {
+        guard let text = object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string,
+              let seen = RolloutRecord(workload: object) else { return }
+        recordText = text
+        guard seen.id == rolloutID else {
+            control.requestStop(.takenOver("rollout \(seen.id) of \(seen.holder)"))
+            return
+        }
+        if seen.holder != holder {
+            control.requestStop(.takenOver(seen.holder))
+        } else if seen.phase == .paused {
+            record?.message = seen.message
+            control.requestStop(.paused(seen.message.isEmpty ? "pause requested" : seen.message))
+        }
+    }
+
+    /// Renews the holder's lease on the record (compare-and-swap on the annotation).
+    private func renew(now: Double) {
+        guard workload.kind != .pod, !renewing, now >= nextRenewal, var r = record, let expected = recordText else { return }
+        nextRenewal = now + RolloutHolder.renewSeconds
+        r.renewTime = clock.rfc3339
+        r.updated = updated
+        record = r
+        renewing = true
+        let consistency = WorkloadConsistency(cluster: cluster, dryRun: false) { _ in }
+        let target = workload
+        pool.submit { [events, r] in
+            let object = try? consistency.swapRecord(target, expected: expected, record: r)
+            if object == nil, let fresh = try? consistency.cluster.get(target.ref.path) {
+                events.post(.renewed(fresh))
+            } else {
+                events.post(.renewed(object))
+            }
+        }
+    }
+
+    /// After a resume, pods this rollout left mid-sequence go first, wherever they are.
+    private func addRepairs() {
+        guard !repaired else { return }
+        repaired = true
+        guard resuming != nil else { return }
+        let planned = Set(pending.map(\.name))
+        var repairs: [PodTarget] = []
+        for pod in pods.values.sorted(by: { $0.name < $1.name }) where !planned.contains(pod.name) {
+            guard let r = PodUpdateRecord(pod: pod), r.rolloutID == rolloutID else { continue }
+            let target = PodTarget(name: pod.name, changes: r.containers.map { ImageChange(container: $0.name, from: $0.from, to: $0.to) },
+                                   labels: pending.first?.labels ?? [:])
+            if PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) != .done { repairs.append(target) }
+        }
+        if !repairs.isEmpty {
+            observer.handle(.warning(workload.ref, "repairing \(repairs.count) pod(s) left mid-update: \(repairs.map(\.name).joined(separator: ", "))"))
+        }
+        pending = repairs + pending
     }
 
     /// A watch that cannot go on leaves the rollout blind: stop starting pods and fail what is in flight.

@@ -1,0 +1,43 @@
+import InplaceCore
+
+extension Command {
+    /// `resume`: continues a paused, failed or interrupted rollout from the state in the cluster.
+    static let resume = Command(
+        name: "resume",
+        summary: "Continue a paused, failed or interrupted rollout from the state in the cluster",
+        description: """
+        Continue the rollouts recorded on the named workloads, in the foreground, with the options they were
+        started with (flags given here override them, and are recorded). The plan is recomputed from the
+        live pods; pods left mid-update are repaired first: a pod out of service whose image was not patched
+        yet continues from the patch, a patched one is waited for, a finished one rejoins service.
+        """,
+        usage: "resume TYPE/NAME... [flags]",
+        examples: [
+            ("Continue after a pause, Ctrl-C or a crashed CI job", "resume deployment/web"),
+            ("Continue with a bigger window", "resume statefulset/db --max-unavailable 2"),
+        ],
+        flags: RolloutOptions.flags
+    ) { ctx in
+        let given = try RolloutOptions(ctx.args, command: ctx.commandPath)
+        let session = try ctx.cluster()
+        let recorded = RecordedRollouts(ctx: ctx, session: session)
+        var targets: [DesiredWorkload] = []
+        var records: [WorkloadRef: RolloutRecord] = [:]
+        var options: RolloutOptions?
+        for workload in try recorded.workloads(ctx.args.positionals) {
+            guard workload.kind != .pod else {
+                throw CLIError.usage("\(workload.ref): resume works on Deployments, StatefulSets and DaemonSets; run the rollout of a bare pod again", command: ctx.commandPath)
+            }
+            let record = try recorded.record(of: workload)
+            if record.phase == .complete {
+                ctx.info("\(workload.ref): the rollout \(record.id) is complete; nothing to resume")
+                continue
+            }
+            records[workload.ref] = record
+            targets.append(DesiredWorkload(ref: workload.ref, source: .liveTemplate))
+            if options == nil { options = RolloutOptions.recorded(record.options).overridden(by: given, args: ctx.args) }
+        }
+        guard let options, !targets.isEmpty else { return .ok }
+        return try RolloutRun(ctx).execute(targets, options: options, session: session, resuming: records)
+    }
+}
