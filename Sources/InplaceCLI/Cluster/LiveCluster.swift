@@ -52,6 +52,14 @@ public final class LiveCluster: ClusterAPI, @unchecked Sendable {
         do { return try client.patch(path, type: t, body: body, dryRun: dryRun, idempotent: true) } catch { throw Self.map(error) }
     }
 
+    public func create(_ path: String, body: JSONValue) throws -> JSONValue {
+        do { return try client.post(path, body: body) } catch { throw Self.map(error) }
+    }
+
+    public func replace(_ path: String, body: JSONValue) throws -> JSONValue {
+        do { return try client.put(path, body: body) } catch { throw Self.map(error) }
+    }
+
     public func list(_ path: String, labelSelector: String?) throws -> [JSONValue] {
         do { return try client.listAll(path, labelSelector: labelSelector).items } catch { throw Self.map(error) }
     }

@@ -59,6 +59,10 @@ public protocol ClusterAPI: ClusterReader {
     func get(_ path: String) throws -> JSONValue
     /// PATCH of an object (or a subresource path such as `.../pods/x/status`).
     func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue
+    /// POST of a new object to a collection path.
+    func create(_ path: String, body: JSONValue) throws -> JSONValue
+    /// PUT of a whole object (conditional on its metadata.resourceVersion).
+    func replace(_ path: String, body: JSONValue) throws -> JSONValue
     /// LIST of a collection path, all pages.
     func list(_ path: String, labelSelector: String?) throws -> [JSONValue]
     /// Lists then watches a collection, calling `handler` on a background thread for each change.

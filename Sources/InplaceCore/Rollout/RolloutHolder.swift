@@ -21,7 +21,9 @@ public struct RolloutHolder: Sendable, Equatable {
     /// This process.
     public static var current: RolloutHolder {
         let env = ProcessInfo.processInfo.environment
-        return RolloutHolder(user: env["USER"] ?? env["LOGNAME"] ?? "unknown", host: ProcessInfo.processInfo.hostName,
+        var user = env["USER"] ?? env["LOGNAME"]
+        if user == nil, let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { user = String(cString: name) }
+        return RolloutHolder(user: user ?? "unknown", host: ProcessInfo.processInfo.hostName,
                              pid: ProcessInfo.processInfo.processIdentifier)
     }
 

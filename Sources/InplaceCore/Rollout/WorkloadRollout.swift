@@ -396,6 +396,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Advances every pod in flight and starts new ones; returns when to wake up at the latest.
     private func reconcile(now: Double, budget: Int) -> Double {
         var wake = now + 5
+        startPods(now: now, budget: budget)
         for name in activeOrder {
             guard var a = active[name] else { continue }
             defer { if active[name] != nil { active[name] = a } }
@@ -456,8 +457,8 @@ public final class WorkloadRollout: @unchecked Sendable {
                 continue
             }
         }
-        startPods(now: now, budget: budget)
-        return wake
+        // Pods started here (slots freed by pods that finished) get their first write at once.
+        return startPods(now: now, budget: budget) ? now : wake
     }
 
     private func issue(_ step: PodStep, pod: Pod, active a: inout Active) {
@@ -477,12 +478,14 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
     }
 
-    private func startPods(now: Double, budget: Int) {
+    @discardableResult
+    private func startPods(now: Double, budget: Int) -> Bool {
+        var started = false
         while !stopping, let next = pending.first {
             let unavailable = plan.pods.lazy.filter { p in
                 self.active[p.name] == nil && !(self.pods[p.name]?.isReady ?? false)
             }.count
-            guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { return }
+            guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { return started }
             pending.removeFirst()
             guard pods[next.name] != nil else {
                 observer.handle(.warning(workload.ref, "\(next.name) no longer exists; skipping it"))
@@ -490,7 +493,9 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
             active[next.name] = Active(target: next, startedAt: now)
             activeOrder.append(next.name)
+            started = true
         }
+        return started
     }
 }
 
