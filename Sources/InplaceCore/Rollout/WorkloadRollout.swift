@@ -105,9 +105,9 @@ public final class WorkloadRollout: @unchecked Sendable {
         var o = resumed
         o["maxUnavailable"] = settings.plan.maxUnavailable.description
         o["partition"] = settings.plan.partition.description
-        o["gracePeriod"] = GoDurationText.format(settings.gracePeriod)
-        o["timeout"] = GoDurationText.format(settings.timeout)
-        o["podTimeout"] = GoDurationText.format(settings.podTimeout)
+        o["gracePeriod"] = DurationText.format(settings.gracePeriod)
+        o["timeout"] = DurationText.format(settings.timeout)
+        o["podTimeout"] = DurationText.format(settings.podTimeout)
         o["onFailure"] = settings.rollbackOnFailure ? "rollback" : "pause"
         o["allowMissingGate"] = settings.plan.allowMissingGate ? "true" : "false"
         return o
@@ -168,7 +168,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         } else if timedOut {
             result = .timedOut
             record.phase = .failed
-            record.message = "timed out after \(GoDurationText.format(settings.timeout)) with \(pending.count) pod(s) not started"
+            record.message = "timed out after \(DurationText.format(settings.timeout)) with \(pending.count) pod(s) not started"
             message = record.message
         } else if let stop {
             result = .paused
@@ -236,7 +236,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             let now = clock.monotonic
             if now >= deadline && !timedOut && (!pending.isEmpty || !active.isEmpty) {
                 timedOut = true
-                observer.handle(.warning(workload.ref, "--timeout \(GoDurationText.format(settings.timeout)) reached: starting no more pods"))
+                observer.handle(.warning(workload.ref, "--timeout \(DurationText.format(settings.timeout)) reached: starting no more pods"))
             }
             guard podsSynced else { wakeAt = now + 1; continue }
             addRepairs()
@@ -441,7 +441,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 let limit = a.patchedAt! + settings.podTimeout
                 if now >= limit {
                     active[name] = a
-                    fail(name, "Timeout", "not ready \(GoDurationText.format(settings.podTimeout)) after its image changed (--pod-timeout)")
+                    fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after its image changed (--pod-timeout)")
                     continue
                 }
                 wake = min(wake, limit)
@@ -496,14 +496,5 @@ public final class WorkloadRollout: @unchecked Sendable {
             started = true
         }
         return started
-    }
-}
-
-/// Duration formatting shared by core messages.
-enum GoDurationText {
-    static func format(_ seconds: Double) -> String {
-        if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s" }
-        let s = Int(seconds)
-        return s % 60 == 0 ? "\(s / 60)m" : "\(s / 60)m\(s % 60)s"
     }
 }
