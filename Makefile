@@ -27,6 +27,7 @@ demo: build
 
 bench: deps
 	$(SWIFT) build -c release --product kubectl-inplace
+	$(SWIFT) build -c release --product kube-sim
 	$(SWIFT) build -c release --product inplace-bench
 	$(RELEASE)/inplace-bench $(RELEASE)/kubectl-inplace
 

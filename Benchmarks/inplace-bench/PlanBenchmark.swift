@@ -1,5 +1,4 @@
 import Foundation
-import KubeSim
 
 /// Issue 2's benchmark: `plan` over 10,000 pods against `kubectl get pods -o json` on the same server.
 struct PlanBenchmark {
@@ -10,11 +9,10 @@ struct PlanBenchmark {
     func run() throws -> Bool {
         print("== plan: \(pods) pods on KubeSim ==")
         let seedStart = Date()
-        let sim = try KubeSimServer(scenario: .bulk(replicas: pods, server: ServerOptions(pageSizeCap: 500)))
+        let sim = try SimProcess(arguments: ["--bulk", String(pods), "--page-size", "500"], workDir: workDir)
         defer { sim.stop() }
-        print(String(format: "seeded %d pods in %.2fs", pods, Date().timeIntervalSince(seedStart)))
-        let kubeconfig = workDir + "/kubeconfig"
-        try sim.writeKubeconfig(to: kubeconfig)
+        print(String(format: "kube-sim serving %d pods after %.2fs (pages of at most 500)", pods, Date().timeIntervalSince(seedStart)))
+        let kubeconfig = sim.kubeconfig
         let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": workDir, "KUBECONFIG": kubeconfig]
 
         var kubectl: ChildProcess.Measurement?

@@ -1,0 +1,40 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `kube-sim` server in its own process, so a measured client's peak RSS is its own: with an
+/// in-process server, glibc's posix_spawn (CLONE_VM) makes Linux record the parent's RSS high-water
+/// mark into the child's ru_maxrss at exec.
+final class SimProcess {
+    let process = Process()
+    let kubeconfig: String
+
+    /// Starts `kube-sim` (next to this executable) with `arguments`, waiting until it serves.
+    init(arguments: [String], workDir: String) throws {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        kubeconfig = workDir + "/kubeconfig"
+        let ready = workDir + "/sim.ready"
+        try? FileManager.default.removeItem(atPath: ready)
+        process.executableURL = here.appendingPathComponent("kube-sim")
+        process.arguments = arguments + ["--kubeconfig", kubeconfig, "--ready-file", ready]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while !FileManager.default.fileExists(atPath: ready) {
+            guard process.isRunning, Date() < deadline else { throw BenchError("kube-sim did not start") }
+            usleep(50_000)
+        }
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// A benchmark that could not run.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
