@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "kubectl-inplace",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kubectl-inplace", targets: ["kubectl-inplace"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
