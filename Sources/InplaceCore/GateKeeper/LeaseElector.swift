@@ -1,0 +1,123 @@
+import Foundation
+import JSON
+
+/// What one election round ended with.
+public enum LeaseOutcome: Sendable, Equatable {
+    /// This candidate holds the lease; `acquired` when it became the holder in this round.
+    case leading(acquired: Bool)
+    /// Another candidate holds it.
+    case following(holder: String, expiresIn: Double)
+    /// The API could not be reached or refused; leadership lapses at the renew deadline.
+    case failed(String)
+}
+
+/// Runs `LeaderElection` rounds against the cluster: reads the Lease, then creates or replaces it
+/// conditionally (a conflict means another candidate won the round).
+public final class LeaseElector: @unchecked Sendable {
+    public let election: LeaderElection
+    public let name: String
+    public let namespace: String
+    private let cluster: any ClusterAPI
+    private let clock: any RolloutClock
+    private let wallTime: @Sendable () -> Double
+    private let lock = NSLock()
+    private var observedKey: String?
+    private var observedAt: Double = 0
+    private var lastRenewal: Double?
+
+    public init(cluster: any ClusterAPI, election: LeaderElection, name: String, namespace: String,
+                clock: any RolloutClock = SystemClock(),
+                wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.cluster = cluster
+        self.election = election
+        self.name = name
+        self.namespace = namespace
+        self.clock = clock
+        self.wallTime = wallTime
+    }
+
+    /// The Lease's API path.
+    public var path: String { "\(collection)/\(name)" }
+    var collection: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
+
+    /// True while this candidate renewed the lease within the renew deadline: the only time it may write.
+    public var isLeader: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let lastRenewal else { return false }
+        return clock.monotonic - lastRenewal < election.renewDeadline
+    }
+
+    /// One round: read the Lease, decide, write when the decision needs it.
+    public func attempt() -> LeaseOutcome {
+        let current: LeaseRecord?
+        do {
+            current = LeaseRecord(lease: try cluster.get(path))
+        } catch let e as ClusterOperationError where e.kind == .notFound {
+            current = nil
+        } catch {
+            return .failed("reading lease \(namespace)/\(name): \(error)")
+        }
+        let now = clock.monotonic
+        let decision = election.decide(current: current, unchangedFor: observe(current, at: now), now: wallTime())
+        switch decision {
+        case .follow(let holder, let expiresIn):
+            setRenewal(nil)
+            return .following(holder: holder, expiresIn: expiresIn)
+        case .create(let record):
+            return write(record, create: true, acquired: true, at: now, previousHolder: "")
+        case .renew(let record):
+            return write(record, create: false, acquired: false, at: now, previousHolder: current?.holderIdentity ?? "")
+        case .takeOver(let record):
+            return write(record, create: false, acquired: true, at: now, previousHolder: current?.holderIdentity ?? "")
+        }
+    }
+
+    /// Gives the lease up if this candidate holds it (holderIdentity cleared); true when released.
+    @discardableResult
+    public func release() -> Bool {
+        setRenewal(nil)
+        guard let lease = try? cluster.get(path),
+              let released = election.release(LeaseRecord(lease: lease), now: wallTime()) else { return false }
+        return (try? cluster.replace(path, body: released.object(name: name, namespace: namespace))) != nil
+    }
+
+    private func write(_ record: LeaseRecord, create: Bool, acquired: Bool, at now: Double,
+                       previousHolder: String) -> LeaseOutcome {
+        do {
+            let body = record.object(name: name, namespace: namespace)
+            let stored = create ? try cluster.create(collection, body: body) : try cluster.replace(path, body: body)
+            _ = observe(LeaseRecord(lease: stored), at: now)
+            setRenewal(now)
+            return .leading(acquired: acquired)
+        } catch let e as ClusterOperationError where e.kind == .conflict || Self.alreadyExists(e) {
+            setRenewal(nil)
+            return .following(holder: previousHolder.isEmpty ? "another candidate" : previousHolder,
+                              expiresIn: election.leaseDuration)
+        } catch {
+            return .failed("writing lease \(namespace)/\(name): \(error)")
+        }
+    }
+
+    /// Seconds since `record` was first seen in its current state.
+    private func observe(_ record: LeaseRecord?, at now: Double) -> Double {
+        let key = record.map { "\($0.resourceVersion ?? "")|\($0.holderIdentity)|\($0.renewTime ?? "")" } ?? "absent"
+        lock.lock()
+        defer { lock.unlock() }
+        if key != observedKey {
+            observedKey = key
+            observedAt = now
+        }
+        return now - observedAt
+    }
+
+    private func setRenewal(_ value: Double?) {
+        lock.lock()
+        lastRenewal = value
+        lock.unlock()
+    }
+
+    static func alreadyExists(_ e: ClusterOperationError) -> Bool {
+        e.message.contains("already exists") || e.message.contains("AlreadyExists")
+    }
+}

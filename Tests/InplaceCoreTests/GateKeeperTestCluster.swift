@@ -1,0 +1,187 @@
+import Foundation
+import JSON
+@testable import InplaceCore
+
+/// An in-memory cluster for the gate keeper and lease tests: objects by path, resourceVersion
+/// preconditions, strategic merge of status conditions by type, watches of collections, scripted
+/// failures and a log of writes.
+final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
+    struct Write: Equatable {
+        var method: String
+        var path: String
+        var body: JSONValue
+    }
+
+    private let lock = NSLock()
+    private var objects: [String: JSONValue] = [:]
+    private var revision = 100
+    private var watchers: [(id: Int, collection: String, handler: @Sendable (ClusterWatchEvent) -> Void)] = []
+    private var nextWatch = 0
+    private var failures: [(method: String, path: String, error: ClusterOperationError)] = []
+    private var log: [Write] = []
+    /// Runs before a patch is applied (to change the object under the writer's feet).
+    var beforePatch: (@Sendable (String) -> Void)?
+
+    /// Every successful write, in order.
+    var writes: [Write] { lock.withLock { log } }
+
+    /// The stored object at `path`.
+    func object(_ path: String) -> JSONValue? { lock.withLock { objects[path] } }
+
+    /// Makes the next `method` on `path` fail with `error`.
+    func failNext(_ method: String, _ path: String, _ error: ClusterOperationError) {
+        lock.withLock { failures.append((method, path, error)) }
+    }
+
+    /// Stores a pod (as the API would: with a new resourceVersion) and tells the watchers.
+    @discardableResult
+    func put(pod: JSONValue) -> JSONValue {
+        let p = Pod(pod)
+        return store("/api/v1/namespaces/\(p.namespace)/pods/\(p.name)", pod, added: true)
+    }
+
+    /// Changes a stored object in place (as another client would) and tells the watchers.
+    func mutate(_ path: String, _ change: (inout JSONValue) -> Void) {
+        guard var o = object(path) else { return }
+        change(&o)
+        store(path, o, added: false)
+    }
+
+    @discardableResult
+    private func store(_ path: String, _ object: JSONValue, added: Bool) -> JSONValue {
+        var o = object
+        let targets: [@Sendable (ClusterWatchEvent) -> Void] = lock.withLock {
+            revision += 1
+            o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
+            objects[path] = o
+            return watchers.filter { $0.collection == Self.collection(path) || ($0.collection == "/api/v1/pods" && path.contains("/pods/")) }
+                .map(\.handler)
+        }
+        for h in targets { h(added ? .added(o) : .modified(o)) }
+        return o
+    }
+
+    static func collection(_ path: String) -> String {
+        String(path[..<path.lastIndex(of: "/")!])
+    }
+
+    private func takeFailure(_ method: String, _ path: String) -> ClusterOperationError? {
+        lock.withLock {
+            guard let i = failures.firstIndex(where: { $0.method == method && $0.path == path }) else { return nil }
+            return failures.remove(at: i).error
+        }
+    }
+
+    // MARK: ClusterAPI
+
+    func workload(_ ref: WorkloadRef) throws -> Workload {
+        Workload(kind: ref.kind, object: try get(ref.path))
+    }
+
+    func replicaSets(namespace: String, selector: LabelSelector) throws -> [JSONValue] { [] }
+
+    func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
+        try onPage(list("/api/v1/namespaces/\(namespace)/pods", labelSelector: nil).map(Pod.init))
+    }
+
+    func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String] { [] }
+
+    func get(_ path: String) throws -> JSONValue {
+        if let e = takeFailure("GET", path) { throw e }
+        guard let o = object(path) else { throw ClusterOperationError(.notFound, "\(path) not found") }
+        return o
+    }
+
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
+        beforePatch?(path)
+        if let e = takeFailure("PATCH", path) { throw e }
+        let target = path.hasSuffix("/status") ? String(path.dropLast("/status".count)) : path
+        guard var o = object(target) else { throw ClusterOperationError(.notFound, "\(target) not found") }
+        if let rv = body[path: ["metadata", "resourceVersion"]]?.string, rv != o[path: ["metadata", "resourceVersion"]]?.string {
+            throw ClusterOperationError(.conflict, "Operation cannot be fulfilled on \(target): the object has been modified")
+        }
+        if let conditions = body[path: ["status", "conditions"]]?.array {
+            var live = o[path: ["status", "conditions"]]?.array ?? []
+            for c in conditions {
+                if let i = live.firstIndex(where: { $0["type"] == c["type"] }) { live[i] = c } else { live.append(c) }
+            }
+            o[path: ["status", "conditions"]] = .array(live)
+        }
+        if let gates = body[path: ["spec", "template", "spec", "readinessGates"]] {
+            o[path: ["spec", "template", "spec", "readinessGates"]] = gates
+        }
+        if dryRun { return o }
+        lock.withLock { log.append(Write(method: "PATCH", path: path, body: body)) }
+        return store(target, o, added: false)
+    }
+
+    func create(_ path: String, body: JSONValue) throws -> JSONValue {
+        if let e = takeFailure("POST", path) { throw e }
+        let name = body[path: ["metadata", "name"]]?.string ?? ""
+        let target = path + "/" + name
+        if object(target) != nil {
+            throw ClusterOperationError(.other, "leases.coordination.k8s.io \"\(name)\" already exists")
+        }
+        lock.withLock { log.append(Write(method: "POST", path: path, body: body)) }
+        return store(target, body, added: true)
+    }
+
+    func replace(_ path: String, body: JSONValue) throws -> JSONValue {
+        if let e = takeFailure("PUT", path) { throw e }
+        guard let o = object(path) else { throw ClusterOperationError(.notFound, "\(path) not found") }
+        if let rv = body[path: ["metadata", "resourceVersion"]]?.string, rv != o[path: ["metadata", "resourceVersion"]]?.string {
+            throw ClusterOperationError(.conflict, "Operation cannot be fulfilled on \(path): the object has been modified")
+        }
+        lock.withLock { log.append(Write(method: "PUT", path: path, body: body)) }
+        return store(path, body, added: false)
+    }
+
+    func list(_ path: String, labelSelector: String?) throws -> [JSONValue] {
+        lock.withLock {
+            objects.filter { path == "/api/v1/pods" ? $0.key.contains("/pods/") : Self.collection($0.key) == path }
+                .sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
+
+    func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+               handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        let id: Int = lock.withLock {
+            nextWatch += 1
+            watchers.append((nextWatch, path, handler))
+            return nextWatch
+        }
+        let items = (try? list(path, labelSelector: labelSelector)) ?? []
+        handler(.synced(items))
+        return Stop { [weak self] in self?.lock.withLock { self?.watchers.removeAll { $0.id == id } } }
+    }
+
+    /// Sends a watch failure to every watcher of `path` (and forgets them, as a watch that gave up).
+    func failWatches(_ path: String, _ error: ClusterOperationError) {
+        let targets = lock.withLock {
+            let t = watchers.filter { $0.collection == path }.map(\.handler)
+            watchers.removeAll { $0.collection == path }
+            return t
+        }
+        for h in targets { h(.failed(error)) }
+    }
+
+    var watchCount: Int { lock.withLock { watchers.count } }
+
+    struct Stop: WatchStopping {
+        let action: @Sendable () -> Void
+        func stop() { action() }
+    }
+}
+
+/// A clock the test moves by hand.
+final class ManualClock: RolloutClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: Double
+
+    init(_ start: Double = 1000) { now = start }
+
+    var monotonic: Double { lock.withLock { now } }
+    var rfc3339: String { "2026-11-29T03:00:00Z" }
+
+    func advance(_ seconds: Double) { lock.withLock { now += seconds } }
+}
