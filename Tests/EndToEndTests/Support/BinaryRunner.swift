@@ -99,8 +99,8 @@ struct BinaryRunner: Sendable {
         try process.run()
         let finished = done.wait(timeout: .now() + timeout) == .success
         if !finished {
-            process.terminate()
-            if done.wait(timeout: .now() + 2) != .success { kill(process.processIdentifier, SIGKILL); _ = done.wait(timeout: .now() + 2) }
+            kill(process.processIdentifier, SIGKILL)
+            _ = done.wait(timeout: .now() + 5)
         }
         let seconds = Date().timeIntervalSince(start)
         let status: Int32 = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus

@@ -38,15 +38,19 @@ final class TLSFront {
                 return
             }
             lastError = p.isRunning ? "socat did not listen on \(port) within 5s" : "socat exited with status \(p.terminationStatus) (port \(port) taken?)"
-            if p.isRunning { p.terminate(); p.waitUntilExit() }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
         }
         throw E2EError.tool("cannot start the socat TLS front: \(lastError)")
     }
 
-    /// Stops socat; its forked children end with their connections.
+    /// Stops socat; its forked children end with their connections. SIGKILL, because a child that
+    /// Foundation spawns from a Swift concurrency thread inherits that thread's blocked SIGTERM.
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
