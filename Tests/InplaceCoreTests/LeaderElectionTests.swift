@@ -77,6 +77,14 @@ import Testing
         #expect(me.release(lease(holder: "b"), now: now) == nil)
     }
 
+    @Test func observationLagIsCreditedOnlyWithinARetryPeriod() {
+        let renewed = "2026-11-29T03:05:27.000000Z"
+        #expect(me.observationLag(renewTime: renewed, seenAt: 1_795_921_527.5) == 0.5)
+        #expect(me.observationLag(renewTime: renewed, seenAt: 1_795_921_532) == 0, "a lease found long after its renewal")
+        #expect(me.observationLag(renewTime: renewed, seenAt: 1_795_921_526) == 0, "a renewal in our future: clock skew")
+        #expect(me.observationLag(renewTime: nil, seenAt: 1_795_921_527.5) == 0)
+    }
+
     @Test func timingIsDerivedFromTheDuration() {
         #expect(me.retryPeriod == 1.875)
         #expect(me.renewDeadline == 10)
@@ -125,6 +133,24 @@ import Testing
         #expect(lease.holderIdentity == "b")
         #expect(lease.leaseTransitions == 1)
         #expect(a.attempt() == .following(holder: "b", expiresIn: 3))
+    }
+
+    @Test func aRenewalSeenLateIsCreditedSoTheStandbyTakesOverOneDurationAfterIt() throws {
+        let cluster = GateKeeperTestCluster()
+        let clock = ManualClock(0)
+        let wall: @Sendable () -> Double = { 1_795_921_527 + clock.monotonic }
+        let a = LeaseElector(cluster: cluster, election: LeaderElection(identity: "a", leaseDuration: 3), name: "gk",
+                             namespace: "ops", clock: clock, wallTime: wall)
+        let b = LeaseElector(cluster: cluster, election: LeaderElection(identity: "b", leaseDuration: 3), name: "gk",
+                             namespace: "ops", clock: clock, wallTime: wall)
+        #expect(a.attempt() == .leading(acquired: true))
+        clock.advance(0.25)
+        guard case .following(_, let expiresIn) = b.attempt() else { Issue.record("b follows"); return }
+        #expect(abs(expiresIn - 2.75) < 1e-6)
+        clock.advance(2.74)
+        if case .following = b.attempt() {} else { Issue.record("not expired yet") }
+        clock.advance(0.02)
+        #expect(b.attempt() == .leading(acquired: true))
     }
 
     @Test func losingTheCreateOrReplaceRaceMeansFollowing() {

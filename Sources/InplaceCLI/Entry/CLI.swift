@@ -6,7 +6,8 @@ import InplaceCore
 public enum CLI {
     /// Every command, in the order help lists them.
     public static let commands: [Command] = [
-        .plan, .rollout, .setImage, .status, .pause, .resume, .undo, .completion, .version, .complete, .man,
+        .plan, .rollout, .setImage, .status, .pause, .resume, .undo, .prepare, .controller, .completion, .version, .complete,
+        .man,
     ]
 
     /// Runs the program and returns its exit status.

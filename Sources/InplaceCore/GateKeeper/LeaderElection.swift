@@ -15,7 +15,8 @@ public enum LeaseDecision: Sendable, Equatable {
 ///
 /// Expiry is judged from when this candidate first saw the Lease in its current state (local
 /// monotonic time), not from the renewTime in it, so clocks that disagree between machines cannot
-/// make two candidates believe they both hold it.
+/// make two candidates believe they both hold it. The only use of renewTime is `observationLag`:
+/// how late the candidate saw a renewal, credited when it is below one retry period.
 public struct LeaderElection: Sendable, Equatable {
     /// This candidate's identity (holderIdentity when it leads).
     public var identity: String
@@ -36,6 +37,15 @@ public struct LeaderElection: Sendable, Equatable {
     /// How long a leader keeps acting after its last successful renewal: two thirds of the lease, so
     /// it stops writing before any standby can see the lease expire.
     public var renewDeadline: Double { leaseDuration * 2 / 3 }
+
+    /// How long before `seenAt` (wall time) the renewal in `renewTime` happened, when that is between
+    /// 0 and one retry period (the delay of seeing it); 0 otherwise (clock skew, or a lease found
+    /// long after its last renewal, which then gets a whole lease duration as client-go gives it).
+    public func observationLag(renewTime: String?, seenAt: Double) -> Double {
+        guard let renewTime, let renewed = MicroTime.parse(renewTime) else { return 0 }
+        let lag = seenAt - renewed
+        return lag >= 0 && lag <= retryPeriod ? lag : 0
+    }
 
     /// Decides one round.
     ///

@@ -59,7 +59,8 @@ public final class LeaseElector: @unchecked Sendable {
             return .failed("reading lease \(namespace)/\(name): \(error)")
         }
         let now = clock.monotonic
-        let decision = election.decide(current: current, unchangedFor: observe(current, at: now), now: wallTime())
+        let wall = wallTime()
+        let decision = election.decide(current: current, unchangedFor: observe(current, at: now, wall: wall), now: wall)
         switch decision {
         case .follow(let holder, let expiresIn):
             setRenewal(nil)
@@ -87,7 +88,7 @@ public final class LeaseElector: @unchecked Sendable {
         do {
             let body = record.object(name: name, namespace: namespace)
             let stored = create ? try cluster.create(collection, body: body) : try cluster.replace(path, body: body)
-            _ = observe(LeaseRecord(lease: stored), at: now)
+            _ = observe(LeaseRecord(lease: stored), at: now, wall: nil)
             setRenewal(now)
             return .leading(acquired: acquired)
         } catch let e as ClusterOperationError where e.kind == .conflict || Self.alreadyExists(e) {
@@ -99,14 +100,16 @@ public final class LeaseElector: @unchecked Sendable {
         }
     }
 
-    /// Seconds since `record` was first seen in its current state.
-    private func observe(_ record: LeaseRecord?, at now: Double) -> Double {
+    /// Seconds since the renewal in `record` happened, as this candidate can vouch for it: since it
+    /// first saw the record in its current state, plus the observation lag (`wall` is the wall time of
+    /// this read; nil for our own writes).
+    private func observe(_ record: LeaseRecord?, at now: Double, wall: Double?) -> Double {
         let key = record.map { "\($0.resourceVersion ?? "")|\($0.holderIdentity)|\($0.renewTime ?? "")" } ?? "absent"
         lock.lock()
         defer { lock.unlock() }
         if key != observedKey {
             observedKey = key
-            observedAt = now
+            observedAt = now - (wall.map { election.observationLag(renewTime: record?.renewTime, seenAt: $0) } ?? 0)
         }
         return now - observedAt
     }

@@ -1,0 +1,31 @@
+import InplaceCore
+
+/// The controller's log on stderr: one timestamped line per event, one per pod it marks.
+struct ControllerLog: Sendable {
+    let terminal: any Terminal
+    /// With `--quiet` only marked pods, warnings and errors are logged.
+    let quiet: Bool
+    let clock: any RolloutClock
+
+    /// Writes `<time> <message>`.
+    func line(_ message: String, essential: Bool = false) {
+        guard essential || !quiet else { return }
+        terminal.err("\(clock.rfc3339) \(message)\n")
+    }
+
+    /// Logs a gate keeper event.
+    func event(_ event: GateKeeperEvent) {
+        switch event {
+        case let .marked(namespace, name, at):
+            terminal.err("\(at) marked pod \(namespace)/\(name) \(InPlace.gateConditionType)=True\n")
+        case let .retrying(namespace, name, reason, delay):
+            line("warning: pod \(namespace)/\(name): \(reason); retrying in \(GoDuration.format(delay))", essential: true)
+        case let .refused(namespace, name, reason):
+            line("warning: pod \(namespace)/\(name): the API server refused the condition: \(reason)", essential: true)
+        case let .watchFailed(path, reason, delay):
+            line("warning: watch of \(path) failed: \(reason); watching again in \(GoDuration.format(delay))", essential: true)
+        case let .synced(path, pods, pending):
+            line("listed \(pods) pod(s) of \(path); \(pending) need \(InPlace.gateConditionType)")
+        }
+    }
+}
