@@ -30,7 +30,11 @@ extension Command {
             ("Show the template change without making it", "prepare sts/db --dry-run=client"),
             ("Change the templates and leave the new pods to the in-cluster controller", "prepare -f k8s/ -R --wait=false"),
         ],
-        flags: TargetResolver.flags + PrepareOptions.flags
+        flags: TargetResolver.flags.map { flag in
+            var f = flag
+            if f.name == "filename" { f.help = "A manifest file, a directory of them, or - for stdin, naming the workloads to prepare." }
+            return f
+        } + PrepareOptions.flags
     ) { ctx in
         try PrepareRun(ctx).run()
     }
