@@ -1,0 +1,332 @@
+import JSON
+
+/// One endpoint of a Service as its EndpointSlices list it.
+struct EndpointInfo: Equatable {
+    var podName: String
+    var uid: String
+    var ip: String
+    var node: String?
+    var ready: Bool
+    var serving: Bool
+    var terminating: Bool
+
+    /// The endpoint of `pod` for a Service selecting `selector` (nil when the pod is not selected
+    /// or has no IP or finished), as ShouldPodBeInEndpoints and the slice conditions decide.
+    static func of(_ pod: JSONValue, selector: [String: String]) -> EndpointInfo? {
+        let labels = pod.metaLabels
+        guard !selector.isEmpty, selector.allSatisfy({ labels[$0.key] == $0.value }) else { return nil }
+        guard let ip = pod[path: ["status", "podIP"]]?.string, !ip.isEmpty else { return nil }
+        let phase = pod.podPhase
+        guard phase != "Succeeded" && phase != "Failed" else { return nil }
+        let terminating = pod.isTerminating
+        let ready = pod.isPodReady
+        return EndpointInfo(
+            podName: pod.metaName, uid: pod.metaUID, ip: ip, node: pod.nodeName.isEmpty ? nil : pod.nodeName, ready: ready && !terminating,
+            serving: ready, terminating: terminating)
+    }
+
+    /// The endpoint in an EndpointSlice.
+    var json: JSONValue {
+        var e = JSONObject()
+        e["addresses"] = [.string(ip)]
+        e["conditions"] = ["ready": .bool(ready), "serving": .bool(serving), "terminating": .bool(terminating)]
+        if let node { e["nodeName"] = .string(node) }
+        e["targetRef"] = ["kind": "Pod", "namespace": "", "name": .string(podName), "uid": .string(uid)]
+        return .object(e)
+    }
+
+    /// Reads an endpoint back from a slice.
+    static func from(slice endpoint: JSONValue) -> EndpointInfo? {
+        guard let uid = endpoint[path: ["targetRef", "uid"]]?.string, let name = endpoint[path: ["targetRef", "name"]]?.string,
+            let ip = endpoint["addresses"]?[0]?.string
+        else { return nil }
+        return EndpointInfo(
+            podName: name, uid: uid, ip: ip, node: endpoint["nodeName"]?.string, ready: endpoint[path: ["conditions", "ready"]]?.bool ?? false,
+            serving: endpoint[path: ["conditions", "serving"]]?.bool ?? false, terminating: endpoint[path: ["conditions", "terminating"]]?.bool ?? false)
+    }
+}
+
+/// The EndpointSlice controller (and the Endpoints controller): for every Service with a selector,
+/// EndpointSlices `<svc>-<5 chars>` (at most `maxEndpointsPerSlice` endpoints each) and an
+/// Endpoints object listing the selected pods with an IP and their ready/serving/terminating
+/// conditions. Pod changes reach them after the endpoint propagation latency, so a pod that just
+/// turned NotReady stays listed as ready for that long.
+final class EndpointSliceController {
+    unowned let engine: ClusterEngine
+
+    struct ServiceState {
+        var uid: String
+        var selector: [String: String]
+        /// The last endpoint state sent down the propagation delay, by pod uid.
+        var scheduled: [String: EndpointInfo] = [:]
+        /// The endpoints the slices show (or are about to), by pod uid.
+        var published: [String: EndpointInfo] = [:]
+        var sliceOf: [String: String] = [:]
+        var members: [String: Set<String>] = [:]
+        var dirtySlices = Set<String>()
+        var endpointsDirty = false
+        var ready: [EndpointInfo]?
+    }
+
+    private var services: [ObjectKey: ServiceState] = [:]
+    private var byNamespace: [String: Set<ObjectKey>] = [:]
+    private var dirty = Set<ObjectKey>()
+
+    init(engine: ClusterEngine) { self.engine = engine }
+
+    var hasWork: Bool { !dirty.isEmpty }
+    private var delay: Double { engine.options.latencies.endpointPropagation }
+
+    func markDirty(_ key: ObjectKey) {
+        guard services[key] != nil else { return }
+        services[key]?.endpointsDirty = true
+        dirty.insert(key)
+    }
+
+    /// The endpoints of a Service listed as ready now, by pod name.
+    func readyEndpoints(_ key: ObjectKey) -> [EndpointInfo] {
+        guard var state = services[key] else { return [] }
+        if let r = state.ready { return r }
+        let r = state.published.values.filter(\.ready).sorted { $0.podName < $1.podName }
+        state.ready = r
+        services[key] = state
+        return r
+    }
+
+    // MARK: Startup
+
+    /// Takes over the slices and Endpoints that exist (seeded ones) and schedules what differs.
+    func adoptAll() {
+        for (key, svc) in engine.cache.all(Resources.services).sorted(by: { $0.key < $1.key }) {
+            serviceChanged(key, old: nil, new: svc, adopting: true)
+        }
+    }
+
+    // MARK: Events
+
+    func serviceChanged(_ key: ObjectKey, old: JSONValue?, new: JSONValue?, adopting: Bool = false) {
+        let selector = JSONValue.stringMap(new?[path: ["spec", "selector"]])
+        guard let new, !selector.isEmpty else {
+            if services.removeValue(forKey: key) != nil {
+                byNamespace[key.namespace]?.remove(key)
+                if new == nil, engine.cache.get(Resources.endpoints, key) != nil { engine.delete(Resources.endpoints, key) }
+            }
+            return
+        }
+        if var state = services[key], state.uid == new.metaUID {
+            let selectorChanged = state.selector != selector
+            let portsChanged = old?[path: ["spec", "ports"]] != new[path: ["spec", "ports"]]
+            state.selector = selector
+            if portsChanged {
+                state.dirtySlices.formUnion(state.members.keys)
+                state.endpointsDirty = true
+                dirty.insert(key)
+            }
+            services[key] = state
+            if selectorChanged { rescan(key) }
+            return
+        }
+        var state = ServiceState(uid: new.metaUID, selector: selector)
+        for slice in engine.cache.inNamespace(Resources.endpointSlices, key.namespace) where Self.belongs(slice, to: new) {
+            let name = slice.metaName
+            state.members[name] = []
+            for e in slice["endpoints"]?.array ?? [] {
+                guard let info = EndpointInfo.from(slice: e) else { continue }
+                state.published[info.uid] = info
+                state.scheduled[info.uid] = info
+                state.sliceOf[info.uid] = name
+                state.members[name, default: []].insert(info.uid)
+            }
+        }
+        if state.members.isEmpty || engine.cache.get(Resources.endpoints, key) == nil || !adopting {
+            state.endpointsDirty = true
+            dirty.insert(key)
+        }
+        services[key] = state
+        byNamespace[key.namespace, default: []].insert(key)
+        rescan(key)
+    }
+
+    static func belongs(_ slice: JSONValue, to svc: JSONValue) -> Bool {
+        let labels = slice.metaLabels
+        return labels["kubernetes.io/service-name"] == svc.metaName
+            && labels["endpointslice.kubernetes.io/managed-by"] == "endpointslice-controller.k8s.io"
+    }
+
+    /// Recomputes every pod of the Service's namespace.
+    private func rescan(_ key: ObjectKey) {
+        guard let state = services[key] else { return }
+        var seen = Set<String>()
+        for pod in engine.cache.inNamespace(Resources.pods, key.namespace) {
+            seen.insert(pod.metaUID)
+            update(key, uid: pod.metaUID, EndpointInfo.of(pod, selector: state.selector))
+        }
+        for uid in state.scheduled.keys where !seen.contains(uid) { update(key, uid: uid, nil) }
+    }
+
+    func podChanged(old: JSONValue?, new: JSONValue?) {
+        guard let pod = new ?? old else { return }
+        for key in byNamespace[pod.metaNamespace] ?? [] {
+            guard let state = services[key] else { continue }
+            update(key, uid: pod.metaUID, new.flatMap { EndpointInfo.of($0, selector: state.selector) })
+        }
+    }
+
+    /// Sends a pod's new endpoint state down the propagation delay when it changed.
+    private func update(_ key: ObjectKey, uid: String, _ info: EndpointInfo?) {
+        guard services[key]?.scheduled[uid] != info else { return }
+        services[key]?.scheduled[uid] = info
+        engine.after(delay, .endpoint(service: key, podUID: uid, info: info))
+    }
+
+    func sliceChanged(old: JSONValue?, new: JSONValue?) {
+        guard new == nil, let old else { return }
+        let name = old.metaName
+        let key = ObjectKey(namespace: old.metaNamespace, name: old.metaLabels["kubernetes.io/service-name"] ?? "")
+        guard var state = services[key], let members = state.members[name] else { return }
+        for uid in members { state.sliceOf[uid] = nil }
+        state.members[name] = nil
+        state.dirtySlices.remove(name)
+        services[key] = state
+        dirty.insert(key)
+    }
+
+    /// The propagation delay of one change is over: the slices show it from now on.
+    func publish(service key: ObjectKey, podUID: String, info: EndpointInfo?) {
+        guard var state = services[key] else { return }
+        let old = state.published[podUID]
+        guard old != info else { return }
+        state.published[podUID] = info
+        if let slice = state.sliceOf[podUID] { state.dirtySlices.insert(slice) }
+        state.endpointsDirty = true
+        state.ready = nil
+        services[key] = state
+        dirty.insert(key)
+        if old?.ready != info?.ready {
+            let name = info?.podName ?? old?.podName ?? ""
+            let pod = engine.cache.get(Resources.pods, ObjectKey(namespace: key.namespace, name: name)).flatMap { $0.metaUID == podUID ? $0 : nil }
+                ?? ["metadata": ["name": .string(name), "namespace": .string(key.namespace), "uid": .string(podUID)]]
+            engine.record(pod, .endpoint(service: key.name, ready: info?.ready))
+        }
+    }
+
+    // MARK: Writes
+
+    func reconcile() {
+        guard !dirty.isEmpty else { return }
+        let keys = dirty.sorted()
+        dirty.removeAll()
+        for key in keys { sync(key) }
+    }
+
+    private func sync(_ key: ObjectKey) {
+        guard var state = services[key], let svc = engine.cache.get(Resources.services, key), svc.metaUID == state.uid else { return }
+        let max = Swift.max(1, engine.options.maxEndpointsPerSlice)
+        for (uid, slice) in state.sliceOf where state.published[uid] == nil {
+            state.sliceOf[uid] = nil
+            state.members[slice]?.remove(uid)
+            state.dirtySlices.insert(slice)
+        }
+        var newcomers = state.published.values.filter { state.sliceOf[$0.uid] == nil }.sorted { $0.podName < $1.podName }
+        for name in state.members.keys.sorted() where !newcomers.isEmpty {
+            while (state.members[name]?.count ?? 0) < max, !newcomers.isEmpty {
+                let e = newcomers.removeFirst()
+                state.members[name, default: []].insert(e.uid)
+                state.sliceOf[e.uid] = name
+                state.dirtySlices.insert(name)
+            }
+        }
+        let ports = ServiceEndpoints.ports(svc, pod: state.published.values.first.flatMap { engine.cache.get(Resources.pods, ObjectKey(namespace: key.namespace, name: $0.podName)) })
+        while !newcomers.isEmpty || state.members.isEmpty {
+            let chunk = Array(newcomers.prefix(max))
+            newcomers.removeFirst(chunk.count)
+            guard let created = engine.create(Resources.endpointSlices, namespace: key.namespace, slice(svc, endpoints: chunk, ports: ports)) else { break }
+            state.members[created.metaName] = Set(chunk.map(\.uid))
+            for e in chunk { state.sliceOf[e.uid] = created.metaName }
+        }
+        for name in state.dirtySlices.sorted() {
+            guard let members = state.members[name] else { continue }
+            if members.isEmpty && state.members.count > 1 {
+                state.members[name] = nil
+                engine.delete(Resources.endpointSlices, ObjectKey(namespace: key.namespace, name: name))
+                continue
+            }
+            let endpoints = members.compactMap { state.published[$0] }.sorted { $0.podName < $1.podName }.map(\.json)
+            let ns = key.namespace
+            let written = engine.update(Resources.endpointSlices, ObjectKey(namespace: ns, name: name)) { o in
+                o["endpoints"] = .array(endpoints.map { e in
+                    var e = e
+                    e[path: ["targetRef", "namespace"]] = .string(ns)
+                    return e
+                })
+                o["ports"] = .array(ports)
+                return true
+            }
+            if written == nil {
+                for uid in members { state.sliceOf[uid] = nil }
+                state.members[name] = nil
+                dirty.insert(key)
+            }
+        }
+        state.dirtySlices.removeAll()
+        if state.endpointsDirty {
+            state.endpointsDirty = false
+            writeEndpoints(svc, key, state.published.values.sorted { $0.podName < $1.podName }, ports: ports)
+        }
+        services[key] = state
+    }
+
+    private func slice(_ svc: JSONValue, endpoints: [EndpointInfo], ports: [JSONValue]) -> JSONValue {
+        var labels = svc.metaLabels
+        labels["kubernetes.io/service-name"] = svc.metaName
+        labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io"
+        if svc[path: ["spec", "clusterIP"]]?.string == "None" { labels["service.kubernetes.io/headless"] = "" }
+        return [
+            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": [
+                "generateName": .string("\(svc.metaName)-"), "namespace": .string(svc.metaNamespace), "labels": JSONValue.stringObject(labels),
+                "ownerReferences": [
+                    ["apiVersion": "v1", "kind": "Service", "name": .string(svc.metaName), "uid": .string(svc.metaUID), "controller": true, "blockOwnerDeletion": true]
+                ],
+            ],
+            "addressType": "IPv4",
+            "endpoints": .array(endpoints.map { e in
+                var j = e.json
+                j[path: ["targetRef", "namespace"]] = .string(svc.metaNamespace)
+                return j
+            }),
+            "ports": .array(ports),
+        ]
+    }
+
+    private func writeEndpoints(_ svc: JSONValue, _ key: ObjectKey, _ endpoints: [EndpointInfo], ports: [JSONValue]) {
+        func address(_ e: EndpointInfo) -> JSONValue {
+            var a = JSONObject()
+            a["ip"] = .string(e.ip)
+            if let n = e.node { a["nodeName"] = .string(n) }
+            a["targetRef"] = ["kind": "Pod", "namespace": .string(key.namespace), "name": .string(e.podName), "uid": .string(e.uid)]
+            return .object(a)
+        }
+        let ready = endpoints.filter(\.ready).map(address)
+        let notReady = endpoints.filter { !$0.ready && !$0.terminating }.map(address)
+        var subsets: JSONValue?
+        if !ready.isEmpty || !notReady.isEmpty {
+            var subset = JSONObject()
+            if !ready.isEmpty { subset["addresses"] = .array(ready) }
+            if !notReady.isEmpty { subset["notReadyAddresses"] = .array(notReady) }
+            subset["ports"] = .array(ports)
+            subsets = [.object(subset)]
+        }
+        if engine.cache.get(Resources.endpoints, key) != nil || engine.store.get(Resources.endpoints, namespace: key.namespace, name: key.name) != nil {
+            engine.update(Resources.endpoints, key) { o in
+                o["subsets"] = subsets
+                return true
+            }
+        } else {
+            var obj: JSONValue = ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": .string(key.name), "namespace": .string(key.namespace)]]
+            if !svc.metaLabels.isEmpty { obj.setMeta("labels", svc[path: ["metadata", "labels"]]) }
+            if let subsets { obj["subsets"] = subsets }
+            engine.create(Resources.endpoints, namespace: key.namespace, obj)
+        }
+    }
+}

@@ -1,0 +1,319 @@
+import JSON
+
+/// The kubelet's state for one pod on its node.
+final class PodRuntime {
+    let uid: String
+    let key: ObjectKey
+    let node: String
+    let hostIP: String
+    var podIP: String?
+    var startTime: String
+    var containers: [ContainerRuntime]
+    var initStatuses: [JSONValue] = []
+    /// The seeded phase, reported until a container changes.
+    var frozenPhase: String?
+    var terminating = false
+
+    init(uid: String, key: ObjectKey, node: String, hostIP: String, startTime: String, containers: [ContainerRuntime]) {
+        self.uid = uid
+        self.key = key
+        self.node = node
+        self.hostIP = hostIP
+        self.startTime = startTime
+        self.containers = containers
+    }
+}
+
+/// The kubelets of every node, as one component: starts the containers of pods bound to a node
+/// (pull, start, readiness), restarts exactly the container whose image changed in the spec,
+/// reports image pull failures and crash loops the way the kubelet does, keeps the pod's Ready
+/// condition in line with its containers and readiness gates, and finishes graceful deletions.
+final class Kubelet {
+    unowned let engine: ClusterEngine
+    private(set) var pods: [String: PodRuntime] = [:]
+    private var dirty = Set<String>()
+
+    init(engine: ClusterEngine) { self.engine = engine }
+
+    var hasWork: Bool { !dirty.isEmpty }
+    private var latencies: Latencies { engine.options.latencies }
+
+    /// True when the pod exists and the container (nil: the first) runs and accepts requests.
+    func isServing(podUID: String, container: String?) -> Bool {
+        guard let rt = pods[podUID], !rt.terminating else { return false }
+        let c = container.flatMap { n in rt.containers.first { $0.name == n } } ?? rt.containers.first
+        return c?.isServing ?? false
+    }
+
+    // MARK: Pod events
+
+    func podChanged(old: JSONValue?, new: JSONValue?) {
+        guard let new else {
+            if let old { pods[old.metaUID] = nil }
+            return
+        }
+        let uid = new.metaUID
+        if let rt = pods[uid] {
+            sync(rt, new)
+            return
+        }
+        guard !new.nodeName.isEmpty else { return }
+        let phase = new.podPhase
+        guard phase != "Succeeded" && phase != "Failed" else { return }
+        let rt = makeRuntime(new)
+        pods[uid] = rt
+        if new.isTerminating { beginTermination(rt) }
+        dirty.insert(uid)
+    }
+
+    private func makeRuntime(_ pod: JSONValue) -> PodRuntime {
+        let node = pod.nodeName
+        let nodeObj = engine.cache.get(Resources.nodes, ObjectKey(namespace: "", name: node))
+        let hostIP = pod[path: ["status", "hostIP"]]?.string
+            ?? (nodeObj?[path: ["status", "addresses"]]?.array ?? []).first { $0["type"]?.string == "InternalIP" }?["address"]?.string
+            ?? "172.18.0.2"
+        let specContainers = pod[path: ["spec", "containers"]]?.array ?? []
+        let statuses = pod[path: ["status", "containerStatuses"]]?.array ?? []
+        let rt = PodRuntime(
+            uid: pod.metaUID, key: ObjectKey(namespace: pod.metaNamespace, name: pod.metaName), node: node, hostIP: hostIP,
+            startTime: pod[path: ["status", "startTime"]]?.string ?? Timestamp.now(), containers: [])
+        if !statuses.isEmpty {
+            rt.podIP = pod[path: ["status", "podIP"]]?.string
+            rt.frozenPhase = pod.podPhase.isEmpty ? nil : pod.podPhase
+            for c in specContainers {
+                let name = c["name"]?.string ?? ""
+                let image = c["image"]?.string ?? ""
+                if let s = statuses.first(where: { $0["name"]?.string == name }) {
+                    let reported = s["image"]?.string ?? image
+                    let same = reported == image || reported == ImageReference.normalized(image) || s["containerID"] == nil
+                    rt.containers.append(.adopted(name: name, target: same ? image : reported, status: s))
+                } else {
+                    rt.containers.append(ContainerRuntime(name: name, target: image))
+                    rt.frozenPhase = nil
+                }
+            }
+            for i in rt.containers.indices where rt.containers[i].adoptedStatus == nil { begin(rt, i) }
+            sync(rt, pod)
+            return rt
+        }
+        rt.podIP = pod[path: ["status", "podIP"]]?.string
+            ?? engine.api.allocatePodIP(nodePodCIDR: nodeObj?[path: ["spec", "podCIDR"]]?.string)
+        rt.initStatuses = initStatuses(pod)
+        for c in specContainers {
+            rt.containers.append(ContainerRuntime(name: c["name"]?.string ?? "", target: c["image"]?.string ?? ""))
+        }
+        for i in rt.containers.indices { begin(rt, i) }
+        return rt
+    }
+
+    /// Init containers run to completion at once (sidecars keep running).
+    private func initStatuses(_ pod: JSONValue) -> [JSONValue] {
+        let factory = engine.api.podStatusFactory
+        let now = Timestamp.now()
+        return (pod[path: ["spec", "initContainers"]]?.array ?? []).map { c in
+            if c["restartPolicy"]?.string == "Always" { return factory.runningStatus(c, startedAt: now) }
+            var s = factory.runningStatus(c, startedAt: now)
+            let id = s["containerID"] ?? .null
+            s["started"] = false
+            s["state"] = ["terminated": ["containerID": id, "exitCode": 0, "finishedAt": .string(now), "reason": "Completed", "startedAt": .string(now)]]
+            return s
+        }
+    }
+
+    /// Reacts to a changed pod: image changes restart their container, deletion starts the
+    /// termination, any other change (conditions) gets Ready recomputed.
+    private func sync(_ rt: PodRuntime, _ pod: JSONValue) {
+        if pod.isTerminating && !rt.terminating { beginTermination(rt) }
+        if !rt.terminating {
+            for c in pod[path: ["spec", "containers"]]?.array ?? [] {
+                let name = c["name"]?.string ?? ""
+                let image = c["image"]?.string ?? ""
+                guard let i = rt.containers.firstIndex(where: { $0.name == name }) else { continue }
+                if rt.containers[i].target != image { changeImage(rt, i, to: image, pod: pod) }
+            }
+        }
+        dirty.insert(rt.uid)
+    }
+
+    private func changeImage(_ rt: PodRuntime, _ i: Int, to image: String, pod: JSONValue) {
+        var c = rt.containers[i]
+        let wasAlive = c.isAlive
+        c.target = image
+        c.epoch += 1
+        c.pullFailures = 0
+        c.crashes = 0
+        c.readinessStuck = false
+        c.adoptedStatus = nil
+        rt.frozenPhase = nil
+        rt.containers[i] = c
+        if wasAlive {
+            rt.containers[i].phase = .killing
+            engine.record(pod, .containerKilled(container: c.name), message: "Container \(c.name) definition changed, will be restarted")
+            schedule(rt, i, .killDone, after: latencies.kill)
+        } else {
+            begin(rt, i)
+        }
+    }
+
+    // MARK: Container lifecycle
+
+    private func schedule(_ rt: PodRuntime, _ i: Int, _ step: ContainerStep, after delay: Double, background: Bool = false) {
+        engine.after(delay, background: background, .container(uid: rt.uid, index: i, epoch: rt.containers[i].epoch, step: step))
+    }
+
+    /// Starts working towards the target image: pull, then start.
+    private func begin(_ rt: PodRuntime, _ i: Int) {
+        let image = rt.containers[i].target
+        if case .invalid(let message) = engine.options.images.outcome(for: image) {
+            setWaiting(rt, i, reason: "InvalidImageName", message: message)
+            return
+        }
+        if case .waiting = rt.containers[i].phase {} else { rt.containers[i].phase = .starting }
+        schedule(rt, i, .pullDone, after: latencies.pull)
+    }
+
+    private func setWaiting(_ rt: PodRuntime, _ i: Int, reason: String, message: String) {
+        rt.containers[i].phase = .waiting(reason: reason, message: message)
+        rt.containers[i].ready = false
+        recordContainer(rt, .containerWaiting(container: rt.containers[i].name, reason: reason), message: message)
+        dirty.insert(rt.uid)
+    }
+
+    func fire(uid: String, index i: Int, epoch: Int, step: ContainerStep) {
+        guard let rt = pods[uid], rt.containers.indices.contains(i), rt.containers[i].epoch == epoch else { return }
+        if rt.terminating && step != .killDone { return }
+        let image = rt.containers[i].target
+        let outcome = engine.options.images.outcome(for: image)
+        switch step {
+        case .pullDone:
+            if outcome == .missing {
+                rt.containers[i].pullFailures += 1
+                setWaiting(rt, i, reason: "ErrImagePull", message: ImageBehaviour.pullErrorMessage(image))
+                schedule(rt, i, .toBackOff, after: latencies.errImagePullHold)
+            } else {
+                schedule(rt, i, .started, after: latencies.start)
+            }
+        case .toBackOff:
+            setWaiting(rt, i, reason: "ImagePullBackOff", message: ImageBehaviour.backOffMessage(image))
+            let delay = latencies.backoff(base: latencies.imagePullBackoff, failures: rt.containers[i].pullFailures)
+            schedule(rt, i, .retryPull, after: delay, background: true)
+        case .retryPull:
+            schedule(rt, i, .pullDone, after: latencies.pull, background: true)
+        case .started:
+            startInstance(rt, i, outcome: outcome)
+        case .ready:
+            guard rt.containers[i].phase == .running, !rt.containers[i].ready else { return }
+            rt.containers[i].ready = true
+            recordContainer(rt, .containerReady(container: rt.containers[i].name, ready: true))
+            dirty.insert(uid)
+        case .crash:
+            guard rt.containers[i].phase == .running else { return }
+            exit(rt, i, code: 1, reason: "Error")
+            rt.containers[i].crashes += 1
+            let crashes = rt.containers[i].crashes
+            if crashes == 1 {
+                schedule(rt, i, .started, after: latencies.start)
+            } else {
+                let delay = latencies.backoff(base: latencies.crashLoopBackoff, failures: crashes - 1)
+                let pod = rt.key
+                let message = "back-off \(GoDuration.format(delay)) restarting failed container=\(rt.containers[i].name) pod=\(pod.name)_\(pod.namespace)(\(rt.uid))"
+                setWaiting(rt, i, reason: "CrashLoopBackOff", message: message)
+                schedule(rt, i, .restartAfterCrash, after: delay, background: true)
+            }
+        case .restartAfterCrash:
+            schedule(rt, i, .started, after: latencies.start, background: true)
+        case .killDone:
+            guard rt.containers[i].phase == .killing else { return }
+            let code = engine.options.killExitCode
+            exit(rt, i, code: code, reason: code == 0 ? "Completed" : "Error")
+            if !rt.terminating { begin(rt, i) }
+        }
+    }
+
+    private func startInstance(_ rt: PodRuntime, _ i: Int, outcome: ImageBehaviour.Outcome) {
+        var c = rt.containers[i]
+        let factory = engine.api.podStatusFactory
+        if let cur = c.current {
+            c.previousTermination = cur.termination ?? ContainerRuntime.termination(of: cur, exitCode: 0, reason: "Completed")
+            c.restartCount += 1
+        }
+        c.current = ContainerInstance(
+            containerID: factory.newContainerID(), image: ImageReference.normalized(c.target), imageID: factory.imageID(for: c.target),
+            startedAt: Timestamp.now(), termination: nil)
+        c.phase = .running
+        c.ready = false
+        c.adoptedStatus = nil
+        rt.containers[i] = c
+        rt.frozenPhase = nil
+        recordContainer(rt, .containerStarted(container: c.name, image: c.target, restartCount: c.restartCount))
+        if outcome == .crashes {
+            schedule(rt, i, .crash, after: latencies.crashAfter)
+        } else if !c.readinessStuck {
+            schedule(rt, i, .ready, after: latencies.readiness)
+        }
+        dirty.insert(rt.uid)
+    }
+
+    private func exit(_ rt: PodRuntime, _ i: Int, code: Int, reason: String) {
+        guard let cur = rt.containers[i].current else { return }
+        rt.containers[i].current?.termination = ContainerRuntime.termination(of: cur, exitCode: code, reason: reason)
+        rt.containers[i].phase = .exited
+        rt.frozenPhase = nil
+        if rt.containers[i].ready {
+            rt.containers[i].ready = false
+            recordContainer(rt, .containerReady(container: rt.containers[i].name, ready: false))
+        }
+        recordContainer(rt, .containerExited(container: rt.containers[i].name, exitCode: code))
+        dirty.insert(rt.uid)
+    }
+
+    private func recordContainer(_ rt: PodRuntime, _ kind: PodTransition.Kind, message: String? = nil) {
+        guard let pod = engine.cache.get(Resources.pods, rt.key), pod.metaUID == rt.uid else { return }
+        engine.record(pod, kind, message: message)
+    }
+
+    // MARK: Termination
+
+    private func beginTermination(_ rt: PodRuntime) {
+        rt.terminating = true
+        for i in rt.containers.indices {
+            rt.containers[i].epoch += 1
+            if rt.containers[i].isAlive {
+                rt.containers[i].phase = .killing
+                recordContainer(rt, .containerKilled(container: rt.containers[i].name), message: "Stopping container \(rt.containers[i].name)")
+                schedule(rt, i, .killDone, after: latencies.termination)
+            }
+        }
+        engine.after(latencies.termination, .podTermination(uid: rt.uid))
+    }
+
+    func finishTermination(uid: String) {
+        guard let rt = pods[uid] else { return }
+        let commit = engine.store.transact(Resources.pods, rt.key) { current -> StoreWrite in
+            guard let pod = current, pod.metaUID == uid else { return .none }
+            return .delete(pod)
+        }
+        engine.noteWrite(commit.event?.resourceVersion)
+    }
+
+    // MARK: Status
+
+    /// Writes the status of every pod whose state changed (one write per pod and turn, none when
+    /// nothing the kubelet reports changed).
+    func flush() {
+        guard !dirty.isEmpty else { return }
+        let uids = dirty
+        dirty.removeAll()
+        for uid in uids {
+            guard let rt = pods[uid] else { continue }
+            engine.writeDirect(Resources.pods, rt.key) { pod in
+                guard pod.metaUID == uid else { return nil }
+                let status = KubeletStatus.compute(pod, rt)
+                if status == pod["status"] { return nil }
+                var next = pod
+                next["status"] = status
+                return next
+            }
+        }
+    }
+}
