@@ -4,9 +4,10 @@ import KubeSim
 /// kube-sim: a simulated Kubernetes API server for demos and tests.
 let usage = """
     usage: kube-sim [--scenario FILE | --demo | --bulk N] [--port N] [--kubeconfig OUT] [--page-size N] [--token T]
+                    [--ready-file PATH] [--no-cluster]
 
-    Starts a simulated Kubernetes API server on 127.0.0.1, seeds it, writes a kubeconfig and serves
-    until SIGINT or SIGTERM.
+    Starts a simulated Kubernetes cluster on 127.0.0.1 (an API server with a scheduler, kubelets and
+    controllers), seeds it, writes a kubeconfig and serves until SIGINT or SIGTERM.
 
       --scenario FILE   seed from a scenario file (JSON or YAML)
       --demo            seed the sample app (Deployment web, StatefulSet db, DaemonSet agent)
@@ -15,6 +16,8 @@ let usage = """
       --kubeconfig OUT  where to write the kubeconfig (default: ./kube-sim.kubeconfig)
       --page-size N     the most items one list page may hold
       --token T         require this bearer token
+      --ready-file PATH create this file once the server is serving
+      --no-cluster      serve the API only (no kubelet, scheduler or controllers)
     """
 
 func fail(_ message: String) -> Never {
@@ -30,6 +33,8 @@ var kubeconfigPath = "kube-sim.kubeconfig"
 var pageSize: Int?
 var token: String?
 var bulk: Int?
+var readyFile: String?
+var noCluster = false
 while !args.isEmpty {
     let a = args.removeFirst()
     func value() -> String {
@@ -50,6 +55,8 @@ while !args.isEmpty {
     case "--bulk":
         guard let n = Int(value()), n > 0 else { fail("--bulk needs a positive number") }
         bulk = n
+    case "--ready-file": readyFile = value()
+    case "--no-cluster": noCluster = true
     case "-h", "--help":
         print(usage)
         exit(0)
@@ -75,6 +82,7 @@ do {
 scenario.server.port = port
 if let pageSize { scenario.server.pageSizeCap = pageSize }
 if let token { scenario.server.bearerToken = token }
+if noCluster { scenario.cluster.enabled = false }
 
 signal(SIGPIPE, SIG_IGN)
 signal(SIGINT, SIG_IGN)
@@ -87,6 +95,12 @@ do {
     fail(error.description.replacingOccurrences(of: "kube-sim: ", with: ""))
 }
 FileHandle.standardOutput.write(Data("kube-sim: serving on \(server.url), kubeconfig \(kubeconfigPath)\n".utf8))
+if let readyFile {
+    guard FileManager.default.createFile(atPath: readyFile, contents: Data("\(server.url)\n".utf8)) else {
+        server.stop()
+        fail("cannot write \(readyFile)")
+    }
+}
 
 let done = DispatchSemaphore(value: 0)
 let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in

@@ -3,7 +3,8 @@ import JSON
 extension Scenario {
     /// The sample app of `kube-sim --demo`: Deployment `web` (4 pods, containers `app` and `sidecar`,
     /// readiness gate `InPlaceUpdateReady` True on every pod) behind Service `web`, StatefulSet `db`
-    /// (3 pods) behind headless Service `db`, and DaemonSet `agent` on 3 nodes.
+    /// (3 pods) behind headless Service `db`, and DaemonSet `agent` on 3 nodes; small realistic
+    /// latencies (`Latencies.demo`) and 20 requests a second to Service `web`.
     public static var demo: Scenario {
         let web: JSONValue = [
             "apiVersion": "apps/v1", "kind": "Deployment",
@@ -85,6 +86,7 @@ extension Scenario {
                 "postgres:16.2": "sha256:4aea012537edfad80f98d870a36e6b90b4c09b27be7f4b4759d72db863baeebb",
                 "postgres:16.3": "sha256:1bf73ccae25238fa555100080042f0b2f9be08eb757e200fe6afc1fc413a1b3c",
                 "fluent/fluent-bit:3.0.4": "sha256:5ac4be4a1fea8a6e2a9e1e5a3a9c1b5e0a2bb0f13c3b2e5c1d7aebd8e5a1f7a1",
-            ])
+            ],
+            cluster: ClusterOptions(latencies: .demo, traffic: [TrafficSpec(service: "web", rate: 20, container: "app")]))
     }
 }

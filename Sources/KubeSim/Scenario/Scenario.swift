@@ -99,11 +99,14 @@ public struct Scenario: Sendable {
     public var podOverrides: [PodOverride]
     /// Server options.
     public var server: ServerOptions
+    /// How the cluster behind the server behaves (kubelet, controllers, latencies, traffic).
+    public var cluster: ClusterOptions
 
     /// A scenario.
     public init(
         namespace: String = "default", nodeCount: Int = 3, workloads: [Workload] = [], objects: [JSONValue] = [],
-        imageDigests: [String: String] = [:], podOverrides: [PodOverride] = [], server: ServerOptions = ServerOptions()
+        imageDigests: [String: String] = [:], podOverrides: [PodOverride] = [], server: ServerOptions = ServerOptions(),
+        cluster: ClusterOptions = ClusterOptions()
     ) {
         self.namespace = namespace
         self.nodeCount = nodeCount
@@ -112,6 +115,7 @@ public struct Scenario: Sendable {
         self.imageDigests = imageDigests
         self.podOverrides = podOverrides
         self.server = server
+        self.cluster = cluster
     }
 
     /// The kinds seeded as workloads (the rest of the manifests are created as they are).

@@ -18,7 +18,8 @@ extension Scenario {
     ///  "pods": [{"workload": "web", "index": 0, "ready": false, "crashLooping": true, "container": "app",
     ///            "imagePullError": false, "restartCount": 3, "phase": "Running", "podName": "x",
     ///            "conditions": {"T": "True"}, "images": {"app": "nginx:1.24"},
-    ///            "labels": {}, "annotations": {}}]}
+    ///            "labels": {}, "annotations": {}}],
+    ///  "cluster": {...}}                          // see ClusterOptions.from
     /// ```
     public static func load(path: String) throws(KubeSimError) -> Scenario {
         let value = try ManifestFiles.readDocuments(path)
@@ -37,6 +38,7 @@ extension Scenario {
             s.nodeCount = n
         }
         if let srv = doc["server"] { s.server = try serverOptions(srv) }
+        if let c = doc["cluster"] { s.cluster = try ClusterOptions.from(c, defaultNamespace: s.namespace) }
         for (k, v) in doc["imageDigests"]?.object.map({ $0.members.map { ($0.key, $0.value) } }) ?? [] {
             guard let d = v.string, d.hasPrefix("sha256:") else { throw .scenario("imageDigests[\(k)] must be a \"sha256:...\" string") }
             s.imageDigests[k] = d

@@ -1,9 +1,10 @@
 import Foundation
 import JSON
 
-/// A running simulated Kubernetes API server on 127.0.0.1: start one per test (port 0), seed it
+/// A running simulated Kubernetes cluster on 127.0.0.1: start one per test (port 0), seed it
 /// with a `Scenario`, point kubectl or the client at `url` / `writeKubeconfig`, inspect
-/// `requestLog`, inject `faults`, and read or change objects through `store` or `client`.
+/// `requestLog`, inject `faults`, and read or change objects through `store` or `client`. Unless
+/// disabled, a scheduler, kubelets and controllers (`cluster`) make the objects behave.
 public final class KubeSimServer: Sendable {
     /// The object store (direct reads, writes and subscriptions from Swift).
     public let store: ObjectStore
@@ -17,6 +18,9 @@ public final class KubeSimServer: Sendable {
     public var options: ServerOptions { api.options }
     /// The in-process client: the same REST semantics without a socket.
     public let client: InProcessClient
+    /// The kubelet, scheduler, controllers and traffic behind the API server (not running when
+    /// the cluster options are disabled).
+    public let cluster: ClusterSimulation
     private let http: HTTPServer
 
     /// The bound port.
@@ -24,15 +28,21 @@ public final class KubeSimServer: Sendable {
     /// "http://127.0.0.1:PORT".
     public var url: String { "http://127.0.0.1:\(http.port)" }
 
-    /// Starts a server on 127.0.0.1 and seeds it with `scenario`. The server options are `options`
-    /// when given, else the scenario's `server`, else the defaults (an ephemeral port).
-    public init(options: ServerOptions? = nil, scenario: Scenario? = nil) throws(KubeSimError) {
-        let opts = options ?? scenario?.server ?? ServerOptions()
+    /// Starts a server on 127.0.0.1, seeds it with `scenario` and starts the cluster simulation.
+    /// The server options are `options` when given, else the scenario's `server`, else the
+    /// defaults (an ephemeral port). The cluster options are `cluster` when given, else the
+    /// scenario's `cluster`; without either the server is a bare API server. Pods are deleted
+    /// gracefully when the termination latency is above zero.
+    public init(options: ServerOptions? = nil, scenario: Scenario? = nil, cluster: ClusterOptions? = nil) throws(KubeSimError) {
+        var opts = options ?? scenario?.server ?? ServerOptions()
+        let clusterOptions = cluster ?? scenario?.cluster ?? .disabled
+        if clusterOptions.enabled && clusterOptions.latencies.termination > 0 { opts.gracefulPodDeletion = true }
         let store = ObjectStore(historySize: opts.watchHistorySize)
         let api = APIServer(store: store, options: opts)
         self.store = store
         self.api = api
         self.client = InProcessClient(api: api)
+        self.cluster = ClusterSimulation(api: api, options: clusterOptions)
         do {
             http = try HTTPServer(port: opts.port) { req, w in api.handle(req, w) }
         } catch {
@@ -47,13 +57,21 @@ public final class KubeSimServer: Sendable {
                 throw error
             }
         }
+        self.cluster.start()
     }
 
-    /// Seeds more objects from a scenario into the running server.
-    public func seed(_ scenario: Scenario) throws(KubeSimError) { try Seeder(api: api).seed(scenario) }
+    /// Seeds more objects from a scenario into the running server (the cluster simulation waits
+    /// meanwhile, so it sees the seeded objects together).
+    public func seed(_ scenario: Scenario) throws(KubeSimError) {
+        cluster.suspend()
+        defer { cluster.resume() }
+        try Seeder(api: api).seed(scenario)
+    }
 
-    /// Stops serving: ends watches, closes the listener and every connection, joins the threads.
+    /// Stops serving: stops the cluster simulation, ends watches, closes the listener and every
+    /// connection, joins the threads.
     public func stop() {
+        cluster.stop()
         api.shutdown()
         http.stop()
     }

@@ -32,9 +32,10 @@ enum Fixtures {
         ]
     }
 
-    /// A server with default options (plus changes), stopped by the caller.
-    static func server(_ options: ServerOptions? = nil, scenario: Scenario? = nil) throws -> KubeSimServer {
-        try KubeSimServer(options: options, scenario: scenario)
+    /// A bare API server (no kubelet or controllers unless `cluster` says so) with default
+    /// options (plus changes), stopped by the caller.
+    static func server(_ options: ServerOptions? = nil, scenario: Scenario? = nil, cluster: ClusterOptions = .disabled) throws -> KubeSimServer {
+        try KubeSimServer(options: options, scenario: scenario, cluster: cluster)
     }
 
     static let podsPath = "/api/v1/namespaces/default/pods"
