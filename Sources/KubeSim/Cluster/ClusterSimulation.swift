@@ -80,7 +80,7 @@ public final class ClusterSimulation: Sendable {
     func suspend() { if isRunning { mailbox.suspend() } }
 
     /// Lets a suspended simulation continue.
-    func resume() { if isRunning { mailbox.resume() } }
+    func resume() { if isRunning { mailbox.resume(through: api.store.resourceVersion) } }
 
     private func post(_ c: ClusterCommand) {
         guard isRunning else { return }

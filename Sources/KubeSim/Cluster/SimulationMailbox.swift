@@ -28,11 +28,14 @@ final class SimulationMailbox: @unchecked Sendable {
     private var busy = true
     private var idle = false
     private var processedRV = 0
+    private var pushedRV = 0
+    private var requiredRV = 0
     private var iteration: UInt64 = 0
 
     func push(_ e: StoreEvent) {
         condition.lock()
         events.append(e)
+        pushedRV = max(pushedRV, e.resourceVersion)
         idle = false
         condition.broadcast()
         condition.unlock()
@@ -68,7 +71,7 @@ final class SimulationMailbox: @unchecked Sendable {
         condition.broadcast()
         while true {
             if stopped { return nil }
-            if suspended == 0 {
+            if suspended == 0 && pushedRV >= requiredRV {
                 if !events.isEmpty || !commands.isEmpty {
                     let b = Batch(events: events, commands: commands)
                     events = []
@@ -82,7 +85,7 @@ final class SimulationMailbox: @unchecked Sendable {
                     return Batch(events: [], commands: [])
                 }
             }
-            if let d = deadline, suspended == 0 {
+            if let d = deadline, suspended == 0, pushedRV >= requiredRV {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, d - SimClock.now())))
             } else {
                 condition.wait()
@@ -108,9 +111,12 @@ final class SimulationMailbox: @unchecked Sendable {
         condition.unlock()
     }
 
-    func resume() {
+    /// Lets the simulation continue once every change up to `rv` has reached the mailbox (so it
+    /// sees what was written meanwhile as one batch).
+    func resume(through rv: Int) {
         condition.lock()
         suspended = max(0, suspended - 1)
+        requiredRV = max(requiredRV, rv)
         condition.broadcast()
         condition.unlock()
     }
