@@ -36,12 +36,9 @@ public struct ImageBehaviour: Sendable, Equatable {
             return .invalid("Failed to apply default image tag \(JSONQuote.go(image)): couldn't parse image reference \(JSONQuote.go(image)): \(why)")
         }
         let normalized = ImageReference.normalized(image)
-        if missing.contains(image) || missing.contains(normalized) || (!brokenMarker.isEmpty && image.contains(brokenMarker)) {
-            return .missing
-        }
-        if crashing.contains(image) || crashing.contains(normalized) || (!crashMarker.isEmpty && image.contains(crashMarker)) {
-            return .crashes
-        }
+        func listed(_ set: Set<String>) -> Bool { set.contains(image) || set.contains { ImageReference.normalized($0) == normalized } }
+        if listed(missing) || (!brokenMarker.isEmpty && image.contains(brokenMarker)) { return .missing }
+        if listed(crashing) || (!crashMarker.isEmpty && image.contains(crashMarker)) { return .crashes }
         return .runs
     }
 
