@@ -183,3 +183,35 @@ import Testing
         #expect(throws: HealthServerError.self) { try HealthServer(port: first.port, checks: [:]) }
     }
 }
+
+@Suite struct NativeRolloutFollowerTests {
+    let workload = Workload(kind: .deployment, object: [
+        "metadata": ["name": "web", "namespace": "default"], "spec": ["selector": ["matchLabels": ["app": "web"]]],
+    ])
+    let rolledOut: JSONValue = [
+        "metadata": ["name": "web", "generation": 2], "spec": ["replicas": 2],
+        "status": ["observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2],
+    ]
+
+    func pod(gated: Bool = true, ready: Bool = true, gone: Bool = false, warning: String? = nil) -> NativeRolloutFollower.PodState {
+        NativeRolloutFollower.PodState(gated: gated, ready: ready, gone: gone, warning: warning)
+    }
+
+    @Test func doneOnlyWhenRolledOutAndEveryLivePodIsGatedAndReady() {
+        let done = NativeRolloutFollower.evaluate(workload, object: rolledOut, listed: true,
+                                                  pods: ["a": pod(), "b": pod(), "old": pod(gated: false, ready: false, gone: true)])
+        #expect(done.0 == .done("deployment \"web\" successfully rolled out"))
+        let waiting = NativeRolloutFollower.evaluate(workload, object: rolledOut, listed: true,
+                                                     pods: ["a": pod(gated: false), "b": pod(ready: false, warning: "CrashLoopBackOff - back-off 10s")])
+        #expect(!waiting.0.isDone)
+        #expect(waiting.1 == "Waiting for deployment/web: 1 pod(s) without the readiness gate, 1 pod(s) not Ready... (Warning: CrashLoopBackOff - back-off 10s)")
+        #expect(!NativeRolloutFollower.evaluate(workload, object: rolledOut, listed: true, pods: nil).0.isDone)
+    }
+
+    @Test func aMissingWorkloadFailsOnceListed() {
+        #expect(NativeRolloutFollower.evaluate(workload, object: nil, listed: false, pods: [:]).1 == "")
+        if case .failed = NativeRolloutFollower.evaluate(workload, object: nil, listed: true, pods: [:]).0 {} else {
+            Issue.record("a deleted workload fails the wait")
+        }
+    }
+}

@@ -182,6 +182,7 @@ final class ManualClock: RolloutClock, @unchecked Sendable {
 
     var monotonic: Double { lock.withLock { now } }
     var rfc3339: String { "2026-11-29T03:00:00Z" }
+    var rfc3339Millis: String { "2026-11-29T03:00:00.000Z" }
 
     func advance(_ seconds: Double) { lock.withLock { now += seconds } }
 }

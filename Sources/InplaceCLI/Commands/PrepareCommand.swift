@@ -100,9 +100,11 @@ struct PrepareRun {
         follower?.start()
         defer { follower?.stop() }
 
+        var wrote = false
         for (w, d) in zip(workloads, decisions) {
             guard case .prepare = d else { continue }
             try write(w, cluster: cluster)
+            wrote = true
             ctx.info("\(w.ref): pod template updated")
         }
         guard let follower else {
@@ -111,7 +113,7 @@ struct PrepareRun {
             }
             return .ok
         }
-        return follow(follower, timeout: options.timeout)
+        return follow(follower, timeout: options.timeout, wrote: wrote)
     }
 
     /// Refuses, before any write, what prepare cannot do.
@@ -202,17 +204,21 @@ struct PrepareRun {
         return refused ? .usage : .ok
     }
 
-    /// Keeps the gates and follows the native rollouts to the end.
-    func follow(_ follower: NativeRolloutFollower, timeout: Double) -> ExitCode {
+    /// Keeps the gates and follows the native rollouts to the end; `wrote` says whether a template changed.
+    func follow(_ follower: NativeRolloutFollower, timeout: Double, wrote: Bool) -> ExitCode {
         let program = ctx.programName
         let refs = follower.workloads.map(\.ref.description).joined(separator: " ")
         let queue = follower.queue
         let signals = StopSignal(secondExit: .paused, onFirst: { queue.post(.stop) })
         defer { signals.stop() }
-        let outcome = follower.follow(timeout: timeout, progress: { ctx.info($0) },
-                                      marked: { ctx.info("pod \($0): \(gateTrue) (new pod)") })
+        var marked = 0
+        let outcome = follower.follow(timeout: timeout, progress: { ctx.info($0) }, marked: {
+            marked += 1
+            ctx.info("pod \($0): \(gateTrue) (new pod)")
+        })
         switch outcome {
         case .done:
+            guard wrote || marked > 0 else { return .ok }
             ctx.info("prepared: every pod of \(refs) has the readiness gate \(InPlace.gateConditionType) and is Ready. Pods created from now on (scale-ups, replacements) need a gate keeper to become Ready: \(gateKeeperHint)")
             return .ok
         case .failed(let why):

@@ -27,7 +27,14 @@ final class NativeRolloutFollower: @unchecked Sendable {
         var gated: Bool
         var ready: Bool
         var gone: Bool
+        /// Why the pod cannot run, as kubectl rollout status warns (`ImagePullBackOff - ...`).
+        var warning: String?
     }
+
+    /// Container waiting reasons kubectl rollout status reports as warnings.
+    static let warningReasons: Set<String> = [
+        "ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError",
+    ]
 
     let workloads: [Workload]
     let queue = EventQueue<Update>()
@@ -83,7 +90,7 @@ final class NativeRolloutFollower: @unchecked Sendable {
                 if !status.isDone { allDone = false }
                 if last[i] != message {
                     last[i] = message
-                    progress(message)
+                    if !message.isEmpty { progress(message) }
                 }
             }
             if allDone { return .done }
@@ -126,8 +133,19 @@ final class NativeRolloutFollower: @unchecked Sendable {
     }
 
     static func state(_ pod: Pod) -> PodState {
-        PodState(gated: pod.hasReadinessGate(), ready: pod.isReady,
-                 gone: pod.isTerminating || pod.phase == "Succeeded" || pod.phase == "Failed")
+        var warning: String?
+        if let scheduled = pod.condition("PodScheduled"), scheduled["status"]?.string == "False",
+           scheduled["reason"]?.string == "Unschedulable" {
+            warning = scheduled["message"]?.string ?? "Unschedulable"
+        }
+        for status in pod.object[path: ["status", "containerStatuses"]]?.array ?? [] {
+            if let waiting = status[path: ["state", "waiting"]], let reason = waiting["reason"]?.string, warningReasons.contains(reason) {
+                warning = "\(reason) - \(waiting["message"]?.string ?? "")"
+                break
+            }
+        }
+        return PodState(gated: pod.hasReadinessGate(), ready: pod.isReady,
+                        gone: pod.isTerminating || pod.phase == "Succeeded" || pod.phase == "Failed", warning: warning)
     }
 
     /// The native status, then the pods: every live one gated and Ready.
@@ -135,13 +153,14 @@ final class NativeRolloutFollower: @unchecked Sendable {
         -> (NativeRolloutStatus, String)
     {
         guard let object else {
-            let s = NativeRolloutStatus.waiting(listed ? "\(workload.ref) not found" : "Waiting for \(workload.ref)...")
-            return (listed ? .failed("\(workload.ref) not found in namespace \(workload.namespace)") : s, s.message)
+            if listed { return (.failed("\(workload.ref) not found in namespace \(workload.namespace)"), "") }
+            return (.waiting(""), "")
         }
         let native = NativeRolloutStatus.of(workload.kind, object)
         if case .unsupported(let why) = native { return (.failed("\(workload.ref): \(why)"), why) }
-        guard native.isDone else { return (native, native.message) }
-        guard let pods else { return (.waiting("Waiting for the pods of \(workload.ref)..."), "Waiting for the pods of \(workload.ref)...") }
+        let warning = pods?.values.filter { !$0.gone }.compactMap(\.warning).sorted().first.map { " (Warning: \($0))" } ?? ""
+        guard native.isDone else { return (native, native.message + warning) }
+        guard let pods else { return (.waiting(""), "") }
         let live = pods.values.filter { !$0.gone }
         let ungated = live.filter { !$0.gated }.count
         let notReady = live.filter { $0.gated && !$0.ready }.count
@@ -149,7 +168,7 @@ final class NativeRolloutFollower: @unchecked Sendable {
         var parts: [String] = []
         if ungated > 0 { parts.append("\(ungated) pod(s) without the readiness gate") }
         if notReady > 0 { parts.append("\(notReady) pod(s) not Ready") }
-        let message = "Waiting for \(workload.ref): \(parts.joined(separator: ", "))..."
+        let message = "Waiting for \(workload.ref): \(parts.joined(separator: ", "))...\(warning)"
         return (.waiting(message), message)
     }
 }
