@@ -19,6 +19,9 @@ do {
     if which == "plan" || which == "all" {
         allOK = try PlanBenchmark(binary: binary, pods: 10_000, workDir: work).run() && allOK
     }
+    if which == "rollout" || which == "all" {
+        allOK = try RolloutBenchmark(binary: binary, pods: 1_000, maxUnavailable: 100, workDir: work).run() && allOK
+    }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

@@ -232,6 +232,7 @@ struct RolloutRun {
             o["updated"] = .int(updated); o["kept"] = .int(kept); o["held"] = .int(held)
             o["failed"] = .array(failed.map { .string($0) })
             o["recreated"] = .int(0)
+            o["podWrites"] = .int(outcomes.map(\.podWrites).reduce(0, +))
             o["seconds"] = .double((seconds * 1000).rounded() / 1000)
             o["requests"] = .object(JSONObject(requests.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
             ctx.terminal.out(JSONValue.object(o).serialized() + "\n")

@@ -64,6 +64,7 @@ public enum RolloutEventJSON {
             o["updated"] = .int(outcome.updated); o["kept"] = .int(outcome.kept); o["held"] = .int(outcome.held)
             o["failed"] = .array(outcome.failed.map { .string($0) })
             o["seconds"] = .double((outcome.seconds * 1000).rounded() / 1000)
+            o["podWrites"] = .int(outcome.podWrites)
             if let m = outcome.message { o["message"] = .string(m) }
         }
         return .object(o)

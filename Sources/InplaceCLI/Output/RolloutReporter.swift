@@ -30,7 +30,7 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
         defer { lock.unlock() }
         switch mode {
         case .json:
-            terminal.out(RolloutEventJSON.object(event, time: clock.rfc3339).serialized() + "\n")
+            terminal.out(RolloutEventJSON.object(event, time: clock.rfc3339Millis).serialized() + "\n")
         case .plain:
             if let line = plainLine(event) { terminal.err("\(clock.rfc3339) \(line)\n") }
         case .live:

@@ -6,6 +6,8 @@ public protocol RolloutClock: Sendable {
     var monotonic: Double { get }
     /// The wall time now, RFC 3339 in whole seconds (as Kubernetes writes condition times).
     var rfc3339: String { get }
+    /// The wall time now, RFC 3339 with milliseconds (for event streams).
+    var rfc3339Millis: String { get }
 }
 
 /// The system clock.
@@ -19,6 +21,14 @@ public struct SystemClock: RolloutClock {
     }
 
     public var rfc3339: String { Self.format(Date()) }
+
+    public var rfc3339Millis: String {
+        let now = Date()
+        let millis = Int((now.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
+        let base = Self.format(now)
+        let m = String(millis)
+        return String(base.dropLast()) + "." + String(repeating: "0", count: 3 - m.count) + m + "Z"
+    }
 
     /// Formats a date as `2026-11-29T03:05:27Z`.
     public static func format(_ date: Date) -> String {

@@ -35,6 +35,8 @@ public struct RolloutOutcome: Sendable, Equatable {
     public var failed: [String]
     public var seconds: Double
     public var message: String?
+    /// Writes sent to pods (the sequence costs at most four per pod).
+    public var podWrites = 0
 
     public init(result: Result, updated: Int = 0, kept: Int = 0, held: Int = 0, failed: [String] = [],
                 seconds: Double = 0, message: String? = nil) {

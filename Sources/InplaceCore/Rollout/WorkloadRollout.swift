@@ -58,7 +58,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private let events = EventQueue<Event>()
-    private let pool = WritePool(width: 64)
+    private let pool = WritePool(width: 128)
     private var pods: [String: Pod] = [:]
     private var podsSynced = false
     private var endpoints = EndpointIndex()
@@ -74,6 +74,9 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var nextRenewal = 0.0
     private var record: RolloutRecord?
     private var repaired = false
+    /// Pending pods whose record is being written ahead of their turn.
+    private var prerecording: Set<String> = []
+    private var podWrites = 0
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -191,8 +194,10 @@ public final class WorkloadRollout: @unchecked Sendable {
             observer.handle(.warning(workload.ref, "could not update \(workload.ref) at the end: \(error)"))
             if result == .complete { result = .failed; message = "\(error)" }
         }
-        return RolloutOutcome(result: result, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
-                              seconds: elapsed, message: message)
+        var outcome = RolloutOutcome(result: result, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
+                                     seconds: elapsed, message: message)
+        outcome.podWrites = podWrites
+        return outcome
     }
 
     /// StatefulSet ordinals below this stay on the old revision.
@@ -269,6 +274,10 @@ public final class WorkloadRollout: @unchecked Sendable {
             case .failed(let e): watchFailed(e)
             }
         case .written(let name, let step, let result):
+            if prerecording.remove(name) != nil, active[name] == nil {
+                if case .success(let object) = result { store(Pod(object)) }
+                return
+            }
             guard var a = active[name] else { return }
             a.writing = false
             switch result {
@@ -458,14 +467,33 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
         }
         // Pods started here (slots freed by pods that finished) get their first write at once.
-        return startPods(now: now, budget: budget) ? now : wake
+        let started = startPods(now: now, budget: budget)
+        prerecord(budget: budget)
+        return started ? now : wake
+    }
+
+    /// Writes the record of the next pods in line while the window is full, so their turn starts
+    /// with the gate. Recording does not touch a serving pod; completion still demands the new image.
+    private func prerecord(budget: Int) {
+        guard !stopping else { return }
+        for target in pending.prefix(budget) where !prerecording.contains(target.name) {
+            guard let pod = pods[target.name], PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record
+            else { continue }
+            prerecording.insert(target.name)
+            send(PodWrites.record(pod: pod, target: target, rolloutID: rolloutID, now: clock.rfc3339), pod: target.name, step: .record)
+        }
     }
 
     private func issue(_ step: PodStep, pod: Pod, active a: inout Active) {
         guard let write = PodWrites.write(for: step, pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339)
         else { return }
         a.writing = true
-        let name = pod.name
+        send(write, pod: pod.name, step: step)
+    }
+
+    /// Sends one pod write on the pool; its result comes back as an event.
+    private func send(_ write: ClusterWrite, pod name: String, step: PodStep) {
+        podWrites += 1
         pool.submit { [cluster, events] in
             do {
                 let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false)
@@ -486,6 +514,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 self.active[p.name] == nil && !(self.pods[p.name]?.isReady ?? false)
             }.count
             guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { return started }
+            if prerecording.contains(next.name) { return started }
             pending.removeFirst()
             guard pods[next.name] != nil else {
                 observer.handle(.warning(workload.ref, "\(next.name) no longer exists; skipping it"))
