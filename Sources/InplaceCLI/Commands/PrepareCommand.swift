@@ -151,7 +151,7 @@ struct PrepareRun {
         case .alreadyPrepared:
             ctx.info("\(w.ref): already prepared (its pod template has the readiness gate \(InPlace.gateConditionType))")
         case .prepare(_, .rolling):
-            var text = "\(w.ref): adding the readiness gate \(InPlace.gateConditionType) to its pod template. A pod gets readiness gates only when it is created, so the \(kindName)'s own controller will now replace its \(pods) pod(s) once, following its rolling update strategy (new pods, new names and IPs); later rollouts with \(ctx.programName) update them in place."
+            var text = "\(w.ref): adding the readiness gate \(InPlace.gateConditionType) to its pod template. A pod gets readiness gates only when it is created, so the \(kindName)'s own controller will now replace its \(pods) pod(s) once, following its rolling update strategy (\(w.kind == .statefulSet ? "one at a time, highest ordinal first: same names, new IPs" : "new pods with new names and IPs")); later rollouts with \(ctx.programName) update them in place."
             if options.wait && options.dryRun == .none {
                 text += " Until it is done, this command keeps each new pod's \(gateTrue) (without it the pods would stay NotReady)."
             }
