@@ -36,7 +36,7 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
         case .live:
             view.apply(event, now: clock.monotonic)
             switch event {
-            case .warning, .podFailed, .finished, .workloadWrite:
+            case .started, .warning, .podFailed, .finished, .workloadWrite:
                 if let line = plainLine(event) { printAbove(line) }
             default:
                 break
