@@ -36,6 +36,75 @@ struct PlanSchemaTests {
         #expect(run.stderr.contains("Service"), "the skipped Service is named in a warning: \(run.stderr)")
     }
 
+    static let handWritten = """
+        # The web tier: only the app image moves to 1.27.
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports: [{port: 80, targetPort: http}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels: &labels
+            app: web
+        spec:
+          replicas: 4
+          selector:
+            matchLabels: *labels
+          template:
+            metadata:
+              labels: *labels
+            spec:
+              readinessGates:
+                - conditionType: InPlaceUpdateReady
+              containers:
+                - name: app
+                  image: "nginx:1.27"   # was 1.25
+                  ports:
+                    - {name: http, containerPort: 80}
+                  env:
+                    - name: MODE
+                      value: 'blue'
+                  readinessProbe:
+                    httpGet: {path: /, port: 80}
+                  resources:
+                    requests: {cpu: 100m, memory: 64Mi}
+                - name: sidecar
+                  image: busybox:1.36
+                  command: [sh, -c, "sleep 3600"]
+        """
+
+    @Test("Manifest formats: hand-written multi-document YAML (comments, anchors, flow style), JSON, a JSON List, stdin")
+    func manifestFormats() throws {
+        let c = try TestCluster(Workloads.scenario([Workloads.deployment()]))
+        defer { c.stop() }
+        let desired = Workloads.deployment(image: "nginx:1.27")
+        let yaml = try c.write("web.yaml", Self.handWritten)
+        let json = try c.write("web.json", desired.serialized(indent: 2))
+        let list = try c.write("list.json", (["apiVersion": "v1", "kind": "List", "items": [Self.webService, desired]] as JSONValue).serialized())
+        var plans: [JSONValue] = []
+        for args in [["-f", yaml], ["-f", json], ["-f", list]] {
+            let (run, plan) = try c.planJSON(args)
+            #expect(run.status == 0, "\(args): \(run)")
+            plans.append(plan)
+        }
+        let stdin = try c.run(["plan", "-f", "-", "-o", "json"], stdin: Array(Self.handWritten.utf8))
+        #expect(stdin.status == 0, "\(stdin)")
+        plans.append(try JSONValue(parsing: stdin.stdout))
+        for plan in plans {
+            #expect(PlanSchema.violations(plan) == [])
+            #expect(plan.planPods.count == 4)
+            #expect(plan.planPods.allSatisfy {
+                $0["action"] == "update" && $0["containers"] == [["name": "app", "image": "nginx:1.27", "currentImage": "nginx:1.25"]]
+            }, "\(plan)")
+        }
+        #expect(Set(plans.map { $0.serialized() }).count == 1, "every format plans the same")
+    }
+
     @Test("Deployment by reference: deployment/NAME and deploy/NAME with CONTAINER=IMAGE; *=IMAGE sets every container")
     func deploymentByReference() throws {
         let c = try TestCluster(Workloads.scenario([Workloads.deployment(replicas: 3)]))

@@ -47,6 +47,7 @@ struct BinaryRunner: Sendable {
         var candidates: [URL] = []
         let selfExe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         candidates.append(selfExe.deletingLastPathComponent())
+        candidates += Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
         candidates.append(Bundle.main.bundleURL)
         candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
         for dir in candidates {
