@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "InplaceCLITests", dependencies: ["InplaceCLI", "InplaceCore", "JSON"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "JSON"]),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["KubeSim", "JSON"],
+            name: "EndToEndTests", dependencies: ["KubeSim", "JSON", "YAML"],
             resources: [.copy("Golden")]),
     ]
 )

@@ -14,6 +14,13 @@ final class SignalWatcher: @unchecked Sendable {
     private var count = 0
 
     init(control: RolloutControl, onSecond: @escaping @Sendable () -> Void) {
+        // A parent may have left these blocked (e.g. a test runner's thread): unblock them, or
+        // Ctrl-C and SIGTERM would never reach us.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())

@@ -11,6 +11,14 @@ public enum ErrorPresenter {
             return (e.description, e.exitCode)
         case let e as ManifestError: return (e.description, .usage)
         case let e as TargetError: return (e.description, .usage)
+        case let e as KubeAPIError:
+            // kubectl's wording for the common failures (cmdutil.StandardErrorMessage).
+            switch e.classification {
+            case .unauthorized: return ("You must be logged in to the server (Unauthorized)", .usage)
+            case .forbidden: return (e.apiStatus?.message ?? e.description, .usage)
+            default: return (e.kubectlMessage, .usage)
+            }
+        case let e as ClusterOperationError: return (e.message, .usage)
         case let e as any CustomStringConvertible: return (e.description, .usage)
         default: return (String(describing: error), .usage)
         }
