@@ -9,6 +9,8 @@ enum TimerAction {
     case podTermination(uid: String)
     /// A pod's endpoint state reaches a Service's EndpointSlices.
     case endpoint(service: ObjectKey, podUID: String, info: EndpointInfo?)
+    /// A Service's batched Endpoints write is due.
+    case endpointsResync(service: ObjectKey)
     /// A load generator sends its next requests.
     case traffic(service: ObjectKey, epoch: Int)
     /// A controller re-checks an object (e.g. when minReadySeconds pass).
@@ -70,7 +72,7 @@ final class ClusterEngine {
         processedRV = snapshotRV
         adopt(snapshot)
         for spec in options.traffic { traffic.start(spec) }
-        reconcile()
+        reconcile(controllers: true)
         mailbox.finish(processedRV: processedRV, idle: isIdle)
         while let batch = mailbox.next(deadline: timers.nextDeadline) {
             for e in batch.events { handle(e) }
@@ -79,7 +81,7 @@ final class ClusterEngine {
                 ack?.signal()
             }
             fireDueTimers()
-            if processedRV >= lastOwnWriteRV { reconcile() }
+            reconcile(controllers: processedRV >= lastOwnWriteRV)
             mailbox.finish(processedRV: processedRV, idle: isIdle)
         }
         for (_, ack) in (mailbox.next(deadline: nil)?.commands ?? []) { ack?.signal() }
@@ -91,28 +93,36 @@ final class ClusterEngine {
             && !endpoints.hasWork
     }
 
+    /// Runs the timers due now; timers they schedule run on a later turn, after this turn's writes.
     private func fireDueTimers() {
         let t = now
-        while let entry = timers.popDue(now: t) {
-            switch entry.payload {
+        var due: [TimerAction] = []
+        while let entry = timers.popDue(now: t) { due.append(entry.payload) }
+        for action in due {
+            switch action {
             case .container(let uid, let index, let epoch, let step): kubelet.fire(uid: uid, index: index, epoch: epoch, step: step)
             case .podTermination(let uid): kubelet.finishTermination(uid: uid)
             case .endpoint(let svc, let podUID, let info): endpoints.publish(service: svc, podUID: podUID, info: info)
+            case .endpointsResync(let svc): endpoints.endpointsResync(svc)
             case .traffic(let svc, let epoch): traffic.tick(svc, epoch: epoch)
             case .resync(let ref): markDirty(ref)
             }
         }
     }
 
-    private func reconcile() {
-        scheduler.reconcile()
+    /// One turn's writes. The kubelet and the EndpointSlice controller write their own state and
+    /// do so every turn (so no state they report is skipped); the controllers that act on the
+    /// cache wait until it has seen their previous writes.
+    private func reconcile(controllers: Bool) {
+        if controllers {
+            scheduler.reconcile()
+            replicaSets.reconcile()
+            deployments.reconcile()
+            statefulSets.reconcile()
+            daemonSets.reconcile()
+        }
         kubelet.flush()
-        replicaSets.reconcile()
-        deployments.reconcile()
-        statefulSets.reconcile()
-        daemonSets.reconcile()
         endpoints.reconcile()
-        kubelet.flush()
     }
 
     private func apply(_ c: ClusterCommand) {

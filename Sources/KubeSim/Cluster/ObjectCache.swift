@@ -6,8 +6,49 @@ struct ObjectRef: Hashable {
     let key: ObjectKey
 }
 
+/// What controllers ask of a pod again and again, computed once per change.
+struct PodFacts {
+    let key: ObjectKey
+    let uid: String
+    let phase: String
+    let terminating: Bool
+    let ready: Bool
+    /// Epoch second of the Ready condition's last transition (nil when unknown).
+    let readySince: Int?
+    let nodeName: String
+    let labels: [String: String]
+    let restarts: Int
+    let creationTimestamp: String
+
+    init(_ pod: JSONValue, key: ObjectKey) {
+        self.key = key
+        uid = pod.metaUID
+        phase = pod.podPhase
+        terminating = pod.isTerminating
+        let readyCondition = pod.condition("Ready")
+        ready = readyCondition?["status"]?.string == "True"
+        readySince = readyCondition?["lastTransitionTime"]?.string.flatMap(Timestamp.parse)
+        nodeName = pod.nodeName
+        labels = pod.metaLabels
+        restarts = (pod[path: ["status", "containerStatuses"]]?.array ?? []).map { $0["restartCount"]?.int ?? 0 }.max() ?? 0
+        creationTimestamp = pod[path: ["metadata", "creationTimestamp"]]?.string ?? ""
+    }
+
+    /// FilterActivePods: not terminating and not finished.
+    var isActive: Bool { !terminating && phase != "Succeeded" && phase != "Failed" }
+
+    /// IsPodAvailable: Ready for at least minReadySeconds.
+    func isAvailable(minReadySeconds: Int, now: Int) -> Bool {
+        guard ready else { return false }
+        if minReadySeconds <= 0 { return true }
+        guard let since = readySince else { return false }
+        return since + minReadySeconds <= now
+    }
+}
+
 /// The simulation's informer cache: the objects the kubelet and controllers care about, as the
-/// store's events left them, with indexes by uid, by controller owner and by namespace.
+/// store's events left them, with indexes by uid, by controller owner and by namespace, and the
+/// facts of every pod.
 struct ObjectCache {
     static let tracked: Set<ResourceType> = [
         Resources.pods, Resources.replicaSets, Resources.deployments, Resources.statefulSets, Resources.daemonSets,
@@ -18,6 +59,8 @@ struct ObjectCache {
     private var byUID: [String: ObjectRef] = [:]
     private var dependents: [String: Set<ObjectRef>] = [:]
     private var byNamespace: [ResourceType: [String: Set<ObjectKey>]] = [:]
+    private var facts: [ObjectKey: PodFacts] = [:]
+    private var factsByOwner: [String: [ObjectKey: PodFacts]] = [:]
 
     func get(_ r: ResourceType, _ key: ObjectKey) -> JSONValue? { buckets[r]?[key] }
 
@@ -38,6 +81,9 @@ struct ObjectCache {
         return refs.compactMap { $0.resource == r ? buckets[r]?[$0.key] : nil }
     }
 
+    /// The facts of the pods whose controller owner has this uid.
+    func podFacts(ownedBy uid: String) -> [PodFacts] { factsByOwner[uid].map { Array($0.values) } ?? [] }
+
     /// Stores (or with nil removes) an object; returns the previous one.
     @discardableResult
     mutating func apply(_ r: ResourceType, _ key: ObjectKey, _ object: JSONValue?) -> JSONValue? {
@@ -46,6 +92,12 @@ struct ObjectCache {
         if let old {
             if byUID[old.metaUID] == ref { byUID[old.metaUID] = nil }
             if let owner = old.controllerUID { dependents[owner]?.remove(ref) }
+        }
+        if r == Resources.pods {
+            let f = object.map { PodFacts($0, key: key) }
+            facts[key] = f
+            if let owner = old?.controllerUID { factsByOwner[owner]?[key] = nil }
+            if let owner = object?.controllerUID { factsByOwner[owner, default: [:]][key] = f }
         }
         if let object {
             buckets[r, default: [:]][key] = object

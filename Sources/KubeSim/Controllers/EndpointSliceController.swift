@@ -65,6 +65,9 @@ final class EndpointSliceController {
         var members: [String: Set<String>] = [:]
         var dirtySlices = Set<String>()
         var endpointsDirty = false
+        /// When the Endpoints object may be written next (writes are batched).
+        var endpointsNotBefore = 0.0
+        var endpointsResyncScheduled = false
         var ready: [EndpointInfo]?
     }
 
@@ -77,6 +80,17 @@ final class EndpointSliceController {
     var hasWork: Bool { !dirty.isEmpty }
     private var delay: Double { engine.options.latencies.endpointPropagation }
 
+    /// The least time between two writes of one Service's Endpoints object (its EndpointSlices are
+    /// not batched).
+    static let endpointsBatchPeriod = 0.1
+
+    /// A batched Endpoints write is due.
+    func endpointsResync(_ key: ObjectKey) {
+        guard services[key] != nil else { return }
+        services[key]!.endpointsResyncScheduled = false
+        dirty.insert(key)
+    }
+
     func markDirty(_ key: ObjectKey) {
         guard services[key] != nil else { return }
         services[key]?.endpointsDirty = true
@@ -85,11 +99,10 @@ final class EndpointSliceController {
 
     /// The endpoints of a Service listed as ready now, by pod name.
     func readyEndpoints(_ key: ObjectKey) -> [EndpointInfo] {
-        guard var state = services[key] else { return [] }
-        if let r = state.ready { return r }
-        let r = state.published.values.filter(\.ready).sorted { $0.podName < $1.podName }
-        state.ready = r
-        services[key] = state
+        guard services[key] != nil else { return [] }
+        if let r = services[key]!.ready { return r }
+        let r = services[key]!.published.values.filter(\.ready).sorted { $0.podName < $1.podName }
+        services[key]!.ready = r
         return r
     }
 
@@ -193,14 +206,13 @@ final class EndpointSliceController {
 
     /// The propagation delay of one change is over: the slices show it from now on.
     func publish(service key: ObjectKey, podUID: String, info: EndpointInfo?) {
-        guard var state = services[key] else { return }
-        let old = state.published[podUID]
+        guard services[key] != nil else { return }
+        let old = services[key]!.published[podUID]
         guard old != info else { return }
-        state.published[podUID] = info
-        if let slice = state.sliceOf[podUID] { state.dirtySlices.insert(slice) }
-        state.endpointsDirty = true
-        state.ready = nil
-        services[key] = state
+        services[key]!.published[podUID] = info
+        if let slice = services[key]!.sliceOf[podUID] { services[key]!.dirtySlices.insert(slice) }
+        services[key]!.endpointsDirty = true
+        services[key]!.ready = nil
         dirty.insert(key)
         if old?.ready != info?.ready {
             let name = info?.podName ?? old?.podName ?? ""
@@ -220,7 +232,8 @@ final class EndpointSliceController {
     }
 
     private func sync(_ key: ObjectKey) {
-        guard var state = services[key], let svc = engine.cache.get(Resources.services, key), svc.metaUID == state.uid else { return }
+        guard let svc = engine.cache.get(Resources.services, key), services[key]?.uid == svc.metaUID, var state = services.removeValue(forKey: key) else { return }
+        defer { services[key] = state }
         let max = Swift.max(1, engine.options.maxEndpointsPerSlice)
         for (uid, slice) in state.sliceOf where state.published[uid] == nil {
             state.sliceOf[uid] = nil
@@ -270,10 +283,16 @@ final class EndpointSliceController {
         }
         state.dirtySlices.removeAll()
         if state.endpointsDirty {
-            state.endpointsDirty = false
-            writeEndpoints(svc, key, state.published.values.sorted { $0.podName < $1.podName }, ports: ports)
+            let now = engine.now
+            if now >= state.endpointsNotBefore {
+                state.endpointsDirty = false
+                state.endpointsNotBefore = now + Self.endpointsBatchPeriod
+                writeEndpoints(svc, key, state.published.values.sorted { $0.podName < $1.podName }, ports: ports)
+            } else if !state.endpointsResyncScheduled {
+                state.endpointsResyncScheduled = true
+                engine.after(state.endpointsNotBefore - now, .endpointsResync(service: key))
+            }
         }
-        services[key] = state
     }
 
     private func slice(_ svc: JSONValue, endpoints: [EndpointInfo], ports: [JSONValue]) -> JSONValue {

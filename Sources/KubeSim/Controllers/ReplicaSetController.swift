@@ -18,8 +18,7 @@ final class ReplicaSetController {
 
     private func sync(_ key: ObjectKey) {
         guard let rs = engine.cache.get(Resources.replicaSets, key) else { return }
-        let owned = engine.cache.dependents(of: rs.metaUID, Resources.pods)
-        let active = owned.filter(PodTemplates.isActive)
+        let active = engine.cache.podFacts(ownedBy: rs.metaUID).filter(\.isActive)
         if !rs.isTerminating {
             let diff = active.count - rs.specReplicas
             if diff < 0 {
@@ -28,9 +27,7 @@ final class ReplicaSetController {
                     engine.create(Resources.pods, namespace: key.namespace, PodTemplates.pod(from: template, owner: rs, ownerKind: "ReplicaSet"))
                 }
             } else if diff > 0 {
-                for pod in Self.podsToDelete(active, count: diff) {
-                    engine.deletePod(ObjectKey(namespace: pod.metaNamespace, name: pod.metaName), uid: pod.metaUID)
-                }
+                for pod in Self.podsToDelete(active, count: diff) { engine.deletePod(pod.key, uid: pod.uid) }
             }
         }
         writeStatus(rs, key, active)
@@ -38,44 +35,35 @@ final class ReplicaSetController {
 
     /// getPodsToDelete: the `count` pods ranked lowest (unscheduled, pending, not ready, ready for
     /// less time, more restarts, newer first).
-    static func podsToDelete(_ pods: [JSONValue], count: Int) -> [JSONValue] {
-        func phaseRank(_ p: JSONValue) -> Int {
-            switch p.podPhase {
+    static func podsToDelete(_ pods: [PodFacts], count: Int) -> [PodFacts] {
+        func phaseRank(_ p: PodFacts) -> Int {
+            switch p.phase {
             case "Pending", "": return 0
             case "Unknown": return 1
             default: return 2
             }
         }
-        func restarts(_ p: JSONValue) -> Int {
-            (p[path: ["status", "containerStatuses"]]?.array ?? []).map { $0["restartCount"]?.int ?? 0 }.max() ?? 0
-        }
-        func readySince(_ p: JSONValue) -> String { p.condition("Ready")?["lastTransitionTime"]?.string ?? "" }
         let ranked = pods.sorted { a, b in
             let sa = a.nodeName.isEmpty, sb = b.nodeName.isEmpty
             if sa != sb { return sa }
             if phaseRank(a) != phaseRank(b) { return phaseRank(a) < phaseRank(b) }
-            if a.isPodReady != b.isPodReady { return !a.isPodReady }
-            if a.isPodReady, readySince(a) != readySince(b) { return readySince(a) > readySince(b) }
-            if restarts(a) != restarts(b) { return restarts(a) > restarts(b) }
-            let ca = a[path: ["metadata", "creationTimestamp"]]?.string ?? ""
-            let cb = b[path: ["metadata", "creationTimestamp"]]?.string ?? ""
-            if ca != cb { return ca > cb }
-            return a.metaName > b.metaName
+            if a.ready != b.ready { return !a.ready }
+            if a.ready, a.readySince != b.readySince { return (a.readySince ?? 0) > (b.readySince ?? 0) }
+            if a.restarts != b.restarts { return a.restarts > b.restarts }
+            if a.creationTimestamp != b.creationTimestamp { return a.creationTimestamp > b.creationTimestamp }
+            return a.key.name > b.key.name
         }
         return Array(ranked.prefix(count))
     }
 
-    private func writeStatus(_ rs: JSONValue, _ key: ObjectKey, _ active: [JSONValue]) {
+    private func writeStatus(_ rs: JSONValue, _ key: ObjectKey, _ active: [PodFacts]) {
         let minReady = rs[path: ["spec", "minReadySeconds"]]?.int ?? 0
         let now = PodTemplates.epochNow
         let templateLabels = JSONValue.stringMap(rs[path: ["spec", "template", "metadata", "labels"]])
-        let fullyLabeled = active.filter { p in
-            let l = p.metaLabels
-            return templateLabels.allSatisfy { l[$0.key] == $0.value }
-        }.count
-        let ready = active.filter(\.isPodReady).count
-        let available = active.filter { PodTemplates.isAvailable($0, minReadySeconds: minReady, now: now) }.count
-        if minReady > 0, let next = active.compactMap({ PodTemplates.availableAt($0, minReadySeconds: minReady) }).filter({ $0 > now }).min() {
+        let fullyLabeled = active.filter { p in templateLabels.allSatisfy { p.labels[$0.key] == $0.value } }.count
+        let ready = active.filter(\.ready).count
+        let available = active.filter { $0.isAvailable(minReadySeconds: minReady, now: now) }.count
+        if minReady > 0, let next = active.compactMap({ $0.ready ? $0.readySince.map { $0 + minReady } : nil }).filter({ $0 > now }).min() {
             engine.after(Double(next - now) + 0.05, .resync(ObjectRef(resource: Resources.replicaSets, key: key)))
         }
         var st = rs["status"]?.object ?? JSONObject()

@@ -61,6 +61,14 @@ public final class TransitionLog: Sendable {
     /// Every transition, oldest first.
     public var entries: [PodTransition] { entries_.withLock { $0 } }
 
+    /// The number of entries.
+    public var count: Int { entries_.withLock { $0.count } }
+
+    /// The entries from position `index` on (for scanning a growing log without copying all of it).
+    public func entries(from index: Int) -> [PodTransition] {
+        entries_.withLock { e in index < e.count ? Array(e[max(0, index)...]) : [] }
+    }
+
     /// Forgets every entry.
     public func clear() { entries_.withLock { $0.removeAll() } }
 
