@@ -92,7 +92,14 @@ final class Kubelet {
                     rt.frozenPhase = nil
                 }
             }
-            for i in rt.containers.indices where rt.containers[i].adoptedStatus == nil { begin(rt, i) }
+            for i in rt.containers.indices {
+                if case .waiting(let reason, _) = rt.containers[i].phase, reason == "ContainerCreating" || reason == "PodInitializing" {
+                    rt.containers[i].adoptedStatus = nil
+                    rt.containers[i].phase = .starting
+                    rt.frozenPhase = nil
+                }
+                if rt.containers[i].adoptedStatus == nil { begin(rt, i) }
+            }
             sync(rt, pod)
             return rt
         }

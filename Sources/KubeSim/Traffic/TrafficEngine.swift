@@ -18,8 +18,9 @@ final class TrafficEngine {
 
     init(engine: ClusterEngine) { self.engine = engine }
 
-    /// The tick interval for a rate: one request per tick up to 1,000 ticks a second.
-    private static func interval(_ rate: Double) -> Double { max(0.001, min(0.05, 1 / max(rate, 1e-6))) }
+    /// The tick interval for a rate: one request per tick, at most 200 ticks a second (faster
+    /// rates send several requests per tick).
+    private static func interval(_ rate: Double) -> Double { max(0.005, min(0.05, 1 / max(rate, 1e-6))) }
 
     func start(_ spec: TrafficSpec) {
         let key = ObjectKey(namespace: spec.namespace, name: spec.service)
