@@ -117,13 +117,17 @@ struct PrepareAndControllerTests {
 
     // MARK: 2
 
-    @Test("2: with the controller, a prepared Deployment scaled 4 → 8 has 8 Ready pods")
+    @Test("2: with the controller (health endpoints on), a prepared Deployment scaled 4 → 8 has 8 Ready pods; SIGTERM releases the lease")
     func controllerKeepsScaleUpsReady() throws {
         let c = try TestCluster(Workloads.scenario([Workloads.deployment(replicas: 4)]))
         defer { c.stop() }
-        let controller = try c.start(["controller", "--lease-duration", "2s", "--identity", "gk-1"])
+        let port = HTTPProbe.freePort()
+        let controller = try c.start(["controller", "--lease-duration", "2s", "--identity", "gk-1", "--health-port", String(port)])
         defer { controller.cleanUp() }
         #expect(controller.waitForLog("became the leader"), "\(controller.stderr)")
+        #expect(HTTPProbe.get(port: port, path: "/healthz")?.status == "HTTP/1.1 200 OK")
+        #expect(Eventually.wait(5) { HTTPProbe.get(port: port, path: "/readyz")?.status == "HTTP/1.1 200 OK" })
+        #expect(HTTPProbe.get(port: port, path: "/nope")?.status.hasPrefix("HTTP/1.1 404") == true)
         scale(c, to: 8)
         #expect(Eventually.wait(20) {
             let pods = PodView.live(c, prefix: "web-")
