@@ -88,19 +88,26 @@ public final class LiveCluster: ClusterAPI, @unchecked Sendable {
         return LiveWatch(handle: handle)
     }
 
-    /// Maps the client's errors onto the classes the rollout reacts to.
+    /// Maps the client's errors onto the classes the rollout reacts to. A JSON-patch `test` that
+    /// failed (422, its cause naming the test) is a failed precondition: a conflict.
     static func map(_ error: any Error) -> ClusterOperationError {
         guard let error = error as? KubeAPIError else { return ClusterOperationError(.other, "\(error)") }
-        let kind: ClusterOperationError.Kind
+        var kind: ClusterOperationError.Kind
         switch error.classification {
-        case .conflict: kind = .conflict
+        case .conflict, .alreadyExists: kind = .conflict
         case .notFound: kind = .notFound
         case .invalid, .badRequest: kind = .invalid
         case .forbidden, .unauthorized, .authentication: kind = .forbidden
         case .tooManyRequests, .serverError, .timeout, .transport: kind = .transient
         default: kind = .other
         }
-        return ClusterOperationError(kind, error.description)
+        var message = error.description
+        if case .status(let status) = error, status.code == 422 {
+            let causes = status.causes.filter { $0.field.isEmpty && !$0.message.isEmpty }.map(\.message)
+            if !causes.isEmpty { message += ": " + causes.joined(separator: "; ") }
+            if causes.contains(where: { $0.hasPrefix("testing value ") }) { kind = .conflict }
+        }
+        return ClusterOperationError(kind, message)
     }
 
     struct LiveWatch: WatchStopping {
