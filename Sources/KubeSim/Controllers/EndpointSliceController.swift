@@ -63,6 +63,9 @@ final class EndpointSliceController {
         var published: [String: EndpointInfo] = [:]
         var sliceOf: [String: String] = [:]
         var members: [String: Set<String>] = [:]
+        /// Published endpoints not in a slice yet, and slice members no longer published.
+        var unassigned = Set<String>()
+        var removed = Set<String>()
         var dirtySlices = Set<String>()
         var endpointsDirty = false
         /// When the Endpoints object may be written next (writes are batched).
@@ -83,6 +86,9 @@ final class EndpointSliceController {
     /// The least time between two writes of one Service's Endpoints object (its EndpointSlices are
     /// not batched).
     static let endpointsBatchPeriod = 0.1
+    /// The most addresses an Endpoints object lists (the endpoints controller's maxCapacity).
+    static let endpointsCapacity = 1000
+    static let overCapacity = "endpoints.kubernetes.io/over-capacity"
 
     /// A batched Endpoints write is due.
     func endpointsResync(_ key: ObjectKey) {
@@ -197,7 +203,11 @@ final class EndpointSliceController {
         let name = old.metaName
         let key = ObjectKey(namespace: old.metaNamespace, name: old.metaLabels["kubernetes.io/service-name"] ?? "")
         guard var state = services[key], let members = state.members[name] else { return }
-        for uid in members { state.sliceOf[uid] = nil }
+        for uid in members {
+            state.sliceOf[uid] = nil
+            state.removed.remove(uid)
+            if state.published[uid] != nil { state.unassigned.insert(uid) }
+        }
         state.members[name] = nil
         state.dirtySlices.remove(name)
         services[key] = state
@@ -210,7 +220,14 @@ final class EndpointSliceController {
         let old = services[key]!.published[podUID]
         guard old != info else { return }
         services[key]!.published[podUID] = info
-        if let slice = services[key]!.sliceOf[podUID] { services[key]!.dirtySlices.insert(slice) }
+        if let slice = services[key]!.sliceOf[podUID] {
+            services[key]!.dirtySlices.insert(slice)
+            if info == nil { services[key]!.removed.insert(podUID) }
+        } else if info != nil {
+            services[key]!.unassigned.insert(podUID)
+        } else {
+            services[key]!.unassigned.remove(podUID)
+        }
         services[key]!.endpointsDirty = true
         services[key]!.ready = nil
         dirty.insert(key)
@@ -235,12 +252,24 @@ final class EndpointSliceController {
         guard let svc = engine.cache.get(Resources.services, key), services[key]?.uid == svc.metaUID, var state = services.removeValue(forKey: key) else { return }
         defer { services[key] = state }
         let max = Swift.max(1, engine.options.maxEndpointsPerSlice)
-        for (uid, slice) in state.sliceOf where state.published[uid] == nil {
+        for uid in state.removed {
+            guard state.published[uid] == nil, let slice = state.sliceOf[uid] else { continue }
             state.sliceOf[uid] = nil
             state.members[slice]?.remove(uid)
             state.dirtySlices.insert(slice)
         }
-        var newcomers = state.published.values.filter { state.sliceOf[$0.uid] == nil }.sorted { $0.podName < $1.podName }
+        state.removed.removeAll()
+        for name in state.dirtySlices {
+            guard let members = state.members[name], members.count > max else { continue }
+            let excess = members.compactMap { state.published[$0] }.sorted { $0.podName < $1.podName }.dropFirst(max)
+            for e in excess {
+                state.members[name]?.remove(e.uid)
+                state.sliceOf[e.uid] = nil
+                state.unassigned.insert(e.uid)
+            }
+        }
+        var newcomers = state.unassigned.compactMap { uid in state.sliceOf[uid] == nil ? state.published[uid] : nil }.sorted { $0.podName < $1.podName }
+        state.unassigned.removeAll()
         for name in state.members.keys.sorted() where !newcomers.isEmpty {
             while (state.members[name]?.count ?? 0) < max, !newcomers.isEmpty {
                 let e = newcomers.removeFirst()
@@ -276,7 +305,10 @@ final class EndpointSliceController {
                 return true
             }
             if written == nil {
-                for uid in members { state.sliceOf[uid] = nil }
+                for uid in members {
+                    state.sliceOf[uid] = nil
+                    if state.published[uid] != nil { state.unassigned.insert(uid) }
+                }
                 state.members[name] = nil
                 dirty.insert(key)
             }
@@ -326,8 +358,15 @@ final class EndpointSliceController {
             a["targetRef"] = ["kind": "Pod", "namespace": .string(key.namespace), "name": .string(e.podName), "uid": .string(e.uid)]
             return .object(a)
         }
-        let ready = endpoints.filter(\.ready).map(address)
-        let notReady = endpoints.filter { !$0.ready && !$0.terminating }.map(address)
+        var readyList = endpoints.filter(\.ready)
+        var notReadyList = endpoints.filter { !$0.ready && !$0.terminating }
+        let truncated = readyList.count + notReadyList.count > Self.endpointsCapacity
+        if truncated {
+            readyList = Array(readyList.prefix(Self.endpointsCapacity))
+            notReadyList = Array(notReadyList.prefix(Self.endpointsCapacity - readyList.count))
+        }
+        let ready = readyList.map(address)
+        let notReady = notReadyList.map(address)
         var subsets: JSONValue?
         if !ready.isEmpty || !notReady.isEmpty {
             var subset = JSONObject()
@@ -339,11 +378,15 @@ final class EndpointSliceController {
         if engine.cache.get(Resources.endpoints, key) != nil || engine.store.get(Resources.endpoints, namespace: key.namespace, name: key.name) != nil {
             engine.update(Resources.endpoints, key) { o in
                 o["subsets"] = subsets
+                var ann = o[path: ["metadata", "annotations"]]?.object ?? JSONObject()
+                ann[Self.overCapacity] = truncated ? "truncated" : nil
+                o.setMeta("annotations", ann.isEmpty ? nil : .object(ann))
                 return true
             }
         } else {
             var obj: JSONValue = ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": .string(key.name), "namespace": .string(key.namespace)]]
             if !svc.metaLabels.isEmpty { obj.setMeta("labels", svc[path: ["metadata", "labels"]]) }
+            if truncated { obj.setMeta("annotations", [Self.overCapacity: "truncated"]) }
             if let subsets { obj["subsets"] = subsets }
             engine.create(Resources.endpoints, namespace: key.namespace, obj)
         }

@@ -50,8 +50,8 @@ final class StatefulSetController {
         }
         var status = computeStatus(set, pods: pods, current: currentRevision, update: updateRevision, collisions: collisions)
         if set[path: ["spec", "updateStrategy", "type"]]?.string ?? "RollingUpdate" == "RollingUpdate",
-            status["updatedReplicas"]?.int ?? 0 == status["replicas"]?.int ?? 0,
-            status["readyReplicas"]?.int ?? 0 == status["replicas"]?.int ?? 0
+            status["updatedReplicas"]?.int ?? 0 == replicaCount, status["readyReplicas"]?.int ?? 0 == replicaCount,
+            status["replicas"]?.int ?? 0 == replicaCount
         {
             status["currentReplicas"] = status["updatedReplicas"]
             status["currentRevision"] = status["updateRevision"]

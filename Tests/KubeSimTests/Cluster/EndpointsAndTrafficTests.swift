@@ -86,6 +86,26 @@ struct EndpointsAndTrafficTests {
         #expect(slices.map { $0["endpoints"]?.array?.count ?? 0 }.sorted() == [1, 2, 2])
     }
 
+    @Test("an oversized seeded slice stays as it is until it changes, then is split to the slice size")
+    func seededSliceSplit() throws {
+        var scenario = Scenario.bulk(deployment: "web", replicas: 5)
+        scenario.objects = [Self.service]
+        scenario.cluster = ClusterOptions(maxEndpointsPerSlice: 2)
+        let s = try KubeSimServer(scenario: scenario)
+        defer { s.stop() }
+        let before = s.store.resourceVersion
+        #expect(s.cluster.waitUntilIdle())
+        #expect(s.store.resourceVersion == before)
+        #expect(Self.slices(s).count == 1)
+        let pod = Sim.pods(s, prefix: "web-")[0].metaName
+        try Sim.setImage(s, pod: pod, container: "app", image: "nginx:1.27")
+        Sim.wait(s, "split") { Self.slices(s).count == 3 }
+        let slices = Self.slices(s)
+        #expect(slices.allSatisfy { ($0["endpoints"]?.array?.count ?? 0) <= 2 })
+        let listed = slices.flatMap { $0["endpoints"]?.array ?? [] }.compactMap { $0[path: ["targetRef", "name"]]?.string }
+        #expect(listed.sorted() == Sim.pods(s, prefix: "web-").map(\.metaName).sorted())
+    }
+
     @Test("traffic drops requests while a restarting pod is still listed ready")
     func dropsDuringRestart() throws {
         let lat = Latencies(kill: 0.05, pull: 0.05, start: 0.05, readiness: 0.05, endpointPropagation: 0.3)
