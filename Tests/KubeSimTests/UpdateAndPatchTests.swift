@@ -104,6 +104,9 @@ struct UpdateAndPatchTests {
         #expect(bad.status == 422)
         #expect(bad.json["reason"]?.string == "Invalid")
         #expect(bad.json["message"]?.string == "the server rejected our request due to an error in our request")
+        #expect(bad.json[path: ["details", "causes"]] == [[
+            "reason": "UnexpectedServerResponse", "message": "testing value /spec/containers/0/image failed: test failed",
+        ]], "the patch library's error is the cause, as apimachinery's NewGenericServerResponse attaches it")
         #expect(s.store.resourceVersion == rv)
     }
 

@@ -66,7 +66,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                         var co = JSONObject()
                         co["reason"] = .string(c.kind.rawValue)
                         co["message"] = .string(c.body)
-                        co["field"] = .string(c.field)
+                        if !c.field.isEmpty { co["field"] = .string(c.field) }
                         return .object(co)
                     })
             }
@@ -140,6 +140,14 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// A 422 with the generic text (failed JSON patch operations).
     public static let genericUnprocessable = APIError(
         code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request", hasDetails: true)
+
+    /// The 422 of a JSON patch operation that failed against the object: the generic text, with the
+    /// patch library's error as the cause ("testing value /metadata/resourceVersion failed: test failed").
+    public static func unprocessable(_ serverMessage: String) -> APIError {
+        var e = genericUnprocessable
+        e.causes = [FieldError(.unexpectedServerResponse, "", serverMessage)]
+        return e
+    }
 
     /// 500 InternalError.
     public static func internalError(_ message: String) -> APIError {

@@ -90,7 +90,7 @@ extension APIServer {
             } catch {
                 switch error {
                 case .malformed(let m): throw APIError.badRequest(m)
-                case .failed: throw APIError.genericUnprocessable
+                case .failed(let why): throw APIError.unprocessable(why)
                 }
             }
         case "application/merge-patch+json":

@@ -13,6 +13,9 @@ public struct FieldError: Sendable, Equatable {
         case tooLong = "FieldValueTooLong"
         case tooMany = "FieldValueTooMany"
         case `internal` = "InternalError"
+        /// Not a field error: the server's own message, as apimachinery's NewGenericServerResponse
+        /// attaches it (a JSON patch operation that failed, ...).
+        case unexpectedServerResponse = "UnexpectedServerResponse"
 
         /// The human text ("Required value").
         var text: String {
@@ -26,6 +29,7 @@ public struct FieldError: Sendable, Equatable {
             case .tooLong: return "Too long"
             case .tooMany: return "Too many"
             case .internal: return "Internal error"
+            case .unexpectedServerResponse: return ""
             }
         }
     }
@@ -49,6 +53,7 @@ public struct FieldError: Sendable, Equatable {
 
     /// The message without the field ("Forbidden: pod updates may not ...").
     public var body: String {
+        if kind == .unexpectedServerResponse { return detail }
         var s = kind.text
         switch kind {
         case .required, .forbidden, .tooLong, .internal: break
