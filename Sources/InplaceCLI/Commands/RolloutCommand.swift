@@ -112,8 +112,9 @@ struct RolloutRun {
                                       observer: reporter, control: control, resuming: resuming[p.workload.ref])
             var outcome = run.run()
             if outcome.result == .failed && options.onFailure == .rollback && control.stopReason == nil {
-                outcome.message = (outcome.message ?? "") + rollBack(p, record: run.initialRecord(), session: session,
-                                                                     options: options, reporter: reporter, control: control)
+                outcome.message = (outcome.message ?? "") + rollBack(p, record: run.initialRecord(), failure: outcome.message ?? "failed",
+                                                                     session: session, options: options, reporter: reporter,
+                                                                     control: control)
             }
             outcomes.append(outcome)
             if outcome.result != .complete { break }
@@ -128,10 +129,13 @@ struct RolloutRun {
     }
 
     /// `--on-failure rollback`: the failed pod and every updated pod go back to their old images, in place.
-    func rollBack(_ p: PlanBuilder.Planned, record: RolloutRecord, session: ClusterSession, options: RolloutOptions,
-                  reporter: RolloutReporter, control: RolloutControl) -> String {
+    func rollBack(_ p: PlanBuilder.Planned, record: RolloutRecord, failure: String, session: ClusterSession,
+                  options: RolloutOptions, reporter: RolloutReporter, control: RolloutControl) -> String {
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
-        guard !images.isEmpty else { return "; nothing to roll back" }
+        guard !images.isEmpty else {
+            recordFailure(p.workload.ref, "\(failure); nothing to roll back", session: session)
+            return "; nothing to roll back"
+        }
         reporter.note("\(p.workload.ref): rolling the updated pods back to \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", "))")
         do {
             var back = options.plan
@@ -143,14 +147,28 @@ struct RolloutRun {
             settings.plan = back
             let run = WorkloadRollout(cluster: session.cluster, workload: planned.workload, template: planned.desiredTemplate,
                                       plan: planned.plan, settings: settings, rolloutID: Self.newID(),
-                                      holder: RolloutHolder.current.description, observer: reporter, control: control)
+                                      holder: RolloutHolder.current.description, observer: reporter, control: control,
+                                      rollbackOf: failure)
             let outcome = run.run()
-            return outcome.result == .complete
-                ? "; rolled back \(outcome.updated) pod(s) to the old images"
-                : "; rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
+            let images = images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")
+            let result = outcome.result == .complete
+                ? "rolled back \(outcome.updated) pod(s) to \(images)"
+                : "rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
+            reporter.note("\(p.workload.ref): \(result) after the failure (\(failure))")
+            return "; " + result
         } catch {
+            recordFailure(p.workload.ref, "\(failure); rollback failed: \(error)", session: session)
             return "; rollback failed: \(error)"
         }
+    }
+
+    /// Marks the rollout recorded on a workload failed (when its rollback could not run).
+    func recordFailure(_ ref: WorkloadRef, _ message: String, session: ClusterSession) {
+        guard ref.kind != .pod, let object = try? session.cluster.get(ref.path), var record = RolloutRecord(workload: object) else { return }
+        record.phase = .failed
+        record.message = message
+        _ = try? WorkloadConsistency(cluster: session.cluster, dryRun: false) { _ in }
+            .writeRecord(Workload(kind: ref.kind, object: object), record: record, object: object)
     }
 
     /// Refuses, before any write, what the rollout cannot do safely.

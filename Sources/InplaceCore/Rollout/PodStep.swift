@@ -28,6 +28,12 @@ public enum PodStep: Sendable, Equatable {
         }
     }
 
+    /// True for `.failed`.
+    public var isFailure: Bool {
+        if case .failed = self { return true }
+        return false
+    }
+
     /// A short name for progress output.
     public var label: String {
         switch self {

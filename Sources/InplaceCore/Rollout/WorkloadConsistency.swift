@@ -19,12 +19,35 @@ public struct WorkloadConsistency: Sendable {
     }
 
     /// The first writes: new template, controller held off, rollout record; before any pod is touched.
+    ///
+    /// The first write is conditional on the workload's resourceVersion. When it fails because the
+    /// workload changed in a way that does not touch the plan (a controller's status update: same
+    /// generation, same rollout record), it is made again on the fresh object; any other change is
+    /// a conflict.
     public func prepare(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
-        switch workload.kind {
-        case .pod: return PreparedWorkload(object: workload.object)
-        case .deployment: return try prepareDeployment(workload, template: template, record: record)
-        case .statefulSet, .daemonSet: return try prepareRevisioned(workload, template: template, record: record)
+        var current = workload
+        var attempts = 0
+        while true {
+            do {
+                switch current.kind {
+                case .pod: return PreparedWorkload(object: current.object, record: record)
+                case .deployment: return try prepareDeployment(current, template: template, record: record)
+                case .statefulSet, .daemonSet: return try prepareRevisioned(current, template: template, record: record)
+                }
+            } catch RolloutError.conflict(let message) where attempts < 5 {
+                attempts += 1
+                let fresh = Workload(kind: workload.kind, object: try cluster.get(workload.ref.path))
+                guard Self.samePlanBasis(current, fresh) else { throw RolloutError.conflict(message) }
+                current = fresh
+            }
         }
+    }
+
+    /// True when `b` differs from `a` only in ways a plan made on `a` does not depend on: the spec
+    /// (generation) and the rollout record are the same.
+    static func samePlanBasis(_ a: Workload, _ b: Workload) -> Bool {
+        a.uid == b.uid && a.generation == b.generation
+            && a.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]] == b.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]
     }
 
     /// The last writes: controller handed back (unpaused / strategy restored) unless pods are held.
@@ -118,7 +141,7 @@ public struct WorkloadConsistency: Sendable {
                               summary: "mark older ReplicaSet \(otherName) superseded so the controller keeps \(name)")
             }
         }
-        return PreparedWorkload(object: updated, replicaSetNames: names)
+        return PreparedWorkload(object: updated, record: record, replicaSetNames: names)
     }
 
     /// The controller's EqualIgnoreHash: templates equal once the pod-template-hash label is removed.
@@ -163,7 +186,7 @@ public struct WorkloadConsistency: Sendable {
         ]
         let updated = try write(workload.ref.path, ops: ops,
                                 summary: "set the pod template of \(workload.ref) and its updateStrategy to OnDelete")
-        if dryRun { return PreparedWorkload(object: updated) }
+        if dryRun { return PreparedWorkload(object: updated, record: record) }
         let generation = updated[path: ["metadata", "generation"]]?.int ?? 0
         guard let observed = ClusterWaiter(cluster: cluster).wait(
             collection: workload.kind.collectionPath(namespace: workload.namespace), name: workload.name,
@@ -175,10 +198,10 @@ public struct WorkloadConsistency: Sendable {
             guard let revision = observed[path: ["status", "updateRevision"]]?.string, !revision.isEmpty else {
                 throw RolloutError.cluster("\(workload.ref) has no status.updateRevision")
             }
-            return PreparedWorkload(object: updated, revisionLabels: ["controller-revision-hash": revision])
+            return PreparedWorkload(object: updated, record: record, revisionLabels: ["controller-revision-hash": revision])
         }
         let hash = try newestDaemonSetHash(workload)
-        return PreparedWorkload(object: updated, revisionLabels: [
+        return PreparedWorkload(object: updated, record: record, revisionLabels: [
             "controller-revision-hash": hash, "pod-template-generation": String(generation),
         ])
     }

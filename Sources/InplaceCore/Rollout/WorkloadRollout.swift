@@ -18,11 +18,16 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// The record of the rollout being resumed, if any: its identity and the workload's settings from
     /// before it started are kept.
     public let resuming: RolloutRecord?
+    /// Set when this rollout rolls back a failed one (`--on-failure rollback`): that failure, which
+    /// the record keeps (phase failed) once the pods are back.
+    public let rollbackOf: String?
 
     public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
                 settings: RolloutSettings, rolloutID: String, holder: String, clock: any RolloutClock = SystemClock(),
-                observer: any RolloutObserver, control: RolloutControl = RolloutControl(), resuming: RolloutRecord? = nil) {
+                observer: any RolloutObserver, control: RolloutControl = RolloutControl(), resuming: RolloutRecord? = nil,
+                rollbackOf: String? = nil) {
         self.resuming = resuming
+        self.rollbackOf = rollbackOf
         self.cluster = cluster
         self.workload = workload
         self.template = template
@@ -128,16 +133,18 @@ public final class WorkloadRollout: @unchecked Sendable {
         let kept = plan.count(.keep), held = plan.count(.hold)
         let budget = plan.budget > 0 ? plan.budget : 1
         observer.handle(.started(workload.ref, update: plan.count(.update), keep: kept, hold: held, maxUnavailable: budget))
-        guard plan.count(.update) > 0 else {
+        // A resumed rollout with nothing left to update still repairs the pods it left mid-sequence
+        // and hands the workload back to its controller.
+        guard plan.count(.update) > 0 || resuming != nil else {
+            if let failure = rollbackOf { concludeRollback(failure, rolledBack: 0) }
             return RolloutOutcome(result: .complete, kept: kept, held: held, seconds: elapsed)
         }
         let consistency = WorkloadConsistency(cluster: cluster, dryRun: false) { [observer, workload] in
             observer.handle(.workloadWrite(workload.ref, $0))
         }
-        var record = initialRecord()
         let prepared: PreparedWorkload
         do {
-            prepared = try consistency.prepare(workload, template: template, record: record)
+            prepared = try consistency.prepare(workload, template: template, record: initialRecord())
         } catch let e as RolloutError {
             if case .conflict = e { return RolloutOutcome(result: .conflict, kept: kept, held: held, seconds: elapsed, message: e.description) }
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: e.description)
@@ -145,7 +152,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: "\(error)")
         }
         pending = targets(labels: prepared.revisionLabels)
-        self.record = record
+        record = prepared.record
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
         let watches = startWatches()
@@ -158,16 +165,19 @@ public final class WorkloadRollout: @unchecked Sendable {
             return RolloutOutcome(result: .conflict, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
                                   seconds: elapsed, message: "taken over by \(by)")
         }
-        record = self.record ?? record
+        var record = self.record ?? prepared.record
         record.updated = updated
         record.renewTime = clock.rfc3339
         var result: RolloutOutcome.Result = .complete
         var message: String?
         if !failures.isEmpty {
             result = .failed
-            record.phase = .failed
-            record.message = failures.map { "\($0.pod): \($0.reason) \($0.message)" }.joined(separator: "; ")
-            message = record.message
+            let failure = failures.map { "\($0.pod): \($0.reason) \($0.message)" }.joined(separator: "; ")
+            message = failure
+            // A rollback follows in this process: the rollout is not over until the pods are back.
+            let rollingBack = settings.rollbackOnFailure && stop == nil
+            record.phase = rollingBack ? .running : .failed
+            record.message = rollingBack ? "\(failure); rolling back" : failure
         } else if timedOut {
             result = .timedOut
             record.phase = .failed
@@ -178,6 +188,9 @@ public final class WorkloadRollout: @unchecked Sendable {
             record.phase = .paused
             if case .paused(let by) = stop { record.message = by } else { record.message = "interrupted by a signal" }
             message = record.message
+        } else if let failure = rollbackOf {
+            record.phase = .failed
+            record.message = Self.rolledBackMessage(failure, rolledBack: updated, to: record.images)
         } else {
             record.phase = .complete
         }
@@ -198,6 +211,30 @@ public final class WorkloadRollout: @unchecked Sendable {
                                      seconds: elapsed, message: message)
         outcome.podWrites = podWrites
         return outcome
+    }
+
+    /// The record's message once a failed rollout's pods are back on their old images.
+    static func rolledBackMessage(_ failure: String, rolledBack: Int, to images: [String: String]) -> String {
+        let list = images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        return "\(failure); rolled back \(rolledBack) pod(s) to \(list)"
+    }
+
+    /// Ends a rollback that had no pod to restore: the record says the rollout failed.
+    private func concludeRollback(_ failure: String, rolledBack: Int) {
+        guard workload.kind != .pod else { return }
+        do {
+            let current = try cluster.get(workload.ref.path)
+            guard var r = RolloutRecord(workload: current) else { return }
+            r.phase = .failed
+            r.message = Self.rolledBackMessage(failure, rolledBack: rolledBack, to: r.previousImages)
+            r.renewTime = clock.rfc3339
+            let consistency = WorkloadConsistency(cluster: cluster, dryRun: false) { [observer, workload] in
+                observer.handle(.workloadWrite(workload.ref, $0))
+            }
+            try consistency.writeRecord(workload, record: r, object: current)
+        } catch {
+            observer.handle(.warning(workload.ref, "could not record the end of the rollback on \(workload.ref): \(error)"))
+        }
     }
 
     /// StatefulSet ordinals below this stay on the old revision.
@@ -422,7 +459,10 @@ public final class WorkloadRollout: @unchecked Sendable {
             let step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID)
             if step != a.step && !(step == .drain && a.step == .patch) {
                 a.step = step
-                observer.handle(.podStep(workload.ref, pod: name, step: step, elapsed: now - a.startedAt))
+                // The end of a pod's sequence is reported once, by podDone or podFailed.
+                if step != .done, !step.isFailure {
+                    observer.handle(.podStep(workload.ref, pod: name, step: step, elapsed: now - a.startedAt))
+                }
             }
             switch step {
             case .record, .gateOff, .gateOn:
