@@ -120,13 +120,16 @@ struct StatusFollower {
         defer { watches.forEach { $0.stop() } }
         let clock = SystemClock()
         var lastLines: [WorkloadRef: String] = [:]
+        var podsSynced = Set<WorkloadRef>()
         while true {
             for change in events.drain(until: clock.monotonic + 2, clock: clock) {
                 switch change {
                 case .workload(let ref, let o): objects[ref] = o
                 case .pods(let ref, let e):
                     switch e {
-                    case .synced(let items): pods[ref] = Dictionary(items.map { (Pod($0).name, Pod($0)) }, uniquingKeysWith: { $1 })
+                    case .synced(let items):
+                        pods[ref] = Dictionary(items.map { (Pod($0).name, Pod($0)) }, uniquingKeysWith: { $1 })
+                        podsSynced.insert(ref)
                     case .added(let o), .modified(let o): pods[ref]?[Pod(o).name] = Pod(o)
                     case .deleted(let o): pods[ref]?[Pod(o).name] = nil
                     case .failed(let error):
@@ -135,6 +138,8 @@ struct StatusFollower {
                     }
                 }
             }
+            // Until every pod list has arrived, a status would count pods that are not there yet.
+            guard podsSynced.count == Set(workloads.map(\.ref)).count else { continue }
             var statuses: [RolloutStatus] = []
             for w in workloads {
                 let object = objects[w.ref] ?? w.object
