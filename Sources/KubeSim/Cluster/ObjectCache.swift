@@ -84,6 +84,9 @@ struct ObjectCache {
     /// The facts of the pods whose controller owner has this uid.
     func podFacts(ownedBy uid: String) -> [PodFacts] { factsByOwner[uid].map { Array($0.values) } ?? [] }
 
+    /// The facts of the pods whose controller owner has this uid, by pod key (no copy).
+    func podFactsByKey(ownedBy uid: String) -> [ObjectKey: PodFacts] { factsByOwner[uid] ?? [:] }
+
     /// Stores (or with nil removes) an object; returns the previous one.
     @discardableResult
     mutating func apply(_ r: ResourceType, _ key: ObjectKey, _ object: JSONValue?) -> JSONValue? {

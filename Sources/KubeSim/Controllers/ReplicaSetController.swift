@@ -18,19 +18,21 @@ final class ReplicaSetController {
 
     private func sync(_ key: ObjectKey) {
         guard let rs = engine.cache.get(Resources.replicaSets, key) else { return }
-        let active = engine.cache.podFacts(ownedBy: rs.metaUID).filter(\.isActive)
+        let owned = engine.cache.podFactsByKey(ownedBy: rs.metaUID)
+        var activeCount = 0
+        for f in owned.values where f.isActive { activeCount += 1 }
         if !rs.isTerminating {
-            let diff = active.count - rs.specReplicas
+            let diff = activeCount - rs.specReplicas
             if diff < 0 {
                 let template = rs[path: ["spec", "template"]] ?? .emptyObject
                 for _ in 0..<(-diff) {
                     engine.create(Resources.pods, namespace: key.namespace, PodTemplates.pod(from: template, owner: rs, ownerKind: "ReplicaSet"))
                 }
             } else if diff > 0 {
-                for pod in Self.podsToDelete(active, count: diff) { engine.deletePod(pod.key, uid: pod.uid) }
+                for pod in Self.podsToDelete(owned.values.filter(\.isActive), count: diff) { engine.deletePod(pod.key, uid: pod.uid) }
             }
         }
-        writeStatus(rs, key, active)
+        writeStatus(rs, key, owned)
     }
 
     /// getPodsToDelete: the `count` pods ranked lowest (unscheduled, pending, not ready, ready for
@@ -56,18 +58,28 @@ final class ReplicaSetController {
         return Array(ranked.prefix(count))
     }
 
-    private func writeStatus(_ rs: JSONValue, _ key: ObjectKey, _ active: [PodFacts]) {
+    private func writeStatus(_ rs: JSONValue, _ key: ObjectKey, _ owned: [ObjectKey: PodFacts]) {
         let minReady = rs[path: ["spec", "minReadySeconds"]]?.int ?? 0
         let now = PodTemplates.epochNow
         let templateLabels = JSONValue.stringMap(rs[path: ["spec", "template", "metadata", "labels"]])
-        let fullyLabeled = active.filter { p in templateLabels.allSatisfy { p.labels[$0.key] == $0.value } }.count
-        let ready = active.filter(\.ready).count
-        let available = active.filter { $0.isAvailable(minReadySeconds: minReady, now: now) }.count
-        if minReady > 0, let next = active.compactMap({ $0.ready ? $0.readySince.map { $0 + minReady } : nil }).filter({ $0 > now }).min() {
-            engine.after(Double(next - now) + 0.05, .resync(ObjectRef(resource: Resources.replicaSets, key: key)))
+        var replicas = 0, fullyLabeled = 0, ready = 0, available = 0
+        var nextAvailable: Int?
+        for p in owned.values where p.isActive {
+            replicas += 1
+            if templateLabels.allSatisfy({ p.labels[$0.key] == $0.value }) { fullyLabeled += 1 }
+            guard p.ready else { continue }
+            ready += 1
+            if p.isAvailable(minReadySeconds: minReady, now: now) {
+                available += 1
+            } else if let since = p.readySince {
+                nextAvailable = min(nextAvailable ?? Int.max, since + minReady)
+            }
+        }
+        if let next = nextAvailable {
+            engine.after(Double(max(0, next - now)) + 0.05, .resync(ObjectRef(resource: Resources.replicaSets, key: key)))
         }
         var st = rs["status"]?.object ?? JSONObject()
-        st["replicas"] = .int(active.count)
+        st["replicas"] = .int(replicas)
         st["fullyLabeledReplicas"] = fullyLabeled > 0 ? .int(fullyLabeled) : nil
         st["readyReplicas"] = ready > 0 ? .int(ready) : nil
         st["availableReplicas"] = available > 0 ? .int(available) : nil
