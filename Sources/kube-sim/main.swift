@@ -110,6 +110,10 @@ let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
     return s
 }
 done.wait()
+for t in scenario.cluster.traffic where server.cluster.isRunning {
+    let c = server.cluster.traffic(service: t.service, namespace: t.namespace)
+    print("kube-sim: traffic to service \(t.namespace)/\(t.service): \(c.sent) sent, \(c.served) served, \(c.dropped) dropped, \(c.unroutable) without a ready endpoint")
+}
 server.stop()
 print("kube-sim: stopped")
 _ = sources

