@@ -83,7 +83,7 @@ extension ClusterEngine {
             guard var pod = current, pod.metaUID == uid else { return .none }
             if pod[path: ["metadata", "deletionTimestamp"]] == nil { pod.setMeta("deletionTimestamp", .string(Timestamp.now())) }
             pod.setMeta("deletionGracePeriodSeconds", 0)
-            return .delete(pod)
+            return pod.metaFinalizers.isEmpty ? .delete(pod) : .put(pod)
         }
         noteWrite(commit.event?.resourceVersion)
     }

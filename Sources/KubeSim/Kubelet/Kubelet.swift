@@ -297,7 +297,11 @@ final class Kubelet {
     func finishTermination(uid: String) {
         guard let rt = pods[uid] else { return }
         let commit = engine.store.transact(Resources.pods, rt.key) { current -> StoreWrite in
-            guard let pod = current, pod.metaUID == uid else { return .none }
+            guard var pod = current, pod.metaUID == uid else { return .none }
+            if !pod.metaFinalizers.isEmpty {
+                pod.setMeta("deletionGracePeriodSeconds", 0)
+                return .put(pod)
+            }
             return .delete(pod)
         }
         engine.noteWrite(commit.event?.resourceVersion)

@@ -228,6 +228,23 @@ struct KubeletTests {
         #expect(Sim.get(quick, "q") == nil)
     }
 
+    @Test("a terminated pod with a finalizer stays until the finalizer is removed")
+    func finalizers() throws {
+        let s = try Sim.server(latencies: Latencies(termination: 0.05))
+        defer { s.stop() }
+        var pod = Sim.pod("f")
+        pod[path: ["metadata", "finalizers"]] = ["example.com/hold"]
+        try Sim.create(s, pod)
+        Sim.wait(s, "Ready") { Sim.isReady(Sim.get(s, "f")) }
+        _ = try s.client.delete(Resources.pods, namespace: "default", name: "f").get()
+        Sim.wait(s, "terminated") { Sim.get(s, "f")?[path: ["metadata", "deletionGracePeriodSeconds"]]?.int == 0 }
+        #expect(s.cluster.transitions.kinds(pod: "f").contains(.containerExited(container: "app", exitCode: 0)))
+        #expect(!s.cluster.transitions.wasAnyPodDeleted())
+        _ = try s.client.patch(Resources.pods, namespace: "default", name: "f", patch: ["metadata": ["finalizers": .null]], type: "application/merge-patch+json").get()
+        Sim.wait(s, "gone") { Sim.get(s, "f") == nil }
+        #expect(s.cluster.transitions.deletedPods() == ["f"])
+    }
+
     @Test("latencies: a container is ready no sooner than pull + start + readiness after its pod was created")
     func latencies() throws {
         let s = try Sim.server(latencies: Latencies(pull: 0.04, start: 0.03, readiness: 0.03))
