@@ -84,7 +84,6 @@ final class ClusterEngine {
             reconcile(controllers: processedRV >= lastOwnWriteRV)
             mailbox.finish(processedRV: processedRV, idle: isIdle)
         }
-        for (_, ack) in (mailbox.next(deadline: nil)?.commands ?? []) { ack?.signal() }
     }
 
     var isIdle: Bool {
@@ -141,11 +140,10 @@ final class ClusterEngine {
         for (r, obj) in snapshot where ObjectCache.tracked.contains(r) {
             cache.apply(r, ObjectKey(namespace: r.namespaced ? obj.metaNamespace : "", name: obj.metaName), obj)
         }
-        for (key, pod) in cache.all(Resources.pods).sorted(by: { $0.key < $1.key }) {
+        for pod in cache.all(Resources.pods).sorted(by: { $0.key < $1.key }).map(\.value) {
             record(pod, .observed(ready: pod.isPodReady))
             kubelet.podChanged(old: nil, new: pod)
             scheduler.podChanged(old: nil, new: pod)
-            _ = key
         }
         for k in cache.all(Resources.replicaSets).keys { replicaSets.dirty.insert(k) }
         for k in cache.all(Resources.deployments).keys { deployments.dirty.insert(k) }
