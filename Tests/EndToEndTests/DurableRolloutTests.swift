@@ -93,6 +93,34 @@ struct DurableRolloutTests {
         #expect(!c.server.cluster.transitions.wasAnyPodDeleted())
     }
 
+    @Test("2: SIGINT mid-rollout of a StatefulSet, then resume: revision labels right, RollingUpdate restored, nothing recreated")
+    func sigintStatefulSet() throws {
+        var db = Workloads.statefulSet(replicas: 4)
+        db[path: ["spec", "updateStrategy"]] = ["type": "RollingUpdate", "rollingUpdate": ["partition": 0, "maxUnavailable": 1]]
+        let c = try TestCluster(RolloutScenario.make([db]))
+        defer { c.stop() }
+        c.settle()
+        let strategy = c.object(Resources.statefulSets, "db")?[path: ["spec", "updateStrategy"]]
+        let before = c.facts(prefix: "db-")
+        let rollout = try c.start(["set", "image", "sts/db", "postgres=postgres:16.3", "--grace-period", "300ms"])
+        defer { rollout.cleanUp() }
+        #expect(Eventually.wait(20) { c.facts(prefix: "db-").values.contains { $0.images["postgres"] == "postgres:16.3" && $0.ready } },
+                "\(rollout.stderr)")
+        rollout.signal(SIGINT)
+        #expect(rollout.waitExit(timeout: 10) == 4, "\(rollout.stderr)")
+        #expect(c.object(Resources.statefulSets, "db")?[path: ["spec", "updateStrategy", "type"]] == "OnDelete", "held off while paused")
+        let resume = try c.run(["resume", "sts/db", "--grace-period", "0"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        let sts = c.object(Resources.statefulSets, "db")
+        #expect(sts?[path: ["spec", "updateStrategy"]] == strategy, "the original strategy is back: \(sts?[path: ["spec", "updateStrategy"]]?.serialized() ?? "-")")
+        let revision = sts?[path: ["status", "updateRevision"]]?.string
+        c.settle(thenWait: 1)
+        let after = c.facts(prefix: "db-")
+        #expect(Set(after.values.map(\.uid)) == Set(before.values.map(\.uid)), "nothing recreated")
+        #expect(after.values.allSatisfy { $0.images["postgres"] == "postgres:16.3" && $0.ready && $0.labels["controller-revision-hash"] == revision },
+                "\(after.values)")
+    }
+
     @Test("4: two concurrent rollouts of one Deployment: exactly one proceeds, the other exits 5 without writing to a pod")
     func concurrentRollouts() throws {
         let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 3)]))

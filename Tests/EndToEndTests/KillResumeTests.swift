@@ -101,3 +101,91 @@ struct KillResumeTests {
         #expect(!log.wasAnyPodDeleted() && log.createdPods().isEmpty)
     }
 }
+
+/// The same for a StatefulSet and a DaemonSet: after kill -9 and resume, the strategy is restored and
+/// the pods carry the revision their controller expects, exactly as after an uninterrupted rollout.
+@Suite("durable rollouts: kill -9 of a StatefulSet or DaemonSet rollout, then resume")
+struct KillResumeRevisionedTests {
+    /// A workload kind under test: its scenario, rollout arguments and pod prefix.
+    struct Kind: Sendable {
+        var name: String
+        var resource: ResourceType
+        var target: String
+        var prefix: String
+        var args: [String]
+        var scenario: @Sendable () -> Scenario
+    }
+
+    static let statefulSet = Kind(
+        name: "StatefulSet", resource: Resources.statefulSets, target: "sts/db", prefix: "db-",
+        args: ["set", "image", "sts/db", "postgres=postgres:16.3", "--grace-period", "100ms"],
+        scenario: {
+            var db = Workloads.statefulSet(replicas: 3)
+            db[path: ["spec", "updateStrategy"]] = ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]]
+            return RolloutScenario.make([db])
+        })
+    static let daemonSet = Kind(
+        name: "DaemonSet", resource: Resources.daemonSets, target: "ds/agent", prefix: "agent-",
+        args: ["set", "image", "ds/agent", "agent=fluent/fluent-bit:3.1", "--grace-period", "100ms"],
+        scenario: { RolloutScenario.make([Workloads.daemonSet()], nodeCount: 3) })
+
+    /// Pods, the workload's spec, its record and update revision.
+    static func endState(_ c: TestCluster, _ kind: Kind) -> String {
+        let pods = c.facts(prefix: kind.prefix).values.map { p in
+            "\(p.name) images=\(p.images.sorted { $0.key < $1.key }) gate=\(p.gate ?? "-") ready=\(p.ready) labels=\(p.labels.sorted { $0.key < $1.key }) restarts=\(p.restartCounts.sorted { $0.key < $1.key })"
+        }.sorted()
+        let object = c.object(kind.resource, kind.target.split(separator: "/").last.map(String.init) ?? "")
+        let record = c.record(kind.resource, kind.target.split(separator: "/").last.map(String.init) ?? "")
+        return pods.joined(separator: "\n") + "\nspec: \(object?["spec"]?.serialized() ?? "-")"
+            + "\nupdateRevision: \(object?[path: ["status", "updateRevision"]]?.serialized() ?? "-")"
+            + "\nrecord: \(record?["phase"]?.serialized() ?? "-") \(record?["images"]?.serialized() ?? "-")"
+    }
+
+    static func reference(_ kind: Kind) throws -> String {
+        let c = try TestCluster(kind.scenario())
+        defer { c.stop() }
+        c.settle()
+        let r = try c.run(kind.args)
+        guard r.status == 0 else { throw E2EError.failedRun(r) }
+        c.settle(thenWait: 0.3)
+        return endState(c, kind)
+    }
+
+    static let references: Result<[String: String], any Error> = Result {
+        ["StatefulSet": try reference(statefulSet), "DaemonSet": try reference(daemonSet)]
+    }
+
+    /// A kind and the write after which the kill lands.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var kind: Kind
+        var write: Int
+        var testDescription: String { "\(kind.name), after write \(write)" }
+    }
+
+    static let cases: [Case] = [statefulSet, daemonSet].flatMap { k in [1, 4, 7, 11].map { Case(kind: k, write: $0) } }
+
+    @Test("kill -9, then resume: strategy restored, revision labels, the same end state as uninterrupted", arguments: cases)
+    func killThenResume(_ test: Case) throws {
+        let expected = try #require(try Self.references.get()[test.kind.name])
+        let c = try TestCluster(test.kind.scenario())
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: test.kind.prefix)
+        let run = try c.start(test.kind.args)
+        defer { run.cleanUp() }
+        let deadline = Date().addingTimeInterval(20)
+        while c.server.requestLog.writes.count < test.write && run.process.isRunning && Date() < deadline { usleep(500) }
+        run.signal(SIGKILL)
+        #expect(run.waitExit(timeout: 10) == 128 + SIGKILL, "killed mid-rollout: \(run.stderr)")
+        let resume = try c.run(["resume", test.kind.target], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        c.settle(thenWait: 0.3)
+        #expect(Self.endState(c, test.kind) == expected, "--- resume\n\(resume.stderr)")
+        for (name, b) in before {
+            #expect(c.facts(prefix: test.kind.prefix)[name]?.uid == b.uid, "\(name) kept")
+        }
+        #expect(!c.server.cluster.transitions.wasAnyPodDeleted())
+        let container = test.kind.name == "StatefulSet" ? "postgres" : "agent"
+        for name in before.keys { #expect(c.server.cluster.transitions.kills(container: container, pod: name) == 1, "\(name)") }
+    }
+}

@@ -144,6 +144,41 @@ struct RolloutDeploymentTests {
         #expect(!r.stdout.contains("\u{1B}"), "no escape codes")
     }
 
+    @Test("A partial rollout (--partition) leaves the Deployment paused and says so; the held pods stay as they are")
+    func partialDeployment() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 4)]))
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: "web-")
+        let r = try c.run(["set", "image", "deployment/web", "app=nginx:1.27", "--partition", "2", "--grace-period", "0"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("stays paused"), "\(r.stderr)")
+        c.settle(thenWait: 1)
+        let after = c.facts(prefix: "web-")
+        #expect(after.values.filter { $0.images["app"] == "nginx:1.27" }.count == 2)
+        #expect(after.values.filter { $0.images["app"] == "nginx:1.25" }.count == 2)
+        #expect(after.values.allSatisfy { $0.ready && $0.gate == "True" })
+        #expect(Set(after.values.map(\.uid)) == Set(before.values.map(\.uid)), "the paused controller replaced nothing")
+        #expect(c.object(Resources.deployments, "web")?[path: ["spec", "paused"]] == true)
+        #expect(c.replicaSets(of: "web").count == 1)
+    }
+
+    @Test("A manifest with several workloads (and a Service) rolls out each of them")
+    func manifestWithSeveralWorkloads() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 2), Workloads.statefulSet(replicas: 2)], services: ["web"]))
+        defer { c.stop() }
+        c.settle()
+        let file = try c.writeManifest("app.yaml", RolloutScenario.service("web"), Workloads.deployment(replicas: 2, image: "nginx:1.27"),
+                                       Workloads.statefulSet(replicas: 2, image: "postgres:16.3"))
+        let r = try c.run(["rollout", "-f", file, "--grace-period", "0", "-o", "json"])
+        #expect(r.status == 0, "\(r)")
+        let finished = try JSONLines.parse(r.stdout).filter { $0["type"] == "finished" }
+        #expect(Set(finished.compactMap { $0["workload"]?.string }) == ["deployment/web", "statefulset/db"], "\(r.stdout)")
+        #expect(finished.allSatisfy { $0["result"] == "complete" && $0["updated"] == 2 })
+        #expect(c.facts(prefix: "web-").values.allSatisfy { $0.images["app"] == "nginx:1.27" && $0.ready })
+        #expect(c.facts(prefix: "db-").values.allSatisfy { $0.images["postgres"] == "postgres:16.3" && $0.ready })
+    }
+
     @Test("The older-ReplicaSet trap: returning to an earlier image whose ReplicaSet still has that template replaces no pod")
     func olderReplicaSetTrap() throws {
         let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 3, image: "nginx:1.27")]))
