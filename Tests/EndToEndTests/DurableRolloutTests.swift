@@ -121,13 +121,15 @@ struct DurableRolloutTests {
                 "\(after.values)")
     }
 
-    @Test("4: two concurrent rollouts of one Deployment: exactly one proceeds, the other exits 5 without writing to a pod")
-    func concurrentRollouts() throws {
+    @Test("4: two concurrent rollouts of one Deployment: exactly one proceeds, the other exits 5 without writing to a pod",
+          arguments: [0, 20_000, 60_000])
+    func concurrentRollouts(offsetMicroseconds: Int) throws {
         let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 3)]))
         defer { c.stop() }
         c.settle()
         c.server.requestLog.clear()
         let a = try c.start(["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "200ms"])
+        usleep(UInt32(offsetMicroseconds))
         let b = try c.start(["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "200ms"])
         defer { a.cleanUp(); b.cleanUp() }
         let codes = [a.waitExit(timeout: 30), b.waitExit(timeout: 30)]

@@ -227,6 +227,7 @@ struct RolloutDeploymentTests {
         c.server.faults.failNext(2, method: "PATCH", path: "/api/v1/namespaces/default/pods/\(pods[2])", status: 503)
         c.server.faults.failNext(1, method: "PATCH", path: "/api/v1/namespaces/default/pods/\(pods[3])/status", status: 500)
         c.server.faults.failNext(1, method: "PATCH", path: "/api/v1/namespaces/default/pods/\(pods[3])", status: 429, retryAfterSeconds: 1)
+        c.server.faults.failNext(1, method: "PATCH", path: "/apis/apps/v1/namespaces/default/deployments/web", status: 409)
         c.server.faults.failNext(1, method: "PATCH", path: "/apis/apps/v1/namespaces/default/deployments/web", status: 503)
         c.server.faults.failNext(1, method: "PATCH", path: "/apis/apps/v1/namespaces/default/replicasets/*", status: 500)
 
@@ -234,7 +235,7 @@ struct RolloutDeploymentTests {
         #expect(r.status == 0, "\(r)")
         #expect(c.server.faults.pendingRules == 0, "every injected fault was hit")
         let failed = c.ourWrites.filter { $0.statusCode >= 400 }
-        #expect(failed.count == 8, "\(failed.map { "\($0.statusCode) \($0.path)" })")
+        #expect(failed.count == 9, "\(failed.map { "\($0.statusCode) \($0.path)" })")
         let after = c.facts(prefix: "web-")
         for (name, b) in before {
             #expect(after[name]?.uid == b.uid)
