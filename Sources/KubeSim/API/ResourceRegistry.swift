@@ -54,15 +54,29 @@ public enum Resources {
     /// coordination.k8s.io/v1 leases.
     public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease")
 
+    /// rbac.authorization.k8s.io/v1 clusterroles (stored, not enforced).
+    public static let clusterRoles = ResourceType(
+        group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", namespaced: false)
+    /// rbac.authorization.k8s.io/v1 clusterrolebindings (stored, not enforced).
+    public static let clusterRoleBindings = ResourceType(
+        group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", kind: "ClusterRoleBinding",
+        namespaced: false)
+    /// rbac.authorization.k8s.io/v1 roles (stored, not enforced).
+    public static let roles = ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role")
+    /// rbac.authorization.k8s.io/v1 rolebindings (stored, not enforced).
+    public static let roleBindings = ResourceType(
+        group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding")
+
     /// Every served resource, in discovery order.
     public static let all: [ResourceType] = [
         pods, namespaces, nodes, services, endpoints, serviceAccounts, configMaps, secrets, events,
         deployments, replicaSets, statefulSets, daemonSets, controllerRevisions, endpointSlices, leases,
+        clusterRoles, clusterRoleBindings, roles, roleBindings,
     ]
 
     /// The API groups in discovery order ("" is the legacy core group).
     public static let groups: [(name: String, version: String)] = [
-        ("apps", "v1"), ("discovery.k8s.io", "v1"), ("coordination.k8s.io", "v1"),
+        ("apps", "v1"), ("discovery.k8s.io", "v1"), ("coordination.k8s.io", "v1"), ("rbac.authorization.k8s.io", "v1"),
     ]
 
     /// The resource served at group/version/plural.
