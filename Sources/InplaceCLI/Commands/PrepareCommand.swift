@@ -54,31 +54,10 @@ struct PrepareRun {
 
     func run() throws -> ExitCode {
         let options = try PrepareOptions(ctx.args, command: ctx.commandPath)
-        let files = ctx.args.all("filename")
-        let positionals = ctx.args.positionals
-        if !files.isEmpty && !positionals.isEmpty {
-            throw CLIError.usage("give either -f FILE or TYPE/NAME..., not both", command: ctx.commandPath)
-        }
-        if files.isEmpty && positionals.isEmpty {
-            throw CLIError.usage("nothing to prepare: give TYPE/NAME (e.g. deployment/web) or -f FILE", command: ctx.commandPath)
-        }
-        let reader = ManifestReader(recursive: ctx.args.bool("recursive"), stdin: { [terminal = ctx.terminal] in
-            terminal.readStandardInput()
-        })
-        let documents = try reader.read(files)
-        _ = try TargetParser(namespace: "default", command: ctx.commandPath).parse(positionals, allowImages: false)
+        let resolver = TargetResolver(ctx)
+        let inputs = try resolver.readInputs(images: false)
         let session = try ctx.cluster()
-        var refs: [WorkloadRef] = []
-        if !documents.isEmpty {
-            let decoded = try ManifestDecoder.decode(documents, namespace: session.namespace,
-                                                     namespaceFromFlag: session.namespaceFromFlag, inputName: files.joined(separator: ", "))
-            for w in decoded.warnings { ctx.warn(w) }
-            refs = decoded.workloads.map(\.ref)
-        } else {
-            refs = try TargetParser(namespace: session.namespace, command: ctx.commandPath).parse(positionals, allowImages: false).refs
-        }
-        var unique: [WorkloadRef] = []
-        for r in refs where !unique.contains(r) { unique.append(r) }
+        let unique = try resolver.resolveRefs(inputs, session: session)
 
         let cluster = session.cluster
         let workloads = try unique.map { try cluster.workload($0) }

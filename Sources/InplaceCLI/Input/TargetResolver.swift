@@ -21,21 +21,40 @@ public struct TargetResolver {
 
     public init(_ ctx: CommandContext) { self.ctx = ctx }
 
-    /// Reads `-f` inputs (no cluster access); fails on bad input with exit 2.
-    public func readInputs(requireImagesForRefs: Bool = true) throws -> Inputs {
+    /// Reads `-f` inputs and checks TYPE/NAME arguments (no cluster access); fails on bad input with exit 2.
+    /// `images` says whether the command takes `CONTAINER=IMAGE` pairs.
+    public func readInputs(images: Bool = true) throws -> Inputs {
         let files = ctx.args.all("filename")
         let positionals = ctx.args.positionals
+        let what = images ? "TYPE/NAME CONTAINER=IMAGE..." : "TYPE/NAME..."
         if !files.isEmpty && !positionals.isEmpty {
-            throw CLIError.usage("give either -f FILE or TYPE/NAME [CONTAINER=IMAGE...], not both", command: ctx.commandPath)
+            throw CLIError.usage("give either -f FILE or \(what), not both", command: ctx.commandPath)
         }
         if files.isEmpty && positionals.isEmpty {
-            throw CLIError.usage("nothing to do: give -f FILE or TYPE/NAME CONTAINER=IMAGE...", command: ctx.commandPath)
+            throw CLIError.usage("nothing to do: give -f FILE or \(what)", command: ctx.commandPath)
         }
+        _ = try TargetParser(namespace: "default", command: ctx.commandPath).parse(positionals, allowImages: images)
         let reader = ManifestReader(recursive: ctx.args.bool("recursive"), stdin: { [terminal = ctx.terminal] in
             terminal.readStandardInput()
         })
         let documents = try reader.read(files)
         return Inputs(documents: documents, positionals: positionals, inputName: files.joined(separator: ", "))
+    }
+
+    /// Resolves inputs into the workloads they name (manifests or TYPE/NAME), without images, once each.
+    public func resolveRefs(_ inputs: Inputs, session: ClusterSession) throws -> [WorkloadRef] {
+        var refs: [WorkloadRef]
+        if !inputs.documents.isEmpty {
+            let result = try ManifestDecoder.decode(inputs.documents, namespace: session.namespace,
+                                                    namespaceFromFlag: session.namespaceFromFlag, inputName: inputs.inputName)
+            for w in result.warnings { ctx.warn(w) }
+            refs = result.workloads.map(\.ref)
+        } else {
+            refs = try TargetParser(namespace: session.namespace, command: ctx.commandPath).parse(inputs.positionals, allowImages: false).refs
+        }
+        var unique: [WorkloadRef] = []
+        for r in refs where !unique.contains(r) { unique.append(r) }
+        return unique
     }
 
     /// Resolves inputs against the session's namespace into desired workloads.
