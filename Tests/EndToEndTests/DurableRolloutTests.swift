@@ -33,18 +33,20 @@ struct DurableRolloutTests {
         let pause = try c.run(["pause", "deployment/web"])
         #expect(pause.status == 0, "\(pause)")
         #expect(pause.stderr.contains("pause requested"), "\(pause.stderr)")
+        let paused = Date()
         let code = rollout.waitExit(timeout: 10)
         #expect(code == 4, "\(rollout.stderr)")
+        #expect(Date().timeIntervalSince(paused) < 3, "seen within a second, then the pod in flight (grace 1s) finished")
         #expect(rollout.stderr.contains("resume deployment/web"), "prints the resume command: \(rollout.stderr)")
         #expect(follower.waitExit(timeout: 10) == 4, "status -w exits with the rollout's code: \(follower.stdout)")
         let lines = try JSONLines.parse(follower.stdout)
         #expect(lines.last?["phase"] == "paused" && lines.last?["exitCode"] == 4, "\(follower.stdout)")
 
-        let paused = c.facts(prefix: "web-")
+        let stopped = c.facts(prefix: "web-")
         let done = Self.updated(c)
         #expect(done >= 2 && done < 8, "\(done) updated")
-        #expect(paused.values.filter { $0.images["app"] == "nginx:1.25" }.count == 8 - done, "the others are on the old image")
-        #expect(paused.values.allSatisfy { $0.gate == "True" && $0.ready }, "no pod left out of service: \(paused.values)")
+        #expect(stopped.values.filter { $0.images["app"] == "nginx:1.25" }.count == 8 - done, "the others are on the old image")
+        #expect(stopped.values.allSatisfy { $0.gate == "True" && $0.ready }, "no pod left out of service: \(stopped.values)")
         let status = try c.statusJSON("deployment/web")
         #expect(status.first?["phase"] == "paused" && status.first?["exitCode"] == 4 && status.first?["updated"]?.int == done,
                 "\(status.first?.serialized() ?? "none")")
@@ -91,6 +93,30 @@ struct DurableRolloutTests {
         #expect(resume.status == 0, "\(resume)")
         #expect(Self.updated(c) == 6)
         #expect(!c.server.cluster.transitions.wasAnyPodDeleted())
+    }
+
+    @Test("2: a second SIGINT exits at once, leaving a pod out of service; resume repairs it and completes")
+    func doubleSigint() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 3)]))
+        defer { c.stop() }
+        c.settle()
+        let rollout = try c.start(["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "2s"])
+        defer { rollout.cleanUp() }
+        #expect(Eventually.wait(20) { c.facts(prefix: "web-").values.contains { $0.gate == "False" } }, "\(rollout.stderr)")
+        rollout.signal(SIGINT)
+        usleep(50_000)
+        rollout.signal(SIGINT)
+        let interrupted = Date()
+        #expect(rollout.waitExit(timeout: 10) == 4, "\(rollout.stderr)")
+        #expect(Date().timeIntervalSince(interrupted) < 1, "at once, not after the grace period")
+        #expect(rollout.stderr.contains("resume deployment/web"), "\(rollout.stderr)")
+        let left = c.facts(prefix: "web-").values.filter { $0.gate == "False" }
+        #expect(left.count == 1 && left.allSatisfy { $0.images["app"] == "nginx:1.25" }, "left mid-sequence: \(left)")
+
+        let resume = try c.run(["resume", "deployment/web", "--grace-period", "0"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        #expect(Self.updated(c) == 3)
+        for name in c.facts(prefix: "web-").keys { #expect(c.server.cluster.transitions.kills(container: "app", pod: name) == 1, "\(name)") }
     }
 
     @Test("2: SIGINT mid-rollout of a StatefulSet, then resume: revision labels right, RollingUpdate restored, nothing recreated")
