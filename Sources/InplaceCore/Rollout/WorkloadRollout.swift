@@ -58,6 +58,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         var gateOffAt: Double?
         var patchedAt: Double?
         var retryAt: Double?
+        /// When the pod must be looked at again even if nothing changes (grace end, drain cap, pod timeout, retry).
+        var wakeAt: Double?
         var attempts = 0
         var drainWarned = false
     }
@@ -81,6 +83,13 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var repaired = false
     /// Pending pods whose record is being written ahead of their turn.
     private var prerecording: Set<String> = []
+    /// Pending pods whose record is already written.
+    private var prerecorded: Set<String> = []
+    /// Pods whose object changed since their step was last derived.
+    private var dirty: Set<String> = []
+    /// Pods of the plan that are not Ready (or gone): they use the unavailability budget.
+    private var notReadyPlanned: Set<String> = []
+    private lazy var planNames = Set(plan.pods.map(\.name))
     private var podWrites = 0
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
@@ -298,12 +307,20 @@ public final class WorkloadRollout: @unchecked Sendable {
             case .synced(let items):
                 pods = [:]
                 for o in items { let p = Pod(o); pods[p.name] = p }
+                notReadyPlanned = planNames.filter { !(pods[$0]?.isReady ?? false) }
+                dirty.formUnion(activeOrder)
                 podsSynced = true
             case .added(let o), .modified(let o): store(Pod(o))
-            case .deleted(let o): pods[Pod(o).name] = nil
+            case .deleted(let o):
+                let name = Pod(o).name
+                pods[name] = nil
+                dirty.insert(name)
+                if planNames.contains(name) { notReadyPlanned.insert(name) }
             case .failed(let e): watchFailed(e)
             }
         case .slices(let e):
+            // Only a pod that is draining waits for the slices.
+            for name in activeOrder where active[name]?.step == .drain { dirty.insert(name) }
             switch e {
             case .synced(let items): endpoints.reset(items)
             case .added(let o), .modified(let o): endpoints.update(o)
@@ -312,11 +329,15 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
         case .written(let name, let step, let result):
             if prerecording.remove(name) != nil, active[name] == nil {
-                if case .success(let object) = result { store(Pod(object)) }
+                if case .success(let object) = result {
+                    store(Pod(object))
+                    prerecorded.insert(name)
+                }
                 return
             }
             guard var a = active[name] else { return }
             a.writing = false
+            dirty.insert(name)
             switch result {
             case .success(let object):
                 a.attempts = 0
@@ -331,6 +352,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 case .transient:
                     a.attempts += 1
                     a.retryAt = clock.monotonic + min(5, 0.2 * Double(1 << min(a.attempts, 5)))
+                    a.wakeAt = a.retryAt
                 case .notFound:
                     fail(name, "PodDeleted", "the pod was deleted during its update")
                     return
@@ -344,6 +366,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             let pod = Pod(object)
             store(pod)
             active[pod.name]?.writing = false
+            dirty.insert(pod.name)
         case .workload(let object):
             observeRecord(object)
         case .renewed(let object):
@@ -423,6 +446,10 @@ public final class WorkloadRollout: @unchecked Sendable {
             return
         }
         pods[pod.name] = pod
+        dirty.insert(pod.name)
+        if planNames.contains(pod.name) {
+            if pod.isReady { notReadyPlanned.remove(pod.name) } else { notReadyPlanned.insert(pod.name) }
+        }
     }
 
     private func refresh(_ name: String) {
@@ -447,8 +474,14 @@ public final class WorkloadRollout: @unchecked Sendable {
             guard var a = active[name] else { continue }
             defer { if active[name] != nil { active[name] = a } }
             if a.writing { continue }
+            // Only a pod whose object changed, or whose timer is due, can move on.
+            if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
+                if let w = a.wakeAt { wake = min(wake, w) }
+                continue
+            }
+            a.wakeAt = nil
             if let r = a.retryAt {
-                if r > now { wake = min(wake, r); continue }
+                if r > now { a.wakeAt = r; wake = min(wake, r); continue }
                 a.retryAt = nil
             }
             guard let pod = pods[name] else {
@@ -481,7 +514,8 @@ public final class WorkloadRollout: @unchecked Sendable {
                     a.step = .patch
                     issue(.patch, pod: pod, active: &a)
                 } else {
-                    wake = min(wake, now < graceEnd ? graceEnd : graceEnd + settings.drainCap)
+                    a.wakeAt = now < graceEnd ? graceEnd : graceEnd + settings.drainCap
+                    wake = min(wake, a.wakeAt!)
                 }
             case .patch:
                 issue(.patch, pod: pod, active: &a)
@@ -493,6 +527,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                     fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after its image changed (--pod-timeout)")
                     continue
                 }
+                a.wakeAt = limit
                 wake = min(wake, limit)
             case .done:
                 active[name] = nil
@@ -506,6 +541,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 continue
             }
         }
+        dirty.removeAll(keepingCapacity: true)
         // Pods started here (slots freed by pods that finished) get their first write at once.
         let started = startPods(now: now, budget: budget)
         prerecord(budget: budget)
@@ -516,9 +552,12 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// with the gate. Recording does not touch a serving pod; completion still demands the new image.
     private func prerecord(budget: Int) {
         guard !stopping else { return }
-        for target in pending.prefix(budget) where !prerecording.contains(target.name) {
-            guard let pod = pods[target.name], PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record
-            else { continue }
+        for target in pending.prefix(budget) where !prerecording.contains(target.name) && !prerecorded.contains(target.name) {
+            guard let pod = pods[target.name] else { continue }
+            guard PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record else {
+                prerecorded.insert(target.name)
+                continue
+            }
             prerecording.insert(target.name)
             send(PodWrites.record(pod: pod, target: target, rolloutID: rolloutID, now: clock.rfc3339), pod: target.name, step: .record)
         }
@@ -550,9 +589,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     private func startPods(now: Double, budget: Int) -> Bool {
         var started = false
         while !stopping, let next = pending.first {
-            let unavailable = plan.pods.lazy.filter { p in
-                self.active[p.name] == nil && !(self.pods[p.name]?.isReady ?? false)
-            }.count
+            let unavailable = notReadyPlanned.lazy.filter { self.active[$0] == nil }.count
             guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { return started }
             if prerecording.contains(next.name) { return started }
             pending.removeFirst()
@@ -562,6 +599,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
             active[next.name] = Active(target: next, startedAt: now)
             activeOrder.append(next.name)
+            dirty.insert(next.name)
             started = true
         }
         return started
