@@ -65,7 +65,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private let events = EventQueue<Event>()
-    private let pool = WritePool(width: 128)
+    private let pool = WritePool(width: 64)
     private var pods: [String: Pod] = [:]
     private var podsSynced = false
     private var endpoints = EndpointIndex()

@@ -6,14 +6,35 @@ import JSON
 final class ReplicaSetController {
     unowned let engine: ClusterEngine
     var dirty = Set<ObjectKey>()
+    /// When each ReplicaSet was last synced, and those with a resync already scheduled.
+    private var lastSync: [ObjectKey: Double] = [:]
+    private var resyncScheduled = Set<ObjectKey>()
+    /// The shortest time between two syncs of one ReplicaSet. The real controller's work queue
+    /// coalesces the events of a burst (a rollout's many pod status changes) into few syncs; without
+    /// this, a 1,000-pod ReplicaSet would be recounted on every simulation turn.
+    static let minSyncInterval = 0.02
 
     init(engine: ClusterEngine) { self.engine = engine }
 
     func reconcile() {
         guard !dirty.isEmpty else { return }
-        let keys = dirty.sorted()
+        let now = engine.now
+        var keys: [ObjectKey] = []
+        for key in dirty.sorted() {
+            if let last = lastSync[key], now - last < Self.minSyncInterval {
+                if resyncScheduled.insert(key).inserted {
+                    engine.after(last + Self.minSyncInterval - now, .resync(ObjectRef(resource: Resources.replicaSets, key: key)))
+                }
+            } else {
+                keys.append(key)
+            }
+        }
         dirty.removeAll()
-        for key in keys { sync(key) }
+        for key in keys {
+            lastSync[key] = now
+            resyncScheduled.remove(key)
+            sync(key)
+        }
     }
 
     private func sync(_ key: ObjectKey) {
