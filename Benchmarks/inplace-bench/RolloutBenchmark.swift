@@ -94,6 +94,12 @@ struct RolloutBenchmark {
             return false
         }
         let makespan = last - first
+        var startOf: [String: Double] = [:]
+        for e in steps { if let pod = e["pod"]?.string, let t = millis(e), startOf[pod] == nil { startOf[pod] = t } }
+        let durations = done.compactMap { e -> Double? in
+            guard let pod = e["pod"]?.string, let s = startOf[pod], let t = millis(e) else { return nil }
+            return t - s
+        }.sorted()
         let batches = (pods + maxUnavailable - 1) / maxUnavailable
         let ideal = Double(batches) * perPodMinimum
         let requests = summary["requests"]?.object ?? JSONObject()
@@ -104,6 +110,11 @@ struct RolloutBenchmark {
         print(String(format: "pods updated: %d (exit %d)", done.count, m.exitCode))
         print(String(format: "makespan %.2fs, ideal %d batches x %.2fs = %.2fs, ratio %.3f (target <= 1.05) %@", makespan, batches,
                      perPodMinimum, ideal, makespan / ideal, makespan / ideal <= 1.05 ? "PASS" : "FAIL"))
+        if let fastest = durations.first {
+            let median = durations[durations.count / 2]
+            print(String(format: "per-pod sequence: fastest %.0f ms, median %.0f ms (kubelet alone: %.0f ms); makespan / (batches x fastest) = %.3f",
+                         fastest * 1000, median * 1000, perPodMinimum * 1000, makespan / (Double(batches) * fastest)))
+        }
         print(String(format: "writes per pod: %.2f (target <= 4) %@  [%d PATCH in all, %d to pods]", perPod,
                      perPod <= 4 ? "PASS" : "FAIL", patches, podWrites))
         print("requests: " + requests.members.map { "\($0.value.int ?? 0) \($0.key)" }.joined(separator: ", ")
