@@ -21,3 +21,6 @@ echo "\$ kubectl inplace rollout -f examples/web.yaml --max-unavailable 2 --grac
 echo
 echo "\$ kubectl inplace plan -f examples/web.yaml   # again: nothing left to do"
 "$bin/kubectl-inplace" plan -f "$here/web.yaml"
+echo
+kill -INT "$sim" && wait "$sim" 2>/dev/null || true
+grep "traffic" "$work/sim.log" || true   # requests sent to Service web during the demo, and how many were dropped
