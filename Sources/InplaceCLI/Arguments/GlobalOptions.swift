@@ -1,24 +1,23 @@
-/// The connection and output flags every command takes, with kubectl's names and meanings.
+import KubeClient
+
+/// The connection and output flags every command takes, with kubectl's names and meanings. The
+/// connection flags are the client's own overrides, handed to it as they are.
 public struct GlobalOptions: Sendable, Equatable {
+    /// `--kubeconfig`.
     public var kubeconfig: String?
-    public var context: String?
-    public var cluster: String?
-    public var user: String?
-    public var namespace: String?
-    public var server: String?
-    public var token: String?
-    public var certificateAuthority: String?
-    public var clientCertificate: String?
-    public var clientKey: String?
-    public var insecureSkipTLSVerify = false
-    public var tlsServerName: String?
-    /// Seconds; 0 means no limit.
-    public var requestTimeout: Double = 0
+    /// `--context`, `--cluster`, `--user`, `-n`, `-s`, `--token`, TLS files, `--request-timeout`.
+    public var connection = ConfigOverrides()
     public var verbosity = 0
     public var noColor = false
     public var quiet = false
 
     public init() {}
+
+    /// `-n/--namespace`, when given.
+    public var namespace: String? {
+        get { connection.namespace }
+        set { connection.namespace = newValue }
+    }
 
     /// The flags, for parsing and help.
     public static let flags: [FlagSpec] = [
@@ -46,24 +45,19 @@ public struct GlobalOptions: Sendable, Equatable {
     /// Reads the global flags out of parsed arguments.
     public init(_ args: ParsedArguments, command: String) throws(CLIError) {
         kubeconfig = args.value("kubeconfig")
-        context = args.value("context")
-        cluster = args.value("cluster")
-        user = args.value("user")
-        namespace = args.value("namespace")
-        server = args.value("server")
-        token = args.value("token")
-        certificateAuthority = args.value("certificate-authority")
-        clientCertificate = args.value("client-certificate")
-        clientKey = args.value("client-key")
-        insecureSkipTLSVerify = args.bool("insecure-skip-tls-verify")
-        tlsServerName = args.value("tls-server-name")
+        connection = ConfigOverrides(
+            context: args.value("context"), cluster: args.value("cluster"), user: args.value("user"),
+            namespace: args.value("namespace"), server: args.value("server"), token: args.value("token"),
+            certificateAuthority: args.value("certificate-authority"), clientCertificate: args.value("client-certificate"),
+            clientKey: args.value("client-key"), insecureSkipTLSVerify: args.bool("insecure-skip-tls-verify"),
+            tlsServerName: args.value("tls-server-name"))
         noColor = args.bool("no-color")
         quiet = args.bool("quiet")
         if let t = args.value("request-timeout") {
             guard let s = GoDuration.seconds(t) ?? Double(t) else {
                 throw .usage("invalid argument \"\(t)\" for \"--request-timeout\": use a duration such as 30s or 1m", command: command)
             }
-            requestTimeout = s
+            connection.requestTimeout = s > 0 ? "\(s)s" : nil
         }
         if let v = args.value("v") {
             guard let level = Int(v), level >= 0 else {

@@ -11,13 +11,7 @@ public struct KubeConnector: ClusterConnector {
         var env = Environment.current()
         env.variables = environment
         if let dir = environment[Self.serviceAccountDirectoryVariable], !dir.isEmpty { env.serviceAccountDirectory = dir }
-        let overrides = ConfigOverrides(
-            context: options.context, cluster: options.cluster, user: options.user, namespace: options.namespace,
-            server: options.server, token: options.token, certificateAuthority: options.certificateAuthority,
-            clientCertificate: options.clientCertificate, clientKey: options.clientKey,
-            insecureSkipTLSVerify: options.insecureSkipTLSVerify, tlsServerName: options.tlsServerName,
-            requestTimeout: options.requestTimeout > 0 ? "\(options.requestTimeout)s" : nil)
-        let config = try ClientConfig.load(kubeconfigPath: options.kubeconfig, overrides: overrides, environment: env,
+        let config = try ClientConfig.load(kubeconfigPath: options.kubeconfig, overrides: options.connection, environment: env,
                                            parser: Self.yamlParser)
         let client = try KubeClient(config: config, options: KubeClientOptions(
             userAgent: "kubectl-inplace/\(Version.current)", verbosity: options.verbosity,

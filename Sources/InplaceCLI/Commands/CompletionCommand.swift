@@ -45,7 +45,7 @@ extension Command {
         let completer = Completer(commands: CLI.commands) { kind, namespace in
             var global = GlobalOptions()
             global.namespace = namespace
-            global.requestTimeout = 5
+            global.connection.requestTimeout = "5s"
             guard let session = try? ctx.connector.connect(global, environment: ctx.environment, terminal: ctx.terminal)
             else { return nil }
             return try? session.cluster.workloadNames(kind, namespace: session.namespace)
