@@ -51,8 +51,8 @@ import Testing
         #expect(GoDuration.seconds("0") == 0)
         #expect(GoDuration.seconds("5") == nil)
         #expect(GoDuration.seconds("-1s") == nil)
-        #expect(GoDuration.format(0.85) == "850ms")
-        #expect(GoDuration.format(125) == "2m05s")
+        #expect(DurationText.format(0.85) == "850ms")
+        #expect(DurationText.format(125) == "2m05s")
     }
 }
 

@@ -1,5 +1,3 @@
-import InplaceCore
-
 /// Parses Go duration strings (`5s`, `1m30s`, `250ms`, `1h`, `0`) as kubectl flags accept them.
 public enum GoDuration {
     /// Seconds for `text`, or nil when malformed or negative.
@@ -20,7 +18,4 @@ public enum GoDuration {
         }
         return total
     }
-
-    /// A short human form (`850ms`, `12.3s`, `2m05s`).
-    public static func format(_ seconds: Double) -> String { DurationText.format(seconds) }
 }

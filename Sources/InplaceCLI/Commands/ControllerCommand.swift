@@ -71,7 +71,7 @@ struct ControllerRun {
         let signals = StopSignal(secondExit: .ok)
         defer { signals.stop() }
 
-        log.line("controller \(options.identity) starting: keeping the \(InPlace.gateConditionType) gates of pods in \(options.scopeDescription); lease \(lease) (\(GoDuration.format(options.leaseDuration)))"
+        log.line("controller \(options.identity) starting: keeping the \(InPlace.gateConditionType) gates of pods in \(options.scopeDescription); lease \(lease) (\(DurationText.format(options.leaseDuration)))"
                  + (health.map { "; health on :\($0.port)/healthz" } ?? ""))
         keeper.start()
         var leading = false
@@ -104,7 +104,7 @@ struct ControllerRun {
                 if message != lastError { log.line("warning: \(message)", essential: true) }
                 lastError = message
                 if leading && !elector.isLeader {
-                    log.line("stopped marking pods: the lease was not renewed within \(GoDuration.format(election.renewDeadline))", essential: true)
+                    log.line("stopped marking pods: the lease was not renewed within \(DurationText.format(election.renewDeadline))", essential: true)
                     leading = false
                 }
             }

@@ -204,7 +204,7 @@ struct PrepareRun {
             ctx.terminal.err("\(ctx.errStyle.red("error:")) \(why)\n")
             return .failed
         case .timedOut:
-            ctx.terminal.err("\(ctx.errStyle.red("error:")) timed out after \(GoDuration.format(timeout)) waiting for \(refs) to roll out; their controllers go on, and new pods stay NotReady without a gate keeper: run `\(program) prepare \(refs)` again, or \(gateKeeperHint)\n")
+            ctx.terminal.err("\(ctx.errStyle.red("error:")) timed out after \(DurationText.format(timeout)) waiting for \(refs) to roll out; their controllers go on, and new pods stay NotReady without a gate keeper: run `\(program) prepare \(refs)` again, or \(gateKeeperHint)\n")
             return .timeout
         case .interrupted:
             ctx.info("interrupted (\(signals.name)): stopped keeping the gates of \(refs); their controllers go on, and new pods stay NotReady without a gate keeper: run `\(program) prepare \(refs)` again, or \(gateKeeperHint)")

@@ -257,7 +257,7 @@ struct RolloutRun {
             return
         }
         let breakdown = requests.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, 0 recreated in \(GoDuration.format(seconds)); \(total) requests (\(breakdown))")
+        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, 0 recreated in \(DurationText.format(seconds)); \(total) requests (\(breakdown))")
     }
 
     /// The worst outcome decides: failed, then timed out, conflict, paused.

@@ -19,11 +19,11 @@ struct ControllerLog: Sendable {
         case let .marked(namespace, name, at):
             terminal.err("\(at) marked pod \(namespace)/\(name) \(InPlace.gateConditionType)=True\n")
         case let .retrying(namespace, name, reason, delay):
-            line("warning: pod \(namespace)/\(name): \(reason); retrying in \(GoDuration.format(delay))", essential: true)
+            line("warning: pod \(namespace)/\(name): \(reason); retrying in \(DurationText.format(delay))", essential: true)
         case let .refused(namespace, name, reason):
             line("warning: pod \(namespace)/\(name): the API server refused the condition: \(reason)", essential: true)
         case let .watchFailed(path, reason, delay):
-            line("warning: watch of \(path) failed: \(reason); watching again in \(GoDuration.format(delay))", essential: true)
+            line("warning: watch of \(path) failed: \(reason); watching again in \(DurationText.format(delay))", essential: true)
         case let .synced(path, pods, pending):
             line("listed \(pods) pod(s) of \(path); \(pending) need \(InPlace.gateConditionType)")
         }

@@ -61,9 +61,9 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
         case let .workloadWrite(r, message):
             return quiet ? nil : "\(r): \(message)"
         case let .podStep(r, pod, step, elapsed):
-            return quiet ? nil : "\(r) \(pod): \(step.label) (+\(GoDuration.format(elapsed)))"
+            return quiet ? nil : "\(r) \(pod): \(step.label) (+\(DurationText.format(elapsed)))"
         case let .podDone(r, pod, seconds):
-            return quiet ? nil : "\(r) \(pod): \(style.green("updated")) in \(GoDuration.format(seconds))"
+            return quiet ? nil : "\(r) \(pod): \(style.green("updated")) in \(DurationText.format(seconds))"
         case let .podFailed(r, pod, reason, message):
             return "\(r) \(pod): \(style.red("failed")): \(reason)\(message.isEmpty ? "" : ": \(message)")"
         case let .warning(r, message):
@@ -72,7 +72,7 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
             let mark = o.result == .complete ? style.green("✔") : style.red("✖")
             var s = "\(mark) \(r): \(o.result.rawValue): \(o.updated) updated, \(o.kept) up to date, \(o.held) held"
             if !o.failed.isEmpty { s += ", \(o.failed.count) failed" }
-            s += " in \(GoDuration.format(o.seconds))"
+            s += " in \(DurationText.format(o.seconds))"
             if let m = o.message, o.result != .complete { s += " (\(m))" }
             return s
         }
@@ -167,9 +167,9 @@ struct LiveView {
             let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
             var parts = ["\(w.done)/\(w.total) updated", "\(w.inFlight.count) in flight", "\(pending) pending"]
             if w.held > 0 { parts.append("\(w.held) held") }
-            parts.append(GoDuration.format(elapsed))
+            parts.append(DurationText.format(elapsed))
             if w.done > 0 && w.done < w.total {
-                parts.append("~\(GoDuration.format(elapsed / Double(w.done) * Double(w.total - w.done))) left")
+                parts.append("~\(DurationText.format(elapsed / Double(w.done) * Double(w.total - w.done))) left")
             }
             let head = "\(style.bold(w.ref.description)) \(bar) "
             while parts.count > 1 && w.ref.description.count + barWidth + 2 + parts.joined(separator: " · ").count > width {
@@ -178,7 +178,7 @@ struct LiveView {
             lines.append(head + parts.joined(separator: " · "))
             for pod in w.order.prefix(12) {
                 guard let s = w.inFlight[pod] else { continue }
-                lines.append("  \(pod.padding(30))\(s.step.label.padding(16))\(GoDuration.format(now - s.since))")
+                lines.append("  \(pod.padding(30))\(s.step.label.padding(16))\(DurationText.format(now - s.since))")
             }
             if w.order.count > 12 { lines.append("  … and \(w.order.count - 12) more in flight") }
         }

@@ -20,9 +20,9 @@ enum WriteDescription {
         steps.append("for each of \(updates.count) pod(s), at most \(max(1, p.plan.budget)) at a time:")
         steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old images and container IDs")
         steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=False (leaves the endpoints)")
-        steps.append("  wait \(GoDuration.format(options.gracePeriod)) and until no EndpointSlice lists the pod as ready")
+        steps.append("  wait \(DurationText.format(options.gracePeriod)) and until no EndpointSlice lists the pod as ready")
         steps.append("  PATCH pod: image \(changes)")
-        steps.append("  wait until the changed containers restarted on the new images and are ready (at most \(GoDuration.format(options.podTimeout)))")
+        steps.append("  wait until the changed containers restarted on the new images and are ready (at most \(DurationText.format(options.podTimeout)))")
         steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=True; wait for Ready")
         switch ref.kind {
         case .deployment:

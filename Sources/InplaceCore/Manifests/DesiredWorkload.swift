@@ -20,10 +20,4 @@ public struct DesiredWorkload: Sendable {
         self.ref = ref
         self.source = source
     }
-
-    /// Where the user named this workload, for messages.
-    public var origin: String {
-        if case .manifest(_, let loc) = source { return loc.description }
-        return ref.description
-    }
 }

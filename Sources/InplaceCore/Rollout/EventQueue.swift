@@ -4,7 +4,6 @@ import Foundation
 public final class EventQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []
-    private var head = 0
 
     public init() {}
 
@@ -20,14 +19,12 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable {
     public func drain(until deadline: Double, clock: any RolloutClock) -> [Element] {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count {
+        while items.isEmpty {
             let remaining = deadline - clock.monotonic
             if remaining <= 0 { return [] }
             _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
         }
-        let out = Array(items[head...])
-        items.removeAll(keepingCapacity: true)
-        head = 0
-        return out
+        defer { items.removeAll(keepingCapacity: true) }
+        return items
     }
 }

@@ -20,14 +20,6 @@ public enum PodStep: Sendable, Equatable {
     /// The kubelet reports a failure (image pull, crash loop, ...).
     case failed(reason: String, message: String)
 
-    /// True for steps that write to the cluster.
-    public var isWrite: Bool {
-        switch self {
-        case .record, .gateOff, .patch, .gateOn: return true
-        default: return false
-        }
-    }
-
     /// True for `.failed`.
     public var isFailure: Bool {
         if case .failed = self { return true }

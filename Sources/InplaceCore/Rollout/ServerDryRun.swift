@@ -1,3 +1,4 @@
+import Synchronization
 import JSON
 
 /// `--dry-run=server`: sends the workload writes and the first write of each pod with `dryRun=All`
@@ -45,9 +46,10 @@ public struct ServerDryRun: Sendable {
         return lines
     }
 
-    final class LineCollector: @unchecked Sendable {
-        private var lines: [String] = []
-        func add(_ s: String) { lines.append(s) }
-        func take() -> [String] { defer { lines = [] }; return lines }
+    /// Gathers the summaries `WorkloadConsistency` reports.
+    final class LineCollector: Sendable {
+        private let lines = Mutex<[String]>([])
+        func add(_ s: String) { lines.withLock { $0.append(s) } }
+        func take() -> [String] { lines.withLock { l in defer { l = [] }; return l } }
     }
 }
