@@ -98,6 +98,48 @@ struct HooksTests {
         #expect(s.store.subscriptionCount == 1)
     }
 
+    @Test("a subscriber takes every queued event at once, and next() serves them in order from its batch")
+    func subscriptionBatches() throws {
+        let s = try Fixtures.server()
+        defer { s.stop() }
+        let sub = try s.store.subscribe(.init(resources: [Resources.configMaps]))
+        for i in 0..<5 {
+            _ = try s.store.create(Resources.configMaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("c\(i)"), "namespace": "default"]])
+        }
+        #expect(sub.backlog == 5)
+        #expect(sub.next(timeout: 1)?.object.metaName == "c0")
+        #expect(sub.backlog == 4)
+        let rest = sub.nextBatch(timeout: 1) ?? []
+        #expect(rest.map(\.object.metaName) == ["c1", "c2", "c3", "c4"])
+        #expect(sub.nextBatch(timeout: 0.05) == nil)
+        sub.cancel()
+    }
+
+    @Test("a transaction is optimistic: when another write lands between its read and its commit, it runs again on the newer object")
+    func optimisticTransactions() throws {
+        let s = try Fixtures.server()
+        defer { s.stop() }
+        let key = ObjectKey(namespace: "default", name: "c")
+        _ = try s.store.create(Resources.configMaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "namespace": "default"]])
+        var runs = 0
+        let commit = s.store.transact(Resources.configMaps, key) { current -> StoreWrite in
+            runs += 1
+            if runs == 1 {
+                // Another writer commits while this body works on what it read.
+                s.store.transact(Resources.configMaps, key) { c in
+                    var o = c!
+                    o["data"] = ["other": "1"]
+                    return .put(o)
+                }
+            }
+            var o = current!
+            o[path: ["data", "mine"]] = "1"
+            return .put(o)
+        }
+        #expect(runs == 2)
+        #expect(commit.object?["data"] == ["other": "1", "mine": "1"])
+    }
+
     @Test("conditional store updates and the in-process client's errors")
     func storeWrites() throws {
         let s = try Fixtures.server()

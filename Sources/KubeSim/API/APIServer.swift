@@ -41,6 +41,10 @@ public final class APIServer: Sendable {
     let stopping = Mutex(false)
     let advertisedAddress = Mutex("127.0.0.1:0")
     let imageDigests = Mutex<[String: String]>([:])
+    /// Writes handled at once, one per processor: more would only queue on the store and, on a small
+    /// machine, be preempted while committing, stalling the simulated kubelet and controllers behind
+    /// them (kube-apiserver bounds them too, with --max-mutating-requests-inflight).
+    let mutatingSlots = DispatchSemaphore(value: max(2, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Adds image digests ("nginx:1.25" → "sha256:...") to the table a kubelet reports imageIDs from.
     public func addImageDigests(_ digests: [String: String]) {
@@ -135,6 +139,9 @@ public final class APIServer: Sendable {
             writeError(w, .unauthorized)
             return
         }
+        let mutating = req.method != "GET" && req.method != "HEAD"
+        if mutating { mutatingSlots.wait() }
+        defer { if mutating { mutatingSlots.signal() } }
         do {
             try route(req, w, onStreamStart: record)
         } catch {

@@ -42,7 +42,8 @@ public final class ClusterSimulation: Sendable {
             let loopDone = DispatchSemaphore(value: 0)
             let mailbox = self.mailbox
             let pump = Thread {
-                while let e = sub.next() { mailbox.push(e) }
+                ThreadScheduling.runAsBatch()
+                while let batch = sub.nextBatch() { mailbox.push(batch) }
                 pumpDone.signal()
             }
             pump.name = "kube-sim-store-pump"

@@ -32,10 +32,10 @@ final class SimulationMailbox: @unchecked Sendable {
     private var requiredRV = 0
     private var iteration: UInt64 = 0
 
-    func push(_ e: StoreEvent) {
+    func push(_ batch: [StoreEvent]) {
         condition.lock()
-        events.append(e)
-        pushedRV = max(pushedRV, e.resourceVersion)
+        events.append(contentsOf: batch)
+        pushedRV = batch.reduce(pushedRV) { max($0, $1.resourceVersion) }
         idle = false
         condition.broadcast()
         condition.unlock()

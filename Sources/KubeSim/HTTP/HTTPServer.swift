@@ -108,6 +108,7 @@ public final class HTTPServer: Sendable {
             }
             threads.enter()
             let thread = Thread { [self] in
+                ThreadScheduling.runAsBatch()
                 self.serve(connection)
                 self.state.withLock { _ = $0.connections.removeValue(forKey: connection.fd) }
                 connection.close()

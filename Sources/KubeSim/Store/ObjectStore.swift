@@ -91,18 +91,37 @@ public final class ObjectStore: Sendable {
         return pairs.map(\.1)
     }
 
-    /// Runs `body` on the current object (nil if absent) under the store lock and commits what it
-    /// returns: a new resourceVersion, uid and creationTimestamp where missing, an event for watchers.
-    /// A put whose content equals the stored object (ignoring resourceVersion) writes nothing.
+    /// Runs `body` on the current object (nil if absent) and commits what it returns: a new
+    /// resourceVersion, uid and creationTimestamp where missing, an event for watchers. A put whose
+    /// content equals the stored object (ignoring resourceVersion) writes nothing.
+    ///
+    /// Optimistic, as the API server's GuaranteedUpdate over etcd: `body` runs outside the lock and
+    /// runs again on the newer object when another write got in first, so it must have no side
+    /// effects; only the compare-and-swap holds the lock.
     @discardableResult
     public func transact<E: Error>(
         _ resource: ResourceType, _ key: ObjectKey, _ body: (JSONValue?) throws(E) -> StoreWrite
     ) throws(E) -> StoreCommit {
         let key = resource.namespaced ? key : ObjectKey(namespace: "", name: key.name)
-        return try state.withLock { s throws(E) -> StoreCommit in
-            let current = s.buckets[resource]?[key]
+        while true {
+            let current = state.withLock { s in s.buckets[resource]?[key] }
             let write = try body(current)
-            return Self.apply(write, resource: resource, key: key, current: current, state: &s)
+            if case .none = write { return StoreCommit(object: current, event: nil) }
+            let commit = state.withLock { s -> StoreCommit? in
+                let stored = s.buckets[resource]?[key]
+                guard Self.sameVersion(stored, current) else { return nil }
+                return Self.apply(write, resource: resource, key: key, current: stored, state: &s)
+            }
+            if let commit { return commit }
+        }
+    }
+
+    /// Both absent, or the same write of the same object.
+    private static func sameVersion(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (let a?, let b?): return a.metaResourceVersion == b.metaResourceVersion && a.metaUID == b.metaUID
+        default: return false
         }
     }
 

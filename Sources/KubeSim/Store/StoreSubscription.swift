@@ -26,9 +26,14 @@ public final class StoreSubscription: @unchecked Sendable {
     let id: Int
     let filter: Filter
     private let condition = NSCondition()
+    /// Delivered and not yet taken by the consumer (guarded by `condition`).
     private var pending: [StoreEvent] = []
-    private var readIndex = 0
+    private var consumerWaiting = false
     private var cancelled = false
+    /// Taken by the consumer, not yet returned: only the one consumer thread touches these, so
+    /// it takes the lock once per burst of events rather than once per event.
+    private var taken: [StoreEvent] = []
+    private var takenIndex = 0
     private let onCancel: @Sendable (Int) -> Void
 
     init(id: Int, filter: Filter, onCancel: @escaping @Sendable (Int) -> Void) {
@@ -37,44 +42,66 @@ public final class StoreSubscription: @unchecked Sendable {
         self.onCancel = onCancel
     }
 
+    /// Queues an event (the store calls this under its lock, in commit order). The consumer is
+    /// woken after the lock is released, so the store never waits for the consumer to run.
     func deliver(_ e: StoreEvent) {
         condition.lock()
-        if !cancelled {
-            pending.append(e)
-            condition.signal()
+        guard !cancelled else {
+            condition.unlock()
+            return
         }
+        pending.append(e)
+        let wake = consumerWaiting
         condition.unlock()
+        if wake { condition.signal() }
     }
 
     /// The next event; waits up to `timeout` seconds (nil: forever). Nil on timeout or after `cancel()`.
+    /// One consumer thread at a time.
     public func next(timeout: Double? = nil) -> StoreEvent? {
+        if takenIndex < taken.count {
+            takenIndex += 1
+            return taken[takenIndex - 1]
+        }
+        guard let batch = nextBatch(timeout: timeout) else { return nil }
+        taken = batch
+        takenIndex = 1
+        return batch[0]
+    }
+
+    /// Every event queued now, waiting up to `timeout` seconds (nil: forever) for at least one.
+    /// Nil on timeout or after `cancel()`. One consumer thread at a time.
+    public func nextBatch(timeout: Double? = nil) -> [StoreEvent]? {
+        if takenIndex < taken.count {
+            let rest = Array(taken[takenIndex...])
+            taken.removeAll(keepingCapacity: true)
+            takenIndex = 0
+            return rest
+        }
         condition.lock()
         defer { condition.unlock() }
         let deadline = timeout.map { Date().addingTimeInterval($0) }
-        while readIndex >= pending.count && !cancelled {
-            if let deadline {
-                if !condition.wait(until: deadline) { break }
-            } else {
-                condition.wait()
-            }
+        while pending.isEmpty && !cancelled {
+            consumerWaiting = true
+            let woken = deadline.map { condition.wait(until: $0) } ?? { condition.wait(); return true }()
+            consumerWaiting = false
+            if !woken { break }
         }
-        guard readIndex < pending.count, !cancelled else { return nil }
-        let e = pending[readIndex]
-        readIndex += 1
-        if readIndex > 1024 && readIndex * 2 > pending.count {
-            pending.removeFirst(readIndex)
-            readIndex = 0
-        }
-        return e
+        guard !pending.isEmpty, !cancelled else { return nil }
+        var batch: [StoreEvent] = []
+        swap(&batch, &pending)
+        return batch
     }
 
     /// Every event queued now, without waiting.
     public func drain() -> [StoreEvent] {
+        var out = Array(taken[takenIndex...])
+        taken.removeAll()
+        takenIndex = 0
         condition.lock()
-        defer { condition.unlock() }
-        let out = Array(pending[readIndex...])
+        out += pending
         pending.removeAll()
-        readIndex = 0
+        condition.unlock()
         return out
     }
 
@@ -82,7 +109,7 @@ public final class StoreSubscription: @unchecked Sendable {
     public var backlog: Int {
         condition.lock()
         defer { condition.unlock() }
-        return pending.count - readIndex
+        return pending.count + taken.count - takenIndex
     }
 
     /// True once cancelled.
