@@ -197,4 +197,17 @@ struct ServiceEndpointsTests {
         #expect(db?.metaLabels["service.kubernetes.io/headless"] == "")
         #expect(db?["endpoints"]?.array?.count == 3)
     }
+
+    @Test("a Service of 250 pods is seeded as slices of at most maxEndpointsPerSlice endpoints, each pod in one")
+    func slicesAreChunked() throws {
+        var scenario = Scenario.bulk(deployment: "big", replicas: 250)
+        scenario.objects = [["apiVersion": "v1", "kind": "Service", "metadata": ["name": "big", "namespace": "default"],
+                             "spec": ["selector": ["app": "big"], "ports": [["port": 80]]]]]
+        let s = try Fixtures.server(scenario: scenario)
+        defer { s.stop() }
+        let slices = s.store.list(Resources.endpointSlices, namespace: "default").items
+        #expect(slices.map { $0["endpoints"]?.array?.count ?? 0 }.sorted() == [50, 100, 100])
+        let names = slices.flatMap { ($0["endpoints"]?.array ?? []).compactMap { $0[path: ["targetRef", "name"]]?.string } }
+        #expect(Set(names).count == 250)
+    }
 }

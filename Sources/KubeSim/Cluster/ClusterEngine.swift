@@ -61,9 +61,26 @@ final class ClusterEngine {
 
     var now: Double { SimClock.now() }
 
-    /// Schedules a timer `delay` seconds from now.
+    private var imageOutcomes: [String: ImageBehaviour.Outcome] = [:]
+
+    /// What starting a container of `image` leads to (kept until the image behaviour changes).
+    func imageOutcome(_ image: String) -> ImageBehaviour.Outcome {
+        if let known = imageOutcomes[image] { return known }
+        let outcome = options.images.outcome(for: image)
+        imageOutcomes[image] = outcome
+        return outcome
+    }
+
+    /// When what is being handled happened: a change's commit, or a timer's deadline. Timers
+    /// scheduled while handling it count from then, so a chain of kubelet steps takes the sum of
+    /// its latencies however busy the simulation is; nil (controllers' turns) counts from now.
+    private var causeTime: Double?
+
+    /// Schedules a timer `delay` seconds after the cause being handled (or now).
     func after(_ delay: Double, background: Bool = false, _ action: TimerAction) {
-        timers.schedule(at: now + max(0, delay), background: background, action)
+        let t = now
+        let base = causeTime.map { min($0, t) } ?? t
+        timers.schedule(at: base + max(0, delay), background: background, action)
     }
 
     // MARK: The loop
@@ -75,7 +92,11 @@ final class ClusterEngine {
         reconcile(controllers: true)
         mailbox.finish(processedRV: processedRV, idle: isIdle)
         while let batch = mailbox.next(deadline: timers.nextDeadline) {
-            for e in batch.events { handle(e) }
+            for e in batch.events {
+                causeTime = e.committedAt
+                handle(e)
+            }
+            causeTime = nil
             for (c, ack) in batch.commands {
                 apply(c)
                 ack?.signal()
@@ -95,9 +116,11 @@ final class ClusterEngine {
     /// Runs the timers due now; timers they schedule run on a later turn, after this turn's writes.
     private func fireDueTimers() {
         let t = now
-        var due: [TimerAction] = []
-        while let entry = timers.popDue(now: t) { due.append(entry.payload) }
-        for action in due {
+        var due: [(TimerAction, Double)] = []
+        while let entry = timers.popDue(now: t) { due.append((entry.payload, entry.deadline)) }
+        defer { causeTime = nil }
+        for (action, deadline) in due {
+            causeTime = deadline
             switch action {
             case .container(let uid, let index, let epoch, let step): kubelet.fire(uid: uid, index: index, epoch: epoch, step: step)
             case .podTermination(let uid): kubelet.finishTermination(uid: uid)
@@ -130,7 +153,9 @@ final class ClusterEngine {
         case .stopTraffic(let key): traffic.stop(key)
         case .resetTraffic(let key): board.reset(key)
         case .setLatencies(let l): options.latencies = l
-        case .setImages(let i): options.images = i
+        case .setImages(let i):
+            options.images = i
+            imageOutcomes = [:]
         }
     }
 

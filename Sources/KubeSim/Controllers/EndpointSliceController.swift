@@ -25,13 +25,13 @@ struct EndpointInfo: Equatable {
             serving: ready, terminating: terminating)
     }
 
-    /// The endpoint in an EndpointSlice.
-    var json: JSONValue {
+    /// The endpoint in an EndpointSlice of `namespace`.
+    func json(namespace: String) -> JSONValue {
         var e = JSONObject()
         e["addresses"] = [.string(ip)]
         e["conditions"] = ["ready": .bool(ready), "serving": .bool(serving), "terminating": .bool(terminating)]
         if let node { e["nodeName"] = .string(node) }
-        e["targetRef"] = ["kind": "Pod", "namespace": "", "name": .string(podName), "uid": .string(uid)]
+        e["targetRef"] = ["kind": "Pod", "namespace": .string(namespace), "name": .string(podName), "uid": .string(uid)]
         return .object(e)
     }
 
@@ -62,7 +62,13 @@ final class EndpointSliceController {
         /// The endpoints the slices show (or are about to), by pod uid.
         var published: [String: EndpointInfo] = [:]
         var sliceOf: [String: String] = [:]
-        var members: [String: Set<String>] = [:]
+        var members: [String: Set<String>] = [:] {
+            didSet { order = [:] }
+        }
+        /// Each slice's members by pod name, worked out again when membership changes.
+        var order: [String: [String]] = [:]
+        /// The endpoint as the slices show it, by pod uid (built once per change).
+        var json: [String: JSONValue] = [:]
         /// Published endpoints not in a slice yet, and slice members no longer published.
         var unassigned = Set<String>()
         var removed = Set<String>()
@@ -152,6 +158,7 @@ final class EndpointSliceController {
             for e in slice["endpoints"]?.array ?? [] {
                 guard let info = EndpointInfo.from(slice: e) else { continue }
                 state.published[info.uid] = info
+                state.json[info.uid] = info.json(namespace: key.namespace)
                 state.scheduled[info.uid] = info
                 state.sliceOf[info.uid] = name
                 state.members[name, default: []].insert(info.uid)
@@ -220,6 +227,7 @@ final class EndpointSliceController {
         let old = services[key]!.published[podUID]
         guard old != info else { return }
         services[key]!.published[podUID] = info
+        services[key]!.json[podUID] = info?.json(namespace: key.namespace)
         if let slice = services[key]!.sliceOf[podUID] {
             services[key]!.dirtySlices.insert(slice)
             if info == nil { services[key]!.removed.insert(podUID) }
@@ -293,14 +301,16 @@ final class EndpointSliceController {
                 engine.delete(Resources.endpointSlices, ObjectKey(namespace: key.namespace, name: name))
                 continue
             }
-            let endpoints = members.compactMap { state.published[$0] }.sorted { $0.podName < $1.podName }.map(\.json)
-            let ns = key.namespace
-            let written = engine.update(Resources.endpointSlices, ObjectKey(namespace: ns, name: name)) { o in
-                o["endpoints"] = .array(endpoints.map { e in
-                    var e = e
-                    e[path: ["targetRef", "namespace"]] = .string(ns)
-                    return e
-                })
+            let order: [String]
+            if let known = state.order[name] {
+                order = known
+            } else {
+                order = members.compactMap { uid in state.published[uid].map { ($0.podName, uid) } }.sorted { $0.0 < $1.0 }.map(\.1)
+                state.order[name] = order
+            }
+            let endpoints = order.compactMap { state.json[$0] }
+            let written = engine.update(Resources.endpointSlices, ObjectKey(namespace: key.namespace, name: name)) { o in
+                o["endpoints"] = .array(endpoints)
                 o["ports"] = .array(ports)
                 return true
             }
@@ -341,11 +351,7 @@ final class EndpointSliceController {
                 ],
             ],
             "addressType": "IPv4",
-            "endpoints": .array(endpoints.map { e in
-                var j = e.json
-                j[path: ["targetRef", "namespace"]] = .string(svc.metaNamespace)
-                return j
-            }),
+            "endpoints": .array(endpoints.map { $0.json(namespace: svc.metaNamespace) }),
             "ports": .array(ports),
         ]
     }

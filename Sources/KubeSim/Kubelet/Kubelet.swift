@@ -171,7 +171,7 @@ final class Kubelet {
     /// Starts working towards the target image: pull, then start.
     private func begin(_ rt: PodRuntime, _ i: Int) {
         let image = rt.containers[i].target
-        if case .invalid(let message) = engine.options.images.outcome(for: image) {
+        if case .invalid(let message) = engine.imageOutcome(image) {
             setWaiting(rt, i, reason: "InvalidImageName", message: message)
             return
         }
@@ -190,7 +190,7 @@ final class Kubelet {
         guard let rt = pods[uid], rt.containers.indices.contains(i), rt.containers[i].epoch == epoch else { return }
         if rt.terminating && step != .killDone { return }
         let image = rt.containers[i].target
-        let outcome = engine.options.images.outcome(for: image)
+        let outcome = engine.imageOutcome(image)
         switch step {
         case .pullDone:
             if outcome == .missing {

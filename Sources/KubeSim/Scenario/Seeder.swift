@@ -6,6 +6,8 @@ import JSON
 /// workload statuses.
 struct Seeder {
     let api: APIServer
+    /// The most endpoints the seeded EndpointSlices hold, as the controller that keeps them.
+    var maxEndpointsPerSlice = 100
     var store: ObjectStore { api.store }
 
     struct Node {
@@ -45,11 +47,12 @@ struct Seeder {
             default: throw .scenario("unsupported workload kind \(JSONValue.quote(w.kind))")
             }
         }
-        try publishEndpoints(namespaces: Set(namespaces))
+        try publishEndpoints(namespaces: Set(namespaces), maxPerSlice: maxEndpointsPerSlice)
     }
 
-    /// Creates the Endpoints and EndpointSlice of every selecting Service that has none yet.
-    func publishEndpoints(namespaces: Set<String>) throws(KubeSimError) {
+    /// Creates the Endpoints and EndpointSlices (at most `maxPerSlice` endpoints each, as the
+    /// controller keeps them) of every selecting Service that has none yet.
+    func publishEndpoints(namespaces: Set<String>, maxPerSlice: Int) throws(KubeSimError) {
         for ns in namespaces.sorted() {
             let pods = store.list(Resources.pods, namespace: ns).items
             for svc in store.list(Resources.services, namespace: ns).items where svc[path: ["spec", "selector"]] != nil {
@@ -59,8 +62,13 @@ struct Seeder {
                 let existing = store.list(Resources.endpointSlices, namespace: ns).items.contains {
                     $0.metaLabels["kubernetes.io/service-name"] == svc.metaName
                 }
-                if !existing {
-                    try create(Resources.endpointSlices, namespace: ns, ServiceEndpoints.endpointSlice(for: svc, pods: pods, nameSuffix: api.random.nameSuffix()))
+                guard !existing else { continue }
+                let selected = ServiceEndpoints.selectedPods(svc, in: pods)
+                let size = max(1, maxPerSlice)
+                for start in stride(from: 0, to: max(1, selected.count), by: size) {
+                    let chunk = Array(selected[start..<min(selected.count, start + size)])
+                    try create(Resources.endpointSlices, namespace: ns,
+                               ServiceEndpoints.endpointSlice(for: svc, pods: chunk, nameSuffix: api.random.nameSuffix()))
                 }
             }
         }

@@ -51,7 +51,7 @@ public final class KubeSimServer: Sendable {
         api.setAdvertisedAddress("127.0.0.1:\(http.port)")
         if let scenario {
             do {
-                try Seeder(api: api).seed(scenario)
+                try Seeder(api: api, maxEndpointsPerSlice: clusterOptions.maxEndpointsPerSlice).seed(scenario)
             } catch {
                 stop()
                 throw error
@@ -65,7 +65,7 @@ public final class KubeSimServer: Sendable {
     public func seed(_ scenario: Scenario) throws(KubeSimError) {
         cluster.suspend()
         defer { cluster.resume() }
-        try Seeder(api: api).seed(scenario)
+        try Seeder(api: api, maxEndpointsPerSlice: cluster.options.maxEndpointsPerSlice).seed(scenario)
     }
 
     /// Stops serving: stops the cluster simulation, ends watches, closes the listener and every

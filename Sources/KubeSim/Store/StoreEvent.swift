@@ -21,6 +21,9 @@ public struct StoreEvent: Sendable {
     public let resourceVersion: Int
     /// Where the object lives.
     public let key: ObjectKey
+    /// When the change was committed (monotonic seconds): the simulated kubelet and controllers
+    /// time their reactions from here, not from when they got round to it.
+    public var committedAt: Double = SimClock.now()
 }
 
 /// Errors from the store itself (the REST layer turns them into Status objects).

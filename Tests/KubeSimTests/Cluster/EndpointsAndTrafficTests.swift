@@ -86,8 +86,8 @@ struct EndpointsAndTrafficTests {
         #expect(slices.map { $0["endpoints"]?.array?.count ?? 0 }.sorted() == [1, 2, 2])
     }
 
-    @Test("an oversized seeded slice stays as it is until it changes, then is split to the slice size")
-    func seededSliceSplit() throws {
+    @Test("seeded slices hold at most maxEndpointsPerSlice endpoints, are adopted as they are, and stay within it as pods change")
+    func seededSlicesKeepTheirSize() throws {
         var scenario = Scenario.bulk(deployment: "web", replicas: 5)
         scenario.objects = [Self.service]
         scenario.cluster = ClusterOptions(maxEndpointsPerSlice: 2)
@@ -96,11 +96,15 @@ struct EndpointsAndTrafficTests {
         let before = s.store.resourceVersion
         #expect(s.cluster.waitUntilIdle())
         #expect(s.store.resourceVersion == before)
-        #expect(Self.slices(s).count == 1)
+        #expect(Self.slices(s).map { $0["endpoints"]?.array?.count ?? 0 }.sorted() == [1, 2, 2])
         let pod = Sim.pods(s, prefix: "web-")[0].metaName
+        let changed = s.store.resourceVersion
         try Sim.setImage(s, pod: pod, container: "app", image: "nginx:1.27")
-        Sim.wait(s, "split") { Self.slices(s).count == 3 }
+        Sim.wait(s, "the slice listing the pod rewritten") {
+            Self.slices(s).contains { Int($0.metaResourceVersion) ?? 0 > changed }
+        }
         let slices = Self.slices(s)
+        #expect(slices.count == 3)
         #expect(slices.allSatisfy { ($0["endpoints"]?.array?.count ?? 0) <= 2 })
         let listed = slices.flatMap { $0["endpoints"]?.array ?? [] }.compactMap { $0[path: ["targetRef", "name"]]?.string }
         #expect(listed.sorted() == Sim.pods(s, prefix: "web-").map(\.metaName).sorted())
