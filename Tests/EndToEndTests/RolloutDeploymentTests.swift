@@ -8,6 +8,17 @@ import Testing
 /// request dropped, and a Deployment its controller leaves alone afterwards.
 @Suite("rollout: Deployments in place")
 struct RolloutDeploymentTests {
+    /// Every pod got exactly one sequence: one record (alone, or in the gate's write), one gate False,
+    /// one image patch, one gate True, and nothing else.
+    static func oneSequenceEach(_ writes: [PodWrite], pods: [String]) -> Bool {
+        pods.allSatisfy { pod in
+            let mine = writes.filter { $0.pod == pod }
+            return mine.filter(\.recordsState).count == 1 && mine.filter { $0.kind == .gateOff }.count == 1
+                && mine.filter { $0.kind == .imagePatch }.count == 1 && mine.filter { $0.kind == .gateOn }.count == 1
+                && mine.allSatisfy { $0.kind != .other }
+        } && Set(writes.map(\.pod)).isSubset(of: Set(pods))
+    }
+
     /// Per pod: gate False → image patch → container restarted → gate True, each exactly once.
     static func sequenceProblems(_ c: TestCluster, pods: [String], writes: [PodWrite]) -> [String] {
         var problems: [String] = []

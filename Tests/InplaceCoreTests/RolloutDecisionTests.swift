@@ -132,5 +132,11 @@ import Testing
         #expect(off.body[path: ["status", "conditions"]]?[0]?["status"] == "False")
         let rec = PodWrites.record(pod: p, target: target, rolloutID: "r1", now: "t")
         #expect(rec.body[path: ["metadata", "resourceVersion"]] == "100")
+        let both = PodWrites.recordAndGateOff(pod: p, target: target, rolloutID: "r1", now: "t")
+        #expect(both.path.hasSuffix("/status") && both.type == .strategicMerge)
+        #expect(both.body[path: ["metadata", "resourceVersion"]] == "100")
+        #expect(both.body[path: ["metadata", "annotations", InPlace.podStateAnnotation]] == rec.body[path: ["metadata", "annotations", InPlace.podStateAnnotation]])
+        #expect(both.body[path: ["status", "conditions"]]?[0]?["status"] == "False")
+        #expect(both.body["spec"] == nil)
     }
 }

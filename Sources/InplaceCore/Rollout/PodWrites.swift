@@ -22,6 +22,18 @@ public enum PodWrites {
                             summary: "set \(InPlace.gateConditionType)=False on pod \(pod.name)")
     }
 
+    /// Steps 1 and 2 in one write, for a pod whose turn comes before its record was written ahead:
+    /// a strategic merge on /status (which may change annotations, as kube-apiserver's pod status
+    /// strategy resets only spec, deletionTimestamp and ownerReferences) that sets the record and
+    /// InPlaceUpdateReady=False together, conditional on the resourceVersion the record was taken from.
+    public static func recordAndGateOff(pod: Pod, target: PodTarget, rolloutID: String, now: String) -> ClusterWrite {
+        let record = record(pod: pod, target: target, rolloutID: rolloutID, now: now)
+        var body = gateOff(pod: pod, target: target, now: now).body
+        body["metadata"] = record.body["metadata"]
+        return ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge, body: body,
+                            summary: "record old images and set \(InPlace.gateConditionType)=False on pod \(pod.name)")
+    }
+
     /// Step 4: only the changed images, plus the revision labels.
     public static func patch(pod: Pod, target: PodTarget) -> ClusterWrite {
         var body = JSONObject()

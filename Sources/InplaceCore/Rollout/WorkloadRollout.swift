@@ -53,6 +53,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     struct Active {
         var target: PodTarget
         var startedAt: Double
+        /// The order pods were started in, so pods are looked at in that order.
+        var sequence: Int
         var step: PodStep?
         var writing = false
         var gateOffAt: Double?
@@ -65,13 +67,21 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private let events = EventQueue<Event>()
-    private let pool = WritePool(width: 64)
+    /// Room for every pod of the window to have a write in flight, and records written ahead.
+    private lazy var pool = WritePool(width: min(256, max(64, 2 * plan.budget)))
     private var pods: [String: Pod] = [:]
     private var podsSynced = false
     private var endpoints = EndpointIndex()
     private var pending: [PodTarget] = []
     private var active: [String: Active] = [:]
     private var activeOrder: [String] = []
+    private var started = 0
+    /// Active pods waiting for the EndpointSlices to drop them.
+    private var draining: Set<String> = []
+    /// The earliest `wakeAt` of an active pod: before then only changed pods need a look.
+    private var earliestWake = Double.infinity
+    /// The window moved or a record write ended: the next pods may need their record.
+    private var prerecordDue = true
     private var updated = 0
     private var failures: [(pod: String, reason: String, message: String)] = []
     private var timedOut = false
@@ -168,6 +178,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         loop(budget: budget)
         watches.forEach { $0.stop() }
         pool.waitAll()
+        pool.close()
 
         let stop = control.stopReason
         if case .takenOver(let by)? = stop {
@@ -320,7 +331,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
         case .slices(let e):
             // Only a pod that is draining waits for the slices.
-            for name in activeOrder where active[name]?.step == .drain { dirty.insert(name) }
+            dirty.formUnion(draining)
             switch e {
             case .synced(let items): endpoints.reset(items)
             case .added(let o), .modified(let o): endpoints.update(o)
@@ -329,6 +340,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
         case .written(let name, let step, let result):
             if prerecording.remove(name) != nil, active[name] == nil {
+                prerecordDue = true
                 if case .success(let object) = result {
                     store(Pod(object))
                     prerecorded.insert(name)
@@ -404,7 +416,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         renewing = true
         let consistency = WorkloadConsistency(cluster: cluster, dryRun: false) { _ in }
         let target = workload
-        pool.submit { [events, r] in
+        pool.submit(background: true) { [events, r] in
             let object = try? consistency.swapRecord(target, expected: expected, record: r)
             if object == nil, let fresh = try? consistency.cluster.get(target.ref.path) {
                 events.post(.renewed(fresh))
@@ -462,26 +474,39 @@ public final class WorkloadRollout: @unchecked Sendable {
     private func fail(_ name: String, _ reason: String, _ message: String) {
         active[name] = nil
         activeOrder.removeAll { $0 == name }
+        draining.remove(name)
         failures.append((name, reason, message))
         observer.handle(.podFailed(workload.ref, pod: name, reason: reason, message: message))
     }
 
     /// Advances every pod in flight and starts new ones; returns when to wake up at the latest.
     private func reconcile(now: Double, budget: Int) -> Double {
-        var wake = now + 5
         startPods(now: now, budget: budget)
-        for name in activeOrder {
+        // Only a pod whose object changed, or whose timer is due, can move on: all pods are looked
+        // at once a timer is due, otherwise just the changed ones.
+        let names: [String]
+        if now >= earliestWake {
+            names = activeOrder
+            earliestWake = .infinity
+        } else {
+            names = dirty.compactMap { n in active[n].map { (n, $0.sequence) } }.sorted { $0.1 < $1.1 }.map(\.0)
+        }
+        for name in names {
             guard var a = active[name] else { continue }
-            defer { if active[name] != nil { active[name] = a } }
+            defer {
+                if active[name] != nil {
+                    active[name] = a
+                    if a.step == .drain { draining.insert(name) } else { draining.remove(name) }
+                }
+            }
             if a.writing { continue }
-            // Only a pod whose object changed, or whose timer is due, can move on.
             if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
-                if let w = a.wakeAt { wake = min(wake, w) }
+                if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
                 continue
             }
             a.wakeAt = nil
             if let r = a.retryAt {
-                if r > now { a.wakeAt = r; wake = min(wake, r); continue }
+                if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); continue }
                 a.retryAt = nil
             }
             guard let pod = pods[name] else {
@@ -489,7 +514,10 @@ public final class WorkloadRollout: @unchecked Sendable {
                 fail(name, "PodDeleted", "the pod disappeared during its update")
                 continue
             }
-            let step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID)
+            var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID)
+            // A gated pod whose record was not written ahead records and leaves service in one write.
+            let recordAndLeave = step == .record && pod.hasReadinessGate()
+            if recordAndLeave { step = .gateOff }
             if step != a.step && !(step == .drain && a.step == .patch) {
                 a.step = step
                 // The end of a pod's sequence is reported once, by podDone or podFailed.
@@ -498,6 +526,10 @@ public final class WorkloadRollout: @unchecked Sendable {
                 }
             }
             switch step {
+            case .gateOff where recordAndLeave:
+                a.writing = true
+                send(PodWrites.recordAndGateOff(pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339),
+                     pod: name, step: .gateOff)
             case .record, .gateOff, .gateOn:
                 issue(step, pod: pod, active: &a)
             case .drain:
@@ -515,7 +547,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                     issue(.patch, pod: pod, active: &a)
                 } else {
                     a.wakeAt = now < graceEnd ? graceEnd : graceEnd + settings.drainCap
-                    wake = min(wake, a.wakeAt!)
+                    earliestWake = min(earliestWake, a.wakeAt!)
                 }
             case .patch:
                 issue(.patch, pod: pod, active: &a)
@@ -528,10 +560,11 @@ public final class WorkloadRollout: @unchecked Sendable {
                     continue
                 }
                 a.wakeAt = limit
-                wake = min(wake, limit)
+                earliestWake = min(earliestWake, limit)
             case .done:
                 active[name] = nil
                 activeOrder.removeAll { $0 == name }
+                draining.remove(name)
                 updated += 1
                 observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
                 continue
@@ -543,9 +576,12 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         dirty.removeAll(keepingCapacity: true)
         // Pods started here (slots freed by pods that finished) get their first write at once.
-        let started = startPods(now: now, budget: budget)
-        prerecord(budget: budget)
-        return started ? now : wake
+        let startedNow = startPods(now: now, budget: budget)
+        if prerecordDue {
+            prerecordDue = false
+            prerecord(budget: budget)
+        }
+        return startedNow ? now : min(now + 5, earliestWake)
     }
 
     /// Writes the record of the next pods in line while the window is full, so their turn starts
@@ -559,7 +595,8 @@ public final class WorkloadRollout: @unchecked Sendable {
                 continue
             }
             prerecording.insert(target.name)
-            send(PodWrites.record(pod: pod, target: target, rolloutID: rolloutID, now: clock.rfc3339), pod: target.name, step: .record)
+            send(PodWrites.record(pod: pod, target: target, rolloutID: rolloutID, now: clock.rfc3339), pod: target.name, step: .record,
+                 background: true)
         }
     }
 
@@ -571,9 +608,9 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     /// Sends one pod write on the pool; its result comes back as an event.
-    private func send(_ write: ClusterWrite, pod name: String, step: PodStep) {
+    private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
         podWrites += 1
-        pool.submit { [cluster, events] in
+        pool.submit(background: background) { [cluster, events] in
             do {
                 let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false)
                 events.post(.written(pod: name, step: step, result: .success(object)))
@@ -587,21 +624,26 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     @discardableResult
     private func startPods(now: Double, budget: Int) -> Bool {
-        var started = false
-        while !stopping, let next = pending.first {
-            let unavailable = notReadyPlanned.lazy.filter { self.active[$0] == nil }.count
-            guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { return started }
-            if prerecording.contains(next.name) { return started }
+        guard !stopping, !pending.isEmpty else { return false }
+        var startedNow = false
+        // Pods of the plan that are not Ready and not in flight use the budget too.
+        var unavailable = notReadyPlanned.count - notReadyPlanned.lazy.filter { self.active[$0] != nil }.count
+        while let next = pending.first {
+            guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { break }
+            if prerecording.contains(next.name) { break }
             pending.removeFirst()
+            prerecordDue = true
             guard pods[next.name] != nil else {
                 observer.handle(.warning(workload.ref, "\(next.name) no longer exists; skipping it"))
                 continue
             }
-            active[next.name] = Active(target: next, startedAt: now)
+            if notReadyPlanned.contains(next.name) { unavailable -= 1 }
+            active[next.name] = Active(target: next, startedAt: now, sequence: started)
+            started += 1
             activeOrder.append(next.name)
             dirty.insert(next.name)
-            started = true
+            startedNow = true
         }
-        return started
+        return startedNow
     }
 }

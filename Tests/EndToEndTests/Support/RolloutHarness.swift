@@ -91,6 +91,8 @@ struct PodWrite: CustomStringConvertible {
     enum Kind: String { case record, gateOff, imagePatch, gateOn, other }
     var pod: String
     var kind: Kind
+    /// The write sets the update record (alone, or with the gate when the pod's turn came first).
+    var recordsState: Bool
     var entry: RequestLogEntry
 
     var time: Date { entry.timestamp }
@@ -118,7 +120,8 @@ struct PodWrite: CustomStringConvertible {
                     kind = .record
                 }
             }
-            return PodWrite(pod: pod, kind: kind, entry: e)
+            let recordsState = body?[path: ["metadata", "annotations", "inplace.kubectl.io/state"]] != nil
+            return PodWrite(pod: pod, kind: kind, recordsState: recordsState, entry: e)
         }
     }
 }
