@@ -37,11 +37,14 @@ final class SocketConnection: Sendable {
 
     /// Reads more bytes into the buffer; false on EOF or error.
     private func fill() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            var n = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: 65536) { buffer, count in
+                n = recv(fd, buffer.baseAddress, buffer.count, 0)
+                count = max(0, n)
+            }
             if n > 0 {
-                readBuffer.withLock { $0.compact(); $0.bytes.append(contentsOf: chunk[0..<n]) }
+                readBuffer.withLock { $0.compact(); $0.bytes.append(contentsOf: chunk) }
                 return true
             }
             if n < 0 && errno == EINTR { continue }
