@@ -175,6 +175,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
         let watches = startWatches()
+        // While the watches sync: threads for the first window's writes.
+        pool.prestart(budget + 8)
         loop(budget: budget)
         watches.forEach { $0.stop() }
         pool.waitAll()

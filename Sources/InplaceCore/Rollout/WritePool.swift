@@ -32,12 +32,22 @@ public final class WritePool: @unchecked Sendable {
         group.enter()
         if isBackground { background.append(item) } else { urgent.append(item) }
         if idle > 0 { condition.signal() }
-        if runnable > idle && threads < width {
-            threads += 1
-            let thread = Thread { [self] in serve() }
-            thread.stackSize = 512 * 1024
-            thread.start()
-        }
+        if runnable > idle && threads < width { spawn() }
+    }
+
+    /// Starts one more thread (with the lock held).
+    private func spawn() {
+        threads += 1
+        let thread = Thread { [self] in serve() }
+        thread.stackSize = 512 * 1024
+        thread.start()
+    }
+
+    /// Starts up to `count` threads now, ahead of a burst, so the burst does not wait for them.
+    public func prestart(_ count: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        while threads < min(count, width) { spawn() }
     }
 
     /// Waits for every submitted write to finish.

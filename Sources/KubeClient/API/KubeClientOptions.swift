@@ -20,7 +20,8 @@ public struct KubeClientOptions: Sendable {
     public var now: @Sendable () -> Double
     /// Time allowed to connect.
     public var connectTimeout: Duration
-    /// Idle connections kept for reuse.
+    /// Idle connections kept for reuse: enough for a rollout's widest burst of concurrent writes
+    /// (its write pool has at most 256 threads), so each burst does not connect again.
     public var maxIdleConnections: Int
 
     /// Options with production defaults.
@@ -30,7 +31,7 @@ public struct KubeClientOptions: Sendable {
         retryPolicy: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = ThreadSleeper(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         environment: Environment = .current(), now: @escaping @Sendable () -> Double = { WallClock.now() },
-        connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 16
+        connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256
     ) {
         self.userAgent = userAgent
         self.verbosity = verbosity
