@@ -26,6 +26,25 @@ struct RolloutSafetyTests {
         #expect(c.facts(prefix: "web-").values.allSatisfy { $0.images["app"] == "nginx:1.27" && $0.ready })
     }
 
+    @Test("4: with --grace-period 0, no pod is patched before the EndpointSlice watch has listed the slices (here stalled 1.5 s)")
+    func waitsForTheSliceList() throws {
+        let c = try TestCluster(RolloutScenario.make(
+            [Workloads.deployment(replicas: 2)], services: ["web"],
+            traffic: [TrafficSpec(service: "web", rate: 500, container: "app")]))
+        defer { c.stop() }
+        c.settle()
+        c.server.cluster.resetTraffic()
+        c.server.requestLog.clear()
+        c.server.faults.stallNext(1, method: "GET", path: "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", seconds: 1.5)
+        let r = try c.run(["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "0"], timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        let entries = c.server.requestLog.entries
+        let sliceList = try #require(entries.first { $0.method == "GET" && $0.path.hasSuffix("/endpointslices") && !$0.rawQuery.contains("watch=true") })
+        let firstPatch = try #require(PodWrite.of(entries).first { $0.kind == .imagePatch })
+        #expect(firstPatch.time.timeIntervalSince(sliceList.timestamp) >= 1.5, "image patch \(firstPatch.time), slices listed from \(sliceList.timestamp)")
+        #expect(c.server.cluster.traffic(service: "web").dropped == 0)
+    }
+
     @Test("4 (control): the same without the readiness gate (--allow-missing-gate) does drop requests, so the counter can see them")
     func ungatedDrops() throws {
         var web = Workloads.deployment(replicas: 2)

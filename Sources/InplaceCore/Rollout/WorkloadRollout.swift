@@ -72,6 +72,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var pods: [String: Pod] = [:]
     private var podsSynced = false
     private var endpoints = EndpointIndex()
+    /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
+    private var slicesSynced = false
     private var pending: [PodTarget] = []
     private var active: [String: Active] = [:]
     private var activeOrder: [String] = []
@@ -335,7 +337,9 @@ public final class WorkloadRollout: @unchecked Sendable {
             // Only a pod that is draining waits for the slices.
             dirty.formUnion(draining)
             switch e {
-            case .synced(let items): endpoints.reset(items)
+            case .synced(let items):
+                endpoints.reset(items)
+                slicesSynced = true
             case .added(let o), .modified(let o): endpoints.update(o)
             case .deleted(let o): endpoints.remove(o)
             case .failed(let e): watchFailed(e)
@@ -538,7 +542,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 if a.gateOffAt == nil { a.gateOffAt = now }
                 let graceEnd = a.gateOffAt! + settings.gracePeriod
                 let gated = pod.hasReadinessGate()
-                let listed = gated && endpoints.listsReady(podIP: pod.podIP, podName: name)
+                let listed = gated && (!slicesSynced || endpoints.listsReady(podIP: pod.podIP, podName: name))
                 if now >= graceEnd && !listed {
                     a.step = .patch
                     observer.handle(.podStep(workload.ref, pod: name, step: .patch, elapsed: now - a.startedAt))
