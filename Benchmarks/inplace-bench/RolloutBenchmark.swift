@@ -115,6 +115,16 @@ struct RolloutBenchmark {
             print(String(format: "per-pod sequence: fastest %.0f ms, median %.0f ms (kubelet alone: %.0f ms); makespan / (batches x fastest) = %.3f",
                          fastest * 1000, median * 1000, perPodMinimum * 1000, makespan / (Double(batches) * fastest)))
         }
+        // Where the excess comes from: each window of pods (in start order) and its median time over the kubelet's.
+        let byStart = done.compactMap { e -> (Double, Double)? in
+            guard let pod = e["pod"]?.string, let s = startOf[pod], let t = millis(e) else { return nil }
+            return (s, t - s)
+        }.sorted { $0.0 < $1.0 }
+        let windows = stride(from: 0, to: byStart.count, by: maxUnavailable).map { i -> String in
+            let over = byStart[i..<min(byStart.count, i + maxUnavailable)].map { ($0.1 - perPodMinimum) * 1000 }.sorted()
+            return String(format: "%.0f", over[over.count / 2])
+        }
+        print("median ms over the kubelet's \(Int(perPodMinimum * 1000)) ms, window by window: " + windows.joined(separator: ", "))
         print(String(format: "writes per pod: %.2f (target <= 4) %@  [%d PATCH in all, %d to pods]", perPod,
                      perPod <= 4 ? "PASS" : "FAIL", patches, podWrites))
         print("requests: " + requests.members.map { "\($0.value.int ?? 0) \($0.key)" }.joined(separator: ", ")
