@@ -6,8 +6,9 @@ struct ObjectRef: Hashable {
     let key: ObjectKey
 }
 
-/// What controllers ask of a pod again and again, computed once per change.
-struct PodFacts {
+/// What controllers ask of a pod again and again, computed once per change (a class: controllers
+/// walk a thousand of them per sync, and sharing costs less than copying).
+final class PodFacts: Sendable {
     let key: ObjectKey
     let uid: String
     let phase: String

@@ -69,6 +69,9 @@ final class EndpointSliceController {
         var order: [String: [String]] = [:]
         /// The endpoint as the slices show it, by pod uid (built once per change).
         var json: [String: JSONValue] = [:]
+        /// Published endpoints by pod name, for the Endpoints object; worked out again when one
+        /// comes or goes.
+        var publishedOrder: [String]?
         /// Published endpoints not in a slice yet, and slice members no longer published.
         var unassigned = Set<String>()
         var removed = Set<String>()
@@ -228,6 +231,7 @@ final class EndpointSliceController {
         guard old != info else { return }
         services[key]!.published[podUID] = info
         services[key]!.json[podUID] = info?.json(namespace: key.namespace)
+        if (old == nil) != (info == nil) { services[key]!.publishedOrder = nil }
         if let slice = services[key]!.sliceOf[podUID] {
             services[key]!.dirtySlices.insert(slice)
             if info == nil { services[key]!.removed.insert(podUID) }
@@ -329,7 +333,9 @@ final class EndpointSliceController {
             if now >= state.endpointsNotBefore {
                 state.endpointsDirty = false
                 state.endpointsNotBefore = now + Self.endpointsBatchPeriod
-                writeEndpoints(svc, key, state.published.values.sorted { $0.podName < $1.podName }, ports: ports)
+                let order = state.publishedOrder ?? state.published.map { ($0.value.podName, $0.key) }.sorted { $0.0 < $1.0 }.map(\.1)
+                state.publishedOrder = order
+                writeEndpoints(svc, key, order.compactMap { state.published[$0] }, ports: ports)
             } else if !state.endpointsResyncScheduled {
                 state.endpointsResyncScheduled = true
                 engine.after(state.endpointsNotBefore - now, .endpointsResync(service: key))
