@@ -294,7 +294,7 @@ final class EndpointSliceController {
         while !newcomers.isEmpty || state.members.isEmpty {
             let chunk = Array(newcomers.prefix(max))
             newcomers.removeFirst(chunk.count)
-            guard let created = engine.create(Resources.endpointSlices, namespace: key.namespace, slice(svc, endpoints: chunk, ports: ports)) else { break }
+            guard let created = engine.create(Resources.endpointSlices, namespace: key.namespace, ServiceEndpoints.endpointSlice(for: svc, endpoints: chunk, ports: ports)) else { break }
             state.members[created.metaName] = Set(chunk.map(\.uid))
             for e in chunk { state.sliceOf[e.uid] = created.metaName }
         }
@@ -341,25 +341,6 @@ final class EndpointSliceController {
                 engine.after(state.endpointsNotBefore - now, .endpointsResync(service: key))
             }
         }
-    }
-
-    private func slice(_ svc: JSONValue, endpoints: [EndpointInfo], ports: [JSONValue]) -> JSONValue {
-        var labels = svc.metaLabels
-        labels["kubernetes.io/service-name"] = svc.metaName
-        labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io"
-        if svc[path: ["spec", "clusterIP"]]?.string == "None" { labels["service.kubernetes.io/headless"] = "" }
-        return [
-            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": [
-                "generateName": .string("\(svc.metaName)-"), "namespace": .string(svc.metaNamespace), "labels": JSONValue.stringObject(labels),
-                "ownerReferences": [
-                    ["apiVersion": "v1", "kind": "Service", "name": .string(svc.metaName), "uid": .string(svc.metaUID), "controller": true, "blockOwnerDeletion": true]
-                ],
-            ],
-            "addressType": "IPv4",
-            "endpoints": .array(endpoints.map { $0.json(namespace: svc.metaNamespace) }),
-            "ports": .array(ports),
-        ]
     }
 
     private func writeEndpoints(_ svc: JSONValue, _ key: ObjectKey, _ endpoints: [EndpointInfo], ports: [JSONValue]) {

@@ -135,19 +135,8 @@ struct ContainerRuntime {
         o["restartCount"] = .int(restartCount)
         o["started"] = .bool(isAlive)
         o["state"] = state
-        if current != nil, let mounts = spec?["volumeMounts"]?.array, !mounts.isEmpty {
-            o["volumeMounts"] = .array(
-                mounts.map { m in
-                    var v = JSONObject()
-                    v["name"] = m["name"] ?? ""
-                    v["mountPath"] = m["mountPath"] ?? ""
-                    if m["readOnly"]?.bool == true {
-                        v["readOnly"] = true
-                        v["recursiveReadOnly"] = "Disabled"
-                    }
-                    return .object(v)
-                })
-        }
+        let mounts = PodStatusFactory.volumeMountStatuses(spec)
+        if current != nil, !mounts.isEmpty { o["volumeMounts"] = .array(mounts) }
         return .object(o)
     }
 

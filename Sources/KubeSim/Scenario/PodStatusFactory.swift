@@ -24,6 +24,20 @@ public struct PodStatusFactory: Sendable {
     /// A new "containerd://<64 hex>" ID.
     public func newContainerID() -> String { "containerd://" + random.hex(64) }
 
+    /// A running container's `volumeMounts` status, as the kubelet reports its spec's mounts.
+    static func volumeMountStatuses(_ container: JSONValue?) -> [JSONValue] {
+        (container?["volumeMounts"]?.array ?? []).map { m in
+            var v = JSONObject()
+            v["name"] = m["name"] ?? ""
+            v["mountPath"] = m["mountPath"] ?? ""
+            if m["readOnly"]?.bool == true {
+                v["readOnly"] = true
+                v["recursiveReadOnly"] = "Disabled"
+            }
+            return .object(v)
+        }
+    }
+
     /// The running status of a container.
     public func runningStatus(_ container: JSONValue, startedAt: String, ready: Bool = true, restartCount: Int = 0) -> JSONValue {
         let name = container["name"]?.string ?? ""
@@ -38,16 +52,7 @@ public struct PodStatusFactory: Sendable {
         o["restartCount"] = .int(restartCount)
         o["started"] = true
         o["state"] = ["running": ["startedAt": .string(startedAt)]]
-        let mounts = (container["volumeMounts"]?.array ?? []).map { m -> JSONValue in
-            var v = JSONObject()
-            v["name"] = m["name"] ?? ""
-            v["mountPath"] = m["mountPath"] ?? ""
-            if m["readOnly"]?.bool == true {
-                v["readOnly"] = true
-                v["recursiveReadOnly"] = "Disabled"
-            }
-            return .object(v)
-        }
+        let mounts = Self.volumeMountStatuses(container)
         if !mounts.isEmpty { o["volumeMounts"] = .array(mounts) }
         return .object(o)
     }

@@ -31,19 +31,19 @@ public enum ServiceEndpoints {
         }.sorted { $0.metaName < $1.metaName }
     }
 
-    /// The EndpointSlice of a Service (name suffix given), as the EndpointSlice controller writes it.
+    /// The EndpointSlice of a Service (name suffix given) listing `pods`, as the EndpointSlice
+    /// controller writes it.
     public static func endpointSlice(for service: JSONValue, pods: [JSONValue], nameSuffix: String) -> JSONValue {
         let selected = selectedPods(service, in: pods)
-        let endpoints: [JSONValue] = selected.map { pod in
-            let ready = WorkloadStatus.isReady(pod)
-            let terminating = pod[path: ["metadata", "deletionTimestamp"]] != nil
-            var e = JSONObject()
-            e["addresses"] = [pod[path: ["status", "podIP"]] ?? ""]
-            e["conditions"] = ["ready": .bool(ready && !terminating), "serving": .bool(ready), "terminating": .bool(terminating)]
-            if let node = pod[path: ["spec", "nodeName"]] { e["nodeName"] = node }
-            e["targetRef"] = ["kind": "Pod", "namespace": .string(pod.metaNamespace), "name": .string(pod.metaName), "uid": .string(pod.metaUID)]
-            return .object(e)
-        }
+        let selector = JSONValue.stringMap(service[path: ["spec", "selector"]])
+        var slice = endpointSlice(for: service, endpoints: selected.compactMap { EndpointInfo.of($0, selector: selector) },
+                                  ports: ports(service, pod: selected.first))
+        slice.setMeta("name", .string("\(service.metaName)-\(nameSuffix)"))
+        return slice
+    }
+
+    /// A new EndpointSlice of a Service (named by generateName) listing `endpoints`.
+    static func endpointSlice(for service: JSONValue, endpoints: [EndpointInfo], ports: [JSONValue]) -> JSONValue {
         var labels = service.metaLabels
         labels["kubernetes.io/service-name"] = service.metaName
         labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io"
@@ -51,16 +51,15 @@ public enum ServiceEndpoints {
         return [
             "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": [
-                "name": .string("\(service.metaName)-\(nameSuffix)"), "namespace": .string(service.metaNamespace),
-                "generateName": .string("\(service.metaName)-"),
-                "labels": .object(JSONObject(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                "generateName": .string("\(service.metaName)-"), "namespace": .string(service.metaNamespace),
+                "labels": JSONValue.stringObject(labels),
                 "ownerReferences": [
                     ["apiVersion": "v1", "kind": "Service", "name": .string(service.metaName), "uid": .string(service.metaUID), "controller": true, "blockOwnerDeletion": true]
                 ],
             ],
             "addressType": "IPv4",
-            "endpoints": .array(endpoints),
-            "ports": .array(ports(service, pod: selected.first)),
+            "endpoints": .array(endpoints.map { $0.json(namespace: service.metaNamespace) }),
+            "ports": .array(ports),
         ]
     }
 

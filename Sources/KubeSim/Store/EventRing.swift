@@ -35,14 +35,7 @@ struct EventRing {
 
     /// Events newer than `resourceVersion`, oldest first.
     func events(after resourceVersion: Int) -> [StoreEvent] {
-        var out: [StoreEvent] = []
-        var i = count - 1
-        while i >= 0 {
-            guard let e = buffer[(head + i) % buffer.count], e.resourceVersion > resourceVersion else { break }
-            out.append(e)
-            i -= 1
-        }
-        return out.reversed()
+        eventsNewestFirst(after: resourceVersion).reversed()
     }
 
     /// Events newer than `resourceVersion`, newest first.
