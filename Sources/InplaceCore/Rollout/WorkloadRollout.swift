@@ -53,8 +53,6 @@ public final class WorkloadRollout: @unchecked Sendable {
     struct Active {
         var target: PodTarget
         var startedAt: Double
-        /// The order pods were started in, so pods are looked at in that order.
-        var sequence: Int
         var step: PodStep?
         var writing = false
         var gateOffAt: Double?
@@ -77,9 +75,6 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var pending: [PodTarget] = []
     private var active: [String: Active] = [:]
     private var activeOrder: [String] = []
-    private var started = 0
-    /// Active pods waiting for the EndpointSlices to drop them.
-    private var draining: Set<String> = []
     /// The earliest `wakeAt` of an active pod: before then only changed pods need a look.
     private var earliestWake = Double.infinity
     /// The window moved or a record write ended: the next pods may need their record.
@@ -335,7 +330,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
         case .slices(let e):
             // Only a pod that is draining waits for the slices.
-            dirty.formUnion(draining)
+            for name in activeOrder where active[name]?.step == .drain { dirty.insert(name) }
             switch e {
             case .synced(let items):
                 endpoints.reset(items)
@@ -480,7 +475,6 @@ public final class WorkloadRollout: @unchecked Sendable {
     private func fail(_ name: String, _ reason: String, _ message: String) {
         active[name] = nil
         activeOrder.removeAll { $0 == name }
-        draining.remove(name)
         failures.append((name, reason, message))
         observer.handle(.podFailed(workload.ref, pod: name, reason: reason, message: message))
     }
@@ -490,21 +484,11 @@ public final class WorkloadRollout: @unchecked Sendable {
         startPods(now: now, budget: budget)
         // Only a pod whose object changed, or whose timer is due, can move on: all pods are looked
         // at once a timer is due, otherwise just the changed ones.
-        let names: [String]
-        if now >= earliestWake {
-            names = activeOrder
-            earliestWake = .infinity
-        } else {
-            names = dirty.compactMap { n in active[n].map { (n, $0.sequence) } }.sorted { $0.1 < $1.1 }.map(\.0)
-        }
-        for name in names {
+        let timerDue = now >= earliestWake
+        if timerDue { earliestWake = .infinity }
+        for name in activeOrder where timerDue || dirty.contains(name) {
             guard var a = active[name] else { continue }
-            defer {
-                if active[name] != nil {
-                    active[name] = a
-                    if a.step == .drain { draining.insert(name) } else { draining.remove(name) }
-                }
-            }
+            defer { if active[name] != nil { active[name] = a } }
             if a.writing { continue }
             if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
                 if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
@@ -570,7 +554,6 @@ public final class WorkloadRollout: @unchecked Sendable {
             case .done:
                 active[name] = nil
                 activeOrder.removeAll { $0 == name }
-                draining.remove(name)
                 updated += 1
                 observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
                 continue
@@ -644,8 +627,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 continue
             }
             if notReadyPlanned.contains(next.name) { unavailable -= 1 }
-            active[next.name] = Active(target: next, startedAt: now, sequence: started)
-            started += 1
+            active[next.name] = Active(target: next, startedAt: now)
             activeOrder.append(next.name)
             dirty.insert(next.name)
             startedNow = true
