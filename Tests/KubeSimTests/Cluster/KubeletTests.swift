@@ -75,6 +75,30 @@ struct KubeletTests {
         #expect(kills.map(\.message) == Array(repeating: "Container app definition changed, will be restarted", count: 2))
     }
 
+    @Test("a busy simulation does not stretch the kubelet: a restart's latencies count from the image change, not from when the simulation got to it")
+    func latenciesCountFromTheCause() throws {
+        let s = try Sim.server(Scenario(imageDigests: Self.digests), latencies: Latencies(kill: 0.1, pull: 0.1, start: 0.1, readiness: 0.1))
+        defer { s.stop() }
+        try Sim.create(s, Sim.pod("p", image: "nginx:1.26"))
+        Sim.wait(s, "Ready") { Sim.isReady(Sim.get(s, "p")) }
+        // The simulation is held up for 300 ms right when the image changes.
+        s.cluster.suspend()
+        let changed = Date()
+        try Sim.setImage(s, pod: "p", container: "app", image: "nginx:1.27")
+        Thread.sleep(forTimeInterval: 0.3)
+        s.cluster.resume()
+        Sim.wait(s, "ready on the new image") {
+            let app = Sim.containerStatus(Sim.get(s, "p"), "app")
+            return app?["restartCount"]?.int == 1 && app?["ready"]?.bool == true
+        }
+        let ready = try #require(s.cluster.transitions.entries(pod: "p").last {
+            if case .containerReady("app", true) = $0.kind { return true }
+            return false
+        })
+        let took = ready.time.timeIntervalSince(changed)
+        #expect(took >= 0.4 && took < 0.6, "kill + pull + start + ready = 400 ms from the change, not 300 ms later: \(took)")
+    }
+
     @Test("Ready follows ContainersReady and the readiness gates, with the kubelet's messages")
     func readinessGates() throws {
         let s = try Sim.server()
