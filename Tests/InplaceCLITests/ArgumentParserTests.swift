@@ -33,6 +33,7 @@ import Testing
     }
 
     @Test func rolloutOptionsValidate() throws {
+        let parser = ArgumentParser(flags: Command.rollout.allFlags, command: "kubectl inplace rollout")
         let ok = try RolloutOptions(parser.parse(["--partition", "50%", "--grace-period", "1m30s", "--dry-run=server", "-o", "yaml"]),
                                     command: "c", formats: [.text, .json, .yaml])
         #expect(ok.plan.partition == .percent(50))
@@ -82,27 +83,6 @@ import Testing
         #expect(ImageReference.problem("nginx:") != nil)
         #expect(ImageReference.problem("nginx latest") != nil)
         #expect(ImageReference.problem("") != nil)
-    }
-}
-
-@Suite struct CompletionTests {
-    let completer = Completer(commands: CLI.commands) { kind, namespace in
-        kind == .deployment ? ["web", "api"] : []
-    }
-
-    @Test func commandsFlagsAndTargets() {
-        #expect(completer.complete(["pl"]).candidates == ["plan"])
-        #expect(completer.complete(["set", ""]).candidates == ["image"])
-        #expect(completer.complete(["plan", "--max"]).candidates == ["--max-unavailable"])
-        #expect(completer.complete(["plan", "-o", ""]).candidates == ["text", "json", "yaml"])
-        #expect(completer.complete(["rollout", "--dry-run", "s"]).candidates == ["server"])
-        #expect(completer.complete(["plan", "deployment/w"]).candidates == ["deployment/web"])
-        let types = completer.complete(["plan", "st"])
-        #expect(types.candidates == ["statefulset/"])
-        #expect(types.directive & Completer.Directive.noSpace.rawValue != 0)
-        let files = completer.complete(["plan", "-f", ""])
-        #expect(files.directive == Completer.Directive.filterFileExt.rawValue)
-        #expect(completer.complete(["completion", "z"]).candidates == ["zsh"])
     }
 }
 

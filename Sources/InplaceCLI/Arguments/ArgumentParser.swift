@@ -1,5 +1,6 @@
 /// Parses argv the way kubectl's pflag does: `--name=value`, `--name value`, `-n value`, `-nvalue`,
-/// `-n=value`, booleans as `--flag` or `--flag=false`, `--` ends the flags, flags anywhere.
+/// `-n=value`, combined short flags (`-Rf dir`), booleans as `--flag` or `--flag=false`, flags whose
+/// bare form stands for a value (`--dry-run`), `--` ends the flags, flags anywhere.
 public struct ArgumentParser: Sendable {
     public let flags: [FlagSpec]
     /// The command path for error hints (`kubectl inplace plan`).
@@ -21,32 +22,25 @@ public struct ArgumentParser: Sendable {
                 result.positionals.append(contentsOf: args[i...])
                 break
             }
-            if arg.hasPrefix("--") && arg.count > 2 {
-                let body = arg.dropFirst(2)
-                let (name, inline) = split(body)
+            if arg.hasPrefix("--") {
+                let (name, inline) = Self.split(arg.dropFirst(2))
                 guard let spec = flags.first(where: { $0.name == name }) else {
-                    throw usage("unknown flag: --\(name)")
+                    throw usage("unknown flag: --\(name)" + Suggestions.text(suggestions(forLong: name)))
                 }
-                try take(spec, display: "--\(name)", inline: inline, args: args, index: &i, into: &result)
-            } else if arg.hasPrefix("-") && arg.count > 1 && arg != "-" {
-                let body = arg.dropFirst()
-                let letter = body.first!
-                guard let spec = flags.first(where: { $0.short == letter }) else {
-                    throw usage("unknown shorthand flag: '\(letter)' in \(arg)")
-                }
-                var rest = body.dropFirst()
-                if spec.kind == .bool {
-                    if rest.hasPrefix("=") {
-                        try take(spec, display: "-\(letter)", inline: String(rest.dropFirst()), args: args, index: &i, into: &result)
-                    } else if rest.isEmpty {
-                        try take(spec, display: "-\(letter)", inline: nil, args: args, index: &i, into: &result)
-                    } else {
-                        throw usage("invalid argument \(arg): -\(letter) takes no value")
-                    }
+                let value: String
+                if let inline {
+                    value = inline
+                } else if let bare = spec.bareValue {
+                    value = bare
+                } else if i < args.count {
+                    value = args[i]
+                    i += 1
                 } else {
-                    if rest.hasPrefix("=") { rest = rest.dropFirst() }
-                    try take(spec, display: "-\(letter)", inline: rest.isEmpty ? nil : String(rest), args: args, index: &i, into: &result)
+                    throw usage("flag needs an argument: --\(name)")
                 }
+                try store(spec, value: value, into: &result)
+            } else if arg.hasPrefix("-") && arg.count > 1 {
+                try parseShorthands(arg, args: args, index: &i, into: &result)
             } else {
                 result.positionals.append(arg)
             }
@@ -54,35 +48,64 @@ public struct ArgumentParser: Sendable {
         return result
     }
 
-    private func split(_ body: Substring) -> (String, String?) {
-        guard let eq = body.firstIndex(of: "=") else { return (String(body), nil) }
-        return (String(body[..<eq]), String(body[body.index(after: eq)...]))
-    }
-
-    private func take(_ spec: FlagSpec, display: String, inline: String?, args: [String], index i: inout Int,
-                      into result: inout ParsedArguments) throws(CLIError) {
-        switch spec.kind {
-        case .bool:
-            let value = inline ?? "true"
-            guard let b = Self.parseBool(value) else {
-                throw usage("invalid argument \"\(value)\" for \"\(display)\" flag: expected true or false")
+    /// pflag's `parseShortArg`: each letter in turn; a value flag takes the rest of the word or the next one.
+    private func parseShorthands(_ arg: String, args: [String], index i: inout Int,
+                                 into result: inout ParsedArguments) throws(CLIError) {
+        var letters = Substring(arg.dropFirst())
+        while let letter = letters.first {
+            guard let spec = flags.first(where: { $0.short == letter }) else {
+                throw usage("unknown shorthand flag: '\(letter)' in \(arg)")
             }
-            result.values[spec.name] = [b ? "true" : "false"]
-        case .value, .repeated:
+            let rest = letters.dropFirst()
             let value: String
-            if let inline {
-                value = inline
-            } else {
-                guard i < args.count else { throw usage("flag needs an argument: \(display)") }
+            if rest.hasPrefix("=") {
+                value = String(rest.dropFirst())
+                letters = ""
+            } else if let bare = spec.bareValue {
+                value = bare
+                letters = rest
+            } else if !rest.isEmpty {
+                value = String(rest)
+                letters = ""
+            } else if i < args.count {
                 value = args[i]
                 i += 1
-            }
-            if spec.kind == .value {
-                result.values[spec.name] = [value]
+                letters = ""
             } else {
-                result.values[spec.name, default: []].append(value)
+                throw usage("flag needs an argument: '\(letter)' in -\(letter)")
             }
+            try store(spec, value: value, into: &result)
         }
+    }
+
+    private func store(_ spec: FlagSpec, value given: String, into result: inout ParsedArguments) throws(CLIError) {
+        var value = given
+        if let deprecated = spec.deprecatedValues[given] {
+            value = deprecated.means
+            result.warnings.append(deprecated.warning)
+        }
+        switch spec.kind {
+        case .bool:
+            guard let b = Self.parseBool(value) else {
+                throw usage("invalid argument \"\(value)\" for \"\(spec.displayName)\" flag: strconv.ParseBool: parsing \"\(value)\": invalid syntax")
+            }
+            result.values[spec.name] = [b ? "true" : "false"]
+        case .value:
+            result.values[spec.name] = [value]
+        case .repeated:
+            result.values[spec.name, default: []].append(value)
+        }
+    }
+
+    /// The flags a mistyped long name may have meant, as `--name`.
+    private func suggestions(forLong name: String) -> [String] {
+        Suggestions.for(name, among: flags.filter { !$0.hidden }.map(\.name)).map { "--" + $0 }
+    }
+
+    /// `name=value` → (name, value); `name` → (name, nil).
+    static func split(_ body: Substring) -> (String, String?) {
+        guard let eq = body.firstIndex(of: "=") else { return (String(body), nil) }
+        return (String(body[..<eq]), String(body[body.index(after: eq)...]))
     }
 
     /// Go's strconv.ParseBool spellings.

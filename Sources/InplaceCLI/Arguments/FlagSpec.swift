@@ -22,9 +22,15 @@ public struct FlagSpec: Sendable {
     public var help: String
     /// Hidden from help (aliases such as `--v`).
     public var hidden: Bool
+    /// The value a bare `--flag` stands for (pflag's NoOptDefVal); a value must then be given as
+    /// `--flag=VALUE`. Booleans stand for `true`.
+    public var bareValue: String?
+    /// Deprecated spellings of values: the value as given → (the value it means, kubectl's warning).
+    public var deprecatedValues: [String: (means: String, warning: String)]
 
     public init(_ name: String, short: Character? = nil, kind: Kind = .value, valueName: String = "",
-                default defaultValue: String? = nil, hidden: Bool = false, help: String) {
+                default defaultValue: String? = nil, hidden: Bool = false, bareValue: String? = nil,
+                deprecatedValues: [String: (means: String, warning: String)] = [:], help: String) {
         self.name = name
         self.short = short
         self.kind = kind
@@ -32,5 +38,25 @@ public struct FlagSpec: Sendable {
         self.defaultValue = defaultValue
         self.help = help
         self.hidden = hidden
+        self.bareValue = kind == .bool ? "true" : bareValue
+        self.deprecatedValues = deprecatedValues
+    }
+
+    /// True when `--flag` alone is complete, so the next word is not its value.
+    public var takesNoSeparateValue: Bool { bareValue != nil }
+
+    /// `-o, --output` or `--output`, as pflag names a flag in its errors.
+    public var displayName: String { short.map { "-\($0), --\(name)" } ?? "--\(name)" }
+
+    /// kubectl's `--dry-run`: `none|client|server`, a bare `--dry-run` and the old booleans still
+    /// accepted with kubectl's deprecation warnings.
+    public static func dryRun(help: String) -> FlagSpec {
+        FlagSpec("dry-run", valueName: "none|client|server", default: "none", bareValue: "unchanged",
+                 deprecatedValues: [
+                     "unchanged": ("client", "--dry-run is deprecated and can be replaced with --dry-run=client."),
+                     "true": ("client", "--dry-run=true is deprecated (boolean value) and can be replaced with --dry-run=client."),
+                     "false": ("none", "--dry-run=false is deprecated (boolean value) and can be replaced with --dry-run=none."),
+                 ],
+                 help: help)
     }
 }

@@ -4,8 +4,10 @@ public struct ParsedArguments: Sendable, Equatable {
     public var values: [String: [String]] = [:]
     /// Positional arguments, in order.
     public var positionals: [String] = []
+    /// kubectl's deprecation warnings for values given in an old spelling (`--dry-run` alone).
+    public var warnings: [String] = []
 
-    public init() {}
+    public init(positionals: [String] = []) { self.positionals = positionals }
 
     /// The last value of a value flag.
     public func value(_ name: String) -> String? { values[name]?.last }

@@ -30,22 +30,25 @@ public struct RolloutOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// The flags, for parsing and help.
-    public static let flags: [FlagSpec] = [
+    /// The flags that shape the plan (also taken by `plan`).
+    public static let planFlags: [FlagSpec] = [
         FlagSpec("max-unavailable", valueName: "N|P%", default: "1",
                  help: "Most pods out of service at once (a pod already unavailable counts)."),
         FlagSpec("partition", valueName: "N|P%", default: "0",
                  help: "Pods kept on the old images (StatefulSet: ordinals below N)."),
+        FlagSpec("allow-missing-gate", kind: .bool,
+                 help: "Update pods without the InPlaceUpdateReady readiness gate (they get traffic while restarting)."),
+    ]
+
+    /// The flags of commands that write: the plan's, then how the rollout runs.
+    public static let flags: [FlagSpec] = planFlags + [
         FlagSpec("grace-period", valueName: "DUR", default: "5s",
                  help: "Least time between a pod leaving service and its restart."),
         FlagSpec("timeout", valueName: "DUR", default: "10m", help: "Limit for the whole rollout (exit 3)."),
         FlagSpec("pod-timeout", valueName: "DUR", default: "5m", help: "Limit for one pod's restart."),
-        FlagSpec("dry-run", valueName: "none|client|server", default: "none",
-                 help: "client: print what would be done; server: send the first writes with dryRun=All."),
+        .dryRun(help: "client: print what would be done; server: send the first writes with dryRun=All."),
         FlagSpec("on-failure", valueName: "pause|rollback", default: "pause",
                  help: "When a pod fails: stop (pause) or restore the updated pods (rollback)."),
-        FlagSpec("allow-missing-gate", kind: .bool,
-                 help: "Update pods without the InPlaceUpdateReady readiness gate (they get traffic while restarting)."),
         FlagSpec("output", short: "o", valueName: "text|json", default: "text",
                  help: "Output format; json prints one JSON event per line on stdout."),
     ]

@@ -5,6 +5,13 @@ import InplaceCore
 public protocol ClusterConnector: Sendable {
     /// Resolves configuration and returns a ready session (no request is made yet).
     func connect(_ options: GlobalOptions, environment: [String: String], terminal: any Terminal) throws -> ClusterSession
+    /// The kubeconfig's context names (for completion).
+    func contextNames(_ options: GlobalOptions, environment: [String: String]) -> [String]
+}
+
+extension ClusterConnector {
+    /// No kubeconfig: no contexts.
+    public func contextNames(_ options: GlobalOptions, environment: [String: String]) -> [String] { [] }
 }
 
 /// A connected cluster: the resolved default namespace and the operations commands use.

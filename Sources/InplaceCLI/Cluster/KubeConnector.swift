@@ -22,6 +22,13 @@ public struct KubeConnector: ClusterConnector {
                               cluster: LiveCluster(client: client), requestCounts: { counter.snapshot })
     }
 
+    public func contextNames(_ options: GlobalOptions, environment: [String: String]) -> [String] {
+        var env = Environment.current()
+        env.variables = environment
+        let loader = KubeconfigLoader(environment: env, parser: Self.yamlParser)
+        return ((try? loader.load(explicitPath: options.kubeconfig))?.contexts.keys).map { $0.sorted() } ?? []
+    }
+
     /// For tests only: replaces `/var/run/secrets/kubernetes.io/serviceaccount` as the directory the
     /// in-cluster configuration reads `token`, `ca.crt` and `namespace` from, so the end-to-end tests
     /// can run the binary in-cluster without root. It grants nothing `KUBECONFIG` does not already.

@@ -42,15 +42,46 @@ extension Command {
 
     /// Candidates for `words`, with names listed from the cluster when reachable.
     static func completionOutput(_ words: [String], ctx: CommandContext) -> String {
-        let completer = Completer(commands: CLI.commands) { kind, namespace in
-            var global = GlobalOptions()
-            global.namespace = namespace
-            global.connection.requestTimeout = "5s"
-            guard let session = try? ctx.connector.connect(global, environment: ctx.environment, terminal: ctx.terminal)
-            else { return nil }
-            return try? session.cluster.workloadNames(kind, namespace: session.namespace)
-        }
+        let completer = Completer(commands: CLI.commands, source: LiveCompletionSource(ctx: ctx))
         let (candidates, directive) = completer.complete(words.isEmpty ? [""] : words)
         return candidates.map { $0 + "\n" }.joined() + ":\(directive)\n"
+    }
+}
+
+/// Completion's look-ups through the command's connector, with the connection flags on the line.
+struct LiveCompletionSource: CompletionSource {
+    let ctx: CommandContext
+
+    func workloadNames(_ kind: WorkloadKind, options: GlobalOptions) -> [String]? {
+        guard let session = session(options) else { return nil }
+        return try? session.cluster.workloadNames(kind, namespace: session.namespace)
+    }
+
+    func namespaces(options: GlobalOptions) -> [String]? {
+        guard let list = try? session(options)?.cluster.list("/api/v1/namespaces", labelSelector: nil) else { return nil }
+        return list.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted()
+    }
+
+    func contexts(options: GlobalOptions) -> [String] {
+        ctx.connector.contextNames(options, environment: ctx.environment)
+    }
+
+    func containers(_ kind: WorkloadKind, name: String, options: GlobalOptions) -> [String]? {
+        guard let session = session(options) else { return nil }
+        let ref = WorkloadRef(kind: kind, namespace: session.namespace, name: name)
+        guard let object = try? session.cluster.get(ref.path) else { return nil }
+        let spec = kind == .pod ? ["spec"] : ["spec", "template", "spec"]
+        let names = ["initContainers", "containers"].flatMap { key in
+            (object[path: spec + [key]]?.array ?? []).compactMap { $0["name"]?.string }
+        }
+        return names
+    }
+
+    /// A short-lived connection with the line's flags; errors stay silent, as completion must.
+    private func session(_ options: GlobalOptions) -> ClusterSession? {
+        var options = options
+        if options.connection.requestTimeout == nil { options.connection.requestTimeout = "5s" }
+        options.quiet = true
+        return try? ctx.connector.connect(options, environment: ctx.environment, terminal: ctx.terminal)
     }
 }

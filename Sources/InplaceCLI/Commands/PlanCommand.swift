@@ -24,11 +24,8 @@ extension Command {
         ],
         flags: TargetResolver.flags + [
             FlagSpec("exit-code", kind: .bool, help: "Exit 1 when pods need updating (0 when up to date), as kubectl diff."),
-        ] + RolloutOptions.flags.map { flag in
-            var f = flag
-            if f.name == "output" { f.valueName = "text|json|yaml"; f.help = "Output format." }
-            return f
-        }
+            FlagSpec("output", short: "o", valueName: "text|json|yaml", default: "text", help: "Output format."),
+        ] + RolloutOptions.planFlags
     ) { ctx in
         let options = try RolloutOptions(ctx.args, command: ctx.commandPath, formats: [.text, .json, .yaml])
         let resolver = TargetResolver(ctx)
@@ -39,6 +36,7 @@ extension Command {
         let plan = Plan(workloads: planned.map(\.plan))
 
         switch options.output {
+        case .text where ctx.global.quiet: break
         case .text: ctx.terminal.out(PlanRenderer.text(plan, style: ctx.outStyle))
         case .json: ctx.terminal.out(PlanRenderer.json(plan).serialized() + "\n")
         case .yaml: ctx.terminal.out(PlanRenderer.yaml(plan))

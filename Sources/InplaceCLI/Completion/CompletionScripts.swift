@@ -16,9 +16,14 @@ public enum CompletionScripts {
     # kubectl itself (1.26+) completes `kubectl inplace ...` through kubectl_complete-inplace on PATH.
 
     _kubectl_inplace() {
-        local cur="${COMP_WORDS[COMP_CWORD]}"
+        # Words from the line itself, so `--flag=value` stays one word whatever COMP_WORDBREAKS holds.
+        local line=${COMP_LINE:0:COMP_POINT}
+        local -a words
+        read -ra words <<< "$line"
+        [[ $line =~ [[:space:]]$ || ${#words[@]} -eq 0 ]] && words+=("")
+        local cur=${words[${#words[@]}-1]}
         local out directive
-        out=$("${COMP_WORDS[0]}" __complete "${COMP_WORDS[@]:1:COMP_CWORD-1}" "$cur" 2>/dev/null) || return
+        out=$("${words[0]}" __complete "${words[@]:1}" 2>/dev/null) || return
         directive=${out##*:}
         out=${out%:*}
         COMPREPLY=()
@@ -36,6 +41,11 @@ public enum CompletionScripts {
         fi
         local IFS=$'\n'
         COMPREPLY=( $(compgen -W "$out" -- "$cur") )
+        # bash replaces only the part of the word after its last = or : (COMP_WORDBREAKS).
+        if [[ $cur == *[=:]* ]]; then
+            local head=${cur%"${cur##*[=:]}"}
+            COMPREPLY=( "${COMPREPLY[@]#"$head"}" )
+        fi
         if (( directive & 2 )); then
             compopt -o nospace 2>/dev/null
         fi

@@ -12,7 +12,7 @@ public struct Command: Sendable {
     public var examples: [(String, String)]
     /// The command's own flags (global flags are added to every command).
     public var flags: [FlagSpec]
-    /// True for commands that talk to a cluster (they take the connection flags).
+    /// True for commands that talk to a cluster (their help lists the connection flags).
     public var usesCluster: Bool
     /// Hidden from help and completion (internal helpers).
     public var hidden: Bool
@@ -33,11 +33,19 @@ public struct Command: Sendable {
         self.run = run
     }
 
-    /// Every flag the command parses: its own, then the global ones it does not shadow.
-    public var allFlags: [FlagSpec] {
+    /// Every flag the command parses: its own, then the global ones it does not shadow (every command
+    /// takes every global flag, as kubectl's persistent flags).
+    public var allFlags: [FlagSpec] { flags + globalFlags }
+
+    /// The global flags the command takes (those it does not shadow with one of its own).
+    public var globalFlags: [FlagSpec] {
         let own = Set(flags.map(\.name))
-        let globals = GlobalOptions.flags.filter { !own.contains($0.name) && (usesCluster || Self.localGlobals.contains($0.name)) }
-        return flags + globals
+        return GlobalOptions.flags.filter { !own.contains($0.name) }
+    }
+
+    /// The global flags its help lists: the connection flags only where the command talks to a cluster.
+    public var helpGlobalFlags: [FlagSpec] {
+        globalFlags.filter { !$0.hidden && (usesCluster || Self.localGlobals.contains($0.name)) }
     }
 
     /// Global flags that make sense without a cluster.

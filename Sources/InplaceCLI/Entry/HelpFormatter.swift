@@ -10,7 +10,7 @@ public enum HelpFormatter {
         }
         let own = command.flags.filter { !$0.hidden }
         if !own.isEmpty { out += "\nFlags:\n" + flagTable(own) }
-        let globals = command.allFlags.dropFirst(command.flags.count).filter { !$0.hidden }
+        let globals = command.helpGlobalFlags
         if !globals.isEmpty { out += "\nGlobal flags:\n" + flagTable(Array(globals)) }
         return out
     }
@@ -36,6 +36,24 @@ public enum HelpFormatter {
         Exit codes: 0 done, 1 rollout failed, 2 usage or input error, 3 timed out, 4 paused, 5 conflict.
 
         Use "\(programName) COMMAND --help" for more about a command.
+
+        """
+        return out
+    }
+
+    /// Help for a command group (`set`): its subcommands, as kubectl lists them.
+    public static func groupHelp(_ group: String, subcommands: [Command], programName: String) -> String {
+        let description = CLI.groupDescriptions[group] ?? ""
+
+        let width = (subcommands.map { $0.name.split(separator: " ").last!.count }.max() ?? 0) + 3
+        var out = description + "\n\nAvailable Commands:\n"
+        for c in subcommands { out += "  " + String(c.name.split(separator: " ").last!).padding(width) + c.summary + "\n" }
+        out += """
+
+        Usage:
+          \(programName) \(group) SUBCOMMAND [flags]
+
+        Use "\(programName) \(group) <command> --help" for more information about a given command.
 
         """
         return out

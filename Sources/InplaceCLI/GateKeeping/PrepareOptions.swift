@@ -10,8 +10,7 @@ public struct PrepareOptions: Sendable, Equatable {
 
     /// The flags, for parsing and help.
     public static let flags: [FlagSpec] = [
-        FlagSpec("dry-run", valueName: "none|client|server", default: "none",
-                 help: "client: print the template change; server: send it with dryRun=All. Nothing is stored."),
+        .dryRun(help: "client: print the template change; server: send it with dryRun=All. Nothing is stored."),
         FlagSpec("wait", kind: .bool, default: "true",
                  help: "Keep the new pods' gates and follow the workload's rollout until it is done (false: return after the change)."),
         FlagSpec("timeout", valueName: "DUR", default: "10m", help: "Limit for the wait (exit 3); 0 waits without limit."),
