@@ -6,7 +6,10 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release
 
-.PHONY: deps build test demo bench install man completions clean
+.PHONY: deps build test demo bench install install-files man completions clean
+
+# The binary `install-files` copies (the release build by default).
+BIN ?= $(RELEASE)/kubectl-inplace
 
 deps:
 	@pkg-config --exists libcurl yaml-0.1 && command -v socat >/dev/null && command -v openssl >/dev/null || { \
@@ -37,9 +40,12 @@ man:
 completions:
 	for s in bash zsh fish; do $(SWIFT) run kubectl-inplace completion $$s > completions/kubectl-inplace.$$s; done
 
-install: build
+install: build install-files
+
+# Installs BIN, the completion helper for kubectl, the shell completions and the man page under PREFIX.
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(RELEASE)/kubectl-inplace $(DESTDIR)$(PREFIX)/bin/kubectl-inplace
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kubectl-inplace
 	install -m 755 completions/kubectl_complete-inplace $(DESTDIR)$(PREFIX)/bin/kubectl_complete-inplace
 	install -m 644 man/kubectl-inplace.1 $(DESTDIR)$(PREFIX)/share/man/man1/kubectl-inplace.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
