@@ -6,7 +6,13 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release
 
-.PHONY: deps build test demo bench install install-files man completions clean
+.PHONY: deps build test demo bench install install-files dist dist-package image man completions clean
+
+VERSION := $(shell sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/InplaceCLI/Entry/Version.swift)
+# Where `make dist` puts the release archive, its sha256 and the krew manifest (plugins/inplace.yaml).
+DIST ?= dist
+# The gate keeper's image; `controller --print-manifest` names the same one by default.
+IMAGE ?= ghcr.io/kubectl-inplace/kubectl-inplace:$(VERSION)
 
 # The binary `install-files` copies (the release build by default).
 BIN ?= $(RELEASE)/kubectl-inplace
@@ -21,9 +27,10 @@ build: deps
 	$(SWIFT) build -c release --product kubectl-inplace
 	$(SWIFT) build -c release --product kube-sim
 
-test: deps
+# The whole suite, including the checks of the release binary `make dist` builds.
+test: deps dist
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	INPLACE_DIST_BINARY=$(CURDIR)/$(DIST)/bin/kubectl-inplace $(SWIFT) test --skip-build
 
 demo: build
 	@examples/demo.sh $(RELEASE)
@@ -33,6 +40,19 @@ bench: deps
 	$(SWIFT) build -c release --product kube-sim
 	$(SWIFT) build -c release --product inplace-bench
 	$(RELEASE)/inplace-bench $(RELEASE)/kubectl-inplace
+
+# The release: the binary linked with --static-swift-stdlib (its own build folder), then packed.
+dist: deps
+	$(SWIFT) build -c release --product kubectl-inplace --static-swift-stdlib --scratch-path .build-dist
+	install -D -s -m 755 .build-dist/release/kubectl-inplace $(DIST)/bin/kubectl-inplace
+	packaging/dist.sh $(DIST)/bin/kubectl-inplace $(DIST)
+
+# Packs BIN as a release archive without building (what `dist` runs after its build).
+dist-package:
+	packaging/dist.sh $(BIN) $(DIST)
+
+image: dist
+	docker build -t $(IMAGE) --build-arg BINARY=$(DIST)/bin/kubectl-inplace .
 
 man:
 	$(SWIFT) run kubectl-inplace __man > man/kubectl-inplace.1
@@ -54,4 +74,4 @@ install-files:
 	install -m 644 completions/kubectl-inplace.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/kubectl-inplace.fish
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-dist $(DIST)

@@ -4,6 +4,8 @@ import InplaceCore
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Turns SIGINT/SIGTERM into a graceful stop of the rollout (finish the pods in flight, exit 4);

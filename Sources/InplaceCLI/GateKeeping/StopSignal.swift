@@ -3,6 +3,8 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// SIGINT/SIGTERM as a stop request that long-running commands wait on (or hear through `onFirst`);

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// RFC 3339 timestamps in whole seconds, UTC, as the API server writes them ("2024-05-01T10:00:00Z").
