@@ -42,7 +42,7 @@ extension Command {
             ("Update the app container of a Deployment", "set image deployment/web app=nginx:1.27"),
             ("Every container of a DaemonSet", "set image ds/agent '*=registry.example.com/agent:2.1'"),
         ],
-        flags: RolloutOptions.flags + [RolloutRun.takeOverFlag]
+        flags: [TargetResolver.selectorFlag] + RolloutOptions.flags + [RolloutRun.takeOverFlag]
     ) { ctx in
         try RolloutRun(ctx).run()
     }

@@ -2,7 +2,7 @@ import Foundation
 import InplaceCore
 import YAML
 
-/// Reads `-f` inputs (files, directories with `-R`, `-` for stdin) into manifest documents.
+/// Reads `-f` inputs (files, directories with `-R`, `-` for stdin, http(s) URLs) into manifest documents.
 public struct ManifestReader: Sendable {
     /// Extensions kubectl reads from directories.
     static let extensions = [".yaml", ".yml", ".json"]
@@ -24,6 +24,10 @@ public struct ManifestReader: Sendable {
                 guard !readStdin else { throw CLIError.input("-f -: standard input can only be read once") }
                 readStdin = true
                 docs += try parse(stdin(), name: "<stdin>")
+                continue
+            }
+            if ManifestURLFetcher.isURL(path) {
+                docs += try parse(ManifestURLFetcher.fetch(path), name: path)
                 continue
             }
             var isDir: ObjCBool = false

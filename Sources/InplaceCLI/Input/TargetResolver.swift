@@ -6,15 +6,25 @@ public struct TargetResolver {
     /// The flags commands that take targets accept.
     public static let flags: [FlagSpec] = [
         FlagSpec("filename", short: "f", kind: .repeated, valueName: "PATH",
-                 help: "A manifest file, a directory of them, or - for stdin: its pod templates are the desired state."),
+                 help: "A manifest file, a directory of them, an http(s) URL, or - for stdin: its pod templates are the desired state."),
         FlagSpec("recursive", short: "R", kind: .bool, help: "Read directories given with -f recursively."),
+        selectorFlag,
     ]
+
+    /// `-l`: workloads by label, as kubectl selects objects.
+    public static let selectorFlag = FlagSpec("selector", short: "l", valueName: "SELECTOR",
+        help: "Workloads whose labels match (e.g. app=web,tier!=db); with -f, the manifest's objects that match.")
 
     /// Inputs read before connecting: manifest documents and parsed reference arguments.
     public struct Inputs {
         public var documents: [ManifestDocument]
+        /// TYPE/NAME and CONTAINER=IMAGE arguments (with `-l`: the image pairs only).
         public var positionals: [String]
         public var inputName: String
+        /// `-l`, when given.
+        public var selector: LabelSelector? = nil
+        /// With `-l`: the kinds named by bare TYPE arguments (every workload kind when none).
+        public var kinds: [WorkloadKind] = []
     }
 
     let ctx: CommandContext
@@ -25,26 +35,71 @@ public struct TargetResolver {
     /// `images` says whether the command takes `CONTAINER=IMAGE` pairs.
     public func readInputs(images: Bool = true) throws -> Inputs {
         let files = ctx.args.all("filename")
-        let positionals = ctx.args.positionals
+        var positionals = ctx.args.positionals
+        let selector = try selector()
+        var kinds: [WorkloadKind] = []
         let what = images ? "TYPE/NAME CONTAINER=IMAGE..." : "TYPE/NAME..."
-        if !files.isEmpty && !positionals.isEmpty {
+        if let selector {
+            guard files.isEmpty || positionals.isEmpty else {
+                throw CLIError.usage("give either -f FILE or CONTAINER=IMAGE pairs with -l, not both", command: ctx.commandPath)
+            }
+            kinds = positionals.filter { !$0.contains("/") && !$0.contains("=") }.compactMap(WorkloadKind.init(typeName:))
+            positionals.removeAll { !$0.contains("/") && !$0.contains("=") && WorkloadKind(typeName: $0) != nil }
+            if positionals.contains(where: { !$0.contains("=") || $0.split(separator: "=")[0].contains("/") }) {
+                throw CLIError.usage("name cannot be provided when a selector is specified", command: ctx.commandPath)
+            }
+        } else if !files.isEmpty && !positionals.isEmpty {
             throw CLIError.usage("give either -f FILE or \(what), not both", command: ctx.commandPath)
-        }
-        if files.isEmpty && positionals.isEmpty {
-            throw CLIError.usage("nothing to do: give -f FILE or \(what)", command: ctx.commandPath)
+        } else if files.isEmpty && positionals.isEmpty {
+            throw CLIError.usage("nothing to do: give -f FILE, \(what) or -l SELECTOR", command: ctx.commandPath)
         }
         _ = try TargetParser(namespace: "default", command: ctx.commandPath).parse(positionals, allowImages: images)
         let reader = ManifestReader(recursive: ctx.args.bool("recursive"), stdin: { [terminal = ctx.terminal] in
             terminal.readStandardInput()
         })
-        let documents = try reader.read(files)
-        return Inputs(documents: documents, positionals: positionals, inputName: files.joined(separator: ", "))
+        var documents = try reader.read(files)
+        if let selector {
+            documents = documents.filter { selector.matches($0.value[path: ["metadata", "labels"]]?.stringMap ?? [:]) }
+            if !files.isEmpty && documents.isEmpty {
+                throw CLIError.input("no object in \(files.joined(separator: ", ")) matches -l \(ctx.args.value("selector") ?? "")")
+            }
+        }
+        return Inputs(documents: documents, positionals: positionals, inputName: files.joined(separator: ", "),
+                      selector: selector, kinds: kinds)
+    }
+
+    /// `-l`, parsed; a usage error when it is not a selector.
+    func selector() throws -> LabelSelector? {
+        guard let text = ctx.args.value("selector") else { return nil }
+        guard let selector = LabelSelector(parsing: text) else {
+            throw CLIError.usage("invalid argument \"\(text)\" for \"-l, --selector\": not a label selector (e.g. app=web,tier!=db)",
+                                 command: ctx.commandPath)
+        }
+        return selector
+    }
+
+    /// With `-l` and no manifest: the workloads of the namespace whose labels match, by kind.
+    func selected(_ inputs: Inputs, session: ClusterSession) throws -> [WorkloadRef]? {
+        guard let selector = inputs.selector, inputs.documents.isEmpty else { return nil }
+        let kinds = inputs.kinds.isEmpty ? [WorkloadKind.deployment, .statefulSet, .daemonSet] : inputs.kinds
+        var refs: [WorkloadRef] = []
+        for kind in kinds {
+            let objects = try session.cluster.list(kind.collectionPath(namespace: session.namespace), labelSelector: selector.queryString)
+            refs += objects.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted()
+                .map { WorkloadRef(kind: kind, namespace: session.namespace, name: $0) }
+        }
+        guard !refs.isEmpty else {
+            throw CLIError.input("no \(kinds.map(\.typeName).joined(separator: ", ")) in namespace \"\(session.namespace)\" matches -l \(ctx.args.value("selector") ?? "")")
+        }
+        return refs
     }
 
     /// Resolves inputs into the workloads they name (manifests or TYPE/NAME), without images, once each.
     public func resolveRefs(_ inputs: Inputs, session: ClusterSession) throws -> [WorkloadRef] {
         var refs: [WorkloadRef]
-        if !inputs.documents.isEmpty {
+        if let selected = try selected(inputs, session: session) {
+            refs = selected
+        } else if !inputs.documents.isEmpty {
             let result = try ManifestDecoder.decode(inputs.documents, namespace: session.namespace,
                                                     namespaceFromFlag: session.namespaceFromFlag, inputName: inputs.inputName)
             for w in result.warnings { ctx.warn(w) }
@@ -65,8 +120,9 @@ public struct TargetResolver {
             for w in result.warnings { ctx.warn(w) }
             return result.workloads
         }
-        let targets = try TargetParser(namespace: session.namespace, command: ctx.commandPath)
+        var targets = try TargetParser(namespace: session.namespace, command: ctx.commandPath)
             .parse(inputs.positionals, allowImages: true)
+        if let selected = try selected(inputs, session: session) { targets.refs = selected }
         guard !targets.refs.isEmpty else {
             throw CLIError.usage("no workload given: name one as TYPE/NAME (e.g. deployment/web)", command: ctx.commandPath)
         }
