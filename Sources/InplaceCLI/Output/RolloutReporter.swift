@@ -5,7 +5,16 @@ import InplaceCore
 /// terminal, or as plain timestamped lines (CI logs). Thread-safe.
 public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
     /// How events are shown.
-    public enum Mode: Sendable { case json, live, plain }
+    public enum Mode: Sendable {
+        case json, live, plain
+
+        /// JSON when asked; the live view only on a terminal that can move its cursor (not `TERM=dumb`);
+        /// plain lines everywhere else.
+        public static func decide(json: Bool, stderrIsTTY: Bool, environment: [String: String]) -> Mode {
+            if json { return .json }
+            return stderrIsTTY && environment["TERM"] != "dumb" ? .live : .plain
+        }
+    }
 
     let terminal: any Terminal
     let style: Style
@@ -125,6 +134,10 @@ struct LiveView {
         var failed = 0
         var held: Int
         var startedAt: Double
+        /// The window: pods in flight at once.
+        var window: Int
+        /// Seconds each updated pod took, from leaving service to Ready.
+        var podSeconds: [Double] = []
         var inFlight: [String: (step: PodStep, since: Double)] = [:]
         var order: [String] = []
         var finished = false
@@ -134,15 +147,15 @@ struct LiveView {
 
     mutating func apply(_ event: RolloutEvent, now: Double) {
         switch event {
-        case let .started(r, update, _, hold, _):
-            workloads.append(Workload(ref: r, total: update, held: hold, startedAt: now))
+        case let .started(r, update, _, hold, maxUnavailable):
+            workloads.append(Workload(ref: r, total: update, held: hold, startedAt: now, window: max(1, maxUnavailable)))
         case let .podStep(r, pod, step, _):
             modify(r) { w in
                 if w.inFlight[pod] == nil { w.order.append(pod) }
                 w.inFlight[pod] = (step, w.inFlight[pod]?.since ?? now)
             }
-        case let .podDone(r, pod, _):
-            modify(r) { w in w.done += 1; w.inFlight[pod] = nil; w.order.removeAll { $0 == pod } }
+        case let .podDone(r, pod, seconds):
+            modify(r) { w in w.done += 1; w.podSeconds.append(seconds); w.inFlight[pod] = nil; w.order.removeAll { $0 == pod } }
         case let .podFailed(r, pod, _, _):
             modify(r) { w in w.failed += 1; w.inFlight[pod] = nil; w.order.removeAll { $0 == pod } }
         case let .finished(r, _):
@@ -157,6 +170,17 @@ struct LiveView {
         body(&workloads[i])
     }
 
+    /// Time left from the measured per-pod time: the work left in the pods in flight and the pods not
+    /// started, shared by the window. Nil until a pod has finished.
+    static func remaining(_ w: Workload, now: Double) -> Double? {
+        guard !w.podSeconds.isEmpty, w.done < w.total else { return nil }
+        let perPod = w.podSeconds.reduce(0, +) / Double(w.podSeconds.count)
+        let pending = max(0, w.total - w.done - w.failed - w.inFlight.count)
+        let inFlight = w.inFlight.values.map { max(0, perPod - (now - $0.since)) }.reduce(0, +)
+        let work = inFlight + Double(pending) * perPod
+        return work / Double(min(w.window, max(1, w.inFlight.count + pending)))
+    }
+
     func render(now: Double, style: Style, width: Int) -> [String] {
         var lines: [String] = []
         for w in workloads where !w.finished {
@@ -168,9 +192,7 @@ struct LiveView {
             var parts = ["\(w.done)/\(w.total) updated", "\(w.inFlight.count) in flight", "\(pending) pending"]
             if w.held > 0 { parts.append("\(w.held) held") }
             parts.append(DurationText.format(elapsed))
-            if w.done > 0 && w.done < w.total {
-                parts.append("~\(DurationText.format(elapsed / Double(w.done) * Double(w.total - w.done))) left")
-            }
+            if let left = Self.remaining(w, now: now) { parts.append("~\(DurationText.format(left)) left") }
             let head = "\(style.bold(w.ref.description)) \(bar) "
             while parts.count > 1 && w.ref.description.count + barWidth + 2 + parts.joined(separator: " · ").count > width {
                 parts.removeLast()

@@ -1,0 +1,50 @@
+import Testing
+@testable import InplaceCLI
+@testable import InplaceCore
+
+/// The live view's estimate and the choice of output mode.
+@Suite struct RolloutReporterTests {
+    let web = WorkloadRef(kind: .deployment, namespace: "default", name: "web")
+
+    @Test func remainingTimeComesFromThePerPodTimeAndFallsAtEveryStep() throws {
+        // 6 pods, two at a time, each taking 10 s: the rollout ends at t = 30.
+        var view = LiveView()
+        var estimates: [(Double, Double)] = []
+        func at(_ t: Double, _ events: [RolloutEvent]) {
+            for e in events { view.apply(e, now: t) }
+            if let left = LiveView.remaining(view.workloads[0], now: t) { estimates.append((t, left)) }
+        }
+        func start(_ pod: String) -> RolloutEvent { .podStep(web, pod: pod, step: .gateOff, elapsed: 0) }
+        func done(_ pod: String) -> RolloutEvent { .podDone(web, pod: pod, seconds: 10) }
+        at(0, [.started(web, update: 6, keep: 0, hold: 0, maxUnavailable: 2), start("p1"), start("p2")])
+        at(5, [])
+        at(10, [done("p1"), start("p3"), done("p2"), start("p4")])
+        at(12, [])
+        at(15, [])
+        at(20, [done("p3"), start("p5"), done("p4"), start("p6")])
+        at(25, [])
+        at(29, [])
+        #expect(estimates.map(\.0) == [10, 12, 15, 20, 25, 29], "no estimate before a pod has finished")
+        for (t, left) in estimates {
+            #expect(abs(left - (30 - t)) < 0.001, "at \(t)s the estimate is \(left)s, the rollout ends at 30s")
+        }
+    }
+
+    @Test func liveViewOnlyWhereTheTerminalCanMoveItsCursor() {
+        #expect(RolloutReporter.Mode.decide(json: false, stderrIsTTY: true, environment: ["TERM": "xterm-256color"]) == .live)
+        #expect(RolloutReporter.Mode.decide(json: false, stderrIsTTY: true, environment: ["TERM": "dumb"]) == .plain)
+        #expect(RolloutReporter.Mode.decide(json: false, stderrIsTTY: false, environment: [:]) == .plain)
+        #expect(RolloutReporter.Mode.decide(json: true, stderrIsTTY: true, environment: [:]) == .json)
+    }
+
+    @Test func plainModeWritesNoEscapeCodesOrBlockGlyphs() {
+        let t = CapturingTerminal(tty: true)
+        let reporter = RolloutReporter(terminal: t, style: Style.decide(isTTY: true, noColorFlag: false, environment: ["TERM": "dumb"]),
+                                       mode: .decide(json: false, stderrIsTTY: true, environment: ["TERM": "dumb"]), quiet: false)
+        reporter.handle(.started(web, update: 2, keep: 0, hold: 0, maxUnavailable: 1))
+        reporter.handle(.podStep(web, pod: "p1", step: .gateOff, elapsed: 0))
+        reporter.handle(.podDone(web, pod: "p1", seconds: 1))
+        #expect(t.errors.contains("p1"))
+        #expect(!t.errors.contains("\u{1B}") && !t.errors.contains("█") && !t.errors.contains("░"), "\(t.errors)")
+    }
+}
