@@ -35,7 +35,7 @@ public enum ContainerRestartCheck {
             let lastID = status[path: ["lastState", "terminated", "containerID"]]?.string ?? ""
             let newContainer = restarted || (!lastID.isEmpty && lastID != record.containerID)
             let f = freshness ?? StatusFreshness(specImage: record.to, settled: true)
-            if f.isFresh(reason: reason, message: message, crashedSinceRecord: newContainer) {
+            if f.isFresh(reason: reason, message: message, newContainer: newContainer) {
                 return .failed(reason: reason, message: message)
             }
             return .pending

@@ -38,10 +38,10 @@ public struct StatusFreshness: Sendable, Equatable {
     /// Reasons whose kubelet message quotes the image being pulled.
     static let pullReasons: Set<String> = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"]
 
-    /// Whether waiting `reason` with `message` belongs to the current spec. `crashedSinceRecord`:
-    /// a container other than the recorded one ran (a new containerID proves a new container).
-    func isFresh(reason: String, message: String, crashedSinceRecord: Bool) -> Bool {
-        if reason == "CrashLoopBackOff" { return crashedSinceRecord }
+    /// Whether waiting `reason` with `message` belongs to the current spec. `newContainer`: a
+    /// container other than the recorded one ran (a new containerID proves a new container).
+    func isFresh(reason: String, message: String, newContainer: Bool) -> Bool {
+        if reason == "CrashLoopBackOff" { return newContainer }
         if generationObserved == false { return false }
         if Self.pullReasons.contains(reason) {
             let named = Self.quoted(message)
@@ -50,7 +50,7 @@ public struct StatusFreshness: Sendable, Equatable {
                 return named.contains { ContainerRestartCheck.normalize($0) == spec }
             }
         }
-        return generationObserved == true || crashedSinceRecord || settled
+        return generationObserved == true || newContainer || settled
     }
 
     /// The double-quoted strings of a kubelet message (Go's %q of image references).
