@@ -63,7 +63,7 @@ struct KubectlClusterTests {
 struct KubectlKubeletStatusTests {
     @Test("kubectl set image to a broken image shows ImagePullBackOff; rolled back, the reason stays until the kubelet's sync; generations follow")
     func staleReasonThroughKubectl() throws {
-        let s = try Sim.server(Scenario(imageDigests: KubeletConformanceTests.digests), latencies: Latencies(sync: 1.5)) { $0.podGeneration = true }
+        let s = try Sim.server(Scenario(imageDigests: KubeletConformanceTests.digests), latencies: Latencies(sync: 2.5)) { $0.podGeneration = true }
         defer { s.stop() }
         try Sim.create(s, Sim.pod("p"))
         Sim.wait(s, "Ready") { Sim.isReady(Sim.get(s, "p")) }

@@ -35,19 +35,19 @@ struct KubeletConformanceTests {
 
     @Test("K1: before the kubelet's next sync a spec change shows nothing new: the old container runs, Ready")
     func testK1_specChangeShowsNothingNewBeforeTheNextSync() throws {
-        let s = try Self.readyPod(Latencies(sync: 0.4))
+        let s = try Self.readyPod(Latencies(sync: 1))
         defer { s.stop() }
         let before = Self.app(Sim.get(s, "p"))
         let changed = Date()
         try Sim.setImage(s, pod: "p", container: "app", image: "nginx:1.27")
         Thread.sleep(forTimeInterval: 0.2)
         let early = Sim.get(s, "p")
-        #expect(Date().timeIntervalSince(changed) < 0.4)
+        #expect(Date().timeIntervalSince(changed) < 1)
         #expect(Self.app(early) == before, "the status is the old container's until the sync")
         #expect(Sim.isReady(early))
         Sim.wait(s, "restarted") { Self.app(Sim.get(s, "p"))?["restartCount"]?.int == 1 && Sim.isReady(Sim.get(s, "p")) }
         let killed = try #require(s.cluster.transitions.entries(pod: "p").first { $0.kind == .containerKilled(container: "app") })
-        #expect(killed.time.timeIntervalSince(changed) >= 0.38, "the kill comes with the sync, 400 ms after the change")
+        #expect(killed.time.timeIntervalSince(changed) >= 0.98, "the kill comes with the sync, 1 s after the change")
     }
 
     @Test("K2: the sync stops the old container: still running while it stops, then terminated")
@@ -72,17 +72,21 @@ struct KubeletConformanceTests {
 
     @Test("K3: while the new image is pulled the entry is the old container's: image, imageID, containerID, terminated, restartCount")
     func testK3_pullingShowsTheOldContainer() throws {
-        let s = try Self.readyPod(Latencies(pull: 0.3))
+        let s = try Self.readyPod(Latencies(pull: 0.2))
         defer { s.stop() }
         let old = try #require(Self.app(Sim.get(s, "p")))
+        let rv = s.store.resourceVersion
         try Sim.setImage(s, pod: "p", container: "app", image: "nginx:1.27")
-        Sim.wait(s, "old container terminated", settle: false) { Self.app(Sim.get(s, "p"))?[path: ["state", "terminated"]] != nil }
-        let pulling = try #require(Self.app(Sim.get(s, "p")))
-        #expect(pulling["image"]?.string == "docker.io/library/nginx:1.25")
-        #expect(pulling["imageID"] == old["imageID"])
-        #expect(pulling["containerID"] == old["containerID"])
-        #expect(pulling["restartCount"]?.int == 0)
-        #expect(pulling[path: ["state", "terminated", "containerID"]] == old["containerID"])
+        Sim.wait(s, "restarted") { Self.app(Sim.get(s, "p"))?["restartCount"]?.int == 1 }
+        let pulling = try Self.history(s, "p", after: rv).compactMap(Self.app).filter { $0[path: ["state", "terminated"]] != nil }
+        #expect(!pulling.isEmpty, "the old container shows terminated while the new image is pulled")
+        for st in pulling {
+            #expect(st["image"]?.string == "docker.io/library/nginx:1.25")
+            #expect(st["imageID"] == old["imageID"])
+            #expect(st["containerID"] == old["containerID"])
+            #expect(st["restartCount"]?.int == 0)
+            #expect(st[path: ["state", "terminated", "containerID"]] == old["containerID"])
+        }
     }
 
     @Test("K4: a failed pull keeps the old image fields; ErrImagePull then ImagePullBackOff name the image pulled; lastState is the old termination")
@@ -111,7 +115,7 @@ struct KubeletConformanceTests {
 
     @Test("K5: rolled back while the failed pull shows: the stale reason about the broken image stays until the sync, next to image fields equal to the spec")
     func testK5_rollbackKeepsStaleReasonUntilTheNextSync() throws {
-        let s = try Self.readyPod(Latencies(sync: 0.4))
+        let s = try Self.readyPod(Latencies(sync: 1))
         defer { s.stop() }
         try Sim.setImage(s, pod: "p", container: "app", image: "nginx:broken-1")
         Sim.wait(s, "ImagePullBackOff") { Self.waitingReason(Self.app(Sim.get(s, "p"))) == "ImagePullBackOff" }
@@ -130,14 +134,16 @@ struct KubeletConformanceTests {
         let s = try Self.readyPod(Latencies(readiness: 0.2))
         defer { s.stop() }
         let old = try #require(Self.app(Sim.get(s, "p")))
+        let rv = s.store.resourceVersion
         try Sim.setImage(s, pod: "p", container: "app", image: "nginx:1.27")
-        Sim.wait(s, "running", settle: false) { Self.app(Sim.get(s, "p"))?[path: ["state", "running"]] != nil && Self.app(Sim.get(s, "p"))?["restartCount"]?.int == 1 }
-        let running = try #require(Self.app(Sim.get(s, "p")))
+        Sim.wait(s, "ready") { Self.app(Sim.get(s, "p"))?["restartCount"]?.int == 1 && Self.app(Sim.get(s, "p"))?["ready"]?.bool == true }
+        let statuses = try Self.history(s, "p", after: rv).compactMap(Self.app)
+        let running = try #require(statuses.first { $0[path: ["state", "running"]] != nil && $0["restartCount"]?.int == 1 })
         #expect(running["containerID"] != old["containerID"])
         #expect(running["image"]?.string == "docker.io/library/nginx:1.27")
         #expect(running["imageID"]?.string == "docker.io/library/nginx@" + Self.digests["nginx:1.27"]!)
         #expect(running["ready"]?.bool == false, "not ready before its readiness probe")
-        Sim.wait(s, "ready") { Self.app(Sim.get(s, "p"))?["ready"]?.bool == true }
+        #expect(Self.app(Sim.get(s, "p"))?["containerID"] == running["containerID"])
     }
 
     @Test("K7: the new container crashes: CrashLoopBackOff with lastState.terminated of the new containerID, image the new one")
@@ -203,17 +209,22 @@ struct KubeletConformanceTests {
     func testK10_readinessNeedsContainersAndGates() throws {
         let s = try Sim.server(Scenario(imageDigests: Self.digests), latencies: Latencies(readiness: 0.3))
         defer { s.stop() }
+        let rv = s.store.resourceVersion
         try Sim.create(s, Sim.pod("g", gate: true))
         try Sim.setCondition(s, pod: "g", type: "InPlaceUpdateReady", status: "True")
         try Sim.setCondition(s, pod: "g", type: "example.com/Other", status: "False")
-        Sim.wait(s, "containers running", settle: false) { Self.app(Sim.get(s, "g"))?[path: ["state", "running"]] != nil }
-        var pod = Sim.get(s, "g")
-        #expect(!Sim.isReady(pod), "the gate is True but the containers are not ready")
-        #expect(Sim.condition(pod, "Ready")?["reason"]?.string == "ContainersNotReady")
         Sim.wait(s, "Ready") { Sim.isReady(Sim.get(s, "g")) }
+        let versions = try Self.history(s, "g", after: rv)
+        let gateTrueContainersNot = versions.filter {
+            Sim.condition($0, "InPlaceUpdateReady")?["status"]?.string == "True" && Self.app($0)?[path: ["state", "running"]] != nil
+                && Self.app($0)?["ready"]?.bool == false
+        }
+        #expect(!gateTrueContainersNot.isEmpty)
+        #expect(gateTrueContainersNot.allSatisfy { !Sim.isReady($0) && Sim.condition($0, "Ready")?["reason"]?.string == "ContainersNotReady" },
+                "the gate is True but the containers are not ready")
         try Sim.setCondition(s, pod: "g", type: "InPlaceUpdateReady", status: "False")
         Sim.wait(s, "not Ready with the gate False") { !Sim.isReady(Sim.get(s, "g")) }
-        pod = Sim.get(s, "g")
+        let pod = Sim.get(s, "g")
         #expect(Sim.condition(pod, "ContainersReady")?["status"]?.string == "True")
         #expect(Sim.condition(pod, "Ready")?["reason"]?.string == "ReadinessGatesNotReady")
         #expect(Sim.condition(pod, "example.com/Other")?["status"]?.string == "False", "a condition the kubelet does not own survives")
@@ -223,7 +234,7 @@ struct KubeletConformanceTests {
 
     @Test("K11: where pod generation is tracked it grows on spec changes and the kubelet reports the generation it synced; else neither field exists")
     func testK11_podGenerationAndObservedGeneration() throws {
-        let s = try Self.readyPod(Latencies(sync: 0.4), podGeneration: true)
+        let s = try Self.readyPod(Latencies(sync: 1), podGeneration: true)
         defer { s.stop() }
         var pod = Sim.get(s, "p")
         #expect(pod?[path: ["metadata", "generation"]]?.int == 1)
