@@ -22,15 +22,23 @@ public enum ContainerRestartCheck {
     ///
     /// A restart is proven by a new containerID or a higher restartCount, and the image by the
     /// status image or a new imageID (or the digest, when the target names one), so a new tag that
-    /// shares the old digest still completes.
-    public static func check(_ record: PodUpdateRecord.Container, status: JSONValue?) -> Progress {
+    /// shares the old digest still completes. A waiting reason fails the pod only when `freshness`
+    /// says it belongs to the current spec (nil: the spec names the target, no generation is
+    /// tracked, and the settle time has passed).
+    public static func check(_ record: PodUpdateRecord.Container, status: JSONValue?, freshness: StatusFreshness? = nil) -> Progress {
         guard let status else { return .pending }
         let containerID = status["containerID"]?.string ?? ""
         let restartCount = status["restartCount"]?.int ?? 0
         let restarted = (!containerID.isEmpty && containerID != record.containerID) || restartCount > record.restartCount
-        if let waiting = status[path: ["state", "waiting"]], let reason = waiting["reason"]?.string,
-           failFastReasons.contains(reason), reason != record.waitingReason || restarted {
-            return .failed(reason: reason, message: waiting["message"]?.string ?? "")
+        if let waiting = status[path: ["state", "waiting"]], let reason = waiting["reason"]?.string, failFastReasons.contains(reason) {
+            let message = waiting["message"]?.string ?? ""
+            let lastID = status[path: ["lastState", "terminated", "containerID"]]?.string ?? ""
+            let newContainer = restarted || (!lastID.isEmpty && lastID != record.containerID)
+            let f = freshness ?? StatusFreshness(specImage: record.to, settled: true)
+            if f.isFresh(reason: reason, message: message, newContainer: newContainer) {
+                return .failed(reason: reason, message: message)
+            }
+            return .pending
         }
         guard restarted else { return .pending }
         let imageID = status["imageID"]?.string ?? ""

@@ -2,9 +2,10 @@
 public enum PodProgress {
     /// The next step for `pod` towards `target` within rollout `rolloutID`.
     ///
-    /// - Parameter drained: the grace period has passed and no EndpointSlice lists the pod as ready
-    ///   (only asked while the gate is off and the images are not yet patched).
-    public static func step(pod: Pod, target: PodTarget, rolloutID: String) -> PodStep {
+    /// - Parameter settled: the settle time after the image patch has passed, so a waiting reason
+    ///   that neither the pod's observed generation nor its message ties to the current spec counts
+    ///   as fresh (`StatusFreshness`).
+    public static func step(pod: Pod, target: PodTarget, rolloutID: String, settled: Bool = true) -> PodStep {
         let gated = pod.hasReadinessGate()
         let gate = pod.condition(InPlace.gateConditionType)
         let gateOff = gate?["status"]?.string == "False"
@@ -20,7 +21,8 @@ public enum PodProgress {
         }
         if let record {
             for container in record.containers {
-                switch ContainerRestartCheck.check(container, status: pod.containerStatus(container.name)) {
+                let freshness = StatusFreshness(pod: pod, container: container.name, settled: settled)
+                switch ContainerRestartCheck.check(container, status: pod.containerStatus(container.name), freshness: freshness) {
                 case .failed(let reason, let message): return .failed(reason: reason, message: message)
                 case .pending, .restarted(ready: false): return .restart
                 case .restarted(ready: true): continue

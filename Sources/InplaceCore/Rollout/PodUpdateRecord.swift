@@ -11,6 +11,8 @@ public struct PodUpdateRecord: Sendable, Equatable {
         public var imageID: String
         public var containerID: String
         public var restartCount: Int
+        /// The waiting reason shown when the record was written (kept for reading; whether a
+        /// reason is fresh is decided by `StatusFreshness`).
         public var waitingReason: String?
 
         public init(name: String, from: String, to: String, imageID: String = "", containerID: String = "",

@@ -504,7 +504,8 @@ public final class WorkloadRollout: @unchecked Sendable {
                 fail(name, "PodDeleted", "the pod disappeared during its update")
                 continue
             }
-            var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID)
+            let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
+            var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
             // A gated pod whose record was not written ahead records and leaves service in one write.
             let recordAndLeave = step == .record && pod.hasReadinessGate()
             if recordAndLeave { step = .gateOff }
@@ -549,8 +550,8 @@ public final class WorkloadRollout: @unchecked Sendable {
                     fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after its image changed (--pod-timeout)")
                     continue
                 }
-                a.wakeAt = limit
-                earliestWake = min(earliestWake, limit)
+                a.wakeAt = settled ? limit : min(limit, a.patchedAt! + StatusFreshness.settleSeconds)
+                earliestWake = min(earliestWake, a.wakeAt!)
             case .done:
                 active[name] = nil
                 activeOrder.removeAll { $0 == name }

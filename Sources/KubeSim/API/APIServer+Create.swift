@@ -48,7 +48,7 @@ extension APIServer {
             throw APIError.badRequest("resourceVersion should not be set on objects to be created")
         }
         ObjectDefaults.apply(r, &obj)
-        Strategy.prepareForCreate(r, &obj)
+        Strategy.prepareForCreate(r, &obj, podGeneration: options.podGeneration)
         obj.setMeta("uid", .string(random.uuid()))
         obj.setMeta("creationTimestamp", .string(Timestamp.now()))
         obj.setMeta("deletionTimestamp", nil)

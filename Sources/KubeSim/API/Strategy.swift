@@ -6,10 +6,11 @@ enum Strategy {
     static let workloads: Set<String> = ["deployments", "replicasets", "statefulsets", "daemonsets"]
     static let dsTemplateGeneration = "deprecated.daemonset.template.generation"
 
-    static func prepareForCreate(_ r: ResourceType, _ obj: inout JSONValue) {
+    static func prepareForCreate(_ r: ResourceType, _ obj: inout JSONValue, podGeneration: Bool = false) {
         switch r.resource {
         case "pods":
             obj["status"] = ["phase": "Pending", "qosClass": .string(QoS.of(obj["spec"]))]
+            if podGeneration { obj.setMeta("generation", 1) }
         case _ where workloads.contains(r.resource):
             obj["status"] = .emptyObject
             obj.setMeta("generation", 1)
@@ -32,7 +33,14 @@ enum Strategy {
 
     static func prepareForUpdate(_ r: ResourceType, new: inout JSONValue, old: JSONValue) {
         switch r.resource {
-        case "pods", "services", "nodes":
+        case "pods":
+            new["status"] = old["status"]
+            if let g = old[path: ["metadata", "generation"]]?.int,
+                PodValidation.normalized(new["spec"] ?? .null) != PodValidation.normalized(old["spec"] ?? .null)
+            {
+                new.setMeta("generation", .int(g + 1))
+            }
+        case "services", "nodes":
             new["status"] = old["status"]
         case "namespaces":
             new["status"] = old["status"]

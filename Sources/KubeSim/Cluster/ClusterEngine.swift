@@ -7,6 +7,8 @@ enum TimerAction {
     case container(uid: String, index: Int, epoch: Int, step: ContainerStep)
     /// A terminating pod's grace period is over.
     case podTermination(uid: String)
+    /// The kubelet's next sync of a pod whose spec changed.
+    case podSync(uid: String)
     /// A pod's endpoint state reaches a Service's EndpointSlices.
     case endpoint(service: ObjectKey, podUID: String, info: EndpointInfo?)
     /// A Service's batched Endpoints write is due.
@@ -124,6 +126,7 @@ final class ClusterEngine {
             switch action {
             case .container(let uid, let index, let epoch, let step): kubelet.fire(uid: uid, index: index, epoch: epoch, step: step)
             case .podTermination(let uid): kubelet.finishTermination(uid: uid)
+            case .podSync(let uid): kubelet.syncDue(uid: uid)
             case .endpoint(let svc, let podUID, let info): endpoints.publish(service: svc, podUID: podUID, info: info)
             case .endpointsResync(let svc): endpoints.endpointsResync(svc)
             case .traffic(let svc, let epoch): traffic.tick(svc, epoch: epoch)

@@ -17,12 +17,16 @@ public struct ClusterOptions: Sendable, Equatable {
     public var killExitCode: Int
     /// Load generators started with the cluster.
     public var traffic: [TrafficSpec]
+    /// The API server tracks pod generation (KEP-5067, 1.33+): `metadata.generation` grows on pod
+    /// spec changes and the kubelet reports `status.observedGeneration`.
+    public var podGeneration: Bool
 
     /// Options; the defaults are a running cluster with zero latencies.
     public init(
         enabled: Bool = true, latencies: Latencies = .zero, images: ImageBehaviour = ImageBehaviour(), maxEndpointsPerSlice: Int = 100,
-        killExitCode: Int = 0, traffic: [TrafficSpec] = []
+        killExitCode: Int = 0, traffic: [TrafficSpec] = [], podGeneration: Bool = false
     ) {
+        self.podGeneration = podGeneration
         self.enabled = enabled
         self.latencies = latencies
         self.images = images
@@ -37,11 +41,11 @@ public struct ClusterOptions: Sendable, Equatable {
     /// Reads the `cluster` member of a scenario:
     /// ```
     /// {"enabled": true,
-    ///  "latencies": {"kill": 0.1, "pull": 0.3, "start": 0.2, "readiness": 0.3, "endpointPropagation": 0.2,
+    ///  "latencies": {"sync": 0.3, "kill": 0.1, "pull": 0.3, "start": 0.2, "readiness": 0.3, "endpointPropagation": 0.2,
     ///                "termination": 0.5, "crashAfter": 1, "errImagePullHold": 1, "imagePullBackoff": 10,
     ///                "crashLoopBackoff": 10, "maxBackoff": 300},
     ///  "images": {"brokenMarker": "broken", "crashMarker": "crash", "missing": ["x:1"], "crashing": ["y:2"]},
-    ///  "maxEndpointsPerSlice": 100, "killExitCode": 0,
+    ///  "maxEndpointsPerSlice": 100, "killExitCode": 0, "podGeneration": true,
     ///  "traffic": [{"service": "web", "namespace": "default", "rate": 100, "container": "app"}]}
     /// ```
     public static func from(_ v: JSONValue, defaultNamespace: String = "default") throws(KubeSimError) -> ClusterOptions {
@@ -56,6 +60,7 @@ public struct ClusterOptions: Sendable, Equatable {
             for m in members {
                 guard let d = m.value.double, d >= 0 else { throw .scenario("cluster.latencies.\(m.key) must be a number of seconds ≥ 0") }
                 switch m.key {
+                case "sync": o.latencies.sync = d
                 case "kill": o.latencies.kill = d
                 case "pull": o.latencies.pull = d
                 case "start": o.latencies.start = d
@@ -90,6 +95,10 @@ public struct ClusterOptions: Sendable, Equatable {
         if let n = v["killExitCode"] {
             guard let k = n.int else { throw .scenario("cluster.killExitCode must be a number") }
             o.killExitCode = k
+        }
+        if let g = v["podGeneration"] {
+            guard let b = g.bool else { throw .scenario("cluster.podGeneration must be true or false") }
+            o.podGeneration = b
         }
         for t in v["traffic"]?.array ?? [] {
             guard let svc = t["service"]?.string, !svc.isEmpty else { throw .scenario("cluster.traffic entries need a \"service\"") }

@@ -1,6 +1,9 @@
 /// How long the simulated kubelet and controllers take, in seconds. Zero (the default) means
 /// "immediately, but still asynchronously": the step happens on the simulation's next turn.
 public struct Latencies: Sendable, Equatable {
+    /// From a change of a pod's spec until the kubelet's next sync of the pod acts on it (until
+    /// then the status shows the containers as they were).
+    public var sync: Double
     /// Stopping a running container (SIGTERM until exit).
     public var kill: Double
     /// Pulling an image.
@@ -26,10 +29,11 @@ public struct Latencies: Sendable, Equatable {
 
     /// Latencies; every step defaults to zero and the back-offs to the kubelet's.
     public init(
-        kill: Double = 0, pull: Double = 0, start: Double = 0, readiness: Double = 0, endpointPropagation: Double = 0,
+        sync: Double = 0, kill: Double = 0, pull: Double = 0, start: Double = 0, readiness: Double = 0, endpointPropagation: Double = 0,
         termination: Double = 0, crashAfter: Double = 0, errImagePullHold: Double = 0, imagePullBackoff: Double = 10,
         crashLoopBackoff: Double = 10, maxBackoff: Double = 300
     ) {
+        self.sync = sync
         self.kill = kill
         self.pull = pull
         self.start = start
@@ -46,10 +50,10 @@ public struct Latencies: Sendable, Equatable {
     /// Every step immediate (the default).
     public static let zero = Latencies()
 
-    /// Small realistic values for demos: kill 100 ms, pull 300 ms, start 200 ms, ready 300 ms,
+    /// Small realistic values for demos: sync 300 ms, kill 100 ms, pull 300 ms, start 200 ms, ready 300 ms,
     /// endpoint propagation 200 ms, termination 500 ms, crash after 1 s.
     public static let demo = Latencies(
-        kill: 0.1, pull: 0.3, start: 0.2, readiness: 0.3, endpointPropagation: 0.2, termination: 0.5, crashAfter: 1,
+        sync: 0.3, kill: 0.1, pull: 0.3, start: 0.2, readiness: 0.3, endpointPropagation: 0.2, termination: 0.5, crashAfter: 1,
         errImagePullHold: 1)
 
     /// The back-off after `failures` failures (1: the first back-off), doubling, capped at `maxBackoff`.

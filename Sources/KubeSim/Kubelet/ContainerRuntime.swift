@@ -48,6 +48,9 @@ struct ContainerRuntime {
     }
 
     let name: String
+    /// A native sidecar (`initContainers[]` with `restartPolicy: Always`): reported among the
+    /// init container statuses, restarted in place like a container.
+    var isSidecar = false
     /// The image the kubelet works towards (the spec's).
     var target: String
     var phase: Phase = .starting

@@ -9,10 +9,15 @@ final class PodRuntime {
     var podIP: String?
     var startTime: String
     var containers: [ContainerRuntime]
+    /// The statuses of classic init containers (they ran to completion and never run again).
     var initStatuses: [JSONValue] = []
     /// The seeded phase, reported until a container changes.
     var frozenPhase: String?
     var terminating = false
+    /// A sync of a changed spec is scheduled.
+    var syncPending = false
+    /// The `metadata.generation` of the spec the kubelet last synced (nil: the server tracks none).
+    var observedGeneration: Int?
 
     init(uid: String, key: ObjectKey, node: String, hostIP: String, startTime: String, containers: [ContainerRuntime]) {
         self.uid = uid
@@ -41,7 +46,7 @@ final class Kubelet {
     /// True when the pod exists and the container (nil: the first) runs and accepts requests.
     func isServing(podUID: String, container: String?) -> Bool {
         guard let rt = pods[podUID], !rt.terminating else { return false }
-        let c = container.flatMap { n in rt.containers.first { $0.name == n } } ?? rt.containers.first
+        let c = container.flatMap { n in rt.containers.first { $0.name == n } } ?? rt.containers.first { !$0.isSidecar }
         return c?.isServing ?? false
     }
 
@@ -54,7 +59,16 @@ final class Kubelet {
         }
         let uid = new.metaUID
         if let rt = pods[uid] {
-            sync(rt, new)
+            if new.isTerminating && !rt.terminating { beginTermination(rt) }
+            if !rt.terminating && specChanged(rt, new) {
+                if latencies.sync <= 0 {
+                    sync(rt, new)
+                } else if !rt.syncPending {
+                    rt.syncPending = true
+                    engine.after(latencies.sync, .podSync(uid: uid))
+                }
+            }
+            dirty.insert(uid)
             return
         }
         guard !new.nodeName.isEmpty else { return }
@@ -77,6 +91,7 @@ final class Kubelet {
         let rt = PodRuntime(
             uid: pod.metaUID, key: ObjectKey(namespace: pod.metaNamespace, name: pod.metaName), node: node, hostIP: hostIP,
             startTime: pod[path: ["status", "startTime"]]?.string ?? Timestamp.now(), containers: [])
+        rt.observedGeneration = pod[path: ["metadata", "generation"]]?.int
         if !statuses.isEmpty {
             rt.podIP = pod[path: ["status", "podIP"]]?.string
             rt.frozenPhase = pod.podPhase.isEmpty ? nil : pod.podPhase
@@ -91,6 +106,19 @@ final class Kubelet {
                     rt.containers.append(ContainerRuntime(name: name, target: image))
                     rt.frozenPhase = nil
                 }
+            }
+            let initStatuses = pod[path: ["status", "initContainerStatuses"]]?.array ?? []
+            for c in pod[path: ["spec", "initContainers"]]?.array ?? [] {
+                let name = c["name"]?.string ?? ""
+                let s = initStatuses.first { $0["name"]?.string == name }
+                guard c["restartPolicy"]?.string == "Always" else {
+                    if let s { rt.initStatuses.append(s) }
+                    continue
+                }
+                var sidecar = s.map { ContainerRuntime.adopted(name: name, target: c["image"]?.string ?? "", status: $0) }
+                    ?? ContainerRuntime(name: name, target: c["image"]?.string ?? "")
+                sidecar.isSidecar = true
+                rt.containers.append(sidecar)
             }
             for i in rt.containers.indices {
                 if case .waiting(let reason, _) = rt.containers[i].phase, reason == "ContainerCreating" || reason == "PodInitializing" {
@@ -109,16 +137,25 @@ final class Kubelet {
         for c in specContainers {
             rt.containers.append(ContainerRuntime(name: c["name"]?.string ?? "", target: c["image"]?.string ?? ""))
         }
+        for c in Self.sidecars(pod) {
+            var sidecar = ContainerRuntime(name: c["name"]?.string ?? "", target: c["image"]?.string ?? "")
+            sidecar.isSidecar = true
+            rt.containers.append(sidecar)
+        }
         for i in rt.containers.indices { begin(rt, i) }
         return rt
     }
 
-    /// Init containers run to completion at once (sidecars keep running).
+    /// The native sidecars of a pod: `initContainers[]` with `restartPolicy: Always`.
+    static func sidecars(_ pod: JSONValue) -> [JSONValue] {
+        (pod[path: ["spec", "initContainers"]]?.array ?? []).filter { $0["restartPolicy"]?.string == "Always" }
+    }
+
+    /// Classic init containers run to completion at once (sidecars are containers of the runtime).
     private func initStatuses(_ pod: JSONValue) -> [JSONValue] {
         let factory = engine.api.podStatusFactory
         let now = Timestamp.now()
-        return (pod[path: ["spec", "initContainers"]]?.array ?? []).map { c in
-            if c["restartPolicy"]?.string == "Always" { return factory.runningStatus(c, startedAt: now) }
+        return (pod[path: ["spec", "initContainers"]]?.array ?? []).filter { $0["restartPolicy"]?.string != "Always" }.map { c in
             var s = factory.runningStatus(c, startedAt: now)
             let id = s["containerID"] ?? .null
             s["started"] = false
@@ -127,12 +164,34 @@ final class Kubelet {
         }
     }
 
-    /// Reacts to a changed pod: image changes restart their container, deletion starts the
-    /// termination, any other change (conditions) gets Ready recomputed.
+    /// The containers whose image the kubelet acts on: the pod's containers and native sidecars
+    /// (a completed classic init container never runs again).
+    private static func restartable(_ pod: JSONValue) -> [JSONValue] {
+        (pod[path: ["spec", "containers"]]?.array ?? []) + sidecars(pod)
+    }
+
+    /// The spec differs from what the kubelet last synced: an image, or the generation.
+    private func specChanged(_ rt: PodRuntime, _ pod: JSONValue) -> Bool {
+        if let g = pod[path: ["metadata", "generation"]]?.int, g != rt.observedGeneration { return true }
+        return Self.restartable(pod).contains { c in
+            rt.containers.first { $0.name == c["name"]?.string }.map { $0.target != (c["image"]?.string ?? "") } ?? false
+        }
+    }
+
+    /// The kubelet's next sync of a pod whose spec changed is due: it acts on the spec as it is now.
+    func syncDue(uid: String) {
+        guard let rt = pods[uid] else { return }
+        rt.syncPending = false
+        guard !rt.terminating, let pod = engine.cache.get(Resources.pods, rt.key), pod.metaUID == uid else { return }
+        sync(rt, pod)
+    }
+
+    /// Syncs the pod's spec (computePodActions): a container whose image changed is restarted, and
+    /// the status reports the generation synced.
     private func sync(_ rt: PodRuntime, _ pod: JSONValue) {
-        if pod.isTerminating && !rt.terminating { beginTermination(rt) }
         if !rt.terminating {
-            for c in pod[path: ["spec", "containers"]]?.array ?? [] {
+            rt.observedGeneration = pod[path: ["metadata", "generation"]]?.int
+            for c in Self.restartable(pod) {
                 let name = c["name"]?.string ?? ""
                 let image = c["image"]?.string ?? ""
                 guard let i = rt.containers.firstIndex(where: { $0.name == name }) else { continue }

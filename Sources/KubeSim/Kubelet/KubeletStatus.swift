@@ -2,8 +2,9 @@ import JSON
 
 /// The pod status the kubelet writes (pkg/kubelet/status and generate.go): it owns the phase, its
 /// conditions, IPs, start time and container statuses, recomputes Ready from ContainersReady and
-/// the readiness gates, keeps every condition it does not own, and moves a condition's
-/// lastTransitionTime only when its status changes.
+/// the readiness gates, keeps every condition it does not own, moves a condition's
+/// lastTransitionTime only when its status changes, and reports the generation it synced
+/// (`observedGeneration`) where the server tracks pod generation.
 enum KubeletStatus {
     /// The condition types the kubelet owns, in the order it lists them.
     static let ownedConditions: [String] = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
@@ -24,6 +25,16 @@ enum KubeletStatus {
             if runtime.current == nil { neverStarted = true }
         }
         statuses.sort { ($0["name"]?.string ?? "") < ($1["name"]?.string ?? "") }
+        var initStatuses: [JSONValue] = []
+        for c in spec?["initContainers"]?.array ?? [] {
+            let name = c["name"]?.string ?? ""
+            if let sidecar = rt.containers.first(where: { $0.isSidecar && $0.name == name }) {
+                initStatuses.append(sidecar.status(spec: c))
+                if !sidecar.ready { unready.append(name) }
+            } else if let classic = rt.initStatuses.first(where: { $0["name"]?.string == name }) {
+                initStatuses.append(classic)
+            }
+        }
         let containersReady = unready.isEmpty
         let now = Timestamp.now()
         let existing = st["conditions"]?.array ?? []
@@ -78,7 +89,8 @@ enum KubeletStatus {
             st["podIPs"] = [["ip": .string(ip)]]
         }
         if st["startTime"] == nil { st["startTime"] = .string(rt.startTime) }
-        if st["initContainerStatuses"] == nil, !rt.initStatuses.isEmpty { st["initContainerStatuses"] = .array(rt.initStatuses) }
+        if !initStatuses.isEmpty { st["initContainerStatuses"] = .array(initStatuses) }
+        if pod[path: ["metadata", "generation"]] != nil, let g = rt.observedGeneration { st["observedGeneration"] = .int(g) }
         st["containerStatuses"] = .array(statuses)
         if st["qosClass"] == nil { st["qosClass"] = .string(QoS.of(spec)) }
         return .object(st)

@@ -32,11 +32,13 @@ public final class KubeSimServer: Sendable {
     /// The server options are `options` when given, else the scenario's `server`, else the
     /// defaults (an ephemeral port). The cluster options are `cluster` when given, else the
     /// scenario's `cluster`; without either the server is a bare API server. Pods are deleted
-    /// gracefully when the termination latency is above zero.
+    /// gracefully when the termination latency is above zero; pods get a generation when the
+    /// cluster options track it.
     public init(options: ServerOptions? = nil, scenario: Scenario? = nil, cluster: ClusterOptions? = nil) throws(KubeSimError) {
         var opts = options ?? scenario?.server ?? ServerOptions()
         let clusterOptions = cluster ?? scenario?.cluster ?? .disabled
         if clusterOptions.enabled && clusterOptions.latencies.termination > 0 { opts.gracefulPodDeletion = true }
+        if clusterOptions.podGeneration { opts.podGeneration = true }
         let store = ObjectStore(historySize: opts.watchHistorySize)
         let api = APIServer(store: store, options: opts)
         self.store = store

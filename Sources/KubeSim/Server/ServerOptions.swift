@@ -31,6 +31,9 @@ public struct ServerOptions: Sendable, Equatable {
     /// When true, deleting a scheduled pod only marks it (deletionTimestamp) for a kubelet to finish;
     /// when false (no kubelet), pods are removed at once.
     public var gracefulPodDeletion: Bool
+    /// Pods get `metadata.generation`, which grows on every spec change (KEP-5067; set from the
+    /// cluster options' `podGeneration`).
+    public var podGeneration: Bool
     /// The version reported by /version.
     public var kubernetesVersion: String
     /// The seed of generated names, IPs and IDs.
@@ -40,7 +43,7 @@ public struct ServerOptions: Sendable, Equatable {
     public init(
         port: UInt16 = 0, pageSizeCap: Int? = nil, bookmarkIntervalSeconds: Double = 60, watchHistorySize: Int = 10_000,
         bearerToken: String? = nil, basicAuth: BasicAuth? = nil, defaultWatchTimeoutSeconds: Double = 1800,
-        gracefulPodDeletion: Bool = false, kubernetesVersion: String = "v1.32.0", randomSeed: UInt64 = 20_240_501
+        gracefulPodDeletion: Bool = false, podGeneration: Bool = false, kubernetesVersion: String = "v1.32.0", randomSeed: UInt64 = 20_240_501
     ) {
         self.port = port
         self.pageSizeCap = pageSizeCap
@@ -50,6 +53,7 @@ public struct ServerOptions: Sendable, Equatable {
         self.basicAuth = basicAuth
         self.defaultWatchTimeoutSeconds = defaultWatchTimeoutSeconds
         self.gracefulPodDeletion = gracefulPodDeletion
+        self.podGeneration = podGeneration
         self.kubernetesVersion = kubernetesVersion
         self.randomSeed = randomSeed
     }

@@ -25,14 +25,16 @@ enum RolloutScenario {
     }
 
     /// Workloads whose pods are Ready with `InPlaceUpdateReady=True` (unless `ungated`), Services for
-    /// `services`, the digest table, and a running cluster with these latencies and load generators.
+    /// `services`, the digest table, and a running cluster with these latencies and load generators
+    /// (tracking pod generation when `podGeneration`).
     static func make(_ manifests: [JSONValue], services: [String] = [], nodeCount: Int = 3, latencies: Latencies = .zero,
-                     traffic: [TrafficSpec] = [], images: ImageBehaviour = ImageBehaviour(), ungated: Bool = false) -> Scenario {
+                     traffic: [TrafficSpec] = [], images: ImageBehaviour = ImageBehaviour(), ungated: Bool = false,
+                     podGeneration: Bool = false) -> Scenario {
         Scenario(
             namespace: "default", nodeCount: nodeCount,
             workloads: manifests.map { Scenario.Workload($0, podConditions: ungated ? [:] : ["InPlaceUpdateReady": "True"]) },
             objects: services.map(service), imageDigests: digests,
-            cluster: ClusterOptions(latencies: latencies, images: images, traffic: traffic))
+            cluster: ClusterOptions(latencies: latencies, images: images, traffic: traffic, podGeneration: podGeneration))
     }
 
     /// Small nonzero kubelet latencies, so a container really is down for a while when it restarts.

@@ -17,8 +17,15 @@ final class TestCluster {
     let kubeconfig: String
     private var fronts: [TLSFront] = []
 
-    /// Starts a server seeded with `scenario` and writes its kubeconfig.
-    init(_ scenario: Scenario) throws {
+    /// The delay from a pod spec change to the kubelet's next sync of the pod in every test's
+    /// cluster (a real kubelet acts at its next sync, and shows the old status until then).
+    static let kubeletSync: Double = 0.25
+
+    /// Starts a server seeded with `scenario` and writes its kubeconfig. The kubelet syncs a
+    /// changed pod after `kubeletSync` seconds unless the scenario sets its own sync latency.
+    init(_ scenario: Scenario, kubeletSync: Double = TestCluster.kubeletSync) throws {
+        var scenario = scenario
+        if scenario.cluster.latencies.sync == 0 { scenario.cluster.latencies.sync = kubeletSync }
         runner = try BinaryRunner.locate()
         dir = try TestCluster.makeTemporaryDirectory()
         do {

@@ -5,23 +5,26 @@ import Testing
 
 @Suite("Cluster options and helpers")
 struct ClusterOptionsTests {
-    @Test("a scenario's cluster member sets latencies, image markers, slice size, kill exit code and traffic")
+    @Test("a scenario's cluster member sets latencies (the kubelet's sync too), image markers, slice size, kill exit code, pod generation and traffic")
     func scenarioCluster() throws {
         let doc: JSONValue = [
             "namespace": "shop",
             "cluster": [
-                "latencies": ["kill": 0.1, "pull": 0.3, "start": 0.2, "readiness": 0.3, "endpointPropagation": 0.2, "termination": 1, "crashLoopBackoff": 0.5],
+                "latencies": ["sync": 0.4, "kill": 0.1, "pull": 0.3, "start": 0.2, "readiness": 0.3, "endpointPropagation": 0.2, "termination": 1, "crashLoopBackoff": 0.5],
                 "images": ["brokenMarker": "oops", "crashMarker": "", "missing": ["a:1"], "crashing": ["b:2"]],
-                "maxEndpointsPerSlice": 50, "killExitCode": 137,
+                "maxEndpointsPerSlice": 50, "killExitCode": 137, "podGeneration": true,
                 "traffic": [["service": "web", "rate": 250, "container": "app"]],
             ],
         ]
         let s = try Scenario.from(doc)
         #expect(s.cluster.enabled)
-        #expect(s.cluster.latencies == Latencies(kill: 0.1, pull: 0.3, start: 0.2, readiness: 0.3, endpointPropagation: 0.2, termination: 1, crashLoopBackoff: 0.5))
+        #expect(s.cluster.latencies == Latencies(sync: 0.4, kill: 0.1, pull: 0.3, start: 0.2, readiness: 0.3, endpointPropagation: 0.2, termination: 1, crashLoopBackoff: 0.5))
         #expect(s.cluster.images == ImageBehaviour(brokenMarker: "oops", crashMarker: "", missing: ["a:1"], crashing: ["b:2"]))
         #expect(s.cluster.maxEndpointsPerSlice == 50)
         #expect(s.cluster.killExitCode == 137)
+        #expect(s.cluster.podGeneration)
+        #expect(try Scenario.from(["cluster": [:]]).cluster.podGeneration == false)
+        #expect(throws: KubeSimError.self) { try Scenario.from(["cluster": ["podGeneration": "yes"]]) }
         #expect(s.cluster.traffic == [TrafficSpec(service: "web", namespace: "shop", rate: 250, container: "app")])
         #expect(try Scenario.from(["cluster": ["enabled": false]]).cluster.enabled == false)
         #expect(throws: KubeSimError.self) { try Scenario.from(["cluster": ["latencies": ["pull": -1]]]) }

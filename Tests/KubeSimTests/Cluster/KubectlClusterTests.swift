@@ -58,3 +58,30 @@ struct KubectlClusterTests {
         #expect(s.store.list(Resources.replicaSets).items.count == 2)
     }
 }
+
+@Suite("Real kubectl sees the kubelet's stale status (behaviour.md K4, K5, K11)", .enabled(if: Fixtures.kubectl != nil, "kubectl is not installed"))
+struct KubectlKubeletStatusTests {
+    @Test("kubectl set image to a broken image shows ImagePullBackOff; rolled back, the reason stays until the kubelet's sync; generations follow")
+    func staleReasonThroughKubectl() throws {
+        let s = try Sim.server(Scenario(imageDigests: KubeletConformanceTests.digests), latencies: Latencies(sync: 2.5)) { $0.podGeneration = true }
+        defer { s.stop() }
+        try Sim.create(s, Sim.pod("p"))
+        Sim.wait(s, "Ready") { Sim.isReady(Sim.get(s, "p")) }
+        let k = try Kubectl(server: s)
+        defer { k.cleanUp() }
+        let broken = try k.run(["set", "image", "pod/p", "app=nginx:broken-1"])
+        #expect(broken.status == 0, "\(broken.err)")
+        Sim.wait(s, "ImagePullBackOff") { KubeletConformanceTests.waitingReason(KubeletConformanceTests.app(Sim.get(s, "p"))) == "ImagePullBackOff" }
+        let get = try k.run(["get", "pod", "p", "--no-headers"])
+        #expect(get.out.contains("ImagePullBackOff"), "\(get.out)")
+        let back = try k.run(["set", "image", "pod/p", "app=nginx:1.25"])
+        #expect(back.status == 0, "\(back.err)")
+        let path = "{.metadata.generation} {.status.observedGeneration} {.status.containerStatuses[?(@.name==\"app\")].state.waiting.reason} {.status.containerStatuses[?(@.name==\"app\")].image}"
+        let stale = try k.run(["get", "pod", "p", "-o", "jsonpath=\(path)"])
+        #expect(stale.out == "3 2 ImagePullBackOff docker.io/library/nginx:1.25", "\(stale.out) \(stale.err)")
+        let wait = try k.run(["wait", "--for=condition=Ready", "pod/p", "--timeout=10s"])
+        #expect(wait.status == 0, "\(wait.err)")
+        let synced = try k.run(["get", "pod", "p", "-o", "jsonpath={.metadata.generation} {.status.observedGeneration} {.status.containerStatuses[?(@.name==\"app\")].restartCount}"])
+        #expect(synced.out == "3 3 1", "\(synced.out)")
+    }
+}
