@@ -32,10 +32,10 @@ public struct RolloutOptions: Sendable, Equatable {
 
     /// The flags, for parsing and help.
     public static let flags: [FlagSpec] = [
-        FlagSpec("max-unavailable", valueName: "N|P%", default: "1",
-                 help: "Most pods out of service at once (a pod already unavailable counts)."),
-        FlagSpec("partition", valueName: "N|P%", default: "0",
-                 help: "Pods kept on the old images (StatefulSet: ordinals below N)."),
+        FlagSpec("max-unavailable", valueName: "N|P%",
+                 help: "Most pods out of service at once (a pod already unavailable counts); default: the workload's strategy, else 1."),
+        FlagSpec("partition", valueName: "N|P%",
+                 help: "Pods kept on the old images (StatefulSet: ordinals below N); default: the StatefulSet's partition, else 0."),
         FlagSpec("grace-period", valueName: "DUR", default: "5s",
                  help: "Least time between a pod leaving service and its restart."),
         FlagSpec("timeout", valueName: "DUR", default: "10m", help: "Limit for the whole rollout (exit 3)."),
