@@ -86,4 +86,21 @@ struct RolloutWindowTests {
         #expect(summary["recreated"] == 1, "\(summary.serialized())")
         #expect(c.server.cluster.transitions.deletedPods(workload: "Deployment/web").contains(victim))
     }
+
+    @Test("9.4: --max-unavailable above the pod count is shown as the pod count, by plan and by rollout")
+    func budgetAboveThePodCount() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 3)]))
+        defer { c.stop() }
+        c.settle()
+        let (_, plan) = try c.planJSON(["deployment/web", "app=nginx:1.27", "--max-unavailable", "10"])
+        #expect(plan.planWorkloads.first?[path: ["summary", "maxUnavailable"]] == 3, "\(plan.serialized())")
+        #expect(plan.planPods.batches == [1, 1, 1])
+        let text = try c.run(["plan", "deployment/web", "app=nginx:1.27", "--max-unavailable", "10"])
+        #expect(text.stdout.contains("max-unavailable 3 (flag)"), "\(text.stdout)")
+        let r = try c.run(["set", "image", "deployment/web", "app=nginx:1.27", "--max-unavailable", "10", "--grace-period", "0", "-o", "json"])
+        #expect(r.status == 0, "\(r)")
+        let started = try JSONLines.parse(r.stdout).first { $0["type"] == "started" }
+        #expect(started?["maxUnavailable"] == 3, "\(r.stdout)")
+        #expect(c.server.cluster.transitions.maxNotReady(workload: "Deployment/web") <= 3)
+    }
 }
