@@ -106,4 +106,40 @@ struct PlanPredictsRolloutTests {
         #expect(images == ["db-0": "postgres:16.2", "db-1": "postgres:16.2", "db-2": "postgres:16.2",
                            "db-3": "postgres:16.3", "db-4": "postgres:16.3"], "\(images)")
     }
+
+    @Test("9.8: a rollout held by a live holder: plan shows the refusal rollout gives (--exit-code 2), rollout exits 5")
+    func liveHolder() throws {
+        let c = try TestCluster(Workloads.scenario([Workloads.deployment(replicas: 2)]))
+        defer { c.stop() }
+        let now = ISO8601DateFormatter().string(from: Date())
+        let record: JSONValue = [
+            "id": "r1", "phase": "running", "images": ["app": "nginx:1.26"], "previousImages": ["app": "nginx:1.25"], "options": [:],
+            "startedAt": .string(now), "holder": "bob@other-host pid 1", "renewTime": .string(now), "previous": ["paused": false],
+            "updated": 0, "total": 2, "message": "",
+        ]
+        _ = c.server.client.patch(Resources.deployments, namespace: "default", name: "web",
+                                  patch: ["metadata": ["annotations": ["inplace.kubectl.io/rollout": .string(record.serialized())]]])
+        let (run, plan) = try c.planJSON(["deployment/web", "app=nginx:1.27", "--exit-code"])
+        #expect(run.status == 2, "\(run)")
+        let refused = plan.planWorkloads.first?["refused"]?.array?.compactMap(\.string) ?? []
+        #expect(refused.count == 1 && refused.first?.contains("bob@other-host pid 1") == true, "\(plan.serialized())")
+        c.server.requestLog.clear()
+        let r = try c.run(["set", "image", "deployment/web", "app=nginx:1.27"])
+        #expect(r.status == 5, "\(r)")
+        let reason = (refused.first ?? "?").components(separatedBy: " (renewed").first ?? "?"
+        #expect(reason.hasSuffix("is being rolled out by bob@other-host pid 1 since \(now)") && r.stderr.contains(reason), "\(r.stderr)")
+        #expect(c.server.requestLog.writes.isEmpty)
+    }
+
+    @Test("max-unavailable defaults to the Deployment's own (25% of 8 = 2), and plan says it came from the workload")
+    func deploymentMaxUnavailableDefault() throws {
+        let c = try TestCluster(Workloads.scenario([Workloads.deployment(replicas: 8)]))
+        defer { c.stop() }
+        let (_, plan) = try c.planJSON(["deployment/web", "app=nginx:1.27"])
+        #expect(plan.planWorkloads.first?[path: ["summary", "maxUnavailable"]] == 2, "\(plan.serialized())")
+        #expect(plan.planWorkloads.first?[path: ["summary", "maxUnavailableFrom"]] == "workload")
+        #expect(plan.planPods.batches == [1, 1, 2, 2, 3, 3, 4, 4])
+        let text = try c.run(["plan", "deployment/web", "app=nginx:1.27"])
+        #expect(text.stdout.contains("max-unavailable 2 (25% of 8, workload)"), "\(text.stdout)")
+    }
 }

@@ -39,7 +39,12 @@ extension Command {
         let session = try ctx.cluster()
         let targets = try resolver.resolve(inputs, session: session)
         let planned = try PlanBuilder(cluster: session.cluster, options: options.plan).plan(targets)
-        let plan = Plan(workloads: planned.map(\.plan))
+        var plan = Plan(workloads: planned.map(\.plan))
+        for (i, p) in planned.enumerated() where p.workload.kind != .pod {
+            let decision = RolloutAdmission.forNew(p.workload.ref, record: RolloutRecord(workload: p.workload.object), takeOver: false,
+                                                   program: ctx.programName)
+            if case .refuse(let message) = decision { plan.workloads[i].refusals.append(message) }
+        }
 
         switch options.output {
         case .text: ctx.terminal.out(PlanRenderer.text(plan, style: ctx.outStyle))
