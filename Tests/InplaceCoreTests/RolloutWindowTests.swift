@@ -141,4 +141,13 @@ import Testing
         w.observe(member("d"))
         #expect(w.start(now: 1).started.map(\.name) == ["a"])
     }
+
+    @Test func aPodBeingDeletedCountsAndIsNotStarted() {
+        let pods = ["a", "b", "c"].map { member($0) }
+        var w = window(pods, pending: ["a", "b"], maxUnavailable: 1)
+        w.observe(RolloutWindow.Member(name: "a", uid: "uid-a", owner: "rs-1", ready: false, terminating: true))
+        let turn = w.start(now: 0)
+        #expect(turn.skipped.map(\.name) == ["a"] && turn.started.isEmpty, "a is being deleted and uses the budget")
+        #expect(w.recreated == 1)
+    }
 }

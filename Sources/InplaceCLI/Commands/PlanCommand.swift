@@ -55,7 +55,7 @@ extension Command {
             for warning in w.warnings { ctx.warn("\(w.ref): \(warning)") }
         }
         if ctx.args.bool("exit-code") {
-            if plan.isRefused { return .usage }
+            if !RolloutPreconditions.problems(plan.workloads, program: ctx.programName).isEmpty { return .usage }
             return plan.hasUpdates ? .failed : .ok
         }
         return .ok

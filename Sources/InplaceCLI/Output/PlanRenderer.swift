@@ -21,8 +21,8 @@ public enum PlanRenderer {
         o["summary"] = .object(JSONObject([
             ("update", .int(w.count(.update))), ("keep", .int(w.count(.keep))), ("hold", .int(w.count(.hold))),
             ("blocked", .int(w.count(.blocked))), ("batches", .int(w.batchCount)), ("maxUnavailable", .int(w.maxUnavailable)),
-            ("maxUnavailableFrom", .string(w.maxUnavailableSetting.sourceDescription)),
-            ("partition", .int(w.partition)), ("partitionFrom", .string(w.partitionSetting.sourceDescription)),
+            ("maxUnavailableFrom", .string(w.maxUnavailableSetting.source.rawValue)),
+            ("partition", .int(w.partition)), ("partitionFrom", .string(w.partitionSetting.source.rawValue)),
         ]))
         if !w.refusals.isEmpty { o["refused"] = .array(w.refusals.map { .string($0) }) }
         if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
@@ -91,8 +91,8 @@ public enum PlanRenderer {
     /// holds, and where each came from.
     static func settings(_ w: WorkloadPlan) -> String {
         func show(_ name: String, _ value: Int, _ setting: PlanSetting) -> String {
-            if case .percent = setting.value { return "\(name) \(value) (\(setting.value) of \(w.desired), \(setting.sourceDescription))" }
-            return "\(name) \(value) (\(setting.sourceDescription))"
+            if case .percent = setting.value { return "\(name) \(value) (\(setting.value) of \(w.desired), \(setting.source.rawValue))" }
+            return "\(name) \(value) (\(setting.source.rawValue))"
         }
         var parts = [show("max-unavailable", w.maxUnavailable, w.maxUnavailableSetting)]
         if w.ref.kind == .statefulSet || w.partition > 0 { parts.append(show("partition", w.partition, w.partitionSetting)) }

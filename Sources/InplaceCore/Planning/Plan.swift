@@ -95,6 +95,4 @@ public struct Plan: Sendable, Equatable {
     public var hasUpdates: Bool { workloads.contains { $0.count(.update) > 0 } }
     /// True when any pod is blocked.
     public var hasBlocked: Bool { workloads.contains { $0.count(.blocked) > 0 } }
-    /// True when `rollout` would refuse (a blocked pod or a workload-level reason).
-    public var isRefused: Bool { workloads.contains { !$0.refusals.isEmpty || $0.count(.blocked) > 0 } }
 }

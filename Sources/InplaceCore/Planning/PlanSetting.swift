@@ -28,13 +28,4 @@ public struct PlanSetting: Sendable, Equatable {
         return own ?? PlanSetting(value, source: .default)
     }
 
-    /// How `plan` names the source.
-    public var sourceDescription: String {
-        switch source {
-        case .flag: return "flag"
-        case .manifest: return "manifest"
-        case .workload: return "workload"
-        case .default: return "default"
-        }
-    }
 }

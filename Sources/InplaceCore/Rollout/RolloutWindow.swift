@@ -34,7 +34,7 @@ public struct RolloutWindow: Sendable {
     public struct Turn: Sendable, Equatable {
         /// Pods that start now, in order.
         public var started: [PodTarget] = []
-        /// Pods whose turn came but that no longer exist: dropped from the rollout.
+        /// Pods whose turn came but that no longer exist (or are being deleted): dropped from the rollout.
         public var skipped: [PodTarget] = []
     }
 
@@ -105,7 +105,7 @@ public struct RolloutWindow: Sendable {
         var turn = Turn()
         guard now < deadline else { return turn }
         while let next = pending.first {
-            guard members[next.name] != nil else {
+            guard let member = members[next.name], !member.terminating else {
                 pending.removeFirst()
                 turn.skipped.append(next)
                 continue
