@@ -159,6 +159,8 @@ import Testing
         let recreate = WorkloadStrategy.of(kind: .deployment, manifest: nil, live: ["spec": ["strategy": ["type": "Recreate"]]])
         let plan = Planner.plan(ref: ref, replicas: 10, pods: pods(10), options: PlanOptions(), strategy: recreate)
         #expect(plan.maxUnavailable == 1 && plan.maxUnavailableSetting.source == .default)
+        let manifestRecreate = WorkloadStrategy.of(kind: .deployment, manifest: ["spec": ["strategy": ["type": "Recreate"]]], live: live)
+        #expect(manifestRecreate == WorkloadStrategy(), "the manifest's Recreate states no maxUnavailable: the live 25% is not used")
     }
 
     @Test("9.8: an image reference the runtime rejects blocks the pods, as rollout refuses it")

@@ -19,7 +19,11 @@ public struct WorkloadStrategy: Sendable, Equatable {
     }
 
     /// The strategy of a `kind` workload: the manifest's fields first, then the live object's.
+    /// A manifest whose strategy is not RollingUpdate (Recreate, OnDelete) states no guard at all.
     public static func of(kind: WorkloadKind, manifest: JSONValue?, live: JSONValue) -> WorkloadStrategy {
+        if let type = manifest.flatMap({ strategyObject(kind: kind, object: $0) })?["type"]?.string, type != "RollingUpdate" {
+            return WorkloadStrategy()
+        }
         let fromManifest = manifest.map { read(kind: kind, strategy: strategyObject(kind: kind, object: $0), source: .manifest) }
         let fromLive = read(kind: kind, strategy: liveStrategy(kind: kind, live: live), source: .workload)
         return WorkloadStrategy(
