@@ -39,7 +39,7 @@ struct BlockedChangeTests {
         change.apply(&desired)
         let file = try c.writeManifest("web.yaml", desired)
         let (run, plan) = try c.planJSON(["-f", file, "--exit-code"])
-        #expect(run.status == 1, "blocked pods are pending work for --exit-code: \(run)")
+        #expect(run.status == 2, "blocked pods make rollout refuse, so --exit-code says 2: \(run)")
         #expect(PlanSchema.violations(plan) == [])
         let pods = plan.planPods
         #expect(pods.names.sorted() == c.podNames(prefix: "web-"))

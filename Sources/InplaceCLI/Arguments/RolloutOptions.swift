@@ -32,10 +32,10 @@ public struct RolloutOptions: Sendable, Equatable {
 
     /// The flags that shape the plan (also taken by `plan`).
     public static let planFlags: [FlagSpec] = [
-        FlagSpec("max-unavailable", valueName: "N|P%", default: "1",
-                 help: "Most pods out of service at once (a pod already unavailable counts)."),
-        FlagSpec("partition", valueName: "N|P%", default: "0",
-                 help: "Pods kept on the old images (StatefulSet: ordinals below N)."),
+        FlagSpec("max-unavailable", valueName: "N|P%",
+                 help: "Most pods out of service at once (a pod already unavailable counts); default: the workload's strategy, else 1."),
+        FlagSpec("partition", valueName: "N|P%",
+                 help: "Pods kept on the old images (StatefulSet: ordinals below N); default: the StatefulSet's partition, else 0."),
         FlagSpec("allow-missing-gate", kind: .bool,
                  help: "Update pods without the InPlaceUpdateReady readiness gate (they get traffic while restarting)."),
     ]

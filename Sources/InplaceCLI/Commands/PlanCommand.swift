@@ -13,7 +13,10 @@ extension Command {
         is updated in place (and in which batch), kept (already up to date), held back by the partition,
         or blocked (a change that cannot be made to a running pod, or the InPlaceUpdateReady readiness
         gate is missing). Live pods are compared with the desired template the way the API server sees
-        them: defaulted and injected fields are not differences.
+        them: defaulted and injected fields are not differences. Max-unavailable and the partition default
+        to the workload's own strategy (the manifest's, else the live object's); the plan says where each
+        came from. Every reason `rollout` would refuse for is shown: blocked pods, or the workload refused
+        (for example a Deployment in the middle of a native rollout); --exit-code then exits 2.
         """,
         usage: "plan (-f FILE... | TYPE/NAME... CONTAINER=IMAGE...) [flags]",
         examples: [
@@ -23,7 +26,7 @@ extension Command {
             ("Machine-readable plan", "plan -f k8s/ -R -o json"),
         ],
         flags: TargetResolver.flags + [
-            FlagSpec("exit-code", kind: .bool, help: "Exit 1 when pods need updating (0 when up to date), as kubectl diff."),
+            FlagSpec("exit-code", kind: .bool, help: "Exit 1 when pods need updating (0 when up to date), 2 when rollout would refuse, as kubectl diff."),
             FlagSpec("output", short: "o", valueName: "text|json|yaml", default: "text", help: "Output format."),
         ] + RolloutOptions.planFlags
     ) { ctx in
@@ -33,7 +36,12 @@ extension Command {
         let session = try ctx.cluster()
         let targets = try resolver.resolve(inputs, session: session)
         let planned = try PlanBuilder(cluster: session.cluster, options: options.plan).plan(targets)
-        let plan = Plan(workloads: planned.map(\.plan))
+        var plan = Plan(workloads: planned.map(\.plan))
+        for (i, p) in planned.enumerated() where p.workload.kind != .pod {
+            let decision = RolloutAdmission.forNew(p.workload.ref, record: RolloutRecord(workload: p.workload.object), takeOver: false,
+                                                   program: ctx.programName)
+            if case .refuse(let message) = decision { plan.workloads[i].refusals.append(message) }
+        }
 
         switch options.output {
         case .text where ctx.global.quiet: break
@@ -45,7 +53,8 @@ extension Command {
             for warning in w.warnings { ctx.warn("\(w.ref): \(warning)") }
         }
         if ctx.args.bool("exit-code") {
-            return plan.hasUpdates || plan.hasBlocked ? .failed : .ok
+            if !RolloutPreconditions.problems(plan.workloads, program: ctx.programName).isEmpty { return .usage }
+            return plan.hasUpdates ? .failed : .ok
         }
         return .ok
     }

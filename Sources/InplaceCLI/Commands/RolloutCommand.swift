@@ -171,29 +171,9 @@ struct RolloutRun {
             .writeRecord(Workload(kind: ref.kind, object: object), record: record, object: object)
     }
 
-    /// Refuses, before any write, what the rollout cannot do safely.
+    /// Refuses, before any write, what the rollout cannot do safely (what `plan` shows as refused).
     static func check(_ planned: [PlanBuilder.Planned], options: RolloutOptions, program: String) throws {
-        var problems: [String] = []
-        var missingGate: [String] = []
-        for p in planned {
-            for pod in p.plan.pods where pod.action == .blocked {
-                if pod.reasons.contains(where: { $0.hasPrefix("readiness gate") }) {
-                    if !missingGate.contains(p.workload.ref.description) { missingGate.append(p.workload.ref.description) }
-                } else {
-                    problems.append("\(p.workload.ref) pod \(pod.name): cannot change in place: \(pod.reasons.joined(separator: "; "))")
-                }
-            }
-            for pod in p.plan.pods where pod.action == .update {
-                for change in pod.changes {
-                    if let problem = ImageReference.problem(change.to) {
-                        problems.append("\(p.workload.ref) container \(change.container): image \"\(change.to)\": \(problem)")
-                    }
-                }
-            }
-        }
-        if !missingGate.isEmpty {
-            problems.append("pods of \(missingGate.joined(separator: ", ")) lack the readiness gate \(InPlace.gateConditionType), so they cannot leave service before restarting: run `\(program) prepare \(missingGate.joined(separator: " "))` once, or pass --allow-missing-gate to accept dropped requests")
-        }
+        let problems = RolloutPreconditions.problems(planned.map(\.plan), program: program)
         guard problems.isEmpty else {
             let shown = problems.prefix(10).joined(separator: "\n  ")
             let more = problems.count > 10 ? "\n  … and \(problems.count - 10) more" : ""
@@ -249,7 +229,7 @@ struct RolloutRun {
             o["exitCode"] = .int(Int(code.rawValue))
             o["updated"] = .int(updated); o["kept"] = .int(kept); o["held"] = .int(held)
             o["failed"] = .array(failed.map { .string($0) })
-            o["recreated"] = .int(0)
+            o["recreated"] = .int(outcomes.map(\.recreated).reduce(0, +))
             o["podWrites"] = .int(outcomes.map(\.podWrites).reduce(0, +))
             o["seconds"] = .double((seconds * 1000).rounded() / 1000)
             o["requests"] = .object(JSONObject(requests.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
@@ -257,7 +237,7 @@ struct RolloutRun {
             return
         }
         let breakdown = requests.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, 0 recreated in \(DurationText.format(seconds)); \(total) requests (\(breakdown))")
+        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, \(outcomes.map(\.recreated).reduce(0, +)) recreated in \(DurationText.format(seconds)); \(total) requests (\(breakdown))")
     }
 
     /// The worst outcome decides: failed, then timed out, conflict, paused.

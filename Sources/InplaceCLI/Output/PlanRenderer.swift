@@ -20,8 +20,11 @@ public enum PlanRenderer {
         o["pods"] = .array(w.pods.map(podJSON))
         o["summary"] = .object(JSONObject([
             ("update", .int(w.count(.update))), ("keep", .int(w.count(.keep))), ("hold", .int(w.count(.hold))),
-            ("blocked", .int(w.count(.blocked))), ("batches", .int(w.batchCount)), ("maxUnavailable", .int(w.budget)),
+            ("blocked", .int(w.count(.blocked))), ("batches", .int(w.batchCount)), ("maxUnavailable", .int(w.maxUnavailable)),
+            ("maxUnavailableFrom", .string(w.maxUnavailableSetting.source.rawValue)),
+            ("partition", .int(w.partition)), ("partitionFrom", .string(w.partitionSetting.source.rawValue)),
         ]))
+        if !w.refusals.isEmpty { o["refused"] = .array(w.refusals.map { .string($0) }) }
         if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
         return .object(o)
     }
@@ -50,6 +53,8 @@ public enum PlanRenderer {
         for (i, w) in plan.workloads.enumerated() {
             if i > 0 { out += "\n" }
             out += style.bold(headline(w)) + "\n"
+            if w.ref.kind != .pod { out += settings(w) + "\n" }
+            for reason in w.refusals { out += style.red("refused:") + " \(reason)\n" }
             guard !w.pods.isEmpty else { continue }
             var table = TableWriter(header: ["BATCH", "POD", "ACTION", "DETAIL"])
             for p in w.pods {
@@ -73,13 +78,25 @@ public enum PlanRenderer {
         var parts: [String] = []
         let update = w.count(.update)
         if update > 0 {
-            parts.append("\(update) to update in \(w.batchCount) batch\(w.batchCount == 1 ? "" : "es") of up to \(max(1, w.budget))")
+            parts.append("\(update) to update in \(w.batchCount) batch\(w.batchCount == 1 ? "" : "es")")
         }
         if w.count(.keep) > 0 { parts.append("\(w.count(.keep)) up to date") }
         if w.count(.hold) > 0 { parts.append("\(w.count(.hold)) held by the partition") }
         if w.count(.blocked) > 0 { parts.append("\(w.count(.blocked)) blocked") }
         if update == 0 && w.count(.blocked) == 0 && w.count(.hold) == 0 { parts = ["nothing to do"] }
         return "\(w.ref) (namespace \(w.ref.namespace)): \(total) pod\(total == 1 ? "" : "s"), \(parts.joined(separator: ", "))"
+    }
+
+    /// `max-unavailable 2 (flag), partition 3 (manifest)`: the values that shape the batches and
+    /// holds, and where each came from.
+    static func settings(_ w: WorkloadPlan) -> String {
+        func show(_ name: String, _ value: Int, _ setting: PlanSetting) -> String {
+            if case .percent = setting.value { return "\(name) \(value) (\(setting.value) of \(w.desired), \(setting.source.rawValue))" }
+            return "\(name) \(value) (\(setting.source.rawValue))"
+        }
+        var parts = [show("max-unavailable", w.maxUnavailable, w.maxUnavailableSetting)]
+        if w.ref.kind == .statefulSet || w.partition > 0 { parts.append(show("partition", w.partition, w.partitionSetting)) }
+        return parts.joined(separator: ", ")
     }
 
     static func detail(_ p: PodPlan) -> String {

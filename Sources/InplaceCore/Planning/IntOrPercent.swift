@@ -1,3 +1,5 @@
+import JSON
+
 /// A count given as a number or a percentage (`--max-unavailable 2`, `--partition 50%`).
 public enum IntOrPercent: Sendable, Equatable, Codable, CustomStringConvertible {
     case count(Int)
@@ -11,6 +13,18 @@ public enum IntOrPercent: Sendable, Equatable, Codable, CustomStringConvertible 
         } else {
             guard let n = Int(text), n >= 0 else { return nil }
             self = .count(n)
+        }
+    }
+
+    /// Reads an API server `IntOrString` field (`2` or `"25%"`).
+    public init?(json: JSONValue?) {
+        guard let json else { return nil }
+        if let n = json.int, n >= 0 {
+            self = .count(n)
+        } else if let s = json.string {
+            self.init(s)
+        } else {
+            return nil
         }
     }
 

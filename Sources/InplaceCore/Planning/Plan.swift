@@ -13,6 +13,8 @@ public enum PodAction: String, Sendable, Codable {
 /// The plan for one pod.
 public struct PodPlan: Sendable, Equatable {
     public var name: String
+    /// The pod's uid (to tell a pod from one recreated under its name).
+    public var uid: String
     public var action: PodAction
     /// 1-based batch for `update` pods.
     public var batch: Int?
@@ -26,8 +28,9 @@ public struct PodPlan: Sendable, Equatable {
     public var ordinal: Int?
 
     public init(name: String, action: PodAction, batch: Int? = nil, changes: [ImageChange] = [],
-                reasons: [String] = [], ready: Bool = true, ordinal: Int? = nil) {
+                reasons: [String] = [], ready: Bool = true, ordinal: Int? = nil, uid: String = "") {
         self.name = name
+        self.uid = uid
         self.action = action
         self.batch = batch
         self.changes = changes
@@ -41,17 +44,41 @@ public struct PodPlan: Sendable, Equatable {
 public struct WorkloadPlan: Sendable, Equatable {
     public var ref: WorkloadRef
     public var pods: [PodPlan]
-    /// Pods allowed out of service at once, after pods already unavailable took their share.
-    public var budget: Int
+    /// Most pods of the workload unavailable at once (pods already unavailable included): at least
+    /// 1, at most the number of pods.
+    public var maxUnavailable: Int
+    /// Pods kept on the old images (StatefulSet: ordinals below it).
+    public var partition: Int
+    /// What `maxUnavailable` and `partition` were resolved from, and where each came from.
+    public var maxUnavailableSetting: PlanSetting
+    public var partitionSetting: PlanSetting
+    /// The replicas the workload should have: unavailable = desired − Ready pods (behaviour.md C2).
+    public var desired: Int
+    /// Controller uids whose pods are the workload's (its own, or its ReplicaSets'); empty: every
+    /// pod the rollout watches.
+    public var owners: Set<String>
+    /// Why the workload as a whole cannot be rolled out now (the rollout refuses; `plan` shows it).
+    public var refusals: [String]
     /// Things the user should know (missing gates, no gate keeper, no budget, ...).
     public var warnings: [String]
 
-    public init(ref: WorkloadRef, pods: [PodPlan], budget: Int, warnings: [String] = []) {
+    public init(ref: WorkloadRef, pods: [PodPlan], maxUnavailable: Int, partition: Int = 0,
+                maxUnavailableSetting: PlanSetting? = nil, partitionSetting: PlanSetting? = nil, desired: Int? = nil,
+                owners: Set<String> = [], refusals: [String] = [], warnings: [String] = []) {
         self.ref = ref
         self.pods = pods
-        self.budget = budget
+        self.maxUnavailable = maxUnavailable
+        self.partition = partition
+        self.maxUnavailableSetting = maxUnavailableSetting ?? PlanSetting(.count(maxUnavailable), source: .flag)
+        self.partitionSetting = partitionSetting ?? PlanSetting(.count(partition), source: .flag)
+        self.desired = desired ?? pods.count
+        self.owners = owners
+        self.refusals = refusals
         self.warnings = warnings
     }
+
+    /// Most pods in flight at once (kept for callers that knew it as the budget).
+    public var budget: Int { maxUnavailable }
 
     /// Pods with this action.
     public func count(_ action: PodAction) -> Int { pods.lazy.filter { $0.action == action }.count }

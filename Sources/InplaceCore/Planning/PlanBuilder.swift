@@ -22,28 +22,50 @@ public struct PlanBuilder: Sendable {
         try targets.map { try plan($0) }
     }
 
-    /// Plans one target: reads the workload, derives the desired template, reduces each pod page.
+    /// Plans one target: reads the workload, derives the desired template, reduces each pod page,
+    /// and checks what would make the rollout refuse it.
     public func plan(_ target: DesiredWorkload) throws -> Planned {
         let workload = try cluster.workload(target.ref)
         let template = try Self.desiredTemplate(for: target, live: workload)
+        let replicaSets = try self.replicaSets(of: workload)
         var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods
-        try forEachPod(of: workload) { pod in
+        let owners = try forEachPod(of: workload, replicaSets: replicaSets) { pod in
             facts[pod.name] = PodFacts(pod: pod, template: template, kind: workload.kind)
         }
-        let plan = Planner.plan(ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options)
+        var manifest: JSONValue?
+        if case .manifest(let object, _) = target.source { manifest = object }
+        let plan = Planner.plan(
+            ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options,
+            strategy: WorkloadStrategy.of(kind: workload.kind, manifest: manifest, live: workload.object),
+            owners: workload.kind == .pod ? [] : owners,
+            refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets))
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
     }
 
     /// Calls `body` for every pod the workload controls (owner references, not just the selector).
     public func forEachPod(of workload: Workload, _ body: (Pod) throws -> Void) throws {
+        try forEachPod(of: workload, replicaSets: try replicaSets(of: workload), body)
+    }
+
+    /// A Deployment's ReplicaSets (those its selector matches); none for other kinds.
+    func replicaSets(of workload: Workload) throws -> [JSONValue] {
+        guard workload.kind == .deployment else { return [] }
+        guard let selector = workload.selector else { throw TargetError.missingSelector(workload.ref) }
+        return try cluster.replicaSets(namespace: workload.namespace, selector: selector)
+    }
+
+    /// Calls `body` for every pod whose controller is the workload or one of its ReplicaSets;
+    /// returns those controllers' uids.
+    @discardableResult
+    func forEachPod(of workload: Workload, replicaSets: [JSONValue], _ body: (Pod) throws -> Void) throws -> Set<String> {
         if workload.kind == .pod {
             try body(Pod(workload.object))
-            return
+            return []
         }
         guard let selector = workload.selector else { throw TargetError.missingSelector(workload.ref) }
         var owners: Set<String> = [workload.uid]
         if workload.kind == .deployment {
-            owners = Set(try cluster.replicaSets(namespace: workload.namespace, selector: selector).compactMap { rs in
+            owners = Set(replicaSets.compactMap { rs in
                 let controller = rs[path: ["metadata", "ownerReferences"]]?.array?.first { $0["controller"]?.bool == true }
                 return controller?["uid"]?.string == workload.uid ? rs[path: ["metadata", "uid"]]?.string : nil
             })
@@ -51,6 +73,7 @@ public struct PlanBuilder: Sendable {
         try cluster.pods(namespace: workload.namespace, selector: selector) { page in
             for pod in page where pod.controllerUID.map(owners.contains) ?? false { try body(pod) }
         }
+        return owners
     }
 
     /// The pod template the pods must end up matching.

@@ -1,13 +1,15 @@
 /// The knobs that shape a plan (and the rollout that follows it).
 public struct PlanOptions: Sendable, Equatable, Codable {
-    /// Most pods out of service at once (default 1); a percentage of the workload's replicas, rounded down, at least 1.
-    public var maxUnavailable: IntOrPercent = .count(1)
-    /// Pods kept on the old images (default 0); a percentage rounds up, as OpenKruise does.
-    public var partition: IntOrPercent = .count(0)
+    /// Most pods out of service at once; a percentage of the workload's replicas, rounded down, at
+    /// least 1. Nil: the workload's own (its strategy's maxUnavailable), else 1.
+    public var maxUnavailable: IntOrPercent?
+    /// Pods kept on the old images; a percentage rounds up, as OpenKruise does. Nil: the workload's
+    /// own (a StatefulSet's `rollingUpdate.partition`), else 0.
+    public var partition: IntOrPercent?
     /// Update pods that lack the readiness gate, accepting that they get traffic while restarting.
     public var allowMissingGate = false
 
-    public init(maxUnavailable: IntOrPercent = .count(1), partition: IntOrPercent = .count(0), allowMissingGate: Bool = false) {
+    public init(maxUnavailable: IntOrPercent? = nil, partition: IntOrPercent? = nil, allowMissingGate: Bool = false) {
         self.maxUnavailable = maxUnavailable
         self.partition = partition
         self.allowMissingGate = allowMissingGate

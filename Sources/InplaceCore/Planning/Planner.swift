@@ -6,8 +6,13 @@ public enum Planner {
     ///   - ref: the workload.
     ///   - replicas: its desired size (percentages resolve against it); nil means the pod count.
     ///   - pods: facts about its live pods (any order).
-    ///   - options: max-unavailable, partition, missing-gate policy.
-    public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions) -> WorkloadPlan {
+    ///   - options: max-unavailable, partition, missing-gate policy (nil values: the workload's own).
+    ///   - strategy: the workload's own max-unavailable and partition.
+    ///   - owners: controller uids whose pods are the workload's (for the rollout's window).
+    ///   - refusals: why the workload as a whole cannot be rolled out now (`RolloutPreconditions`).
+    public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
+                            strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
+                            refusals: [String] = []) -> WorkloadPlan {
         let live = pods.filter { !$0.terminating }
         let total = max(replicas ?? live.count, live.count)
         var warnings: [String] = []
@@ -16,16 +21,13 @@ public enum Planner {
 
         for pod in live {
             let diff = pod.difference
-            var plan = PodPlan(name: pod.name, action: .keep, changes: diff.imageChanges, ready: pod.ready, ordinal: pod.ordinal)
-            if !diff.blockedFields.isEmpty {
+            var plan = PodPlan(name: pod.name, action: .keep, changes: diff.imageChanges, ready: pod.ready, ordinal: pod.ordinal,
+                               uid: pod.uid)
+            let reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
+            if !reasons.isEmpty {
                 plan.action = .blocked
-                plan.reasons = diff.blockedFields
-            } else if diff.imageChanges.isEmpty {
-                plan.action = .keep
-            } else if !pod.hasGate && !options.allowMissingGate {
-                plan.action = .blocked
-                plan.reasons = ["readiness gate \(InPlace.gateConditionType) missing"]
-            } else {
+                plan.reasons = reasons
+            } else if !diff.imageChanges.isEmpty {
                 candidates.append(pod)
                 plan.action = .update
             }
@@ -33,7 +35,8 @@ public enum Planner {
         }
 
         // Partition: StatefulSet ordinals below it stay; elsewhere that many not-updated pods stay.
-        let partition = options.partition.resolve(total: total, roundUp: true)
+        let partitionSetting = PlanSetting.choose(flag: options.partition, own: strategy.partition, default: .count(0))
+        let partition = partitionSetting.value.resolve(total: total, roundUp: true)
         if partition > 0 {
             if ref.kind == .statefulSet {
                 for pod in candidates where (pod.ordinal ?? Int.max) < partition {
@@ -52,16 +55,19 @@ public enum Planner {
 
         let updating = order(candidates.filter { plans[$0.name]?.action == .update }, kind: ref.kind)
         let updatingNames = Set(updating.map(\.name))
-        let maxUnavailable = max(1, options.maxUnavailable.resolve(total: total, roundUp: false))
-        let unavailableElsewhere = live.filter { !$0.ready && !updatingNames.contains($0.name) }.count
-        var budget = maxUnavailable - unavailableElsewhere
-        if budget <= 0 && !updating.isEmpty {
-            warnings.append(
-                "\(unavailableElsewhere) pod(s) not being updated are already unavailable (max-unavailable \(maxUnavailable)): the rollout will wait for them to become ready")
-            budget = 0
+        let maxUnavailableSetting = PlanSetting.choose(flag: options.maxUnavailable, own: strategy.maxUnavailable, default: .count(1))
+        var resolved = maxUnavailableSetting.value.resolve(total: total, roundUp: false)
+        if resolved == 0 {
+            if ref.kind == .deployment, (strategy.maxSurge?.resolve(total: total, roundUp: true) ?? 0) > 0 {
+                warnings.append(
+                    "the Deployment allows no unavailable pod (maxUnavailable \(maxUnavailableSetting.value)) and surges instead; an in-place update takes its pods out of service one at a time (give --max-unavailable to choose)")
+            }
+            resolved = 1
         }
-        let batchSize = max(1, budget)
-        for (i, pod) in updating.enumerated() { plans[pod.name]?.batch = i / batchSize + 1 }
+        let maxUnavailable = min(resolved, max(1, total))
+        for (pod, batch) in batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, warnings: &warnings) {
+            plans[pod]?.batch = batch
+        }
 
         let missingGate = live.filter { !$0.hasGate && !$0.difference.imageChanges.isEmpty }.count
         if missingGate > 0 {
@@ -78,7 +84,40 @@ public enum Planner {
 
         let rest = live.filter { !updatingNames.contains($0.name) }.sorted { byOrdinalThenName($0, $1, kind: ref.kind) }
         let ordered = (updating + rest).compactMap { plans[$0.name] }
-        return WorkloadPlan(ref: ref, pods: ordered, budget: budget, warnings: warnings)
+        return WorkloadPlan(ref: ref, pods: ordered, maxUnavailable: maxUnavailable, partition: partition,
+                            maxUnavailableSetting: maxUnavailableSetting, partitionSetting: partitionSetting, desired: total,
+                            owners: owners, refusals: refusals, warnings: warnings)
+    }
+
+    /// The batch of each pod to update: the pods the rollout's window would start together, each
+    /// batch starting once the one before is back and Ready.
+    static func batches(_ updating: [PodFacts], live: [PodFacts], desired: Int, maxUnavailable: Int,
+                        warnings: inout [String]) -> [(String, Int)] {
+        var window = RolloutWindow(maxUnavailable: maxUnavailable, desired: desired)
+        window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) })
+        window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges) })
+        var out: [(String, Int)] = []
+        var batch = 0
+        var stalled = false
+        while !window.pending.isEmpty {
+            batch += 1
+            var turn = window.start(now: 0)
+            if turn.started.isEmpty {
+                if !stalled {
+                    stalled = true
+                    warnings.append(
+                        "\(window.unavailable) pod(s) not being updated are already unavailable (max-unavailable \(maxUnavailable)): the rollout will wait for them to become ready")
+                }
+                window.desired -= window.unavailable
+                turn = window.start(now: 0)
+                if turn.started.isEmpty { break }
+            }
+            for target in turn.started {
+                out.append((target.name, batch))
+                window.finish(target.name, ready: true)
+            }
+        }
+        return out
     }
 
     /// Update order: pods already not ready first, then StatefulSet highest ordinal first, then name.

@@ -4,6 +4,7 @@ import JSON
 /// so that planning 10,000 pods does not keep 10,000 pod objects in memory.
 public struct PodFacts: Sendable, Equatable {
     public var name: String
+    public var uid: String
     public var ordinal: Int?
     public var ready: Bool
     public var terminating: Bool
@@ -12,9 +13,10 @@ public struct PodFacts: Sendable, Equatable {
     public var gateConditionMissing: Bool
     public var difference: SpecDifference
 
-    public init(name: String, ordinal: Int? = nil, ready: Bool = true, terminating: Bool = false,
+    public init(name: String, uid: String = "", ordinal: Int? = nil, ready: Bool = true, terminating: Bool = false,
                 hasGate: Bool = true, gateConditionMissing: Bool = false, difference: SpecDifference = SpecDifference()) {
         self.name = name
+        self.uid = uid
         self.ordinal = ordinal
         self.ready = ready
         self.terminating = terminating
@@ -28,6 +30,7 @@ public struct PodFacts: Sendable, Equatable {
         let hasGate = pod.hasReadinessGate()
         self.init(
             name: pod.name,
+            uid: pod.uid,
             ordinal: kind == .statefulSet ? pod.ordinal : nil,
             ready: pod.isReady,
             terminating: pod.isTerminating,

@@ -37,6 +37,9 @@ public struct RolloutOutcome: Sendable, Equatable {
     public var message: String?
     /// Writes sent to pods (the sequence costs at most four per pod).
     public var podWrites = 0
+    /// Pods of the workload that disappeared or appeared (by uid) while the rollout ran; a pod and
+    /// the one that took its place count once.
+    public var recreated = 0
 
     public init(result: Result, updated: Int = 0, kept: Int = 0, held: Int = 0, failed: [String] = [],
                 seconds: Double = 0, message: String? = nil) {

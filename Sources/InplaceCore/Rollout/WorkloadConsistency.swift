@@ -100,12 +100,8 @@ public struct WorkloadConsistency: Sendable {
         let owned = try cluster.list("/apis/apps/v1/namespaces/\(ns)/replicasets", labelSelector: selector.queryString).filter {
             ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == workload.uid && $0["controller"]?.bool == true }
         }
+        if let reason = RolloutPreconditions.nativeRollout(workload, replicaSets: owned) { throw RolloutError.precondition(reason) }
         let active = owned.filter { ($0[path: ["spec", "replicas"]]?.int ?? 0) > 0 }
-        guard active.count <= 1 else {
-            let names = active.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ", ")
-            throw RolloutError.precondition(
-                "\(workload.ref) is in the middle of a native rollout (ReplicaSets \(names) have pods): wait for `kubectl rollout status \(workload.ref)` to finish, then retry")
-        }
         var record = record
         if record.previous["paused"] == nil { record.previous = ["paused": .bool(workload.isPaused)] }
         var ops: [JSONValue] = [

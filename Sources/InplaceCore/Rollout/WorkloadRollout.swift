@@ -66,15 +66,19 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private let events = EventQueue<Event>()
     /// Room for every pod of the window to have a write in flight, and records written ahead.
-    private lazy var pool = WritePool(width: min(256, max(64, 2 * plan.budget)))
+    private lazy var pool = WritePool(width: min(256, max(64, 2 * plan.maxUnavailable)))
     private var pods: [String: Pod] = [:]
     private var podsSynced = false
     private var endpoints = EndpointIndex()
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
     private var slicesSynced = false
-    private var pending: [PodTarget] = []
+    /// Which pods wait, which are in flight, and which may start (`RolloutWindow`).
+    private lazy var window = RolloutWindow(
+        maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
+        initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }))
+    private var pending: [PodTarget] { window.pending }
     private var active: [String: Active] = [:]
-    private var activeOrder: [String] = []
+    private var activeOrder: [String] { window.active }
     /// The earliest `wakeAt` of an active pod: before then only changed pods need a look.
     private var earliestWake = Double.infinity
     /// The window moved or a record write ended: the next pods may need their record.
@@ -94,9 +98,6 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var prerecorded: Set<String> = []
     /// Pods whose object changed since their step was last derived.
     private var dirty: Set<String> = []
-    /// Pods of the plan that are not Ready (or gone): they use the unavailability budget.
-    private var notReadyPlanned: Set<String> = []
-    private lazy var planNames = Set(plan.pods.map(\.name))
     private var podWrites = 0
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
@@ -124,11 +125,12 @@ public final class WorkloadRollout: @unchecked Sendable {
             startedAt: now, holder: holder, renewTime: now, total: plan.pods.count)
     }
 
-    /// The options as recorded (flags given to resume override the recorded ones).
+    /// The options as recorded (flags given to resume override the recorded ones); max-unavailable
+    /// and partition as the plan resolved them, so a resume keeps them whatever the workload shows then.
     func options(resumed: [String: String]) -> [String: String] {
         var o = resumed
-        o["maxUnavailable"] = settings.plan.maxUnavailable.description
-        o["partition"] = settings.plan.partition.description
+        o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
+        o["partition"] = plan.partitionSetting.value.description
         o["gracePeriod"] = DurationText.format(settings.gracePeriod)
         o["timeout"] = DurationText.format(settings.timeout)
         o["podTimeout"] = DurationText.format(settings.podTimeout)
@@ -147,7 +149,7 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private func runInner() -> RolloutOutcome {
         let kept = plan.count(.keep), held = plan.count(.hold)
-        let budget = plan.budget > 0 ? plan.budget : 1
+        let budget = window.maxUnavailable
         observer.handle(.started(workload.ref, update: plan.count(.update), keep: kept, hold: held, maxUnavailable: budget))
         // A resumed rollout with nothing left to update still repairs the pods it left mid-sequence
         // and hands the workload back to its controller.
@@ -167,7 +169,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         } catch {
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: "\(error)")
         }
-        pending = targets(labels: prepared.revisionLabels)
+        window.enqueue(targets(labels: prepared.revisionLabels))
         record = prepared.record
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
@@ -181,8 +183,10 @@ public final class WorkloadRollout: @unchecked Sendable {
 
         let stop = control.stopReason
         if case .takenOver(let by)? = stop {
-            return RolloutOutcome(result: .conflict, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
-                                  seconds: elapsed, message: "taken over by \(by)")
+            var outcome = RolloutOutcome(result: .conflict, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
+                                         seconds: elapsed, message: "taken over by \(by)")
+            outcome.recreated = window.recreated
+            return outcome
         }
         var record = self.record ?? prepared.record
         record.updated = updated
@@ -229,6 +233,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         var outcome = RolloutOutcome(result: result, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
                                      seconds: elapsed, message: message)
         outcome.podWrites = podWrites
+        outcome.recreated = window.recreated
         return outcome
     }
 
@@ -259,7 +264,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// StatefulSet ordinals below this stay on the old revision.
     var heldPartition: Int {
         workload.kind == .statefulSet
-            ? settings.plan.partition.resolve(total: workload.replicas ?? plan.pods.count, roundUp: true) : 0
+            ? plan.partition : 0
     }
 
     private var elapsed: Double { clock.monotonic - start }
@@ -291,6 +296,7 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private func loop(budget: Int) {
         let deadline = start + settings.timeout
+        window.deadline = settings.timeout > 0 ? deadline : .infinity
         var wakeAt = clock.monotonic + 1
         while true {
             for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
@@ -317,15 +323,15 @@ public final class WorkloadRollout: @unchecked Sendable {
             case .synced(let items):
                 pods = [:]
                 for o in items { let p = Pod(o); pods[p.name] = p }
-                notReadyPlanned = planNames.filter { !(pods[$0]?.isReady ?? false) }
+                window.sync(pods.values.map(RolloutWindow.Member.init))
                 dirty.formUnion(activeOrder)
                 podsSynced = true
             case .added(let o), .modified(let o): store(Pod(o))
             case .deleted(let o):
-                let name = Pod(o).name
-                pods[name] = nil
-                dirty.insert(name)
-                if planNames.contains(name) { notReadyPlanned.insert(name) }
+                let pod = Pod(o)
+                if pods[pod.name]?.uid == pod.uid { pods[pod.name] = nil }
+                dirty.insert(pod.name)
+                window.remove(RolloutWindow.Member(pod))
             case .failed(let e): watchFailed(e)
             }
         case .slices(let e):
@@ -381,6 +387,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             active[pod.name]?.writing = false
             dirty.insert(pod.name)
         case .workload(let object):
+            window.desired = Workload(kind: workload.kind, object: object).replicas ?? window.desired
             observeRecord(object)
         case .renewed(let object):
             renewing = false
@@ -443,14 +450,14 @@ public final class WorkloadRollout: @unchecked Sendable {
         if !repairs.isEmpty {
             observer.handle(.warning(workload.ref, "repairing \(repairs.count) pod(s) left mid-update: \(repairs.map(\.name).joined(separator: ", "))"))
         }
-        pending = repairs + pending
+        window.enqueue(repairs, first: true)
     }
 
     /// A watch that cannot go on leaves the rollout blind: stop starting pods and fail what is in flight.
     private func watchFailed(_ e: ClusterOperationError) {
         observer.handle(.warning(workload.ref, "lost the watch on the cluster: \(e.message)"))
         for name in activeOrder { fail(name, "WatchFailed", e.message) }
-        pending.removeAll()
+        window.dropPending()
     }
 
     /// Keeps the newest version of a pod (writes' responses can overtake watch events).
@@ -460,9 +467,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         pods[pod.name] = pod
         dirty.insert(pod.name)
-        if planNames.contains(pod.name) {
-            if pod.isReady { notReadyPlanned.remove(pod.name) } else { notReadyPlanned.insert(pod.name) }
-        }
+        window.observe(RolloutWindow.Member(pod))
     }
 
     private func refresh(_ name: String) {
@@ -474,7 +479,7 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private func fail(_ name: String, _ reason: String, _ message: String) {
         active[name] = nil
-        activeOrder.removeAll { $0 == name }
+        window.finish(name)
         failures.append((name, reason, message))
         observer.handle(.podFailed(workload.ref, pod: name, reason: reason, message: message))
     }
@@ -554,7 +559,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 earliestWake = min(earliestWake, a.wakeAt!)
             case .done:
                 active[name] = nil
-                activeOrder.removeAll { $0 == name }
+                window.finish(name)
                 updated += 1
                 observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
                 continue
@@ -612,27 +617,19 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
     }
 
+    /// Starts the pods the window lets go now; a pod whose record is being written ahead waits for it.
     @discardableResult
     private func startPods(now: Double, budget: Int) -> Bool {
         guard !stopping, !pending.isEmpty else { return false }
-        var startedNow = false
-        // Pods of the plan that are not Ready and not in flight use the budget too.
-        var unavailable = notReadyPlanned.count - notReadyPlanned.lazy.filter { self.active[$0] != nil }.count
-        while let next = pending.first {
-            guard active.count + unavailable < budget || (active.isEmpty && !(pods[next.name]?.isReady ?? true)) else { break }
-            if prerecording.contains(next.name) { break }
-            pending.removeFirst()
-            prerecordDue = true
-            guard pods[next.name] != nil else {
-                observer.handle(.warning(workload.ref, "\(next.name) no longer exists; skipping it"))
-                continue
-            }
-            if notReadyPlanned.contains(next.name) { unavailable -= 1 }
-            active[next.name] = Active(target: next, startedAt: now)
-            activeOrder.append(next.name)
-            dirty.insert(next.name)
-            startedNow = true
+        let turn = window.start(now: now, holding: { [prerecording] in prerecording.contains($0) })
+        for target in turn.skipped {
+            observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
         }
-        return startedNow
+        for target in turn.started {
+            active[target.name] = Active(target: target, startedAt: now)
+            dirty.insert(target.name)
+        }
+        if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
+        return !turn.started.isEmpty
     }
 }

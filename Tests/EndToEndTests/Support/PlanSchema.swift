@@ -3,7 +3,8 @@ import JSON
 /// The contract's `plan -o json` schema:
 /// `{"kind":"Plan","workloads":[{"kind","namespace","name","pods":[{"name","action","batch"?,
 /// "containers"?:[{"name","image","currentImage"}],"reason"?}]}]}`, plus the documented extensions
-/// (`ready` per pod; `summary` and `warnings` per workload). Returns every violation.
+/// (`ready` per pod; `summary`, `warnings` and `refused` — why `rollout` would refuse the whole
+/// workload — per workload). Returns every violation.
 enum PlanSchema {
     static let actions: Set<String> = ["update", "keep", "hold", "blocked"]
     static let kinds: Set<String> = ["Deployment", "StatefulSet", "DaemonSet", "Pod"]
@@ -18,10 +19,13 @@ enum PlanSchema {
         for (i, w) in workloads.enumerated() {
             let at = "$.workloads[\(i)]"
             guard let o = w.object else { out.append("\(at) is not an object"); continue }
-            unexpected(o, allowed: ["kind", "namespace", "name", "pods", "summary", "warnings"], at: at, into: &out)
+            unexpected(o, allowed: ["kind", "namespace", "name", "pods", "summary", "warnings", "refused"], at: at, into: &out)
             if !kinds.contains(w["kind"]?.string ?? "") { out.append("\(at).kind \(w["kind"]?.serialized() ?? "missing") is not a workload kind") }
             for key in ["namespace", "name"] where (w[key]?.string ?? "").isEmpty { out.append("\(at).\(key) is not a non-empty string") }
             if let warnings = w["warnings"], warnings.array?.allSatisfy({ $0.string != nil }) != true { out.append("\(at).warnings is not an array of strings") }
+            if let refused = w["refused"], refused.array.map({ !$0.isEmpty && $0.allSatisfy { !($0.string ?? "").isEmpty } }) != true {
+                out.append("\(at).refused is not a non-empty array of reasons")
+            }
             guard let pods = w["pods"]?.array else { out.append("\(at).pods is not an array"); continue }
             for (j, p) in pods.enumerated() { pod(p, at: "\(at).pods[\(j)]", into: &out) }
         }

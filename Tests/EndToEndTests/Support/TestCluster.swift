@@ -83,10 +83,10 @@ final class TestCluster {
         return try runner.run(args, environment: env, stdin: stdin, workingDirectory: dir, timeout: timeout)
     }
 
-    /// Runs `plan ARGS -o json` and parses its stdout (failing when it is not JSON).
+    /// Runs `plan ARGS -o json` and parses its stdout (failing when it is not JSON, or exits 2+ without `--exit-code`).
     func planJSON(_ args: [String], kubeconfig: String?? = .none, env: [String: String] = [:]) throws -> (RunResult, JSONValue) {
         let r = try run(["plan"] + args + ["-o", "json"], kubeconfig: kubeconfig, env: env)
-        guard r.status == 0 || r.status == 1 else { throw E2EError.failedRun(r) }
+        guard r.status == 0 || r.status == 1 || (r.status == 2 && args.contains("--exit-code")) else { throw E2EError.failedRun(r) }
         do {
             return (r, try JSONValue(parsing: r.stdout))
         } catch {

@@ -1,0 +1,177 @@
+/// The sliding window of a rollout: the pods waiting for their turn, the pods in flight, and which
+/// may start now. Unavailability is counted as the workload controllers count it (behaviour.md C2):
+/// unavailable = desired replicas − Ready pods of the workload, so a NotReady pod counts once
+/// whether it is being updated or not, a pod in flight counts from its start, and a deleted pod
+/// counts until its replacement is Ready. `plan` batches with it and the rollout starts pods with
+/// it. Pure: it knows the pods only as the caller shows them and time only as the caller's clock gives it.
+public struct RolloutWindow: Sendable {
+    /// A pod as the window counts it.
+    public struct Member: Sendable, Equatable {
+        public var name: String
+        public var uid: String
+        /// The uid of its controller (ReplicaSet, StatefulSet, DaemonSet); nil for a bare pod.
+        public var owner: String?
+        /// Ready (and not terminating).
+        public var ready: Bool
+        /// Being deleted.
+        public var terminating: Bool
+
+        public init(name: String, uid: String, owner: String? = nil, ready: Bool, terminating: Bool = false) {
+            self.name = name
+            self.uid = uid
+            self.owner = owner
+            self.ready = ready
+            self.terminating = terminating
+        }
+
+        /// A live pod as the watch shows it.
+        public init(_ pod: Pod) {
+            self.init(name: pod.name, uid: pod.uid, owner: pod.controllerUID, ready: pod.isReady, terminating: pod.isTerminating)
+        }
+    }
+
+    /// What one call to `start` decided.
+    public struct Turn: Sendable, Equatable {
+        /// Pods that start now, in order.
+        public var started: [PodTarget] = []
+        /// Pods whose turn came but that no longer exist (or are being deleted): dropped from the rollout.
+        public var skipped: [PodTarget] = []
+    }
+
+    /// Most pods of the workload unavailable at once (at least 1).
+    public let maxUnavailable: Int
+    /// The replicas the workload should have (it follows the workload's spec as it changes).
+    public var desired: Int
+    /// No pod starts at or after this time (the caller's monotonic clock).
+    public var deadline: Double
+    /// Pods waiting for their turn, in order.
+    public private(set) var pending: [PodTarget] = []
+    /// Pods in flight, in the order they started.
+    public private(set) var active: [String] = []
+    /// When each pod in flight started (the caller's monotonic clock).
+    public private(set) var startedAt: [String: Double] = [:]
+
+    private let owners: Set<String>
+    private let initialUIDs: Set<String>
+    private var members: [String: Member] = [:]
+    private var activeNames: Set<String> = []
+    /// Members that are Ready and not in flight: kept incrementally, so a decision does not walk every pod.
+    private var readyIdle = 0
+    private var goneUIDs: Set<String> = []
+    private var appearedUIDs: Set<String> = []
+
+    /// - Parameters:
+    ///   - owners: controller uids whose pods are the workload's; empty: every pod shown counts.
+    ///   - initialUIDs: the workload's pods when the rollout was planned, to count pods that come or go.
+    public init(maxUnavailable: Int, desired: Int, owners: Set<String> = [], initialUIDs: Set<String> = [],
+                deadline: Double = .infinity) {
+        self.maxUnavailable = max(1, maxUnavailable)
+        self.desired = desired
+        self.owners = owners
+        self.initialUIDs = initialUIDs
+        self.deadline = deadline
+    }
+
+    /// Pods unavailable now: desired replicas − Ready pods not in flight.
+    public var unavailable: Int { max(0, desired - readyIdle) }
+
+    /// Pods of the workload that disappeared or appeared since it was planned; a pod and the one
+    /// that took its place count once.
+    public var recreated: Int { max(goneUIDs.count, appearedUIDs.count) }
+
+    /// True while `name` is in flight.
+    public func isActive(_ name: String) -> Bool { activeNames.contains(name) }
+
+    /// Whether `name` may leave service now: fewer than max-unavailable pods are in flight and, if
+    /// it is Ready, taking it out keeps the unavailable pods within max-unavailable. A pod that is
+    /// already unavailable is counted already, so updating it takes nothing more.
+    public func mayStart(_ name: String) -> Bool {
+        guard active.count < maxUnavailable else { return false }
+        guard let member = members[name], member.ready else { return true }
+        return unavailable + 1 <= maxUnavailable
+    }
+
+    /// Adds pods to the queue: at its end, or (`first`) before every pod waiting.
+    public mutating func enqueue(_ targets: [PodTarget], first: Bool = false) {
+        pending = first ? targets + pending : pending + targets
+    }
+
+    /// Forgets every pod waiting (the rollout starts no more).
+    public mutating func dropPending() { pending.removeAll() }
+
+    /// Starts the pods whose turn it is, in order, until one may not start; stops before a pod for
+    /// which `holding` is true. Starts nothing at or after the deadline.
+    public mutating func start(now: Double, holding: (String) -> Bool = { _ in false }) -> Turn {
+        var turn = Turn()
+        guard now < deadline else { return turn }
+        while let next = pending.first {
+            guard let member = members[next.name], !member.terminating else {
+                pending.removeFirst()
+                turn.skipped.append(next)
+                continue
+            }
+            guard mayStart(next.name), !holding(next.name) else { break }
+            pending.removeFirst()
+            if members[next.name]?.ready == true { readyIdle -= 1 }
+            active.append(next.name)
+            activeNames.insert(next.name)
+            startedAt[next.name] = now
+            turn.started.append(next)
+        }
+        return turn
+    }
+
+    /// Takes a pod out of flight (done or failed); `ready` sets its readiness (to plan ahead).
+    public mutating func finish(_ name: String, ready: Bool? = nil) {
+        guard activeNames.remove(name) != nil else { return }
+        active.removeAll { $0 == name }
+        startedAt[name] = nil
+        if let ready { members[name]?.ready = ready }
+        if members[name]?.ready == true { readyIdle += 1 }
+    }
+
+    /// Replaces what the window knows of the pods with a full list (a watch's initial list).
+    public mutating func sync(_ pods: [Member]) {
+        let mine = pods.filter(isMember)
+        let present = Set(mine.map(\.uid))
+        for uid in initialUIDs where !present.contains(uid) { goneUIDs.insert(uid) }
+        members = Dictionary(mine.map { ($0.name, $0) }, uniquingKeysWith: { _, b in b })
+        readyIdle = 0
+        for member in members.values {
+            if member.ready && !activeNames.contains(member.name) { readyIdle += 1 }
+            noteSeen(member)
+        }
+    }
+
+    /// A pod added or changed.
+    public mutating func observe(_ pod: Member) {
+        guard isMember(pod) else { return }
+        if let old = members[pod.name] {
+            if old.ready && !activeNames.contains(old.name) { readyIdle -= 1 }
+            if old.uid != pod.uid { noteGone(old.uid) }
+        }
+        members[pod.name] = pod
+        if pod.ready && !activeNames.contains(pod.name) { readyIdle += 1 }
+        noteSeen(pod)
+    }
+
+    /// A pod deleted.
+    public mutating func remove(_ pod: Member) {
+        noteGone(pod.uid)
+        guard let old = members[pod.name], old.uid == pod.uid else { return }
+        if old.ready && !activeNames.contains(old.name) { readyIdle -= 1 }
+        members[pod.name] = nil
+    }
+
+    private func isMember(_ pod: Member) -> Bool { owners.isEmpty || owners.contains(pod.owner ?? "") }
+
+    private mutating func noteSeen(_ pod: Member) {
+        guard !initialUIDs.isEmpty else { return }
+        if !initialUIDs.contains(pod.uid) { appearedUIDs.insert(pod.uid) }
+        if pod.terminating { noteGone(pod.uid) }
+    }
+
+    private mutating func noteGone(_ uid: String) {
+        if initialUIDs.contains(uid) { goneUIDs.insert(uid) }
+    }
+}

@@ -1,0 +1,30 @@
+import InplaceCore
+import JSON
+import Testing
+@testable import InplaceCLI
+
+/// How a plan is shown: the values that shape it with where each came from, and the reasons a
+/// rollout would refuse the workload, in text and JSON.
+@Suite struct PlanRendererTests {
+    let plan = WorkloadPlan(
+        ref: WorkloadRef(kind: .statefulSet, namespace: "default", name: "db"),
+        pods: [PodPlan(name: "db-4", action: .update, batch: 1, changes: [ImageChange(container: "pg", from: "a:1", to: "a:2")]),
+               PodPlan(name: "db-0", action: .hold, changes: [ImageChange(container: "pg", from: "a:1", to: "a:2")], reasons: ["partition"])],
+        maxUnavailable: 1, partition: 3,
+        maxUnavailableSetting: PlanSetting(.percent(25), source: .workload), partitionSetting: PlanSetting(.count(3), source: .manifest),
+        desired: 5, refusals: ["statefulset/db cannot be rolled out now"])
+
+    @Test func textSaysWhereTheSettingsCameFromAndWhyTheWorkloadIsRefused() {
+        let text = PlanRenderer.text(Plan(workloads: [plan]), style: Style(enabled: false))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[1] == "max-unavailable 1 (25% of 5, workload), partition 3 (manifest)", "\(text)")
+        #expect(lines[2] == "refused: statefulset/db cannot be rolled out now", "\(text)")
+    }
+
+    @Test func jsonCarriesTheSettingsTheirSourcesAndTheRefusals() {
+        let w = PlanRenderer.json(Plan(workloads: [plan]))["workloads"]?[0]
+        #expect(w?["summary"]?["maxUnavailable"] == 1 && w?["summary"]?["maxUnavailableFrom"] == "workload")
+        #expect(w?["summary"]?["partition"] == 3 && w?["summary"]?["partitionFrom"] == "manifest")
+        #expect(w?["refused"] == ["statefulset/db cannot be rolled out now"])
+    }
+}
