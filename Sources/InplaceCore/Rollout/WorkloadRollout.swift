@@ -112,6 +112,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             r.phase = .running
             r.holder = holder
             r.renewTime = now
+            r.leaseSeconds = RolloutHolder.leaseSeconds
             r.message = ""
             r.options = options(resumed: r.options)
             return r
