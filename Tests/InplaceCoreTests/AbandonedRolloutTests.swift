@@ -119,4 +119,21 @@ import Testing
         #expect(cluster.writes.isEmpty, "resume took the rollout over: its own gateOn step is next")
         #expect(gate(cluster, "web-done") == "False")
     }
+
+    @Test func statusSaysAbandonedOnceTheLeaseRanOutAndNamesThePodsOutOfService() {
+        let renewed = SystemClock.parse("2026-11-29T03:00:00Z")!
+        let r = record(renewed: "2026-11-29T03:00:00Z")
+        let pods = [heldPod("web-b", image: "nginx:1.25"), heldPod("web-a", image: "nginx:1.27"), Fixtures.livePod(name: "web-c")].map(Pod.init)
+        let ref = WorkloadRef(kind: .deployment, namespace: "default", name: "web")
+        let alive = RolloutStatus(ref: ref, record: r, pods: pods, holderLive: true, now: renewed + 29)
+        #expect(!alive.abandoned)
+        let gone = RolloutStatus(ref: ref, record: r, pods: pods, holderLive: false, now: renewed + 30)
+        #expect(gone.abandoned)
+        #expect(gone.outOfService == ["web-a", "web-b"])
+        #expect(gone.json["abandoned"] == true)
+        #expect(gone.json["outOfService"] == ["web-a", "web-b"])
+        let paused = RolloutStatus(ref: ref, record: record(renewed: "2026-11-29T03:00:00Z", phase: .paused), pods: pods,
+                                   holderLive: false, now: renewed + 300)
+        #expect(!paused.abandoned, "a paused rollout was stopped on purpose")
+    }
 }
