@@ -98,6 +98,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var notReadyPlanned: Set<String> = []
     private lazy var planNames = Set(plan.pods.map(\.name))
     private var podWrites = 0
+    /// Follows other writers of the workload (scales are followed, other spec changes stop the rollout).
+    private var changeGuard: WorkloadChangeGuard?
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -170,6 +172,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         pending = targets(labels: prepared.revisionLabels)
         record = prepared.record
+        if workload.kind != .pod { changeGuard = WorkloadChangeGuard(workload: workload, prepared: prepared) }
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
         let watches = startWatches()
@@ -204,9 +207,9 @@ public final class WorkloadRollout: @unchecked Sendable {
             record.message = "timed out after \(DurationText.format(settings.timeout)) with \(pending.count) pod(s) not started"
             message = record.message
         } else if let stop {
-            result = .paused
+            if case .changedBy = stop { result = .conflict } else { result = .paused }
             record.phase = .paused
-            if case .paused(let by) = stop { record.message = by } else { record.message = "interrupted by a signal" }
+            record.message = stop.recordMessage
             message = record.message
         } else if let failure = rollbackOf {
             record.phase = .failed
@@ -302,6 +305,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
             guard podsSynced else { wakeAt = now + 1; continue }
             addRepairs()
+            followScale()
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
             if active.isEmpty && (pending.isEmpty || stopping) { return }
@@ -368,7 +372,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                     a.retryAt = clock.monotonic + min(5, 0.2 * Double(1 << min(a.attempts, 5)))
                     a.wakeAt = a.retryAt
                 case .notFound:
-                    fail(name, "PodDeleted", "the pod was deleted during its update")
+                    if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
                     return
                 default:
                     fail(name, "WriteRefused", error.message)
@@ -383,6 +387,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             dirty.insert(pod.name)
         case .workload(let object):
             observeRecord(object)
+            if let stop = changeGuard?.stopReason(for: object) { control.requestStop(stop) }
         case .renewed(let object):
             renewing = false
             if let object { observeRecord(object) }
@@ -426,6 +431,28 @@ public final class WorkloadRollout: @unchecked Sendable {
                 events.post(.renewed(object))
             }
         }
+    }
+
+    /// Follows a scale of the workload (see `WorkloadChangeGuard`): pods a scale-up added join the
+    /// rollout; after a scale-down, planned pods that are gone no longer count as unavailable.
+    private func followScale() {
+        guard let scale = changeGuard, scale.scaled else { return }
+        if scale.scaledDown { notReadyPlanned = notReadyPlanned.filter { pods[$0] != nil } }
+        guard !stopping, let images = record?.images,
+              let joined = changeGuard?.newcomers(in: pods, planned: planNames, images: images), !joined.isEmpty else { return }
+        pending += joined
+        record?.total += joined.count
+    }
+
+    /// A pod in flight that a scale-down removed is no longer waited for; false when no scale-down
+    /// explains its disappearance.
+    private func droppedByScaleDown(_ name: String) -> Bool {
+        guard changeGuard?.scaledDown == true else { return false }
+        active[name] = nil
+        activeOrder.removeAll { $0 == name }
+        notReadyPlanned.remove(name)
+        observer.handle(.warning(workload.ref, "\(name) was removed by a scale-down of \(workload.ref); no longer waiting for it"))
+        return true
     }
 
     /// After a resume, pods this rollout left mid-sequence go first, wherever they are.
@@ -500,9 +527,9 @@ public final class WorkloadRollout: @unchecked Sendable {
                 if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); continue }
                 a.retryAt = nil
             }
-            guard let pod = pods[name] else {
+            guard let pod = pods[name], !(pod.isTerminating && changeGuard?.scaledDown == true) else {
                 active[name] = a
-                fail(name, "PodDeleted", "the pod disappeared during its update")
+                if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
                 continue
             }
             var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID)
