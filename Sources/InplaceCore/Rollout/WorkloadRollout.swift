@@ -100,6 +100,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var podWrites = 0
     /// Follows other writers of the workload (scales are followed, other spec changes stop the rollout).
     private var changeGuard: WorkloadChangeGuard?
+    /// Pods in flight that went away, for which the workload was read again (a scale-down may explain them).
+    private var rereadFor: Set<String> = []
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -372,6 +374,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                     a.retryAt = clock.monotonic + min(5, 0.2 * Double(1 << min(a.attempts, 5)))
                     a.wakeAt = a.retryAt
                 case .notFound:
+                    active[name] = a
                     if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
                     return
                 default:
@@ -388,11 +391,12 @@ public final class WorkloadRollout: @unchecked Sendable {
         case .workload(let object):
             observeRecord(object)
             if let stop = changeGuard?.stopReason(for: object) { control.requestStop(stop) }
+            dirty.formUnion(rereadFor)
         case .renewed(let object):
             renewing = false
             if let object { observeRecord(object) }
         case .wake:
-            break
+            dirty.formUnion(rereadFor)
         }
     }
 
@@ -444,14 +448,25 @@ public final class WorkloadRollout: @unchecked Sendable {
         record?.total += joined.count
     }
 
-    /// A pod in flight that a scale-down removed is no longer waited for; false when no scale-down
-    /// explains its disappearance.
+    /// A pod in flight that a scale-down removed is no longer waited for. Until the workload shows a
+    /// scale-down it is read again once (its watch may lag the pods'), and the pod is decided after;
+    /// false when nothing explains the pod's disappearance.
     private func droppedByScaleDown(_ name: String) -> Bool {
-        guard changeGuard?.scaledDown == true else { return false }
+        guard changeGuard?.scaledDown == true else { return rereadWorkload(for: name) }
         active[name] = nil
         activeOrder.removeAll { $0 == name }
         notReadyPlanned.remove(name)
         observer.handle(.warning(workload.ref, "\(name) was removed by a scale-down of \(workload.ref); no longer waiting for it"))
+        return true
+    }
+
+    /// Reads the workload again for a pod that is going away (once per pod); false when it already was.
+    private func rereadWorkload(for name: String) -> Bool {
+        guard changeGuard != nil, rereadFor.insert(name).inserted else { return false }
+        let path = workload.ref.path
+        pool.submit { [cluster, events] in
+            if let object = try? cluster.get(path) { events.post(.workload(object)) } else { events.post(.wake) }
+        }
         return true
     }
 
@@ -532,6 +547,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
                 continue
             }
+            if pod.isTerminating { _ = rereadWorkload(for: name) }
             var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID)
             // A gated pod whose record was not written ahead records and leaves service in one write.
             let recordAndLeave = step == .record && pod.hasReadinessGate()
