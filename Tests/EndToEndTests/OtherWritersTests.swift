@@ -113,4 +113,29 @@ struct OtherWritersTests {
         }
         #expect(c.object(Resources.deployments, "web")?[path: ["spec", "paused"]] != true)
     }
+
+    @Test("kubectl scale of a StatefulSet 3 → 5 mid-rollout: the new ordinals are the rollout's; RollingUpdate restored; exit 0")
+    func statefulSetScaleUpIsFollowed() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.kubectlPath), "the real kubectl is needed")
+        var db = Workloads.statefulSet(replicas: 3)
+        db[path: ["spec", "updateStrategy"]] = ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]]
+        let c = try TestCluster(RolloutScenario.make([db], latencies: RolloutScenario.restartLatencies))
+        defer { c.stop() }
+        c.settle()
+        let run = try c.start(["set", "image", "sts/db", "postgres=postgres:16.3", "--grace-period", "300ms"])
+        defer { run.cleanUp() }
+        #expect(Eventually.wait(20) {
+            c.facts(prefix: "db-").values.contains { $0.images["postgres"] == "postgres:16.3" && $0.gate == "True" && $0.ready }
+        }, "\(run.stderr)")
+        let scale = try kubectl(c, ["scale", "statefulset/db", "--replicas=5"])
+        #expect(scale.status == 0, "\(scale.output)")
+        #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
+        c.settle(thenWait: 0.3)
+        let pods = c.facts(prefix: "db-")
+        #expect(pods.keys.sorted() == ["db-0", "db-1", "db-2", "db-3", "db-4"])
+        for p in pods.values {
+            #expect(p.images["postgres"] == "postgres:16.3" && p.gate == "True" && p.ready, "\(p)")
+        }
+        #expect(c.object(Resources.statefulSets, "db")?[path: ["spec", "updateStrategy", "type"]] == "RollingUpdate")
+    }
 }

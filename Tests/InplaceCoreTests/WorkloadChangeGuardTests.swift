@@ -86,4 +86,22 @@ import Testing
         #expect(joined.first?.changes == [ImageChange(container: "app", from: "nginx:1.27", to: "nginx:1.27")])
         #expect(g.newcomers(in: pods, planned: ["web-a"], images: ["app": "nginx:1.27"]).isEmpty, "once")
     }
+
+    @Test func aScaleUpIsWaitedForUntilItsPodsExistOrPatienceRunsOut() {
+        func pod(_ name: String) -> Pod {
+            var p = Fixtures.livePod(name: name)
+            p[path: ["metadata", "ownerReferences"]] = [["kind": "ReplicaSet", "name": "web-7c9d", "uid": "rs", "controller": true]]
+            return Pod(p)
+        }
+        var g = guardFor(deployment(replicas: 2))
+        let two = ["a": pod("a"), "b": pod("b")]
+        #expect(!g.awaitsPods(in: two, now: 100, patience: 60), "no scale")
+        _ = g.judge(deployment(replicas: 3), now: 100)
+        #expect(g.awaitsPods(in: two, now: 110, patience: 60))
+        #expect(!g.awaitsPods(in: two.merging(["c": pod("c")]) { a, _ in a }, now: 110, patience: 60))
+        #expect(!g.awaitsPods(in: two, now: 161, patience: 60), "bounded")
+        var down = guardFor(deployment(replicas: 4))
+        _ = down.judge(deployment(replicas: 3), now: 100)
+        #expect(!down.awaitsPods(in: two, now: 101, patience: 60), "a scale-down is not waited for")
+    }
 }

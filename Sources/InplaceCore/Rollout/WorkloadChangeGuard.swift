@@ -27,6 +27,8 @@ public struct WorkloadChangeGuard: Sendable {
     public private(set) var fewestReplicas: Int
     /// Pods that appeared after a scale and were handed to the rollout.
     public private(set) var adopted: Set<String> = []
+    /// When the replicas last changed (the caller's monotonic time).
+    public private(set) var scaledAt: Double?
 
     /// Guards `workload`, prepared as `prepared`.
     public init(workload: Workload, prepared: PreparedWorkload) {
@@ -45,23 +47,24 @@ public struct WorkloadChangeGuard: Sendable {
     /// True once the replicas changed at all during the rollout.
     public var scaled: Bool { fewestReplicas != initialReplicas || replicas != initialReplicas || !adopted.isEmpty }
 
-    /// Judges one observed version of the workload.
-    public mutating func judge(_ object: JSONValue) -> Verdict {
+    /// Judges one observed version of the workload, seen at monotonic time `now`.
+    public mutating func judge(_ object: JSONValue, now: Double = 0) -> Verdict {
         let spec = Self.specWithoutReplicas(object)
         if spec != baseline {
             let fields = Self.changedFields(baseline, spec, path: ["spec"])
             return .changed(fields: fields.map(Self.describe), by: Self.writer(of: fields, in: object))
         }
-        guard let now = object[path: ["spec", "replicas"]]?.int, now != replicas else { return .unchanged }
+        guard let count = object[path: ["spec", "replicas"]]?.int, count != replicas else { return .unchanged }
         let before = replicas
-        replicas = now
-        fewestReplicas = min(fewestReplicas, now)
-        return .scaled(from: before, to: now)
+        replicas = count
+        fewestReplicas = min(fewestReplicas, count)
+        scaledAt = now
+        return .scaled(from: before, to: count)
     }
 
     /// The stop a verdict calls for, if any: a change by another writer.
-    public mutating func stopReason(for object: JSONValue) -> RolloutControl.StopReason? {
-        guard case .changed(let fields, let by) = judge(object) else { return nil }
+    public mutating func stopReason(for object: JSONValue, now: Double = 0) -> RolloutControl.StopReason? {
+        guard case .changed(let fields, let by) = judge(object, now: now) else { return nil }
         let shown = fields.prefix(3).joined(separator: ", ") + (fields.count > 3 ? " and \(fields.count - 3) more" : "")
         return .changedBy(writer: by, message: "\(workload.ref) was changed by \(by) while the rollout ran (\(shown)): the plan no longer holds; the rollout record is kept: reconcile the writer (or let it finish), then `resume \(workload.ref)`")
     }
@@ -81,6 +84,13 @@ public struct WorkloadChangeGuard: Sendable {
             out.append(PodTarget(name: pod.name, changes: changes, labels: prepared.revisionLabels))
         }
         return out
+    }
+
+    /// True while a scale-up has not produced its pods yet (fewer live pods of the workload than its
+    /// replicas), for at most `patience` seconds after the scale: the rollout waits for them to join.
+    public func awaitsPods(in pods: [String: Pod], now: Double, patience: Double) -> Bool {
+        guard let at = scaledAt, now < at + patience, replicas > fewestReplicas || replicas > initialReplicas else { return false }
+        return pods.values.filter { !$0.isTerminating && owns($0) }.count < replicas
     }
 
     /// Whether a pod belongs to the workload: its controller is the workload (StatefulSet,

@@ -310,7 +310,8 @@ public final class WorkloadRollout: @unchecked Sendable {
             followScale()
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
-            if active.isEmpty && (pending.isEmpty || stopping) { return }
+            if active.isEmpty && (pending.isEmpty || stopping)
+                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) { return }
             if timedOut && now >= deadline + settings.podTimeout { return }
         }
     }
@@ -390,7 +391,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             dirty.insert(pod.name)
         case .workload(let object):
             observeRecord(object)
-            if let stop = changeGuard?.stopReason(for: object) { control.requestStop(stop) }
+            if let stop = changeGuard?.stopReason(for: object, now: clock.monotonic) { control.requestStop(stop) }
             dirty.formUnion(rereadFor)
         case .renewed(let object):
             renewing = false
