@@ -170,14 +170,14 @@ public struct RolloutInvocation: Sendable {
     /// Pods of the rollout recorded on the workload that are out of service (gate False) now; when
     /// the cluster cannot be read, the pods the rollout reported failed.
     func podsOutOfService(_ workload: Workload, fallback: [String]) -> [String] {
+        func outOfService(_ pod: Pod) -> Bool { pod.condition(InPlace.gateConditionType)?["status"]?.string == "False" }
         do {
-            let object = workload.kind == .pod ? workload.object : try cluster.get(workload.ref.path)
+            let object = try cluster.get(workload.ref.path)
+            if workload.kind == .pod { return outOfService(Pod(object)) ? [workload.name] : [] }
             let id = RolloutRecord(workload: object)?.id
             var names: [String] = []
             try PlanBuilder(cluster: cluster, options: PlanOptions()).forEachPod(of: Workload(kind: workload.kind, object: object)) { pod in
-                let current = workload.kind == .pod ? ((try? cluster.get(workload.ref.path)).map(Pod.init) ?? pod) : pod
-                guard current.condition(InPlace.gateConditionType)?["status"]?.string == "False" else { return }
-                if workload.kind == .pod || id == nil || PodUpdateRecord(pod: current)?.rolloutID == id { names.append(current.name) }
+                if outOfService(pod), id == nil || PodUpdateRecord(pod: pod)?.rolloutID == id { names.append(pod.name) }
             }
             return names.sorted()
         } catch {

@@ -105,6 +105,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Pods planned as kept or held that a resume found mid-update and finished (counted as updated).
     private var repairedKept = 0
     private var repairedHeld = 0
+    /// When `--timeout` ends the rollout (monotonic seconds).
+    private var deadline = Double.infinity
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -312,7 +314,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private func loop(budget: Int) {
-        let deadline = settings.timeout > 0 ? start + settings.timeout : .infinity
+        deadline = settings.timeout > 0 ? start + settings.timeout : .infinity
         var wakeAt = clock.monotonic + 1
         while true {
             for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
@@ -385,8 +387,8 @@ public final class WorkloadRollout: @unchecked Sendable {
                     refresh(name)
                     a.writing = true
                 case .transient:
-                    // The client already spent the request's retry budget.
-                    if timedOut { break }
+                    // The client already spent the request's retry budget, or the deadline cut it short.
+                    if timedOut || clock.monotonic >= deadline { break }
                     fail(name, "ServerUnavailable", "the API server kept failing after retries: \(error.message)")
                     return
                 case .notFound:

@@ -14,9 +14,12 @@ public final class RetryDeadline: Sendable {
         instant.withLock { $0 = value }
     }
 
-    /// True when a retry that waits `delay` would start after the deadline.
-    public func forbids(retryAfter delay: Duration) -> Bool {
-        guard let deadline = instant.withLock({ $0 }) else { return false }
-        return ContinuousClock.now + delay >= deadline
+    /// How long to wait before a retry the policy wants after `delay`: `delay`, cut short at the
+    /// deadline (the last attempt is made then); nil once the deadline has passed.
+    public func wait(for delay: Duration) -> Duration? {
+        guard let deadline = instant.withLock({ $0 }) else { return delay }
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return nil }
+        return min(delay, left)
     }
 }
