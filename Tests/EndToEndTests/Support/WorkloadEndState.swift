@@ -18,6 +18,8 @@ struct ChainSubject: Sendable, CustomTestStringConvertible {
     var scenario: @Sendable () -> Scenario
 
     var testDescription: String { name }
+    /// How the binary names the workload (`statefulset/db`).
+    var ref: String { "\(name.lowercased())/\(objectName)" }
 
     /// `set image TARGET CONTAINER=IMAGE` with a short grace period.
     func setImage(_ image: String, _ extra: [String] = []) -> [String] {
