@@ -188,3 +188,31 @@ struct FailingServerTests {
         #expect(c.ourWrites.isEmpty)
     }
 }
+
+/// Issue 9 item 5: `resume` of several workloads continues each with the options its own record keeps.
+@Suite("resume of several workloads")
+struct ResumeSeveralTests {
+    @Test("each record's own options apply (not the first one's to all); the resume's deadline is its own")
+    func eachRecordKeepsItsOptions() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment("a", replicas: 4), Workloads.deployment("b", replicas: 4)]))
+        defer { c.stop() }
+        c.settle()
+        let a = try c.run(["set", "image", "deployment/a", "app=nginx:1.27", "--max-unavailable", "2", "--grace-period", "1s",
+                           "--timeout", "500ms"], timeout: 30)
+        #expect(a.status == 3, "\(a)")
+        let b = try c.run(["set", "image", "deployment/b", "app=nginx:1.27", "--max-unavailable", "1", "--grace-period", "800ms",
+                           "--timeout", "500ms"], timeout: 30)
+        #expect(b.status == 3, "\(b)")
+        let resume = try c.run(["resume", "deployment/a", "deployment/b"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        let ra = c.record(Resources.deployments, "a"), rb = c.record(Resources.deployments, "b")
+        #expect(ra?["phase"] == "complete" && rb?["phase"] == "complete")
+        #expect(ra?["options"]?["maxUnavailable"] == "2" && ra?["options"]?["gracePeriod"] == "1s", "\(ra?.serialized() ?? "-")")
+        #expect(rb?["options"]?["maxUnavailable"] == "1" && rb?["options"]?["gracePeriod"] == "800ms", "\(rb?.serialized() ?? "-")")
+        // b went one pod at a time: never two of its pods out of service together.
+        let gateOffs = PodWrite.of(c.ourWrites).filter { $0.pod.hasPrefix("b-") && ($0.kind == .gateOff || $0.kind == .gateOn) }
+        var out = 0, most = 0
+        for w in gateOffs { out += w.kind == .gateOff ? 1 : -1; most = max(most, out) }
+        #expect(most <= 1, "b's window stayed 1: \(gateOffs)")
+    }
+}
