@@ -178,6 +178,15 @@ struct FailingServerTests {
         #expect(c.record(Resources.deployments, "web")?["phase"] == "failed")
     }
 
+    @Test("--timeout 0 means no limit for a rollout, as for prepare")
+    func zeroTimeoutIsNoLimit() throws {
+        let c = try FailureChainTests.cluster(Self.s)
+        defer { c.stop() }
+        let r = try c.run(Self.s.setImage(Self.s.newImage, ["--timeout", "0"]), timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        #expect(c.facts(prefix: "web-").values.allSatisfy { $0.images["app"] == Self.s.newImage && $0.ready && $0.gate == "True" })
+    }
+
     @Test("503 on every read before the first write: exit 1, not 2 (nothing is wrong with the input)")
     func serverErrorIsNotUsage() throws {
         let c = try FailureChainTests.cluster(Self.s)
