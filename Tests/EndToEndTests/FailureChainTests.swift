@@ -178,12 +178,13 @@ struct FailingServerTests {
         #expect(c.record(Resources.deployments, "web")?["phase"] == "failed")
     }
 
-    @Test("--timeout 0 means no limit for a rollout, as for prepare")
+    @Test("--timeout 0 means no limit for a rollout, as for prepare; durations are recorded exactly")
     func zeroTimeoutIsNoLimit() throws {
         let c = try FailureChainTests.cluster(Self.s)
         defer { c.stop() }
-        let r = try c.run(Self.s.setImage(Self.s.newImage, ["--timeout", "0"]), timeout: 60)
+        let r = try c.run(Self.s.setImage(Self.s.newImage, ["--timeout", "0", "--pod-timeout", "90.5s"]), timeout: 60)
         #expect(r.status == 0, "\(r)")
+        #expect(c.record(Resources.deployments, "web")?["options"]?["podTimeout"] == "1m30.5s", "durations are recorded exactly")
         #expect(c.facts(prefix: "web-").values.allSatisfy { $0.images["app"] == Self.s.newImage && $0.ready && $0.gate == "True" })
     }
 

@@ -157,6 +157,32 @@ import Testing
         #expect(all.exitCode == 0)
     }
 
+    @Test("item 6: a write that still fails after the client's retry budget fails the rollout (exit 1), instead of being retried until --timeout")
+    func serverFailureAfterRetriesFailsTheRollout() throws {
+        let cluster = GateKeeperTestCluster()
+        var deployment = Self.failedDeployment(paused: false)
+        deployment[path: ["metadata", "annotations"]] = .emptyObject
+        cluster.put(Self.ref.path, deployment)
+        cluster.put(pod: Fixtures.livePod(name: "web-1"))
+        cluster.failNext("PATCH", "/api/v1/namespaces/default/pods/web-1/status", ClusterOperationError(.transient, "503 ServiceUnavailable"))
+        let plan = WorkloadPlan(ref: Self.ref, pods: [PodPlan(name: "web-1", action: .update,
+            changes: [ImageChange(container: "app", from: "nginx:1.25", to: "nginx:1.27")])], budget: 1)
+        let planned = PlanBuilder.Planned(workload: Workload(kind: .deployment, object: try cluster.get(Self.ref.path)),
+                                          desiredTemplate: Fixtures.template, plan: plan)
+        var settings = RolloutSettings(gracePeriod: 0, timeout: 30)
+        settings.drainCap = 0
+        let started = Date()
+        let result = RolloutInvocation(cluster: cluster, observer: Recorder(), program: "k", timeout: 30)
+            .run([.init(planned: planned, settings: settings)])
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.entries.first?.outcome.failed == ["web-1"])
+        #expect(result.entries.first?.outcome.message?.contains("kept failing after retries") == true, "\(result)")
+        let record = try #require(RolloutRecord(workload: try cluster.get(Self.ref.path)))
+        #expect(record.phase == .failed)
+        #expect(result.nextSteps.first?.contains("k resume deployment/web") == true)
+    }
+
     @Test("item 6: with several workloads the most severe result decides: 5, then 1, 3, 4, 0")
     func mostSevereWins() {
         func code(_ results: [RolloutOutcome.Result], deadline: Bool = false) -> Int32 {
