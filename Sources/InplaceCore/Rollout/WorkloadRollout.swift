@@ -224,7 +224,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             result = .timedOut
             record.phase = .failed
             let inFlight = active.isEmpty ? "" : " and \(active.count) in flight (\(activeOrder.joined(separator: ", ")))"
-            record.message = "timed out after \(DurationText.format(settings.timeout)) with \(pending.count) pod(s) not started\(inFlight)"
+            record.message = "timed out (--timeout) with \(pending.count) pod(s) not started\(inFlight)"
             message = record.message
         } else if let stop {
             result = .paused
@@ -319,7 +319,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         while true {
             for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
             let now = clock.monotonic
-            if now >= deadline && !timedOut && (!pending.isEmpty || !active.isEmpty) {
+            // Pods that already show their update done are counted as done, not timed out.
+            if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
                 timedOut = true
                 observer.handle(.warning(workload.ref, "--timeout reached: starting no more pods"))
                 return
@@ -330,6 +331,12 @@ public final class WorkloadRollout: @unchecked Sendable {
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
             if active.isEmpty && (pending.isEmpty || stopping) { return }
         }
+    }
+
+    /// True when the pod in flight shows its whole sequence done (only the bookkeeping is left).
+    private func showsDone(_ name: String) -> Bool {
+        guard let pod = pods[name], let a = active[name] else { return false }
+        return PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID) == .done
     }
 
     private var stopping: Bool { timedOut || control.stopReason != nil || (!failures.isEmpty) }
