@@ -178,6 +178,22 @@ struct FailingServerTests {
         #expect(c.record(Resources.deployments, "web")?["phase"] == "failed")
     }
 
+    @Test("Every request answered 503 mid-rollout: the command ends within --timeout (1 when a request's budget runs out, 3 at the deadline), never 2")
+    func everythingFailsMidRollout() throws {
+        let c = try FailureChainTests.cluster(Self.s)
+        defer { c.stop() }
+        let run = try c.start(Self.s.setImage(Self.s.newImage, ["--timeout", "15s", "--grace-period", "500ms"]))
+        defer { run.cleanUp() }
+        #expect(Eventually.wait(20) { PodWrite.of(c.ourWrites).contains { $0.kind == .gateOn && $0.entry.statusCode < 300 } })
+        let failingSince = Date()
+        c.server.faults.failNext(100_000, path: "*", status: 503)
+        let code = run.waitExit(timeout: 40)
+        let took = Date().timeIntervalSince(failingSince)
+        #expect(code == 1 || code == 3, "\(String(describing: code)): \(run.stderr)")
+        #expect(took < 20, "bounded by --timeout: \(took)s")
+        #expect(run.stderr.contains("resume deployment/web"), "\(run.stderr)")
+    }
+
     @Test("--timeout 0 means no limit for a rollout, as for prepare; durations are recorded exactly")
     func zeroTimeoutIsNoLimit() throws {
         let c = try FailureChainTests.cluster(Self.s)
