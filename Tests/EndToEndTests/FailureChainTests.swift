@@ -76,6 +76,15 @@ struct FailureChainTests {
         #expect(c.facts(prefix: s.prefix).values.allSatisfy { $0.images[s.container] == s.oldImage })
     }
 
+    @Test("undo with no rollout recorded: says there is nothing to undo, exit 0, writes nothing")
+    func undoWithNothingRecorded() throws {
+        let c = try Self.cluster(.deployment)
+        defer { c.stop() }
+        let undo = try c.run(["undo", "deployment/web"])
+        #expect(undo.status == 0 && undo.stderr.contains("nothing to undo"), "\(undo)")
+        #expect(c.ourWrites.isEmpty)
+    }
+
     @Test("fail, then undo: back on the old images, the clean end state", arguments: ChainSubject.all)
     func failThenUndo(_ s: ChainSubject) throws {
         let expected = try #require(try Self.references.get()[s.name]).undone

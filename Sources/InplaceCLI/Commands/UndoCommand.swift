@@ -22,7 +22,10 @@ extension Command {
         guard workloads.count == 1, let workload = workloads.first else {
             throw CLIError.usage("undo takes one workload", command: ctx.commandPath)
         }
-        let record = try recorded.record(of: workload)
+        guard let record = RolloutRecord(workload: workload.object) else {
+            ctx.info("\(workload.ref): nothing to undo: no rollout recorded by \(ctx.programName)")
+            return .ok
+        }
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
         let list = images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")
         guard !images.isEmpty else {
