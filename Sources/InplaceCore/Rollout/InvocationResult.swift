@@ -8,6 +8,7 @@ public struct InvocationResult: Sendable, Equatable {
         /// Pods of this rollout left out of service (gate False) when it ended.
         public var outOfService: [String]
 
+        /// One workload's end.
         public init(ref: WorkloadRef, outcome: RolloutOutcome, outOfService: [String] = []) {
             self.ref = ref
             self.outcome = outcome
@@ -24,6 +25,7 @@ public struct InvocationResult: Sendable, Equatable {
     /// What to do next, one sentence each (empty when everything completed).
     public var nextSteps: [String]
 
+    /// The result of an invocation (`nextSteps` is filled in by `RolloutInvocation`).
     public init(entries: [Entry], notStarted: [WorkloadRef] = [], deadlineReached: Bool = false, seconds: Double = 0,
                 nextSteps: [String] = []) {
         self.entries = entries

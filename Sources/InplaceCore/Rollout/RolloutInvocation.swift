@@ -12,6 +12,7 @@ public struct RolloutInvocation: Sendable {
         /// The record being continued (`resume`), if any.
         public var resuming: RolloutRecord?
 
+        /// A workload planned towards its desired state, with its options.
         public init(planned: PlanBuilder.Planned, settings: RolloutSettings, resuming: RolloutRecord? = nil) {
             self.planned = planned
             self.settings = settings
@@ -50,6 +51,7 @@ public struct RolloutInvocation: Sendable {
     public var planner: Planner
     public var newID: @Sendable () -> String
 
+    /// An invocation whose workloads run as `WorkloadRollout`s on `cluster`, reporting to `observer`.
     public init(cluster: any ClusterAPI, clock: any RolloutClock = SystemClock(), observer: any RolloutObserver,
                 control: RolloutControl = RolloutControl(), holder: String = RolloutHolder.current.description,
                 program: String, timeout: Double) {
