@@ -52,6 +52,9 @@ extension Command {
         for w in plan.workloads {
             for warning in w.warnings { ctx.warn("\(w.ref): \(warning)") }
         }
+        let preflight = RolloutPreflight(cluster: session.cluster, use: .rollout)
+        let missing = preflight.missing(planned.filter { $0.plan.count(.update) > 0 }.map(\.workload))
+        if !missing.isEmpty { ctx.warn("rollout would stop before its first write: " + preflight.message(missing, program: ctx.programName)) }
         if ctx.args.bool("exit-code") {
             if !RolloutPreconditions.problems(plan.workloads, program: ctx.programName).isEmpty { return .usage }
             return plan.hasUpdates ? .failed : .ok

@@ -70,6 +70,17 @@ struct PrepareRun {
         case .server: return dryRunServer(workloads, decisions, cluster: cluster)
         case .none: break
         }
+        let writes = decisions.compactMap { d -> ClusterWrite? in if case .prepare(let change, _) = d { return change } else { return nil } }
+        if !writes.isEmpty {
+            let preflight = RolloutPreflight(cluster: cluster, use: .prepare)
+            let missing = preflight.missing(workloads)
+            if !missing.isEmpty { throw CLIError.exit(.usage).with(ctx, preflight.message(missing, program: ctx.programName)) }
+            let refused = preflight.dryRun(writes)
+            if !refused.isEmpty {
+                throw CLIError.exit(.usage).with(ctx, "the server refused the template change in a dry run (dryRun=All); nothing was written:\n  "
+                                                 + refused.joined(separator: "\n  "))
+            }
+        }
 
         let followed = workloads.filter { GatePreparation.replacement($0) == .rolling }
         let follower = options.wait && !followed.isEmpty

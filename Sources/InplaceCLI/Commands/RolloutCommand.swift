@@ -92,6 +92,10 @@ struct RolloutRun {
             return .conflict
         }
         try Self.check(planned, options: options, program: ctx.programName)
+        if options.dryRun == .none, let message = invocation.preflight(work) {
+            ctx.terminal.err("\(ctx.errStyle.red("error:")) \(message)\n")
+            return .usage
+        }
 
         switch options.dryRun {
         case .client: return dryRunClient(planned, options: options)

@@ -15,17 +15,11 @@ public enum ControllerManifest {
     public static let healthPort = 8080
 
     /// Pods: read and watch them cluster-wide, patch their status (the gate condition); workloads:
-    /// list and watch them for the rollout records whose lease ran out. Nothing more.
-    public static let clusterRules: JSONValue = [
-        ["apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]],
-        ["apiGroups": [""], "resources": ["pods/status"], "verbs": ["patch"]],
-        ["apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["list", "watch"]],
-    ]
+    /// list and watch them for the rollout records whose lease ran out. From the core's table.
+    public static var clusterRules: JSONValue { RBACManifest.rules(ClusterUse.controller.permissions()) }
 
-    /// Leases in the install namespace: the leader election.
-    public static let leaseRules: JSONValue = [
-        ["apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update"]],
-    ]
+    /// Leases in the install namespace: the leader election. From the core's table.
+    public static var leaseRules: JSONValue { RBACManifest.rules(ClusterUse.controller.leasePermissions) }
 
     /// The objects, in the order they are applied.
     public static func objects(image: String, namespace: String) -> [JSONValue] {

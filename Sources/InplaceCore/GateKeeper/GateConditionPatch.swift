@@ -19,7 +19,7 @@ public enum GateConditionPatch {
             ("metadata", .object(metadata)),
             ("status", .object(JSONObject([("conditions", .array([condition]))]))),
         ]))
-        return ClusterWrite(path: "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)/status", type: .strategicMerge,
+        return ClusterWrite(path: PodWrites.statusPath(pod), type: .strategicMerge,
                             body: body, summary: "set \(InPlace.gateConditionType)=True on pod \(pod.name)")
     }
 
@@ -37,7 +37,7 @@ public enum GateConditionPatch {
             ("metadata", .object(metadata)),
             ("status", .object(JSONObject([("conditions", .array([condition]))]))),
         ]))
-        return ClusterWrite(path: "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)/status", type: .strategicMerge,
+        return ClusterWrite(path: PodWrites.statusPath(pod), type: .strategicMerge,
                             body: body, summary: "set \(InPlace.gateConditionType)=True on pod \(pod.name) of abandoned rollout \(rollout)")
     }
 }

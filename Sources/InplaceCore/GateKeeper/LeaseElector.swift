@@ -38,7 +38,7 @@ public final class LeaseElector: @unchecked Sendable {
 
     /// The Lease's API path.
     public var path: String { "\(collection)/\(name)" }
-    var collection: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
+    var collection: String { APIResource.leases.path(namespace: namespace) }
 
     /// True while this candidate renewed the lease within the renew deadline: the only time it may write.
     public var isLeader: Bool {

@@ -16,7 +16,7 @@ public enum PodWrites {
     /// Step 2: condition InPlaceUpdateReady=False (strategic merge on /status keeps the other conditions).
     public static func gateOff(pod: Pod, target: PodTarget, now: String) -> ClusterWrite {
         let what = target.changes.map { "\($0.container) to \($0.to)" }.joined(separator: ", ")
-        return ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge,
+        return ClusterWrite(path: statusPath(pod), type: .strategicMerge,
                             body: condition(status: "False", reason: InPlace.reasonUpdating,
                                             message: "kubectl-inplace is updating \(what)", now: now),
                             summary: "set \(InPlace.gateConditionType)=False on pod \(pod.name)")
@@ -30,7 +30,7 @@ public enum PodWrites {
         let record = record(pod: pod, target: target, rolloutID: rolloutID, now: now)
         var body = gateOff(pod: pod, target: target, now: now).body
         body["metadata"] = record.body["metadata"]
-        return ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge, body: body,
+        return ClusterWrite(path: statusPath(pod), type: .strategicMerge, body: body,
                             summary: "record old images and set \(InPlace.gateConditionType)=False on pod \(pod.name)")
     }
 
@@ -50,7 +50,7 @@ public enum PodWrites {
 
     /// Step 6: condition InPlaceUpdateReady=True.
     public static func gateOn(pod: Pod, now: String) -> ClusterWrite {
-        ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge,
+        ClusterWrite(path: statusPath(pod), type: .strategicMerge,
                      body: condition(status: "True", reason: InPlace.reasonUpdated,
                                      message: "kubectl-inplace updated the pod", now: now),
                      summary: "set \(InPlace.gateConditionType)=True on pod \(pod.name)")
@@ -67,7 +67,12 @@ public enum PodWrites {
         }
     }
 
-    static func podPath(_ pod: Pod) -> String { "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)" }
+    static func podPath(_ pod: Pod) -> String { ClusterUse.patchPod.resource.path(namespace: pod.namespace, name: pod.name) }
+
+    static func statusPath(_ pod: Pod) -> String {
+        let p = ClusterUse.patchPodStatus
+        return p.resource.path(namespace: pod.namespace, name: pod.name, subresource: p.subresource)
+    }
 
     static func condition(status: String, reason: String, message: String, now: String) -> JSONValue {
         .object(JSONObject([("status", .object(JSONObject([("conditions", .array([.object(JSONObject([

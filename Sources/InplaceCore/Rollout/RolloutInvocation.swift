@@ -47,6 +47,8 @@ public struct RolloutInvocation: Sendable {
     public let program: String
     /// Seconds for the whole invocation, every workload and rollback included (0: no limit).
     public let timeout: Double
+    /// Who holds the rollouts this invocation starts.
+    public let holder: String
     public var runner: Runner
     public var planner: Planner
     public var newID: @Sendable () -> String
@@ -61,6 +63,7 @@ public struct RolloutInvocation: Sendable {
         self.control = control
         self.program = program
         self.timeout = timeout
+        self.holder = holder
         runner = { run in
             WorkloadRollout(cluster: cluster, workload: run.workload, template: run.template, plan: run.plan,
                             settings: run.settings, rolloutID: run.rolloutID, holder: holder, clock: clock, observer: observer,
@@ -79,6 +82,19 @@ public struct RolloutInvocation: Sendable {
                 ?? RolloutAdmission.forNew(ref, record: RolloutRecord(workload: t.planned.workload.object), takeOver: takeOver,
                                            program: program)
             if case .refuse(let message) = decision { return message }
+        }
+        return nil
+    }
+
+    /// Why the invocation may not start (exit 2, nothing written): a permission the server says the
+    /// caller lacks, or a first write it refuses in a dry run (`RolloutPreflight`); nil when all may go.
+    public func preflight(_ targets: [Target]) -> String? {
+        let check = RolloutPreflight(cluster: cluster, use: .rollout)
+        let missing = check.missing(targets.map(\.planned.workload))
+        if !missing.isEmpty { return check.message(missing, program: program) }
+        let refused = check.dryRunFirstWrites(targets, holder: holder, clock: clock)
+        guard refused.isEmpty else {
+            return "the server refused the first writes in a dry run (dryRun=All); nothing was written:\n  " + refused.joined(separator: "\n  ")
         }
         return nil
     }

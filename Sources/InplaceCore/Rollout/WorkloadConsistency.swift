@@ -97,7 +97,7 @@ public struct WorkloadConsistency: Sendable {
     func prepareDeployment(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
         let ns = workload.namespace
         guard let selector = workload.selector else { throw RolloutError.precondition("\(workload.ref) has no selector") }
-        let owned = try cluster.list("/apis/apps/v1/namespaces/\(ns)/replicasets", labelSelector: selector.queryString).filter {
+        let owned = try cluster.list(APIResource.replicaSets.path(namespace: ns), labelSelector: selector.queryString).filter {
             ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == workload.uid && $0["controller"]?.bool == true }
         }
         if let reason = RolloutPreconditions.nativeRollout(workload, replicaSets: owned) { throw RolloutError.precondition(reason) }
@@ -120,7 +120,7 @@ public struct WorkloadConsistency: Sendable {
                 ?? current[path: ["spec", "template", "metadata", "labels", "pod-template-hash"]]?.string ?? ""
             var rsTemplate = newTemplate
             rsTemplate[path: ["metadata", "labels", "pod-template-hash"]] = .string(hash)
-            _ = try write("/apis/apps/v1/namespaces/\(ns)/replicasets/\(name)",
+            _ = try write(APIResource.replicaSets.path(namespace: ns, name: name),
                           ops: [["op": "replace", "path": "/spec/template", "value": rsTemplate]],
                           summary: "set the pod template of ReplicaSet \(name) (keeping pod-template-hash \(hash))")
             // An older ReplicaSet with the same template would be chosen as the new one and scaled up.
@@ -133,7 +133,7 @@ public struct WorkloadConsistency: Sendable {
                 }
                 ops.append(["op": "add", "path": "/spec/template/metadata/annotations/inplace.kubectl.io~1superseded-by",
                             "value": .string(name)])
-                _ = try write("/apis/apps/v1/namespaces/\(ns)/replicasets/\(otherName)", ops: ops,
+                _ = try write(APIResource.replicaSets.path(namespace: ns, name: otherName), ops: ops,
                               summary: "mark older ReplicaSet \(otherName) superseded so the controller keeps \(name)")
             }
         }
@@ -158,7 +158,7 @@ public struct WorkloadConsistency: Sendable {
         _ = ClusterWaiter(cluster: cluster).wait(
             collection: workload.kind.collectionPath(namespace: workload.namespace), name: workload.name,
             timeout: observeTimeout) { ($0[path: ["status", "observedGeneration"]]?.int ?? 0) >= generation }
-        let now = try cluster.list("/apis/apps/v1/namespaces/\(workload.namespace)/replicasets", labelSelector: selector.queryString)
+        let now = try cluster.list(APIResource.replicaSets.path(namespace: workload.namespace), labelSelector: selector.queryString)
             .filter { ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == workload.uid } }
             .compactMap { $0[path: ["metadata", "name"]]?.string }
         let fresh = Set(now).subtracting(known)
@@ -203,7 +203,7 @@ public struct WorkloadConsistency: Sendable {
     }
 
     func newestDaemonSetHash(_ workload: Workload) throws -> String {
-        let revisions = try cluster.list("/apis/apps/v1/namespaces/\(workload.namespace)/controllerrevisions",
+        let revisions = try cluster.list(APIResource.controllerRevisions.path(namespace: workload.namespace),
                                          labelSelector: workload.selector?.queryString)
             .filter { ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == workload.uid } }
         guard let newest = revisions.max(by: { ($0["revision"]?.int ?? 0) < ($1["revision"]?.int ?? 0) }),

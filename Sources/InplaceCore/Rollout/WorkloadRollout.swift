@@ -311,7 +311,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString,
                                      fieldSelector: nil) { [events] in events.post(.pods($0)) }
         }
-        let sliceWatch = cluster.watch("/apis/discovery.k8s.io/v1/namespaces/\(ns)/endpointslices", labelSelector: nil,
+        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil,
                                        fieldSelector: nil) { [events] in events.post(.slices($0)) }
         control.onStop { [events] _ in events.post(.wake) }
         guard workload.kind != .pod else { return [podWatch, sliceWatch] }

@@ -41,6 +41,8 @@ public final class APIServer: Sendable {
     let stopping = Mutex(false)
     let advertisedAddress = Mutex("127.0.0.1:0")
     let imageDigests = Mutex<[String: String]>([:])
+    /// Bearer tokens of the users RBAC applies to.
+    let users = Mutex<[String: SimUser]>([:])
     /// Writes handled at once, one per processor: more would only queue on the store and, on a small
     /// machine, be preempted while committing, stalling the simulated kubelet and controllers behind
     /// them (kube-apiserver bounds them too, with --max-mutating-requests-inflight).
@@ -135,36 +137,46 @@ public final class APIServer: Sendable {
                 Thread.sleep(forTimeInterval: seconds)
             }
         }
-        guard authorized(req) else {
+        guard let user = authenticate(req) else {
             writeError(w, .unauthorized)
+            return
+        }
+        if let denied = authorizationFailure(user, req) {
+            writeError(w, denied)
             return
         }
         let mutating = req.method != "GET" && req.method != "HEAD"
         if mutating { mutatingSlots.wait() }
         defer { if mutating { mutatingSlots.signal() } }
         var failure: APIError?
-        FieldWriter.$current.withValue(mutating ? FieldWriter(request: req) : nil) {
-            do throws(APIError) {
-                try route(req, w, onStreamStart: record)
-            } catch {
-                failure = error
+        SimUser.$current.withValue(user) {
+            FieldWriter.$current.withValue(mutating ? FieldWriter(request: req) : nil) {
+                do throws(APIError) {
+                    try route(req, w, onStreamStart: record)
+                } catch {
+                    failure = error
+                }
             }
         }
         if let failure { writeError(w, failure) }
     }
 
-    func authorized(_ req: HTTPRequest) -> Bool {
-        if options.bearerToken == nil && options.basicAuth == nil { return true }
-        if RequestInfo.parse(req.path).isHealth { return true }
-        guard let header = req.headers["Authorization"] else { return false }
-        if let token = options.bearerToken, header == "Bearer \(token)" { return true }
+    /// The request's identity: a registered user's token, else the unrestricted admin (the server's
+    /// token, its basic credentials, or anything when it checks none); nil answers 401.
+    func authenticate(_ req: HTTPRequest) -> SimUser? {
+        let header = req.headers["Authorization"]
+        if let header, header.hasPrefix("Bearer "), let user = users.withLock({ $0[String(header.dropFirst(7))] }) { return user }
+        if options.bearerToken == nil && options.basicAuth == nil { return .admin }
+        if RequestInfo.parse(req.path).isHealth { return .admin }
+        guard let header else { return nil }
+        if let token = options.bearerToken, header == "Bearer \(token)" { return .admin }
         if let basic = options.basicAuth, header.hasPrefix("Basic "),
             let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingSpaces()),
             String(decoding: data, as: UTF8.self) == "\(basic.username):\(basic.password)"
         {
-            return true
+            return .admin
         }
-        return false
+        return nil
     }
 
     func route(_ req: HTTPRequest, _ w: HTTPResponseWriter, onStreamStart: @escaping @Sendable (Int) -> Void) throws(APIError) {
@@ -211,6 +223,8 @@ public final class APIServer: Sendable {
                     writeJSON(w, 200, obj)
                 }
             }
+        case ("POST", nil) where r == Resources.selfSubjectAccessReviews:
+            writeJSON(w, 201, try selfSubjectAccessReview(req.body))
         case ("POST", nil):
             guard r.namespaced ? namespace != nil : true else { throw APIError.methodNotAllowed }
             let (obj, code) = try create(r, namespace: ns ?? "", body: req.body, query: req.query)

@@ -54,16 +54,21 @@ public enum Resources {
     /// coordination.k8s.io/v1 leases.
     public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease")
 
-    /// rbac.authorization.k8s.io/v1 clusterroles (stored, not enforced).
+    /// authorization.k8s.io/v1 selfsubjectaccessreviews: the caller asks whether it may do something.
+    public static let selfSubjectAccessReviews = ResourceType(
+        group: "authorization.k8s.io", version: "v1", resource: "selfsubjectaccessreviews", kind: "SelfSubjectAccessReview",
+        namespaced: false, verbs: ["create"])
+
+    /// rbac.authorization.k8s.io/v1 clusterroles (enforced for token users by `RBACAuthorizer`).
     public static let clusterRoles = ResourceType(
         group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", namespaced: false)
-    /// rbac.authorization.k8s.io/v1 clusterrolebindings (stored, not enforced).
+    /// rbac.authorization.k8s.io/v1 clusterrolebindings (enforced for token users).
     public static let clusterRoleBindings = ResourceType(
         group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", kind: "ClusterRoleBinding",
         namespaced: false)
-    /// rbac.authorization.k8s.io/v1 roles (stored, not enforced).
+    /// rbac.authorization.k8s.io/v1 roles (enforced for token users).
     public static let roles = ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role")
-    /// rbac.authorization.k8s.io/v1 rolebindings (stored, not enforced).
+    /// rbac.authorization.k8s.io/v1 rolebindings (enforced for token users).
     public static let roleBindings = ResourceType(
         group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding")
 
@@ -71,12 +76,13 @@ public enum Resources {
     public static let all: [ResourceType] = [
         pods, namespaces, nodes, services, endpoints, serviceAccounts, configMaps, secrets, events,
         deployments, replicaSets, statefulSets, daemonSets, controllerRevisions, endpointSlices, leases,
-        clusterRoles, clusterRoleBindings, roles, roleBindings,
+        clusterRoles, clusterRoleBindings, roles, roleBindings, selfSubjectAccessReviews,
     ]
 
     /// The API groups in discovery order ("" is the legacy core group).
     public static let groups: [(name: String, version: String)] = [
         ("apps", "v1"), ("discovery.k8s.io", "v1"), ("coordination.k8s.io", "v1"), ("rbac.authorization.k8s.io", "v1"),
+        ("authorization.k8s.io", "v1"),
     ]
 
     /// The resource served at group/version/plural.

@@ -87,6 +87,14 @@ public final class KubeSimServer: Sendable {
     /// Forgets the event history: watches and continue tokens from older versions get 410.
     public func compactHistory() { store.compactHistory() }
 
+    /// A new bearer token for a service account's identity (RBAC decides what it may do), as the
+    /// token a pod of that service account mounts.
+    public func serviceAccountToken(namespace: String, name: String) -> String {
+        let token = "sa-\(namespace)-\(name)-\(api.random.uuid())"
+        api.addUser(token: token, .serviceAccount(namespace: namespace, name: name))
+        return token
+    }
+
     /// A kubeconfig document for this server (token defaults to the server's required token).
     public func kubeconfig(token: String? = nil, namespace: String? = nil) -> JSONValue {
         let basic = options.basicAuth

@@ -27,8 +27,13 @@ public struct RequestLogEntry: Sendable {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
     /// The body parsed as JSON (nil when empty or not JSON).
     public var bodyJSON: JSONValue? { body.isEmpty ? nil : try? JSONValue(parsing: body) }
-    /// True for anything but GET and HEAD.
-    public var isWrite: Bool { method != "GET" && method != "HEAD" }
+    /// True for a request that can change the cluster: anything but GET and HEAD, except dry runs
+    /// (`dryRun=All`) and access reviews, which store nothing.
+    public var isWrite: Bool { method != "GET" && method != "HEAD" && !isDryRun && !isAccessReview }
+    /// True for a write sent with `dryRun=All`.
+    public var isDryRun: Bool { query["dryRun"] == "All" }
+    /// True for a SelfSubjectAccessReview (a question to the authorizer, as `kubectl auth can-i` asks).
+    public var isAccessReview: Bool { path.hasSuffix("/selfsubjectaccessreviews") }
     /// True for a watch request.
     public var isWatch: Bool { query.flag("watch") }
 }

@@ -1,0 +1,46 @@
+import InplaceCore
+import JSON
+import YAML
+
+/// The RBAC objects of a use, built from the core's one table (`ClusterUse`): what `rbac` prints and
+/// what `controller --print-manifest` installs.
+public enum RBACManifest {
+    /// The API version of the RBAC objects.
+    static let apiVersion: JSONValue = "rbac.authorization.k8s.io/v1"
+
+    /// RBAC `rules` granting `permissions`.
+    public static func rules(_ permissions: [ClusterPermission]) -> JSONValue {
+        .array(ClusterUse.rules(permissions).map { r in
+            ["apiGroups": [.string(r.group)], "resources": .array(r.resources.map { .string($0) }), "verbs": .array(r.verbs.map { .string($0) })]
+        })
+    }
+
+    /// A Role (or, with `clusterWide`, a ClusterRole) named `name` granting `permissions`, and its
+    /// binding to `subjects`.
+    public static func roleAndBinding(_ permissions: [ClusterPermission], name: String, namespace: String, clusterWide: Bool,
+                                      labels: JSONValue, subjects: JSONValue) -> [JSONValue] {
+        var meta: JSONObject = ["name": .string(name)]
+        if !clusterWide { meta["namespace"] = .string(namespace) }
+        meta["labels"] = labels
+        let kind = clusterWide ? "ClusterRole" : "Role"
+        return [
+            ["apiVersion": apiVersion, "kind": .string(kind), "metadata": .object(meta), "rules": rules(permissions)],
+            ["apiVersion": apiVersion, "kind": .string(kind + "Binding"), "metadata": .object(meta),
+             "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": .string(kind), "name": .string(name)],
+             "subjects": subjects],
+        ]
+    }
+
+    /// The Role and RoleBinding `rbac --for USE` prints for a namespace (for the controller, its
+    /// ClusterRole, Role and their bindings, as its manifest installs them), bound to `serviceAccount`.
+    public static func objects(for use: ClusterUse, namespace: String, serviceAccount: String) -> [JSONValue] {
+        let name = use == .controller ? ControllerManifest.name : "kubectl-inplace-\(use.rawValue)"
+        let labels: JSONValue = ["app.kubernetes.io/name": .string(name), "app.kubernetes.io/part-of": "kubectl-inplace"]
+        let subjects: JSONValue = [["kind": "ServiceAccount", "name": .string(serviceAccount), "namespace": .string(namespace)]]
+        if use == .controller {
+            return roleAndBinding(use.permissions(), name: name, namespace: namespace, clusterWide: true, labels: labels, subjects: subjects)
+                + roleAndBinding(use.leasePermissions, name: name, namespace: namespace, clusterWide: false, labels: labels, subjects: subjects)
+        }
+        return roleAndBinding(use.permissions(), name: name, namespace: namespace, clusterWide: false, labels: labels, subjects: subjects)
+    }
+}
