@@ -279,14 +279,7 @@ struct PrepareAndControllerTests {
 
         let kubectl = "/usr/bin/kubectl"
         try #require(FileManager.default.isExecutableFile(atPath: kubectl), "the real kubectl is needed at \(kubectl)")
-        // kubectl maps kinds to resources through discovery even for a client dry run.
-        let servesRBAC = c.server.client.request("GET", "/apis").json?["groups"]?.array?
-            .contains { $0["name"] == "rbac.authorization.k8s.io" } ?? false
-        try withKnownIssue("KubeSim does not serve rbac.authorization.k8s.io/v1 (ClusterRole, ClusterRoleBinding, Role, RoleBinding) yet") {
-            try applyDryRun(kubectl, manifest: r.stdout, in: c)
-        } when: {
-            !servesRBAC
-        }
+        try applyDryRun(kubectl, manifest: r.stdout, in: c)
     }
 
     /// Runs the real `kubectl apply --dry-run=client` on the manifest against the simulated cluster.

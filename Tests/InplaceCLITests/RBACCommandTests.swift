@@ -1,0 +1,56 @@
+import InplaceCLI
+import InplaceCore
+import JSON
+import Testing
+import YAML
+
+/// `rbac --for USE`: the Role each use needs, from the core's table.
+@Suite struct RBACCommandTests {
+    /// "group:resource:verb" of every rule of a Role or ClusterRole.
+    static func grants(_ role: JSONValue) -> [String] {
+        (role["rules"]?.array ?? []).flatMap { rule in
+            (rule["resources"]?.array ?? []).flatMap { res in
+                (rule["verbs"]?.array ?? []).map { "\(rule["apiGroups"]?[0]?.string ?? ""):\(res.string ?? ""):\($0.string ?? "")" }
+            }
+        }.sorted()
+    }
+
+    @Test func rolloutRoleAndBindingInTheNamespace() throws {
+        let r = runCLI(["rbac", "--for", "rollout", "-n", "shop"])
+        #expect(r.code == 0, "\(r.err)")
+        let docs = try YAML.documents(from: r.out, fileName: "out").map(\.value)
+        #expect(docs.map { $0["kind"]?.string ?? "" } == ["Role", "RoleBinding"])
+        #expect(docs.allSatisfy { $0[path: ["metadata", "namespace"]] == "shop" })
+        #expect(Self.grants(docs[0]) == [
+            ":pods/status:patch", ":pods:get", ":pods:list", ":pods:patch", ":pods:watch",
+            "apps:controllerrevisions:list",
+            "apps:daemonsets:get", "apps:daemonsets:list", "apps:daemonsets:patch", "apps:daemonsets:watch",
+            "apps:deployments:get", "apps:deployments:list", "apps:deployments:patch", "apps:deployments:watch",
+            "apps:replicasets:list", "apps:replicasets:patch",
+            "apps:statefulsets:get", "apps:statefulsets:list", "apps:statefulsets:patch", "apps:statefulsets:watch",
+            "discovery.k8s.io:endpointslices:list", "discovery.k8s.io:endpointslices:watch",
+        ])
+        #expect(docs[1]["roleRef"] == ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "kubectl-inplace-rollout"])
+        #expect(docs[1]["subjects"] == [["kind": "ServiceAccount", "name": "kubectl-inplace-rollout", "namespace": "shop"]])
+    }
+
+    @Test func planOnlyReads() throws {
+        let r = runCLI(["rbac", "--for", "plan", "--service-account", "ci"])
+        let docs = try YAML.documents(from: r.out, fileName: "out").map(\.value)
+        #expect(Self.grants(docs[0]).allSatisfy { ["get", "list"].contains($0.split(separator: ":").last!) })
+        #expect(docs[1]["subjects"] == [["kind": "ServiceAccount", "name": "ci", "namespace": "default"]])
+    }
+
+    @Test func controllerMatchesItsManifest() throws {
+        let r = runCLI(["rbac", "--for", "controller", "-n", "ops"])
+        let docs = try YAML.documents(from: r.out, fileName: "out").map(\.value)
+        let manifest = ControllerManifest.objects(image: "x", namespace: "ops").filter { ($0["kind"]?.string ?? "").contains("Role") }
+        #expect(docs.map { $0["kind"] } == manifest.map { $0["kind"] })
+        #expect(zip(docs, manifest).allSatisfy { $0["rules"] == $1["rules"] && $0["subjects"] == $1["subjects"] })
+    }
+
+    @Test func badUse() {
+        let r = runCLI(["rbac", "--for", "deploy"])
+        #expect(r.code == 2 && r.err.contains("must be rollout, plan, prepare or controller"), "\(r.err)")
+    }
+}
