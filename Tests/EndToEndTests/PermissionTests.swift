@@ -223,3 +223,28 @@ extension PermissionTests {
         #expect(DurableRolloutTests.updated(c) < 6)
     }
 }
+
+extension PermissionTests {
+    @Test("prepare with only plan's read permissions stops before writing, listing what it lacks; with its own role it writes")
+    func prepareChecksFirst() throws {
+        let c = try TestCluster(Workloads.scenario([PrepareAndControllerTests.ungatedDeployment(replicas: 2)]))
+        defer { c.stop() }
+        try Self.apply(try c.run(["rbac", "--for", "plan", "--service-account", "ci"]).stdout, in: c)
+        let creds = try Self.credentials(c, serviceAccount: "ci")
+        c.server.requestLog.clear()
+        let r = try c.run(["prepare", "deployment/web", "--wait=false"], kubeconfig: .some(creds.kubeconfig))
+        #expect(r.status == 2, "\(r)")
+        let listed = r.stderr.split(separator: "\n").filter { $0.hasPrefix("  ") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(listed.contains("patch deployments.apps in namespace default") && listed.contains("patch pods/status in namespace default"),
+                "\(r.stderr)")
+        #expect(!listed.contains("get deployments.apps in namespace default"), "granted ones are not listed: \(r.stderr)")
+        #expect(c.ourRequests.filter { $0.method != "GET" && !$0.isAccessReview }.isEmpty)
+        #expect(c.object(Resources.deployments, "web")?[path: ["spec", "template", "spec", "readinessGates"]] == nil)
+
+        try Self.apply(try c.run(["rbac", "--for", "prepare", "--service-account", "ci"]).stdout, in: c)
+        let ok = try c.run(["prepare", "deployment/web", "--wait=false"], kubeconfig: .some(creds.kubeconfig))
+        #expect(ok.status == 0, "\(ok)")
+        #expect(c.object(Resources.deployments, "web")?[path: ["spec", "template", "spec", "readinessGates"]] != nil)
+        #expect(Self.forbidden(c).isEmpty, "\(Self.forbidden(c))")
+    }
+}
