@@ -142,7 +142,8 @@ struct PermissionTests {
         c.server.requestLog.clear()
         c.server.faults.failNext(1, method: "PATCH", path: "/api/v1/namespaces/default/pods/*/status",
                                  with: APIError(code: 403, reason: "Forbidden",
-                                                message: "admission webhook \"policy.example.com\" denied the request: no in-place updates on Fridays"))
+                                                message: "admission webhook \"policy.example.com\" denied the request: no in-place updates on Fridays"),
+                                 includesDryRun: true)
         let r = try c.run(["set", "image", "deployment/web", "app=nginx:1.27"])
         #expect(r.status == 2, "\(r)")
         #expect(r.stderr.contains("dry run") && r.stderr.contains("no in-place updates on Fridays"), "\(r.stderr)")
@@ -246,5 +247,32 @@ extension PermissionTests {
         #expect(ok.status == 0, "\(ok)")
         #expect(c.object(Resources.deployments, "web")?[path: ["spec", "template", "spec", "readinessGates"]] != nil)
         #expect(Self.forbidden(c).isEmpty, "\(Self.forbidden(c))")
+    }
+}
+
+extension PermissionTests {
+    @Test("a client-certificate user (CN, O) is held to RBAC too: refused up front without a binding, rolls out with the printed Role bound to its group")
+    func certificateUser() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 3)]))
+        defer { c.stop() }
+        c.settle()
+        let port = try c.server.certificateListener(for: SimUser(name: "jane", groups: ["deployers"]))
+        let front = try c.startTLSFront(targetPort: port)
+        let cert = try front.pki.clientCertificate(cn: "jane", organizations: ["deployers"])
+        let config = try c.writeManifest("kubeconfig-jane", KubeconfigFile.single(
+            cluster: KubeconfigFile.cluster(front), user: ["client-certificate": .string(cert.cert), "client-key": .string(cert.key)]))
+
+        let refused = try c.run(["set", "image", "deployment/web", "app=nginx:1.27"], kubeconfig: .some(config))
+        #expect(refused.status == 2, "\(refused)")
+        #expect(refused.stderr.contains("get deployments.apps") || refused.stderr.contains("forbidden"), "\(refused.stderr)")
+        #expect(c.ourWrites.isEmpty)
+
+        try Self.apply(try c.run(["rbac", "--for", "rollout"]).stdout, in: c) { doc in
+            if doc["kind"] == "RoleBinding" { doc["subjects"] = [["apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "deployers"]] }
+        }
+        let r = try c.run(["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "100ms"], kubeconfig: .some(config), timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        #expect(DurableRolloutTests.updated(c) == 3)
+        #expect(Self.forbidden(c).filter { !$0.contains("/deployments/web") }.isEmpty, "\(Self.forbidden(c))")
     }
 }

@@ -110,8 +110,9 @@ public final class APIServer: Sendable {
 
     // MARK: Request entry point
 
-    /// Serves one request.
-    public func handle(_ req: HTTPRequest, _ w: HTTPResponseWriter) {
+    /// Serves one request; `certificateUser` is the identity of a client certificate verified before
+    /// the request reached the server.
+    public func handle(_ req: HTTPRequest, _ w: HTTPResponseWriter, certificateUser: SimUser? = nil) {
         let arrived = Date()
         let logged = Mutex(false)
         let record: @Sendable (Int) -> Void = { [requestLog] status in
@@ -128,7 +129,7 @@ public final class APIServer: Sendable {
         }
         w.onRespond(record)
         defer { record(w.status) }
-        if let action = faults.take(method: req.method, path: req.path) {
+        if let action = faults.take(method: req.method, path: req.path, dryRun: req.query.all("dryRun").contains("All")) {
             switch action {
             case .fail(let e):
                 writeError(w, e)
@@ -137,7 +138,7 @@ public final class APIServer: Sendable {
                 Thread.sleep(forTimeInterval: seconds)
             }
         }
-        guard let user = authenticate(req) else {
+        guard let user = authenticate(req, certificateUser: certificateUser) else {
             writeError(w, .unauthorized)
             return
         }
@@ -161,11 +162,13 @@ public final class APIServer: Sendable {
         if let failure { writeError(w, failure) }
     }
 
-    /// The request's identity: a registered user's token, else the unrestricted admin (the server's
+    /// The request's identity: a registered user's token, else the verified client certificate's
+    /// user, else the unrestricted admin (the server's
     /// token, its basic credentials, or anything when it checks none); nil answers 401.
-    func authenticate(_ req: HTTPRequest) -> SimUser? {
+    func authenticate(_ req: HTTPRequest, certificateUser: SimUser? = nil) -> SimUser? {
         let header = req.headers["Authorization"]
         if let header, header.hasPrefix("Bearer "), let user = users.withLock({ $0[String(header.dropFirst(7))] }) { return user }
+        if let certificateUser { return certificateUser }
         if options.bearerToken == nil && options.basicAuth == nil { return .admin }
         if RequestInfo.parse(req.path).isHealth { return .admin }
         guard let header else { return nil }

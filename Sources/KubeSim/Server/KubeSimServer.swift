@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Synchronization
 
 /// A running simulated Kubernetes cluster on 127.0.0.1: start one per test (port 0), seed it
 /// with a `Scenario`, point kubectl or the client at `url` / `writeKubeconfig`, inspect
@@ -22,6 +23,7 @@ public final class KubeSimServer: Sendable {
     /// the cluster options are disabled).
     public let cluster: ClusterSimulation
     private let http: HTTPServer
+    private let certificateListeners = Mutex<[HTTPServer]>([])
 
     /// The bound port.
     public var port: UInt16 { http.port }
@@ -76,6 +78,7 @@ public final class KubeSimServer: Sendable {
         cluster.stop()
         api.shutdown()
         http.stop()
+        for listener in certificateListeners.withLock({ l in defer { l = [] }; return l }) { listener.stop() }
     }
 
     /// The number of open client connections.
@@ -93,6 +96,21 @@ public final class KubeSimServer: Sendable {
         let token = "sa-\(namespace)-\(name)-\(api.random.uuid())"
         api.addUser(token: token, .serviceAccount(namespace: namespace, name: name))
         return token
+    }
+
+    /// A plain-HTTP port whose connections are authenticated as `user`, as kube-apiserver
+    /// authenticates a verified client certificate (CN the name, O the groups): put a TLS
+    /// terminator that requires that certificate before it. A bearer token on a request still wins
+    /// only when the token is registered.
+    public func certificateListener(for user: SimUser) throws(KubeSimError) -> UInt16 {
+        let listener: HTTPServer
+        do {
+            listener = try HTTPServer(port: 0) { [api] req, w in api.handle(req, w, certificateUser: user) }
+        } catch {
+            throw .startFailed(error.description)
+        }
+        certificateListeners.withLock { $0.append(listener) }
+        return listener.port
     }
 
     /// A kubeconfig document for this server (token defaults to the server's required token).

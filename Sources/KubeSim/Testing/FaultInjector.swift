@@ -21,6 +21,8 @@ public final class FaultInjector: Sendable {
         public var remaining: Int
         /// What happens to a matching request.
         public var action: Action
+        /// Also matches dry runs (`dryRun=All`); by default a rule is for the writes that store.
+        public var includesDryRun = false
     }
 
     private let rules = Mutex<[Rule]>([])
@@ -38,9 +40,12 @@ public final class FaultInjector: Sendable {
         rules.withLock { $0.append(Rule(method: method, pathPattern: path, remaining: count, action: .fail(error))) }
     }
 
-    /// Fails the next `count` matching requests with exactly this error.
-    public func failNext(_ count: Int = 1, method: String? = nil, path: String = "*", with error: APIError) {
-        rules.withLock { $0.append(Rule(method: method, pathPattern: path, remaining: count, action: .fail(error))) }
+    /// Fails the next `count` matching requests with exactly this error (dry runs too when
+    /// `includesDryRun`, as an admission controller refuses both).
+    public func failNext(_ count: Int = 1, method: String? = nil, path: String = "*", with error: APIError, includesDryRun: Bool = false) {
+        rules.withLock {
+            $0.append(Rule(method: method, pathPattern: path, remaining: count, action: .fail(error), includesDryRun: includesDryRun))
+        }
     }
 
     /// Delays the next `count` matching requests by `seconds` before handling them.
@@ -55,9 +60,11 @@ public final class FaultInjector: Sendable {
     public var pendingRules: Int { rules.withLock { $0.count } }
 
     /// The action for a request, consuming one use of the first matching rule.
-    func take(method: String, path: String) -> Rule.Action? {
+    func take(method: String, path: String, dryRun: Bool = false) -> Rule.Action? {
         rules.withLock { rules in
-            guard let i = rules.firstIndex(where: { ($0.method == nil || $0.method == method) && Glob.matches($0.pathPattern, path) })
+            guard let i = rules.firstIndex(where: {
+                ($0.method == nil || $0.method == method) && Glob.matches($0.pathPattern, path) && (!dryRun || $0.includesDryRun)
+            })
             else { return nil }
             let action = rules[i].action
             rules[i].remaining -= 1

@@ -102,6 +102,15 @@ final class TestCluster {
         return front
     }
 
+    /// Starts a TLS front (socat) requiring a client certificate before another port of the server
+    /// (a `certificateListener`); it is stopped with the cluster.
+    func startTLSFront(targetPort: UInt16) throws -> TLSFront {
+        let pki = try TestPKI(directory: dir + "/pki-\(targetPort)")
+        let front = try TLSFront(targetPort: targetPort, pki: pki, requireClientCertificate: true, logDirectory: dir)
+        fronts.append(front)
+        return front
+    }
+
     /// The pods of the default namespace whose names start with `prefix`, by name.
     func podNames(prefix: String, namespace: String = "default") -> [String] {
         server.store.list(Resources.pods, namespace: namespace).items

@@ -37,6 +37,22 @@ struct TestPKI: Sendable {
         try signed("client", subject: "/O=system:masters/CN=e2e-admin", extensions: "extendedKeyUsage=clientAuth\n")
     }
 
+    /// A client certificate signed by the CA for user `cn` in groups `organizations` (paths of the
+    /// certificate and key).
+    func clientCertificate(cn: String, organizations: [String] = []) throws -> (cert: String, key: String) {
+        let openssl = try ExternalTools.require("openssl")
+        let name = "client-\(cn)"
+        let subject = organizations.map { "/O=\($0)" }.joined() + "/CN=\(cn)"
+        try ExternalTools.run(openssl, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                        "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject], in: directory)
+        try "extendedKeyUsage=clientAuth\n".write(toFile: directory + "/\(name).ext", atomically: true, encoding: .utf8)
+        try ExternalTools.run(openssl, [
+            "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", String(UInt32.random(in: 1...UInt32.max)),
+            "-days", "1", "-extfile", "\(name).ext", "-out", "\(name).crt",
+        ], in: directory)
+        return (directory + "/\(name).crt", directory + "/\(name).key")
+    }
+
     /// A file's contents.
     func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
