@@ -132,16 +132,18 @@ struct RolloutRun {
     func rollBack(_ p: PlanBuilder.Planned, record: RolloutRecord, failure: String, session: ClusterSession,
                   options: RolloutOptions, reporter: RolloutReporter, control: RolloutControl) -> String {
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
-        guard !images.isEmpty else {
+        let resources = record.resourceChanges
+        guard !images.isEmpty || !resources.isEmpty else {
             recordFailure(p.workload.ref, "\(failure); nothing to roll back", session: session)
             return "; nothing to roll back"
         }
-        reporter.note("\(p.workload.ref): rolling the updated pods back to \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", "))")
+        let restored = images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" }
+        reporter.note("\(p.workload.ref): rolling the updated pods back to \(restored.joined(separator: ", "))")
         do {
             var back = options.plan
             back.partition = .count(0)
             let planned = try PlanBuilder(cluster: session.cluster, options: back)
-                .plan(DesiredWorkload(ref: p.workload.ref, source: .images(images)))
+                .plan(DesiredWorkload(ref: p.workload.ref, source: .previous(images: images, resources: resources)))
             var settings = options.settings
             settings.rollbackOnFailure = false
             settings.plan = back
@@ -150,9 +152,8 @@ struct RolloutRun {
                                       holder: RolloutHolder.current.description, observer: reporter, control: control,
                                       rollbackOf: failure)
             let outcome = run.run()
-            let images = images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")
             let result = outcome.result == .complete
-                ? "rolled back \(outcome.updated) pod(s) to \(images)"
+                ? "rolled back \(outcome.updated) pod(s) to \(restored.joined(separator: ", "))"
                 : "rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
             reporter.note("\(p.workload.ref): \(result) after the failure (\(failure))")
             return "; " + result

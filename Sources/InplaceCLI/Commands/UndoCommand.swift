@@ -23,9 +23,13 @@ extension Command {
         }
         let record = try recorded.record(of: workload)
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
-        guard !images.isEmpty else { throw CLIError.input("\(workload.ref): the rollout \(record.id) recorded no previous images") }
-        ctx.info("\(workload.ref): rolling back to \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")) (before rollout \(record.id))")
-        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .images(images))], options: options,
+        let resources = record.resourceChanges
+        guard !images.isEmpty || !resources.isEmpty else {
+            throw CLIError.input("\(workload.ref): the rollout \(record.id) recorded no previous images or resources")
+        }
+        let restored = images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" }
+        ctx.info("\(workload.ref): rolling back to \(restored.joined(separator: ", ")) (before rollout \(record.id))")
+        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .previous(images: images, resources: resources))], options: options,
                                            session: session, resuming: [:])
     }
 }

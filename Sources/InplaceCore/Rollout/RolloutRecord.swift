@@ -15,6 +15,10 @@ public struct RolloutRecord: Sendable, Equatable {
     public var images: [String: String]
     /// Images per container before the rollout (for undo).
     public var previousImages: [String: String]
+    /// Target cpu/memory values by `container/requests.cpu` (resized in place).
+    public var resources: [String: String] = [:]
+    /// The values before the rollout (for undo and rollback).
+    public var previousResources: [String: String] = [:]
     /// The options it runs with, as flag values (`maxUnavailable`, `partition`, `gracePeriod`, ...).
     public var options: [String: String]
     public var startedAt: String
@@ -31,7 +35,10 @@ public struct RolloutRecord: Sendable, Equatable {
 
     public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
                 options: [String: String], startedAt: String, holder: String, renewTime: String,
-                previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "") {
+                previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "",
+                resources: [String: String] = [:], previousResources: [String: String] = [:]) {
+        self.resources = resources
+        self.previousResources = previousResources
         self.id = id
         self.phase = phase
         self.images = images
@@ -52,12 +59,29 @@ public struct RolloutRecord: Sendable, Equatable {
 
     /// The annotation's JSON.
     public var json: JSONValue {
-        .object(JSONObject([
+        var o = JSONObject([
             ("id", .string(id)), ("phase", .string(phase.rawValue)), ("images", Self.map(images)),
             ("previousImages", Self.map(previousImages)), ("options", Self.map(options)),
             ("startedAt", .string(startedAt)), ("holder", .string(holder)), ("renewTime", .string(renewTime)),
             ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
-        ]))
+        ])
+        if !resources.isEmpty || !previousResources.isEmpty {
+            o["resources"] = Self.map(resources)
+            o["previousResources"] = Self.map(previousResources)
+        }
+        return .object(o)
+    }
+
+    /// The recorded resource changes (`from` the previous value, `to` the target).
+    public var resourceChanges: [ResourceChange] {
+        previousResources.sorted { $0.key < $1.key }.compactMap { entry in
+            let parts = entry.key.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            let kr = parts[1].split(separator: ".", maxSplits: 1)
+            guard kr.count == 2 else { return nil }
+            return ResourceChange(container: String(parts[0]), kind: String(kr[0]), resource: String(kr[1]),
+                                  from: entry.value, to: resources[entry.key] ?? entry.value)
+        }
     }
 
     /// Reads the record of a workload object; nil when there is none.
@@ -69,7 +93,8 @@ public struct RolloutRecord: Sendable, Equatable {
                   previousImages: v["previousImages"]?.stringMap ?? [:], options: v["options"]?.stringMap ?? [:],
                   startedAt: v["startedAt"]?.string ?? "", holder: v["holder"]?.string ?? "",
                   renewTime: v["renewTime"]?.string ?? "", previous: v["previous"] ?? .emptyObject,
-                  updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "")
+                  updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "",
+                  resources: v["resources"]?.stringMap ?? [:], previousResources: v["previousResources"]?.stringMap ?? [:])
     }
 
     /// A JSON-patch pointer segment for the annotation key (`/` escaped as `~1`).
