@@ -34,7 +34,7 @@ enum PlanSchema {
 
     static func pod(_ p: JSONValue, at: String, into out: inout [String]) {
         guard let o = p.object else { out.append("\(at) is not an object"); return }
-        unexpected(o, allowed: ["name", "action", "batch", "containers", "reason", "ready"], at: at, into: &out)
+        unexpected(o, allowed: ["name", "action", "batch", "containers", "resources", "reason", "ready"], at: at, into: &out)
         if (p["name"]?.string ?? "").isEmpty { out.append("\(at).name is not a non-empty string") }
         let action = p["action"]?.string ?? ""
         if !actions.contains(action) { out.append("\(at).action \(p["action"]?.serialized() ?? "missing") is not one of \(actions.sorted())") }
