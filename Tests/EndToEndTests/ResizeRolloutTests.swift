@@ -55,9 +55,12 @@ struct ResizeRolloutTests {
         let plan = try c.run(["plan", "-f", file])
         #expect(plan.status == 0 && plan.stdout.contains("requests.cpu: 100m → 150m") && plan.stdout.contains("limits.cpu: 200m → 300m"), "\(plan)")
         c.server.requestLog.clear()
-        let r = try c.run(["rollout", "-f", file, "--grace-period", "100ms", "--pod-timeout", "20s"], timeout: 60)
+        let r = try c.run(["rollout", "-f", file, "--grace-period", "100ms", "--pod-timeout", "20s", "-o", "json"], timeout: 60)
         #expect(r.status == 0, "\(r)")
         let traffic = c.server.cluster.traffic(service: "web")
+        let events = r.stdout.split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)) }
+        #expect(events.filter { $0["type"] == "podStep" && $0["step"] == "resize" }.count == 4, "JSON events show each resize: \(r.stdout)")
+        #expect(events.filter { $0["type"] == "podDone" }.count == 4)
 
         let resizes = Self.resizeWrites(c)
         #expect(Set(resizes.map { $0.path }).count == 4 && resizes.count == 4, "one resize PATCH per pod: \(resizes.map(\.path))")
@@ -79,6 +82,72 @@ struct ResizeRolloutTests {
         c.settle(thenWait: 1.5)
         #expect(Set(c.replicaSets(of: "web").keys) == Set(setsBefore.keys), "no new ReplicaSet")
         #expect(Set(c.facts(prefix: "web-").values.map(\.uid)) == Set(facts.values.map(\.uid)), "no pod replaced")
+        let record = try #require(c.record(Resources.deployments, "web"))
+        #expect(record["previousResources"]?["app/requests.cpu"] == "100m" && record["resources"]?["app/limits.cpu"] == "300m", "\(record)")
+
+        c.server.requestLog.clear()
+        let undo = try c.run(["undo", "deployment/web", "--pod-timeout", "20s"], timeout: 60)
+        #expect(undo.status == 0, "\(undo)")
+        #expect(Self.resizeWrites(c).count == 4, "undo resizes each pod back once")
+        for pod in c.livePods(prefix: "web-") {
+            let name = pod[path: ["metadata", "name"]]?.string ?? ""
+            let status = try #require(Self.appStatus(pod))
+            #expect(Self.appSpec(pod)?[path: ["resources", "requests", "cpu"]] == "100m" && status[path: ["resources", "limits", "cpu"]] == "200m")
+            #expect(status["containerID"]?.string == facts[name]?.containerIDs["app"], "\(name): still not restarted")
+        }
+        let undone = try #require(c.object(Resources.deployments, "web"))
+        #expect(Self.appSpec(undone[path: ["spec", "template"]] ?? .null)?[path: ["resources", "limits", "cpu"]] == "200m")
+    }
+
+    @Test("Dry runs (client and server) show the resize and write nothing")
+    func dryRuns() throws {
+        let before = Self.web(requests: ["cpu": "100m", "memory": "64Mi"], limits: ["cpu": "200m"], policy: Self.cpuPolicy)
+        let c = try Self.cluster(before, version: "v1.33.1", traffic: false)
+        defer { c.stop() }
+        let desired = Self.web(requests: ["cpu": "150m", "memory": "64Mi"], limits: ["cpu": "300m"], policy: Self.cpuPolicy)
+        let file = try c.writeManifest("web.yaml", desired)
+        let rv = c.server.store.resourceVersion
+        let client = try c.run(["rollout", "-f", file, "--dry-run=client"])
+        #expect(client.status == 0 && client.stdout.contains("PATCH pod/resize: app requests.cpu=150m, app limits.cpu=300m"), "\(client)")
+        let server = try c.run(["rollout", "-f", file, "--dry-run=server"])
+        #expect(server.status == 0, "\(server)")
+        #expect(server.stdout.components(separatedBy: "accepted  resize app requests.cpu 100m → 150m, app limits.cpu 200m → 300m").count == 5,
+                "a server dry run of each pod's resize: \(server.stdout)")
+        #expect(c.server.requestLog.entries.contains { $0.path.hasSuffix("/resize") && $0.rawQuery.contains("dryRun=All") })
+        c.settle()
+        for pod in c.livePods(prefix: "web-") {
+            #expect(Self.appSpec(pod)?[path: ["resources", "requests", "cpu"]] == "100m")
+        }
+        #expect(c.ourWrites.allSatisfy { $0.rawQuery.contains("dryRun") }, "\(c.ourWrites.map(\.path)) after rv \(rv)")
+    }
+
+    @Test("kill -9 in the middle of a RestartContainer resize, then resume: every pod resized, each container restarted once")
+    func killThenResume() throws {
+        let before = Self.web(requests: ["cpu": "100m", "memory": "64Mi"], limits: ["memory": "128Mi"], policy: Self.memoryRestarts)
+        let c = try Self.cluster(before, version: "v1.33.1", traffic: false)
+        defer { c.stop() }
+        let facts = c.facts(prefix: "web-")
+        let desired = Self.web(requests: ["cpu": "100m", "memory": "96Mi"], limits: ["memory": "192Mi"], policy: Self.memoryRestarts)
+        let file = try c.writeManifest("web.yaml", desired)
+        c.server.requestLog.clear()
+        let run = try c.start(["rollout", "-f", file, "--grace-period", "100ms"])
+        defer { run.cleanUp() }
+        let deadline = Date().addingTimeInterval(20)
+        while Self.resizeWrites(c).isEmpty && run.process.isRunning && Date() < deadline { usleep(500) }
+        run.signal(SIGKILL)
+        #expect(run.waitExit(timeout: 10) == 128 + SIGKILL, "killed mid-rollout: \(run.stderr)")
+        let resume = try c.run(["resume", "deployment/web", "--pod-timeout", "20s"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        c.settle(thenWait: 0.3)
+        let log = c.server.cluster.transitions
+        for (name, b) in facts {
+            let pod = try #require(c.livePods(prefix: name).first)
+            #expect(Self.appStatus(pod)?[path: ["resources", "limits", "memory"]] == "192Mi", "\(name) resized")
+            #expect(Self.appStatus(pod)?["restartCount"]?.int == (b.restartCounts["app"] ?? 0) + 1, "\(name): restarted once")
+            #expect(log.kills(container: "app", pod: name) == 1)
+            #expect(PodFacts(pod).gate == "True" && PodFacts(pod).ready)
+        }
+        #expect(c.record(Resources.deployments, "web")?["phase"] == "complete")
     }
 
     @Test("2: memory with RestartContainer: each container restarts behind the gate, no request dropped")
