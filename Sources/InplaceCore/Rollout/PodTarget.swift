@@ -16,5 +16,5 @@ public struct PodTarget: Sendable, Equatable {
 
     /// No container restarts (only `NotRequired` resizes): the pod stays in service and does not
     /// count against max-unavailable.
-    public var inService: Bool { changes.isEmpty && !resources.contains(where: \.restarts) }
+    public var inService: Bool { changes.isEmpty && !resources.isEmpty && !resources.contains(where: \.restarts) }
 }
