@@ -102,6 +102,11 @@ import Testing
         var stale = pod
         stale[path: ["status", "conditions"]] = .array(conditions)
         #expect(PodProgress.step(pod: Pod(stale), target: target, rolloutID: "r1") == .resizing, "a refusal of other values is stale")
+        var deferred = pod
+        deferred[path: ["status", "conditions"]] = .array(pod[path: ["status", "conditions"]]!.array! + [[
+            "type": "PodResizePending", "status": "True", "reason": "Deferred", "message": "Node didn't have enough resource: cpu"]])
+        #expect(PodProgress.step(pod: Pod(deferred), target: target, rolloutID: "r1") == .resizing)
+        #expect(ResizeProgress.state(pod: Pod(deferred), changes: target.resources) == .applying(deferred: "Node didn't have enough resource: cpu"))
         conditions[conditions.count - 1]["message"] = "Node didn't have enough capacity: cpu, requested: 500, capacity: 8000"
         stale[path: ["status", "conditions"]] = .array(conditions)
         #expect(PodProgress.step(pod: Pod(stale), target: target, rolloutID: "r1")

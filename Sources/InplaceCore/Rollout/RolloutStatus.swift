@@ -84,6 +84,10 @@ public struct RolloutStatus: Sendable, Equatable {
         o["renewTime"] = .string(record.renewTime)
         o["images"] = RolloutRecord.map(record.images)
         o["previousImages"] = RolloutRecord.map(record.previousImages)
+        if !record.resources.isEmpty || !record.previousResources.isEmpty {
+            o["resources"] = RolloutRecord.map(record.resources)
+            o["previousResources"] = RolloutRecord.map(record.previousResources)
+        }
         o["options"] = RolloutRecord.map(record.options)
         if !record.message.isEmpty { o["message"] = .string(record.message) }
         if let code = exitCode { o["exitCode"] = .int(Int(code)) }

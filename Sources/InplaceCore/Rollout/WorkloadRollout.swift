@@ -561,7 +561,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 let limit = a.patchedAt! + settings.podTimeout
                 if now >= limit {
                     active[name] = a
-                    fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after its image changed (--pod-timeout)")
+                    fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after \(a.target.changes.isEmpty ? "its resize" : "its image changed") (--pod-timeout)")
                     continue
                 }
                 a.wakeAt = settled ? limit : min(limit, a.patchedAt! + StatusFreshness.settleSeconds)
