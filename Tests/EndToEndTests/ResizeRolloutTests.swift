@@ -199,6 +199,26 @@ struct ResizeRolloutTests {
         #expect(Self.appSpec(deployment[path: ["spec", "template"]] ?? .null)?[path: ["resources", "requests", "cpu"]] == "100m")
     }
 
+    @Test("Deferred by the kubelet: shown, waited for within --pod-timeout, then the pod fails")
+    func deferred() throws {
+        var web = Self.web(requests: ["cpu": "3", "memory": "64Mi"], limits: ["cpu": "6"], policy: Self.cpuPolicy)
+        web[path: ["spec", "replicas"]] = 2
+        var s = RolloutScenario.make([web], services: ["web"], nodeCount: 1)
+        s.server.kubernetesVersion = "v1.33.1"
+        let c = try TestCluster(s)
+        defer { c.stop() }
+        c.settle()
+        var desired = Self.web(requests: ["cpu": "5", "memory": "64Mi"], limits: ["cpu": "6"], policy: Self.cpuPolicy)
+        desired[path: ["spec", "replicas"]] = 2
+        let file = try c.writeManifest("web.yaml", desired)
+        let r = try c.run(["rollout", "-f", file, "--pod-timeout", "3s"], timeout: 60)
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains("the kubelet deferred the resize: Node didn't have enough resource: cpu"), "\(r.stderr)")
+        #expect(r.stderr.contains("not ready 3s after its resize"), "\(r.stderr)")
+        let applied = c.livePods(prefix: "web-").filter { Self.appStatus($0)?[path: ["resources", "requests", "cpu"]] == "5" }
+        #expect(applied.count == 1, "the node had room for one of them")
+    }
+
     @Test("4: on a 1.32 server the plan is blocked naming the version, and rollout writes nothing (exit 2)")
     func oldServer() throws {
         let before = Self.web(requests: ["cpu": "100m", "memory": "64Mi"], limits: ["cpu": "200m"], policy: Self.cpuPolicy)
