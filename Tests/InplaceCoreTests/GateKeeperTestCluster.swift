@@ -33,6 +33,12 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         lock.withLock { failures.append((method, path, error)) }
     }
 
+    /// Stores any object at `path` (as the API would: with a new resourceVersion) and tells the watchers.
+    @discardableResult
+    func put(_ path: String, _ value: JSONValue) -> JSONValue {
+        store(path, value, added: self.object(path) == nil)
+    }
+
     /// Stores a pod (as the API would: with a new resourceVersion) and tells the watchers.
     @discardableResult
     func put(pod: JSONValue) -> JSONValue {
@@ -177,12 +183,19 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
 final class ManualClock: RolloutClock, @unchecked Sendable {
     private let lock = NSLock()
     private var now: Double
+    private let start: Double
+    /// The wall time at `start`: 2026-11-29T03:00:00Z, moving with the monotonic time.
+    static let wallStart: Double = 1_795_921_200
 
-    init(_ start: Double = 1000) { now = start }
+    init(_ start: Double = 1000) {
+        now = start
+        self.start = start
+    }
 
     var monotonic: Double { lock.withLock { now } }
-    var rfc3339: String { "2026-11-29T03:00:00Z" }
-    var rfc3339Millis: String { "2026-11-29T03:00:00.000Z" }
+    var wall: Double { Self.wallStart + lock.withLock { now - start } }
+    var rfc3339: String { SystemClock.format(Date(timeIntervalSince1970: wall)) }
+    var rfc3339Millis: String { String(rfc3339.dropLast()) + ".000Z" }
 
     func advance(_ seconds: Double) { lock.withLock { now += seconds } }
 }

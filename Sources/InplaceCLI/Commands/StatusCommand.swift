@@ -10,7 +10,8 @@ extension Command {
         description: """
         Show the state of the rollouts recorded on the named workloads (or on every workload of the
         namespace that has one): phase, pods updated, in flight and held, failed pods with the kubelet's
-        reason, the holder and its age. With -w, follow until every rollout has ended, then exit with the
+        reason, the holder and its age. A running rollout whose holder stopped renewing for longer than its lease
+        (a killed CI job) is shown as abandoned, with the pods it left out of service. With -w, follow until every rollout has ended, then exit with the
         code the rollout ended with (0 complete, 1 failed, 3 timed out, 4 paused or interrupted).
         """,
         usage: "status [TYPE/NAME...] [-w] [-o text|json] [flags]",
@@ -58,7 +59,7 @@ struct StatusFollower {
             throw CLIError.input("\(workload.ref) has no rollout recorded")
         }
         return RolloutStatus(ref: workload.ref, record: record, pods: pods,
-                             holderLive: RolloutHolder.isLive(recorded: record.holder, renewTime: record.renewTime))
+                             holderLive: RolloutHolder.isLive(record))
     }
 
     func print(_ statuses: [RolloutStatus], final: Bool) {
@@ -80,7 +81,7 @@ struct StatusFollower {
         case .complete: phase = style.green("complete")
         case .failed: phase = style.red("failed")
         case .paused: phase = style.yellow("paused")
-        case .running: phase = s.holderLive ? style.cyan("running") : style.yellow("interrupted")
+        case .running: phase = s.holderLive ? style.cyan("running") : s.abandoned ? style.red("abandoned") : style.yellow("interrupted")
         }
         var out = "\(style.bold(s.ref.description))  \(phase)  \(s.updated)/\(s.total) updated"
         if s.inFlight > 0 { out += ", \(s.inFlight) in flight" }
@@ -89,6 +90,12 @@ struct StatusFollower {
         if s.record.phase == .running { out += ", renewed \(RolloutAdmission.ago(s.record.renewTime))" }
         out += "\n"
         if !s.record.message.isEmpty { out += "  \(s.record.message)\n" }
+        if s.abandoned {
+            out += "  \(s.record.holder) stopped renewing its \(DurationText.format(s.record.leaseSeconds)) lease \(RolloutAdmission.ago(s.record.renewTime)): nobody drives this rollout; continue it with `\(ctx.programName) resume \(s.ref)`\n"
+        }
+        if !s.holderLive && !s.outOfService.isEmpty {
+            out += "  \(s.outOfService.count) pod(s) out of service: \(s.outOfService.joined(separator: ", "))\n"
+        }
         for f in s.failed { out += "  \(style.red("failed")) \(f.pod): \(f.reason)\(f.message.isEmpty ? "" : ": \(f.message)")\n" }
         return out
     }

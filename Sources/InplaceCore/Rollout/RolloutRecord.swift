@@ -25,6 +25,8 @@ public struct RolloutRecord: Sendable, Equatable {
     /// Who runs it (`user@host pid N`) and when that holder last said it is alive.
     public var holder: String
     public var renewTime: String
+    /// Seconds without a renewal after which the holder counts as gone (as the holder renews it).
+    public var leaseSeconds: Double
     /// The workload's settings before the rollout changed them (update strategy, paused).
     public var previous: JSONValue
     /// Pods updated / total when last written.
@@ -36,6 +38,7 @@ public struct RolloutRecord: Sendable, Equatable {
     public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
                 options: [String: String], startedAt: String, holder: String, renewTime: String,
                 previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "",
+                leaseSeconds: Double = RolloutHolder.leaseSeconds,
                 resources: [String: String] = [:], previousResources: [String: String] = [:]) {
         self.resources = resources
         self.previousResources = previousResources
@@ -51,6 +54,7 @@ public struct RolloutRecord: Sendable, Equatable {
         self.updated = updated
         self.total = total
         self.message = message
+        self.leaseSeconds = leaseSeconds
     }
 
     static func map(_ m: [String: String]) -> JSONValue {
@@ -63,6 +67,7 @@ public struct RolloutRecord: Sendable, Equatable {
             ("id", .string(id)), ("phase", .string(phase.rawValue)), ("images", Self.map(images)),
             ("previousImages", Self.map(previousImages)), ("options", Self.map(options)),
             ("startedAt", .string(startedAt)), ("holder", .string(holder)), ("renewTime", .string(renewTime)),
+            ("leaseSeconds", leaseSeconds == leaseSeconds.rounded() ? .int(Int(leaseSeconds)) : .double(leaseSeconds)),
             ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
         ])
         if !resources.isEmpty || !previousResources.isEmpty {
@@ -94,6 +99,7 @@ public struct RolloutRecord: Sendable, Equatable {
                   startedAt: v["startedAt"]?.string ?? "", holder: v["holder"]?.string ?? "",
                   renewTime: v["renewTime"]?.string ?? "", previous: v["previous"] ?? .emptyObject,
                   updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "",
+                  leaseSeconds: v["leaseSeconds"]?.double ?? RolloutHolder.defaultLeaseSeconds,
                   resources: v["resources"]?.stringMap ?? [:], previousResources: v["previousResources"]?.stringMap ?? [:])
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 
 /// A rollout as `status` reports it: the record and what the live pods show.
@@ -21,22 +22,33 @@ public struct RolloutStatus: Sendable, Equatable {
     public var failed: [FailedPod]
     /// Whether the holder still holds the rollout.
     public var holderLive: Bool
+    /// The rollout is running but its holder stopped renewing for longer than its lease: nobody
+    /// drives it, and its pods out of service stay so until `resume` (or a gate keeper restores them).
+    public var abandoned: Bool
+    /// Pods out of service for their update right now (gate False), by name.
+    public var outOfService: [String]
 
-    /// Summarises `pods` of the workload against its record.
-    public init(ref: WorkloadRef, record: RolloutRecord, pods: [Pod], holderLive: Bool) {
+    /// Summarises `pods` of the workload against its record at wall time `now` (seconds since 1970).
+    public init(ref: WorkloadRef, record: RolloutRecord, pods: [Pod], holderLive: Bool,
+                now: Double = Date().timeIntervalSince1970) {
         self.ref = ref
         self.record = record
         self.holderLive = holderLive
+        abandoned = RolloutHolder.isAbandoned(record, now: now)
         let live = pods.filter { !$0.isTerminating }
         total = live.count
         var updated = 0, inFlight = 0
         var failed: [FailedPod] = []
+        var outOfService: [String] = []
         for pod in live {
             let images = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
             let onTarget = !record.images.isEmpty && record.images.allSatisfy { images[$0.key] == $0.value }
             let gateOff = pod.condition(InPlace.gateConditionType)?["status"]?.string == "False"
             if onTarget && !gateOff && pod.isReady { updated += 1 }
-            if gateOff { inFlight += 1 }
+            if gateOff {
+                inFlight += 1
+                outOfService.append(pod.name)
+            }
             if let u = PodUpdateRecord(pod: pod), u.rolloutID == record.id {
                 for c in u.containers {
                     if case .failed(let reason, let message) = ContainerRestartCheck.check(c, status: pod.containerStatus(c.name)),
@@ -50,6 +62,7 @@ public struct RolloutStatus: Sendable, Equatable {
         self.updated = updated
         self.inFlight = inFlight
         self.failed = failed
+        self.outOfService = outOfService.sorted()
         held = record.phase == .complete ? max(0, live.count - updated) : 0
     }
 
@@ -80,6 +93,8 @@ public struct RolloutStatus: Sendable, Equatable {
         })
         o["holder"] = .string(record.holder)
         o["holderLive"] = .bool(holderLive)
+        o["abandoned"] = .bool(abandoned)
+        o["outOfService"] = .array(outOfService.map { .string($0) })
         o["startedAt"] = .string(record.startedAt)
         o["renewTime"] = .string(record.renewTime)
         o["images"] = RolloutRecord.map(record.images)

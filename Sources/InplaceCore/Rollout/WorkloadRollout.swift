@@ -100,6 +100,12 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Pods whose object changed since their step was last derived.
     private var dirty: Set<String> = []
     private var podWrites = 0
+    /// The pods of the plan, by name (a scale-up's pods are the others).
+    private lazy var planNames = Set(plan.pods.map(\.name))
+    /// Follows other writers of the workload (scales are followed, other spec changes stop the rollout).
+    private var changeGuard: WorkloadChangeGuard?
+    /// Pods in flight that went away, for which the workload was read again (a scale-down may explain them).
+    private var rereadFor: Set<String> = []
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -115,6 +121,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             r.phase = .running
             r.holder = holder
             r.renewTime = now
+            r.leaseSeconds = RolloutHolder.leaseSeconds
             r.message = ""
             r.options = options(resumed: r.options)
             return r
@@ -175,6 +182,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
         record = prepared.record
+        if workload.kind != .pod { changeGuard = WorkloadChangeGuard(workload: workload, prepared: prepared) }
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
         let watches = startWatches()
@@ -211,9 +219,9 @@ public final class WorkloadRollout: @unchecked Sendable {
             record.message = "timed out after \(DurationText.format(settings.timeout)) with \(pending.count) pod(s) not started"
             message = record.message
         } else if let stop {
-            result = .paused
+            if case .changedBy = stop { result = .conflict } else { result = .paused }
             record.phase = .paused
-            if case .paused(let by) = stop { record.message = by } else { record.message = "interrupted by a signal" }
+            record.message = stop.recordMessage
             message = record.message
         } else if let failure = rollbackOf {
             record.phase = .failed
@@ -311,9 +319,11 @@ public final class WorkloadRollout: @unchecked Sendable {
             }
             guard podsSynced else { wakeAt = now + 1; continue }
             addRepairs()
+            followScale()
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
-            if active.isEmpty && (pending.isEmpty || stopping) { return }
+            if active.isEmpty && (pending.isEmpty || stopping)
+                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) { return }
             if timedOut && now >= deadline + settings.podTimeout { return }
         }
     }
@@ -377,7 +387,8 @@ public final class WorkloadRollout: @unchecked Sendable {
                     a.retryAt = clock.monotonic + min(5, 0.2 * Double(1 << min(a.attempts, 5)))
                     a.wakeAt = a.retryAt
                 case .notFound:
-                    fail(name, "PodDeleted", "the pod was deleted during its update")
+                    active[name] = a
+                    if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
                     return
                 default:
                     fail(name, "WriteRefused", error.message)
@@ -393,11 +404,13 @@ public final class WorkloadRollout: @unchecked Sendable {
         case .workload(let object):
             window.desired = Workload(kind: workload.kind, object: object).replicas ?? window.desired
             observeRecord(object)
+            if let stop = changeGuard?.stopReason(for: object, now: clock.monotonic) { control.requestStop(stop) }
+            dirty.formUnion(rereadFor)
         case .renewed(let object):
             renewing = false
             if let object { observeRecord(object) }
         case .wake:
-            break
+            dirty.formUnion(rereadFor)
         }
     }
 
@@ -436,6 +449,39 @@ public final class WorkloadRollout: @unchecked Sendable {
                 events.post(.renewed(object))
             }
         }
+    }
+
+    /// Follows a scale of the workload (see `WorkloadChangeGuard`): pods a scale-up added join the
+    /// rollout; after a scale-down, planned pods that are gone no longer count as unavailable.
+    private func followScale() {
+        guard let scale = changeGuard, scale.scaled else { return }
+        guard !stopping, let images = record?.images,
+              let joined = changeGuard?.newcomers(in: pods, planned: planNames, images: images), !joined.isEmpty else { return }
+        // A scale-up's pods are out of service until their gate is set: they go first, so they do
+        // not hold the window's budget behind the Ready pods waiting for it.
+        window.enqueue(joined, first: true)
+        record?.total += joined.count
+    }
+
+    /// A pod in flight that a scale-down removed is no longer waited for. Until the workload shows a
+    /// scale-down it is read again once (its watch may lag the pods'), and the pod is decided after;
+    /// false when nothing explains the pod's disappearance.
+    private func droppedByScaleDown(_ name: String) -> Bool {
+        guard changeGuard?.scaledDown == true else { return rereadWorkload(for: name) }
+        active[name] = nil
+        window.finish(name)
+        observer.handle(.warning(workload.ref, "\(name) was removed by a scale-down of \(workload.ref); no longer waiting for it"))
+        return true
+    }
+
+    /// Reads the workload again for a pod that is going away (once per pod); false when it already was.
+    private func rereadWorkload(for name: String) -> Bool {
+        guard changeGuard != nil, rereadFor.insert(name).inserted else { return false }
+        let path = workload.ref.path
+        pool.submit { [cluster, events] in
+            if let object = try? cluster.get(path) { events.post(.workload(object)) } else { events.post(.wake) }
+        }
+        return true
     }
 
     /// After a resume, pods this rollout left mid-sequence go first, wherever they are.
@@ -508,11 +554,12 @@ public final class WorkloadRollout: @unchecked Sendable {
                 if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); continue }
                 a.retryAt = nil
             }
-            guard let pod = pods[name] else {
+            guard let pod = pods[name], !(pod.isTerminating && changeGuard?.scaledDown == true) else {
                 active[name] = a
-                fail(name, "PodDeleted", "the pod disappeared during its update")
+                if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
                 continue
             }
+            if pod.isTerminating { _ = rereadWorkload(for: name) }
             let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
             var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
             // A gated pod whose record was not written ahead records and leaves service in one write.
