@@ -54,6 +54,13 @@ struct ResizeRolloutTests {
         let file = try c.writeManifest("web.yaml", desired)
         let plan = try c.run(["plan", "-f", file])
         #expect(plan.status == 0 && plan.stdout.contains("requests.cpu: 100m → 150m") && plan.stdout.contains("limits.cpu: 200m → 300m"), "\(plan)")
+        let (_, planJSON) = try c.planJSON(["-f", file])
+        #expect(PlanSchema.violations(planJSON) == [])
+        for pod in planJSON.planPods {
+            #expect(pod["action"] == "update" && pod["batch"] == 1, "in-service resizes all go in the first batch: \(pod)")
+            #expect(pod["resources"] == [["container": "app", "resource": "requests.cpu", "value": "150m", "currentValue": "100m"],
+                                         ["container": "app", "resource": "limits.cpu", "value": "300m", "currentValue": "200m"]])
+        }
         c.server.requestLog.clear()
         let r = try c.run(["rollout", "-f", file, "--grace-period", "100ms", "--pod-timeout", "20s", "-o", "json"], timeout: 60)
         #expect(r.status == 0, "\(r)")
@@ -148,6 +155,36 @@ struct ResizeRolloutTests {
             #expect(PodFacts(pod).gate == "True" && PodFacts(pod).ready)
         }
         #expect(c.record(Resources.deployments, "web")?["phase"] == "complete")
+    }
+
+    @Test("A StatefulSet's NotRequired resize: revision labels and resources in place, strategy handed back")
+    func statefulSet() throws {
+        var db = Workloads.statefulSet(replicas: 3)
+        db.setContainer("postgres", "resources", ["requests": ["cpu": "100m", "memory": "64Mi"], "limits": ["cpu": "200m"]])
+        db.setContainer("postgres", "resizePolicy", Self.cpuPolicy)
+        db[path: ["spec", "updateStrategy"]] = ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]]
+        var s = RolloutScenario.make([db])
+        s.server.kubernetesVersion = "v1.33.1"
+        let c = try TestCluster(s)
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: "db-")
+        var desired = db
+        desired.setContainer("postgres", "resources", ["requests": ["cpu": "250m", "memory": "64Mi"], "limits": ["cpu": "500m"]])
+        let file = try c.writeManifest("db.yaml", desired)
+        let r = try c.run(["rollout", "-f", file, "--pod-timeout", "20s"], timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        c.settle(thenWait: 0.5)
+        let sts = try #require(c.object(Resources.statefulSets, "db"))
+        let revision = sts[path: ["status", "updateRevision"]]?.string
+        #expect(sts[path: ["spec", "updateStrategy", "type"]] == "RollingUpdate")
+        for (name, b) in before {
+            let pod = try #require(c.livePods(prefix: name).first)
+            let status = (pod[path: ["status", "containerStatuses"]]?.array ?? []).first
+            #expect(status?[path: ["resources", "requests", "cpu"]] == "250m" && status?["containerID"]?.string == b.containerIDs["postgres"], "\(name)")
+            #expect(pod[path: ["metadata", "labels", "controller-revision-hash"]]?.string == revision, "\(name) carries the new revision")
+            #expect(pod[path: ["metadata", "uid"]]?.string == b.uid, "\(name) not replaced")
+        }
     }
 
     @Test("2: memory with RestartContainer: each container restarts behind the gate, no request dropped")

@@ -57,8 +57,19 @@ enum PlanSchema {
                     out.append("\(cat).\(key) is not a non-empty string")
                 }
             }
-        } else if action == "update" {
-            out.append("\(at).containers is missing on an update pod")
+        } else if action == "update" && p["resources"] == nil {
+            out.append("\(at).containers (or resources) is missing on an update pod")
+        }
+        if let resources = p["resources"] {
+            guard let list = resources.array, !list.isEmpty else { out.append("\(at).resources is not a non-empty array"); return }
+            for (k, r) in list.enumerated() {
+                let rat = "\(at).resources[\(k)]"
+                guard let ro = r.object else { out.append("\(rat) is not an object"); continue }
+                unexpected(ro, allowed: ["container", "resource", "value", "currentValue"], at: rat, into: &out)
+                for key in ["container", "resource", "value", "currentValue"] where (r[key]?.string ?? "").isEmpty {
+                    out.append("\(rat).\(key) is not a non-empty string")
+                }
+            }
         }
     }
 
