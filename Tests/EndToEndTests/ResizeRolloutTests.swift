@@ -91,6 +91,8 @@ struct ResizeRolloutTests {
         #expect(Set(c.facts(prefix: "web-").values.map(\.uid)) == Set(facts.values.map(\.uid)), "no pod replaced")
         let record = try #require(c.record(Resources.deployments, "web"))
         #expect(record["previousResources"]?["app/requests.cpu"] == "100m" && record["resources"]?["app/limits.cpu"] == "300m", "\(record)")
+        let status = try c.statusJSON("deployment/web").first
+        #expect(status?["updated"] == 4 && status?["held"] == 0 && status?["resources"]?["app/requests.cpu"] == "150m", "\(status ?? .null)")
 
         c.server.requestLog.clear()
         let undo = try c.run(["undo", "deployment/web", "--pod-timeout", "20s"], timeout: 60)

@@ -115,6 +115,19 @@ import Testing
         #expect(PodProgress.step(pod: Pod(pod), target: target, rolloutID: "r1") == .done)
     }
 
+    @Test func statusCountsAResizedPodAsUpdated() {
+        let record = RolloutRecord(id: "r1", phase: .complete, images: [:], previousImages: [:], options: [:], startedAt: "",
+                                   holder: "", renewTime: "", resources: ["app/limits.cpu": "1"], previousResources: ["app/limits.cpu": "500m"])
+        var resized = Fixtures.livePod(name: "a")
+        var containers = resized[path: ["spec", "containers"]]!.array!
+        containers[0][path: ["resources", "limits", "cpu"]] = "1"
+        resized[path: ["spec", "containers"]] = .array(containers)
+        resized[path: ["status", "containerStatuses"]] = [["name": "app", "resources": ["limits": ["cpu": "1"]]]]
+        let status = RolloutStatus(ref: WorkloadRef(kind: .deployment, namespace: "default", name: "web"), record: record,
+                                   pods: [Pod(resized), Pod(Fixtures.livePod(name: "b"))], holderLive: false)
+        #expect(status.updated == 1 && status.held == 1)
+    }
+
     @Test func inServiceResizesDoNotCountAgainstMaxUnavailable() {
         var window = RolloutWindow(maxUnavailable: 1, desired: 3)
         window.sync(["a", "b", "c"].map { RolloutWindow.Member(name: $0, uid: $0, ready: true) })
