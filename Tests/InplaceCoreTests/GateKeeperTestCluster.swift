@@ -33,17 +33,17 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         lock.withLock { failures.append((method, path, error)) }
     }
 
-    /// Stores any object at `path` (as the API would: with a new resourceVersion) and tells the watchers.
-    @discardableResult
-    func put(_ path: String, _ value: JSONValue) -> JSONValue {
-        store(path, value, added: self.object(path) == nil)
-    }
-
     /// Stores a pod (as the API would: with a new resourceVersion) and tells the watchers.
     @discardableResult
     func put(pod: JSONValue) -> JSONValue {
         let p = Pod(pod)
         return store("/api/v1/namespaces/\(p.namespace)/pods/\(p.name)", pod, added: true)
+    }
+
+    /// Stores any object at `path` (a workload, a ReplicaSet) and tells the watchers.
+    @discardableResult
+    func put(_ path: String, _ object: JSONValue) -> JSONValue {
+        store(path, object, added: self.object(path) == nil)
     }
 
     /// Changes a stored object in place (as another client would) and tells the watchers.
@@ -112,6 +112,21 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
                 if let i = live.firstIndex(where: { $0["type"] == c["type"] }) { live[i] = c } else { live.append(c) }
             }
             o[path: ["status", "conditions"]] = .array(live)
+        }
+        if let ops = body.array {
+            for op in ops {
+                let path = (op["path"]?.string ?? "").split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                    .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
+                switch op["op"]?.string {
+                case "test":
+                    if o[path: path] != op["value"] {
+                        throw ClusterOperationError(.conflict, "testing value /\(path.joined(separator: "/")) failed")
+                    }
+                case "add", "replace": o[path: path] = op["value"]
+                case "remove": o[path: path] = nil
+                default: break
+                }
+            }
         }
         if let gates = body[path: ["spec", "template", "spec", "readinessGates"]] {
             o[path: ["spec", "template", "spec", "readinessGates"]] = gates

@@ -44,7 +44,7 @@ public struct RolloutOptions: Sendable, Equatable {
     public static let flags: [FlagSpec] = planFlags + [
         FlagSpec("grace-period", valueName: "DUR", default: "5s",
                  help: "Least time between a pod leaving service and its restart."),
-        FlagSpec("timeout", valueName: "DUR", default: "10m", help: "Limit for the whole rollout (exit 3)."),
+        FlagSpec("timeout", valueName: "DUR", default: "10m", help: "Limit for the whole command, all workloads (exit 3); no request is retried past it; 0: no limit."),
         FlagSpec("pod-timeout", valueName: "DUR", default: "5m", help: "Limit for one pod's restart."),
         .dryRun(help: "client: print what would be done; server: send the first writes with dryRun=All."),
         FlagSpec("on-failure", valueName: "pause|rollback", default: "pause",

@@ -83,7 +83,13 @@ struct StatusFollower {
         case .paused: phase = style.yellow("paused")
         case .running: phase = s.holderLive ? style.cyan("running") : s.abandoned ? style.red("abandoned") : style.yellow("interrupted")
         }
-        var out = "\(style.bold(s.ref.description))  \(phase)  \(s.updated)/\(s.total) updated"
+        var out = "\(style.bold(s.ref.description))  \(phase)  "
+        if s.record.rollbackOf.isEmpty {
+            out += "\(s.updated)/\(s.total) updated"
+        } else {
+            let images = s.record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            out += "\(s.rolledBack)/\(s.total) rolled back to \(images) after rollout \(s.record.rollbackOf) failed"
+        }
         if s.inFlight > 0 { out += ", \(s.inFlight) in flight" }
         if s.held > 0 { out += ", \(s.held) held" }
         out += "  rollout \(s.record.id) by \(s.record.holder), started \(RolloutAdmission.ago(s.record.startedAt))"

@@ -27,6 +27,11 @@ public struct ResourceChange: Sendable, Equatable, Hashable {
     /// `app requests.cpu 100m → 150m`.
     public var description: String { "\(container) \(key) \(from) → \(to)" }
 
+    /// The change that undoes this one.
+    public var reversed: ResourceChange {
+        ResourceChange(container: container, kind: kind, resource: resource, from: to, to: from, restarts: restarts)
+    }
+
     /// True for a memory limit that goes down.
     public var lowersMemoryLimit: Bool {
         guard kind == "limits", resource == "memory", let a = Quantity(from), let b = Quantity(to) else { return false }

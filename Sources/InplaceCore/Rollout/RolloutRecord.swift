@@ -34,11 +34,13 @@ public struct RolloutRecord: Sendable, Equatable {
     public var total: Int
     /// A failure or a note (partial rollout, ...).
     public var message: String
+    /// Set on the record of a rollback: the id of the failed rollout whose pods it returned.
+    public var rollbackOf: String
 
     public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
                 options: [String: String], startedAt: String, holder: String, renewTime: String,
                 previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "",
-                leaseSeconds: Double = RolloutHolder.leaseSeconds,
+                leaseSeconds: Double = RolloutHolder.leaseSeconds, rollbackOf: String = "",
                 resources: [String: String] = [:], previousResources: [String: String] = [:]) {
         self.resources = resources
         self.previousResources = previousResources
@@ -55,6 +57,7 @@ public struct RolloutRecord: Sendable, Equatable {
         self.total = total
         self.message = message
         self.leaseSeconds = leaseSeconds
+        self.rollbackOf = rollbackOf
     }
 
     static func map(_ m: [String: String]) -> JSONValue {
@@ -70,6 +73,7 @@ public struct RolloutRecord: Sendable, Equatable {
             ("leaseSeconds", leaseSeconds == leaseSeconds.rounded() ? .int(Int(leaseSeconds)) : .double(leaseSeconds)),
             ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
         ])
+        if !rollbackOf.isEmpty { o["rollbackOf"] = .string(rollbackOf) }
         if !resources.isEmpty || !previousResources.isEmpty {
             o["resources"] = Self.map(resources)
             o["previousResources"] = Self.map(previousResources)
@@ -89,6 +93,31 @@ public struct RolloutRecord: Sendable, Equatable {
         }
     }
 
+    /// Takes over from `superseded`, the record this new rollout replaces on `workload`, what must
+    /// outlive an unfinished rollout: the workload's settings from before any rollout changed them
+    /// (while the workload still shows the state a rollout leaves it in: paused, OnDelete), and the
+    /// images of the last rollout that completed (what `undo` returns to, never an image whose
+    /// rollout failed).
+    public mutating func carryOver(from superseded: RolloutRecord, workload: Workload) {
+        if superseded.phase != .complete {
+            previousImages.merge(superseded.previousImages) { _, lastComplete in lastComplete }
+            previousResources.merge(superseded.previousResources) { _, lastComplete in lastComplete }
+        }
+        if superseded.previous != .emptyObject, Self.showsPreparedSettings(workload) {
+            previous = superseded.previous
+        }
+    }
+
+    /// True when the workload's controller is held off as a rollout leaves it: a Deployment paused,
+    /// a StatefulSet or DaemonSet on OnDelete.
+    public static func showsPreparedSettings(_ workload: Workload) -> Bool {
+        switch workload.kind {
+        case .deployment: return workload.isPaused
+        case .statefulSet, .daemonSet: return workload.object[path: ["spec", "updateStrategy", "type"]]?.string == "OnDelete"
+        case .pod: return false
+        }
+    }
+
     /// Reads the record of a workload object; nil when there is none.
     public init?(workload: JSONValue) {
         guard let text = workload[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string,
@@ -100,6 +129,7 @@ public struct RolloutRecord: Sendable, Equatable {
                   renewTime: v["renewTime"]?.string ?? "", previous: v["previous"] ?? .emptyObject,
                   updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "",
                   leaseSeconds: v["leaseSeconds"]?.double ?? RolloutHolder.defaultLeaseSeconds,
+                  rollbackOf: v["rollbackOf"]?.string ?? "",
                   resources: v["resources"]?.stringMap ?? [:], previousResources: v["previousResources"]?.stringMap ?? [:])
     }
 

@@ -13,8 +13,10 @@ public struct RolloutStatus: Sendable, Equatable {
     public var ref: WorkloadRef
     public var record: RolloutRecord
     public var total: Int
-    /// Pods running the record's target images.
+    /// Pods running the record's target images (0 for a rollback's record: see `rolledBack`).
     public var updated: Int
+    /// For the record of a rollback (`--on-failure rollback`): pods back on the old images, Ready.
+    public var rolledBack: Int
     /// Pods out of service for their update right now (gate False).
     public var inFlight: Int
     /// Pods kept on the old images by the partition (when the rollout was otherwise complete).
@@ -66,7 +68,9 @@ public struct RolloutStatus: Sendable, Equatable {
                 }
             }
         }
-        self.updated = updated
+        let isRollback = !record.rollbackOf.isEmpty
+        self.updated = isRollback ? 0 : updated
+        rolledBack = isRollback ? updated : 0
         self.inFlight = inFlight
         self.failed = failed
         self.outOfService = outOfService.sorted()
@@ -92,6 +96,10 @@ public struct RolloutStatus: Sendable, Equatable {
         o["id"] = .string(record.id)
         o["phase"] = .string(record.phase.rawValue)
         o["updated"] = .int(updated)
+        if !record.rollbackOf.isEmpty {
+            o["rollbackOf"] = .string(record.rollbackOf)
+            o["rolledBack"] = .int(rolledBack)
+        }
         o["total"] = .int(total)
         o["inFlight"] = .int(inFlight)
         o["held"] = .int(held)

@@ -21,13 +21,17 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Set when this rollout rolls back a failed one (`--on-failure rollback`): that failure, which
     /// the record keeps (phase failed) once the pods are back.
     public let rollbackOf: String?
+    /// The record on the workload that a new rollout replaces: what it knew from before (the
+    /// workload's settings, the last complete images) carries over while that rollout did not complete.
+    public let supersedes: RolloutRecord?
 
     public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
                 settings: RolloutSettings, rolloutID: String, holder: String, clock: any RolloutClock = SystemClock(),
                 observer: any RolloutObserver, control: RolloutControl = RolloutControl(), resuming: RolloutRecord? = nil,
-                rollbackOf: String? = nil) {
+                rollbackOf: String? = nil, supersedes: RolloutRecord? = nil) {
         self.resuming = resuming
         self.rollbackOf = rollbackOf
+        self.supersedes = supersedes
         self.cluster = cluster
         self.workload = workload
         self.template = template
@@ -106,6 +110,11 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var changeGuard: WorkloadChangeGuard?
     /// Pods in flight that went away, for which the workload was read again (a scale-down may explain them).
     private var rereadFor: Set<String> = []
+    /// Pods planned as kept or held that a resume found mid-update and finished (counted as updated).
+    private var repairedKept = 0
+    private var repairedHeld = 0
+    /// When `--timeout` ends the rollout (monotonic seconds).
+    private var deadline = Double.infinity
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -115,7 +124,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// The record written on the workload when the rollout starts.
     public func initialRecord() -> RolloutRecord {
         let changes = plan.pods.flatMap(\.changes)
-        let resources = plan.pods.filter { $0.action == .update }.flatMap(\.resources)
+        let resources = plan.pods.flatMap(\.resources)
         let now = clock.rfc3339
         if var r = resuming {
             r.phase = .running
@@ -126,7 +135,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             r.options = options(resumed: r.options)
             return r
         }
-        return RolloutRecord(
+        var r = RolloutRecord(
             id: rolloutID, phase: .running,
             images: Dictionary(changes.map { ($0.container, $0.to) }, uniquingKeysWith: { a, _ in a }),
             previousImages: Dictionary(changes.map { ($0.container, $0.from) }, uniquingKeysWith: { a, _ in a }),
@@ -134,6 +143,18 @@ public final class WorkloadRollout: @unchecked Sendable {
             startedAt: now, holder: holder, renewTime: now, total: plan.pods.count,
             resources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.to) }, uniquingKeysWith: { a, _ in a }),
             previousResources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.from) }, uniquingKeysWith: { a, _ in a }))
+        if let supersedes {
+            r.carryOver(from: supersedes, workload: workload)
+            if rollbackOf != nil { r.rollbackOf = supersedes.id }
+        }
+        return r
+    }
+
+    /// True when an unfinished rollout left the workload held off from its controller: this one
+    /// prepares and hands it back even with no pod to update.
+    var settlesWorkload: Bool {
+        guard let supersedes, supersedes.phase != .complete else { return false }
+        return RolloutRecord.showsPreparedSettings(workload)
     }
 
     /// The options as recorded (flags given to resume override the recorded ones); max-unavailable
@@ -142,9 +163,9 @@ public final class WorkloadRollout: @unchecked Sendable {
         var o = resumed
         o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
         o["partition"] = plan.partitionSetting.value.description
-        o["gracePeriod"] = DurationText.format(settings.gracePeriod)
-        o["timeout"] = DurationText.format(settings.timeout)
-        o["podTimeout"] = DurationText.format(settings.podTimeout)
+        o["gracePeriod"] = GoDuration.format(settings.gracePeriod)
+        o["timeout"] = nil
+        o["podTimeout"] = GoDuration.format(settings.podTimeout)
         o["onFailure"] = settings.rollbackOnFailure ? "rollback" : "pause"
         o["allowMissingGate"] = settings.plan.allowMissingGate ? "true" : "false"
         return o
@@ -159,12 +180,12 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private func runInner() -> RolloutOutcome {
-        let kept = plan.count(.keep), held = plan.count(.hold)
+        var kept = plan.count(.keep), held = plan.count(.hold)
         let budget = window.maxUnavailable
         observer.handle(.started(workload.ref, update: plan.count(.update), keep: kept, hold: held, maxUnavailable: budget))
         // A resumed rollout with nothing left to update still repairs the pods it left mid-sequence
         // and hands the workload back to its controller.
-        guard plan.count(.update) > 0 || resuming != nil else {
+        guard plan.count(.update) > 0 || resuming != nil || settlesWorkload else {
             if let failure = rollbackOf { concludeRollback(failure, rolledBack: 0) }
             return RolloutOutcome(result: .complete, kept: kept, held: held, seconds: elapsed)
         }
@@ -194,6 +215,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         pool.close()
 
         let stop = control.stopReason
+        kept -= repairedKept
+        held -= repairedHeld
         if case .takenOver(let by)? = stop {
             var outcome = RolloutOutcome(result: .conflict, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
                                          seconds: elapsed, message: "taken over by \(by)")
@@ -213,10 +236,11 @@ public final class WorkloadRollout: @unchecked Sendable {
             let rollingBack = settings.rollbackOnFailure && stop == nil
             record.phase = rollingBack ? .running : .failed
             record.message = rollingBack ? "\(failure); rolling back" : failure
-        } else if timedOut {
+        } else if timedOut && (!pending.isEmpty || !active.isEmpty) {
             result = .timedOut
             record.phase = .failed
-            record.message = "timed out after \(DurationText.format(settings.timeout)) with \(pending.count) pod(s) not started"
+            let inFlight = active.isEmpty ? "" : " and \(active.count) in flight (\(activeOrder.joined(separator: ", ")))"
+            record.message = "timed out (--timeout) with \(pending.count) pod(s) not started\(inFlight)"
             message = record.message
         } else if let stop {
             if case .changedBy = stop { result = .conflict } else { result = .paused }
@@ -307,15 +331,17 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private func loop(budget: Int) {
-        let deadline = start + settings.timeout
-        window.deadline = settings.timeout > 0 ? deadline : .infinity
+        deadline = settings.timeout > 0 ? start + settings.timeout : .infinity
+        window.deadline = deadline
         var wakeAt = clock.monotonic + 1
         while true {
             for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
             let now = clock.monotonic
-            if now >= deadline && !timedOut && (!pending.isEmpty || !active.isEmpty) {
+            // Pods that already show their update done are counted as done, not timed out.
+            if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
                 timedOut = true
-                observer.handle(.warning(workload.ref, "--timeout \(DurationText.format(settings.timeout)) reached: starting no more pods"))
+                observer.handle(.warning(workload.ref, "--timeout reached: starting no more pods"))
+                return
             }
             guard podsSynced else { wakeAt = now + 1; continue }
             addRepairs()
@@ -324,8 +350,13 @@ public final class WorkloadRollout: @unchecked Sendable {
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
             if active.isEmpty && (pending.isEmpty || stopping)
                 && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) { return }
-            if timedOut && now >= deadline + settings.podTimeout { return }
         }
+    }
+
+    /// True when the pod in flight shows its whole sequence done (only the bookkeeping is left).
+    private func showsDone(_ name: String) -> Bool {
+        guard let pod = pods[name], let a = active[name] else { return false }
+        return PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID) == .done
     }
 
     private var stopping: Bool { timedOut || control.stopReason != nil || (!failures.isEmpty) }
@@ -383,9 +414,10 @@ public final class WorkloadRollout: @unchecked Sendable {
                     refresh(name)
                     a.writing = true
                 case .transient:
-                    a.attempts += 1
-                    a.retryAt = clock.monotonic + min(5, 0.2 * Double(1 << min(a.attempts, 5)))
-                    a.wakeAt = a.retryAt
+                    // The client already spent the request's retry budget, or the deadline cut it short.
+                    if timedOut || clock.monotonic >= deadline { break }
+                    fail(name, "ServerUnavailable", "the API server kept failing after retries: \(error.message)")
+                    return
                 case .notFound:
                     active[name] = a
                     if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
@@ -495,7 +527,14 @@ public final class WorkloadRollout: @unchecked Sendable {
             guard let r = PodUpdateRecord(pod: pod), r.rolloutID == rolloutID else { continue }
             let target = PodTarget(name: pod.name, changes: r.containers.map { ImageChange(container: $0.name, from: $0.from, to: $0.to) },
                                    resources: r.resources, labels: pending.first?.labels ?? [:])
-            if PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) != .done { repairs.append(target) }
+            if PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) != .done {
+                repairs.append(target)
+                switch plan.pods.first(where: { $0.name == pod.name })?.action {
+                case .keep?: repairedKept += 1
+                case .hold?: repairedHeld += 1
+                default: break
+                }
+            }
         }
         if !repairs.isEmpty {
             observer.handle(.warning(workload.ref, "repairing \(repairs.count) pod(s) left mid-update: \(repairs.map(\.name).joined(separator: ", "))"))
