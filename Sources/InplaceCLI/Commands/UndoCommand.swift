@@ -45,7 +45,7 @@ extension Command {
             return .ok
         }
         ctx.info("\(workload.ref): rolling back to \(list) (the last complete state before rollout \(record.id))")
-        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .previous(images: images, resources: resources))], options: options,
+        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources))], options: options,
                                            session: session, resuming: [:])
     }
 }

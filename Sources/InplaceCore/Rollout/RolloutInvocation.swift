@@ -146,7 +146,7 @@ public struct RolloutInvocation: Sendable {
             back.plan.partition = .count(0)
             back.rollbackOnFailure = false
             back.timeout = timeout > 0 ? remaining : 0
-            let planned = try planner(DesiredWorkload(ref: workload.ref, source: .previous(images: images, resources: resources)), back.plan)
+            let planned = try planner(DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources)), back.plan)
             let outcome = runner(Run(
                 workload: planned.workload, template: planned.desiredTemplate, plan: planned.plan, settings: back,
                 rolloutID: newID(), resuming: nil, rollbackOf: failure, supersedes: RolloutRecord(workload: planned.workload.object)))
