@@ -62,6 +62,19 @@ import Testing
         #expect(ok.action == .update && ok.resources.count == 2 && ok.batch == 1)
     }
 
+    @Test func anInServiceResizeNeedsNoGateButARestartingOneDoes() {
+        let t = Fixtures.with(Self.template(limits: ["cpu": "1", "memory": "128Mi"]), ["spec", "readinessGates"], nil)
+        let ungated = Fixtures.livePod(gate: false, gateCondition: nil)
+        #expect(Self.plan(t, support: Self.v133, pod: ungated).action == .update)
+        var restarting = ungated
+        var containers = restarting[path: ["spec", "containers"]]!.array!
+        containers[0]["resizePolicy"] = [["resourceName": "cpu", "restartPolicy": "RestartContainer"]]
+        restarting[path: ["spec", "containers"]] = .array(containers)
+        let t2 = Fixtures.setContainerField(t, container: 0, field: "resizePolicy", [["resourceName": "cpu", "restartPolicy": "RestartContainer"]])
+        let p = Self.plan(t2, support: Self.v133, pod: restarting)
+        #expect(p.action == .blocked && p.reasons == [RolloutPreconditions.missingGate])
+    }
+
     @Test func aNotRequiredMemoryLimitDecreaseIsBlockedBefore134() {
         let t = Self.template(limits: ["cpu": "500m", "memory": "96Mi"])
         let p = Self.plan(t, support: Self.v133)
