@@ -236,6 +236,10 @@ struct ResizeRolloutTests {
         }
         let deployment = try #require(c.object(Resources.deployments, "web"))
         #expect(Self.appSpec(deployment[path: ["spec", "template"]] ?? .null)?[path: ["resources", "requests", "cpu"]] == "100m")
+        #expect(deployment[path: ["spec", "paused"]]?.bool != true, "handed back to its controller")
+        let status = try c.run(["status", "deployment/web"])
+        #expect(status.stdout.contains("rolled back to app/limits.cpu=200m, app/requests.cpu=100m"), "\(status)")
+        #expect(try c.statusJSON("deployment/web").first?["rolledBack"] == 4)
     }
 
     @Test("Deferred by the kubelet: shown, waited for within --pod-timeout, then the pod fails")
