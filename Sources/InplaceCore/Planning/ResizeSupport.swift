@@ -28,8 +28,7 @@ public struct ResizeSupport: Sendable, Equatable {
         }
         var reasons: [String] = []
         let kubelet = node.flatMap { kubeletVersions[$0] }
-        if let k = Self.minor(kubelet), k >= Self.minimum {
-        } else {
+        if !(Self.minor(kubelet).map { $0 >= Self.minimum } ?? false) {
             reasons.append("node \(node ?? "(none)") runs kubelet \(kubelet ?? "of an unknown version"); resizing in place needs 1.33 or later")
         }
         if v < Self.memoryLimitDecrease {
