@@ -189,6 +189,34 @@ struct ResizeRolloutTests {
         }
     }
 
+    @Test("An image and cpu together: the pod leaves service once, one image patch and one resize, one restart")
+    func imageAndResources() throws {
+        let before = Self.web(requests: ["cpu": "100m", "memory": "64Mi"], limits: ["cpu": "200m"], policy: Self.cpuPolicy)
+        let c = try Self.cluster(before, version: "v1.33.1")
+        defer { c.stop() }
+        let facts = c.facts(prefix: "web-")
+        c.server.requestLog.clear()
+        c.server.cluster.resetTraffic()
+        var desired = Self.web(requests: ["cpu": "150m", "memory": "64Mi"], limits: ["cpu": "300m"], policy: Self.cpuPolicy)
+        desired.setContainer("app", "image", "nginx:1.27")
+        let file = try c.writeManifest("web.yaml", desired)
+        let r = try c.run(["rollout", "-f", file, "--grace-period", "100ms", "--pod-timeout", "20s"], timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        let traffic = c.server.cluster.traffic(service: "web")
+        let writes = PodWrite.of(c.ourWrites)
+        let log = c.server.cluster.transitions
+        for (name, b) in facts {
+            let pod = try #require(c.livePods(prefix: name).first)
+            let status = try #require(Self.appStatus(pod))
+            #expect(status["restartCount"]?.int == (b.restartCounts["app"] ?? 0) + 1 && log.kills(container: "app", pod: name) == 1, "\(name)")
+            #expect(status[path: ["resources", "requests", "cpu"]] == "150m" && Self.appSpec(pod)?["image"] == "nginx:1.27")
+            #expect(writes.filter { $0.pod == name && $0.kind == .gateOff }.count == 1 && writes.filter { $0.pod == name && $0.kind == .imagePatch }.count == 1)
+            #expect(Self.resizeWrites(c).filter { $0.path.contains("/pods/\(name)/") }.count == 1)
+        }
+        #expect(traffic.dropped == 0, "\(traffic.droppedByPod)")
+        #expect(log.maxNotReady(workload: "Deployment/web") <= 1, "the image change counts against max-unavailable")
+    }
+
     @Test("2: memory with RestartContainer: each container restarts behind the gate, no request dropped")
     func restartContainer() throws {
         let before = Self.web(requests: ["cpu": "100m", "memory": "64Mi"], limits: ["memory": "128Mi"], policy: Self.memoryRestarts)

@@ -96,9 +96,11 @@ extension Kubelet {
             let after = desired[name] ?? .emptyObject
             rt.resize.allocated[name] = after
             let needsRestart = Self.changedResources(before, after).contains { PodResizeValidation.policy(c, $0) == "RestartContainer" }
-            if needsRestart, let i = rt.containers.firstIndex(where: { $0.name == name }) {
-                rt.resize.actual[name] = after
-                restarting = true
+            guard needsRestart, let i = rt.containers.firstIndex(where: { $0.name == name }) else { continue }
+            rt.resize.actual[name] = after
+            restarting = true
+            // A container already stopping (its image changed in this sync) starts with the new resources.
+            if rt.containers[i].phase == .running {
                 changeImage(rt, i, to: rt.containers[i].target, pod: pod,
                             reason: "Container \(name) resize requires a restart, will be restarted")
             }

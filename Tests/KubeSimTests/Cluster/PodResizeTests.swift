@@ -124,6 +124,21 @@ struct PodResizeTests {
         #expect(Sim.containerStatus(Sim.get(s, "p"), "sidecar")?["restartCount"] == 0)
     }
 
+    @Test("A new image and a RestartContainer resize in one sync restart the container once, with the new resources")
+    func imageAndRestartingResizeTogether() throws {
+        let s = try Self.server(version: "v1.33.1", latencies: Latencies(sync: 0.3))
+        defer { s.stop() }
+        try Self.ready(s, Self.pod(memoryRestarts: true))
+        try Sim.setImage(s, pod: "p", container: "app", image: "nginx:1.27")
+        _ = try Self.resize(s, "p", ["requests": ["memory": "96Mi"], "limits": ["memory": "192Mi"]]).get()
+        Sim.wait(s, "restarted") {
+            let st = Sim.containerStatus(Sim.get(s, "p"), "app")
+            return st?["restartCount"]?.int == 1 && st?["ready"]?.bool == true && st?[path: ["resources", "limits", "memory"]] == "192Mi"
+        }
+        #expect(s.cluster.transitions.kills(container: "app", pod: "p") == 1)
+        #expect(Sim.containerStatus(Sim.get(s, "p"), "app")?["image"]?.string?.hasSuffix("nginx:1.27") == true)
+    }
+
     @Test("Above the node's allocatable: PodResizePending Infeasible with the kubelet's message; beside a full node: Deferred until room is freed")
     func infeasibleAndDeferred() throws {
         let s = try Self.server(version: "v1.33.1")
