@@ -23,9 +23,13 @@ public enum ClusterUse: String, Sendable, CaseIterable {
     public static let patchPod = ClusterPermission("patch", .pods)
     /// The gate condition.
     public static let patchPodStatus = ClusterPermission("patch", .pods, subresource: "status")
+    /// cpu and memory, in place (the kubelet versions of the nodes are read too when allowed:
+    /// `get nodes` is cluster-scoped, so no Role grants it, and without it the versions stay unknown).
+    public static let patchPodResize = ClusterPermission("patch", .pods, subresource: "resize")
 
-    /// The namespaced permissions of this use over workloads of `kinds`.
-    public func permissions(kinds: Set<WorkloadKind> = Set(WorkloadKind.allCases)) -> [ClusterPermission] {
+    /// The namespaced permissions of this use over workloads of `kinds` (with `resizes`, also what
+    /// changing cpu and memory in place needs).
+    public func permissions(kinds: Set<WorkloadKind> = Set(WorkloadKind.allCases), resizes: Bool = true) -> [ClusterPermission] {
         var p: Set<ClusterPermission> = []
         let workloadKinds = kinds.filter { $0 != .pod }
         switch self {
@@ -39,6 +43,7 @@ public enum ClusterUse: String, Sendable, CaseIterable {
             for verb in ["get", "list", "watch"] { p.insert(ClusterPermission(verb, .pods)) }
             p.insert(Self.patchPod)
             p.insert(Self.patchPodStatus)
+            if resizes { p.insert(Self.patchPodResize) }
             p.insert(ClusterPermission("list", .endpointSlices))
             p.insert(ClusterPermission("watch", .endpointSlices))
             if kinds.contains(.deployment) { p.insert(ClusterPermission("patch", .replicaSets)) }

@@ -24,12 +24,12 @@ public struct RolloutPreflight: Sendable {
 
     /// The permissions of the use over `workloads` that the server refuses, by namespace. Empty when
     /// all are granted, or when the server does not answer access reviews (the writes will tell).
-    public func missing(_ workloads: [Workload]) -> [Missing] {
+    public func missing(_ workloads: [Workload], resizes: Bool = false) -> [Missing] {
         let byNamespace = Dictionary(grouping: workloads, by: \.namespace)
         var missing: [Missing] = []
         for namespace in byNamespace.keys.sorted() {
             let kinds = Set(byNamespace[namespace]!.map(\.kind))
-            for p in use.permissions(kinds: kinds) {
+            for p in use.permissions(kinds: kinds, resizes: resizes) {
                 guard let allowed = allowed(p, namespace: namespace) else { return [] }
                 if !allowed { missing.append(Missing(permission: p, namespace: namespace)) }
             }
@@ -79,14 +79,15 @@ public struct RolloutPreflight: Sendable {
             } catch {
                 continue
             }
-            let target = PodTarget(name: first.name, changes: first.changes, labels: labels)
+            let target = PodTarget(name: first.name, changes: first.changes, resources: first.resources, labels: labels)
             guard let live = try? cluster.get(APIResource.pods.path(namespace: p.workload.namespace, name: first.name)) else { continue }
             let pod = Pod(live)
-            let writes = [
+            var writes = [
                 PodWrites.record(pod: pod, target: target, rolloutID: run.rolloutID, now: clock.rfc3339),
                 PodWrites.gateOff(pod: pod, target: target, now: clock.rfc3339),
-                PodWrites.patch(pod: pod, target: target),
             ]
+            if !target.changes.isEmpty { writes.append(PodWrites.patch(pod: pod, target: target)) }
+            if !target.resources.isEmpty { writes.append(PodWrites.resize(pod: pod, target: target)) }
             for w in writes {
                 do {
                     _ = try cluster.patch(w.path, type: w.type, body: w.body, dryRun: true)
