@@ -27,6 +27,8 @@ public struct RolloutOptions: Sendable, Equatable {
     public var dryRun: DryRunMode = .none
     public var onFailure: FailurePolicy = .pause
     public var output: OutputFormat = .text
+    /// Why the rollout is run, kept in the workload's history (`--cause`).
+    public var cause = ""
 
     public init() {}
 
@@ -51,12 +53,16 @@ public struct RolloutOptions: Sendable, Equatable {
                  help: "When a pod fails: stop (pause) or restore the updated pods (rollback)."),
         FlagSpec("output", short: "o", valueName: "text|json", default: "text",
                  help: "Output format; json prints one JSON event per line on stdout."),
+        FlagSpec("cause", valueName: "TEXT",
+                 help: "Change cause kept in the workload's history (default: the manifest's kubernetes.io/change-cause annotation)."),
     ]
 
     /// The core's settings for these options.
     public var settings: RolloutSettings {
-        RolloutSettings(plan: plan, gracePeriod: gracePeriod, timeout: timeout, podTimeout: podTimeout,
-                        rollbackOnFailure: onFailure == .rollback)
+        var s = RolloutSettings(plan: plan, gracePeriod: gracePeriod, timeout: timeout, podTimeout: podTimeout,
+                                rollbackOnFailure: onFailure == .rollback)
+        s.cause = cause
+        return s
     }
 
     /// Options as a rollout recorded them (`resume` starts from these; flags given override them).
@@ -82,6 +88,7 @@ public struct RolloutOptions: Sendable, Equatable {
         if args.has("timeout") { o.timeout = given.timeout }
         if args.has("pod-timeout") { o.podTimeout = given.podTimeout }
         if args.has("on-failure") { o.onFailure = given.onFailure }
+        if args.has("cause") { o.cause = given.cause }
         o.dryRun = given.dryRun
         o.output = given.output
         return o
@@ -122,6 +129,7 @@ public struct RolloutOptions: Sendable, Equatable {
             guard let p = FailurePolicy(rawValue: v) else { throw fail("on-failure", v, "must be pause or rollback") }
             onFailure = p
         }
+        if let v = args.value("cause") { cause = v }
         if let v = args.value("output") {
             guard let f = OutputFormat(rawValue: v), formats.contains(f) else {
                 throw fail("output", v, "must be one of \(formats.map(\.rawValue).joined(separator: ", "))")

@@ -32,6 +32,8 @@ public struct RolloutRecord: Sendable, Equatable {
     public var message: String
     /// Set on the record of a rollback: the id of the failed rollout whose pods it returned.
     public var rollbackOf: String
+    /// Why the rollout was run (`--cause`, or the manifest's `kubernetes.io/change-cause`); kept in the history.
+    public var cause: String = ""
 
     public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
                 options: [String: String], startedAt: String, holder: String, renewTime: String,
@@ -67,6 +69,7 @@ public struct RolloutRecord: Sendable, Equatable {
             ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
         ])
         if !rollbackOf.isEmpty { o["rollbackOf"] = .string(rollbackOf) }
+        if !cause.isEmpty { o["cause"] = .string(cause) }
         return .object(o)
     }
 
@@ -106,6 +109,7 @@ public struct RolloutRecord: Sendable, Equatable {
                   updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "",
                   leaseSeconds: v["leaseSeconds"]?.double ?? RolloutHolder.defaultLeaseSeconds,
                   rollbackOf: v["rollbackOf"]?.string ?? "")
+        cause = v["cause"]?.string ?? ""
     }
 
     /// A JSON-patch pointer segment for the annotation key (`/` escaped as `~1`).

@@ -131,6 +131,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             r.leaseSeconds = RolloutHolder.leaseSeconds
             r.message = ""
             r.options = options(resumed: r.options)
+            if !settings.cause.isEmpty { r.cause = settings.cause }
             return r
         }
         var r = RolloutRecord(
@@ -139,6 +140,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             previousImages: Dictionary(changes.map { ($0.container, $0.from) }, uniquingKeysWith: { a, _ in a }),
             options: options(resumed: [:]),
             startedAt: now, holder: holder, renewTime: now, total: plan.pods.count)
+        r.cause = settings.cause
         if let supersedes {
             r.carryOver(from: supersedes, workload: workload)
             if rollbackOf != nil { r.rollbackOf = supersedes.id }
