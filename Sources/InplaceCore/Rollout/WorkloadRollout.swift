@@ -158,15 +158,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// The options as recorded (flags given to resume override the recorded ones); max-unavailable
     /// and partition as the plan resolved them, so a resume keeps them whatever the workload shows then.
     func options(resumed: [String: String]) -> [String: String] {
-        var o = resumed
-        o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
-        o["partition"] = plan.partitionSetting.value.description
-        o["gracePeriod"] = GoDuration.format(settings.gracePeriod)
-        o["timeout"] = nil
-        o["podTimeout"] = GoDuration.format(settings.podTimeout)
-        o["onFailure"] = settings.rollbackOnFailure ? "rollback" : "pause"
-        o["allowMissingGate"] = settings.plan.allowMissingGate ? "true" : "false"
-        return o
+        settings.recordedOptions(plan: plan, over: resumed)
     }
 
     /// Runs the rollout to its end and reports the outcome.
