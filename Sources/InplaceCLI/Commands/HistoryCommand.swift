@@ -11,8 +11,8 @@ extension Command {
         List the last in-place rollouts recorded on a workload (annotation inplace.kubectl.io/history), oldest
         first: revision, phase (running, paused, failed, complete, rolled back), images, when it started and
         ended, who ran it, and its change cause (--cause, or the manifest's kubernetes.io/change-cause
-        annotation). The workload keeps the last \(RolloutHistory.defaultLimit) revisions, and always the last
-        complete one, which `undo` returns to; `undo --to-revision N` restores the images of a complete revision.
+        annotation). The workload keeps the last \(RolloutHistory.defaultLimit) revisions, and always the last complete
+        one, which `undo` returns to; `undo --to-revision N` restores the images of a complete revision.
         """,
         usage: "history TYPE/NAME [-o text|json|yaml] [flags]",
         examples: [

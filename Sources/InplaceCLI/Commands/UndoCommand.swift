@@ -67,5 +67,6 @@ extension Command {
 extension Command {
     /// `undo --to-revision N`: a revision of `history` instead of the last complete state.
     static let toRevisionFlag = FlagSpec("to-revision", valueName: "N", default: "0",
-        help: "Restore the images of this revision of `history` (only a complete one); 0: the last complete state before the latest rollout.")
+        zeroMeans: "the last complete state before the latest rollout",
+        help: "Restore the images of this revision of `history` (only a revision whose rollout completed).")
 }
