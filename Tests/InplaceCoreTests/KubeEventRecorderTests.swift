@@ -25,6 +25,9 @@ import Testing
         let r = try Self.recorder(cluster, observer)
         let ref = RolloutInvocationTests.ref
         r.handle(.started(ref, update: 1, keep: 0, hold: 0, maxUnavailable: 1))
+        #expect(Self.events(cluster).isEmpty, "no start is told before the first pod moves")
+        r.handle(.podStep(ref, pod: "web-1", step: .gateOff, elapsed: 0))
+        r.handle(.podStep(ref, pod: "web-1", step: .patch, elapsed: 0))
         r.handle(.podDone(ref, pod: "web-1", seconds: 1))
         r.handle(.podFailed(ref, pod: "web-1", reason: "ErrImagePull", message: "pull failed"))
         r.handle(.finished(ref, RolloutOutcome(result: .paused, updated: 1)))
@@ -37,7 +40,7 @@ import Testing
         #expect(events.allSatisfy { $0[path: ["source", "component"]] == "kubectl-inplace" && $0["reportingComponent"] == "kubectl-inplace" })
         #expect(events.filter { $0[path: ["involvedObject", "kind"]] == "Deployment" }.allSatisfy { $0[path: ["involvedObject", "uid"]] == "dep-1" })
         #expect(events.first { $0["reason"] == "InPlaceUpdateFailed" }?["message"]?.string?.hasPrefix("ErrImagePull") == true)
-        #expect(observer.events.count == 4, "every rollout event is passed on")
+        #expect(observer.events.count == 6, "every rollout event is passed on")
     }
 
     @Test("an event the server refuses is dropped: the rollout's observer sees nothing of it")
@@ -47,8 +50,9 @@ import Testing
         let r = try Self.recorder(cluster, observer)
         cluster.failNext("POST", "/api/v1/namespaces/default/events", ClusterOperationError(.forbidden, "events is forbidden"))
         r.handle(.started(RolloutInvocationTests.ref, update: 1, keep: 0, hold: 0, maxUnavailable: 1))
+        r.handle(.podStep(RolloutInvocationTests.ref, pod: "web-1", step: .gateOff, elapsed: 0))
         r.finish()
         #expect(Self.events(cluster).isEmpty)
-        #expect(observer.events.count == 1)
+        #expect(observer.events.count == 2)
     }
 }

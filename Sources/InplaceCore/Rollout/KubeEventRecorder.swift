@@ -34,6 +34,10 @@ public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
         var pods: [String: Subject]
         var images: String
         var cause: String
+        /// Pods the rollout updates (from its start), and whether its start was told: only once the
+        /// workload is prepared and the first pod moves, so no event claims a rollout that never wrote.
+        var updating = 0
+        var startTold = false
     }
 
     public let cluster: any ClusterAPI
@@ -70,10 +74,16 @@ public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
         next.handle(event)
         switch event {
         case let .started(ref, update, _, _, _):
-            guard update > 0, let k = known(ref) else { return }
+            state.withLock { $0.known[ref]?.updating = update }
+        case let .podStep(ref, _, _, _):
+            guard let k = state.withLock({ s -> Known? in
+                guard let k = s.known[ref], !k.startTold else { return nil }
+                s.known[ref]?.startTold = true
+                return k
+            }) else { return }
             let why = k.cause.isEmpty ? "" : " (\(k.cause))"
             emit(k.workload, type: "Normal", reason: "InPlaceRolloutStarted",
-                 message: "\(holder) rolls \(update) pod(s) in place to \(k.images)\(why)")
+                 message: "\(holder) rolls \(k.updating) pod(s) in place to \(k.images)\(why)")
         case let .podDone(ref, pod, _):
             guard let k = known(ref) else { return }
             emit(podSubject(k, pod), type: "Normal", reason: "InPlaceUpdated", message: "Containers updated in place to \(k.images) by \(holder)")
@@ -96,7 +106,7 @@ public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
             case .conflict:
                 emit(k.workload, type: "Warning", reason: "InPlaceRolloutStopped", message: "stopped\(detail)")
             }
-        case .workloadWrite, .podStep, .warning:
+        case .workloadWrite, .warning:
             break
         }
     }
