@@ -77,13 +77,21 @@ struct HistoryAndEventsTests {
         let after = try revisions(c)
         #expect(after.last?["revision"] == 4 && after.last?["phase"] == "complete" && after.last?["cause"] == "undo to revision 1")
 
+        let rolledBack = try c.run(["set", "image", "deployment/web", "app=nginx:1.27-broken", "--grace-period", "100ms",
+                                    "--on-failure", "rollback"], timeout: 60)
+        #expect(rolledBack.status == 1, "\(rolledBack)")
+        let final = try revisions(c)
+        #expect(final.map { $0["phase"] } == ["complete", "complete", "failed", "complete", "rolledBack"], "\(final)")
+        #expect(try RolloutHistoryText.lastLine(c.run(["history", "deployment/web"]).stdout).contains("rolled back"))
+
         let deployment = try #require(c.object(Resources.deployments, "web"))
         let events = c.server.store.list(Resources.events, namespace: "default").items
             .filter { $0[path: ["source", "component"]] == "kubectl-inplace" }
         let onWorkload = events.filter { $0[path: ["involvedObject", "kind"]] == "Deployment" }
         #expect(onWorkload.allSatisfy { $0[path: ["involvedObject", "uid"]] == deployment[path: ["metadata", "uid"]] })
         let reasons = Set(onWorkload.compactMap { $0["reason"]?.string })
-        #expect(reasons.isSuperset(of: ["InPlaceRolloutStarted", "InPlaceRolloutCompleted", "InPlaceUpdateFailed", "InPlaceRolloutFailed"]), "\(reasons)")
+        #expect(reasons.isSuperset(of: ["InPlaceRolloutStarted", "InPlaceRolloutCompleted", "InPlaceUpdateFailed", "InPlaceRolloutFailed",
+                                        "InPlaceRolledBack"]), "\(reasons)")
         let failure = events.first { $0["reason"] == "InPlaceUpdateFailed" && $0[path: ["involvedObject", "kind"]] == "Pod" }
         #expect(failure?["type"] == "Warning" && failure?["message"]?.string?.contains("ImagePull") == true, "the kubelet's reason: \(failure?.serialized() ?? "none")")
 
@@ -99,4 +107,10 @@ struct HistoryAndEventsTests {
             #expect(describePod.output.contains("InPlaceUpdated") && describePod.output.contains("nginx:1.27"), "\(describePod.output)")
         }
     }
+}
+
+/// Reads `history`'s text table.
+enum RolloutHistoryText {
+    /// The last row.
+    static func lastLine(_ text: String) -> String { text.split(separator: "\n").last.map(String.init) ?? "" }
 }

@@ -45,6 +45,15 @@ import Testing
         #expect(h.entries.map(\.revision) == [1, 5, 6])
     }
 
+    @Test("a rollout that never ended (killed, then replaced with --take-over) is shown failed, interrupted, once another starts")
+    func interrupted() {
+        var h = RolloutHistory()
+        h = h.recording(Self.record("killed", .running, image: "nginx:1.27"))
+        h = h.recording(Self.record("next", .running, image: "nginx:1.28"))
+        #expect(h.entries.map(\.phase) == [.failed, .running])
+        #expect(h.entries[0].message.contains("interrupted"))
+    }
+
     @Test("a completed rollback marks the rollout it follows rolled back and adds no revision")
     func rollback() {
         var h = RolloutHistory()
@@ -55,6 +64,9 @@ import Testing
         h = h.recording(Self.record("back", .failed, image: "nginx:1.27", rollbackOf: "bad",
                                     message: "web-1: ErrImagePull; rolled back 1 pod(s) to app=nginx:1.27"))
         #expect(h.entries.map(\.phase) == [.complete, .rolledBack])
+        let stuck = h.recording(Self.record("bad2", .running, image: "nginx:broken2"))
+            .recording(Self.record("back2", .failed, image: "nginx:1.27", rollbackOf: "bad2", message: "rollback failed: timed out"))
+        #expect(stuck.entries.last?.phase == .failed, "a rollback that did not finish leaves the rollout failed, not running")
     }
 
     @Test("--to-revision: a complete revision is restorable; a failed or unknown one is refused with the reason")

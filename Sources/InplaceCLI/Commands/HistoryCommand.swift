@@ -32,7 +32,8 @@ extension Command {
         guard workloads.count == 1, let workload = workloads.first else {
             throw CLIError.usage("history takes one workload", command: ctx.commandPath)
         }
-        let history = RolloutHistory(workload: workload.object)
+        let kept = RolloutHistory(workload: workload.object)
+        let history = RolloutRecord(workload: workload.object).map { kept.recording($0) } ?? kept
         switch output {
         case .json: ctx.terminal.out(HistoryRendering.document(workload, history).serialized(indent: 2) + "\n")
         case .yaml: ctx.terminal.out(YAML.emit(HistoryRendering.document(workload, history)))

@@ -120,9 +120,8 @@ public struct RolloutHistory: Sendable, Equatable {
         var h = self
         let finished = record.phase == .running ? "" : record.renewTime
         if !record.rollbackOf.isEmpty {
-            if record.phase == .failed, record.message.contains("; rolled back "),
-               let i = h.entries.firstIndex(where: { $0.id == record.rollbackOf }) {
-                h.entries[i].phase = .rolledBack
+            if record.phase != .running, let i = h.entries.firstIndex(where: { $0.id == record.rollbackOf }) {
+                h.entries[i].phase = record.phase == .failed && record.message.contains("; rolled back ") ? .rolledBack : .failed
                 h.entries[i].finishedAt = finished
                 h.entries[i].message = record.message
             }
@@ -142,6 +141,11 @@ public struct RolloutHistory: Sendable, Equatable {
             h.entries[i].message = record.message
             if !record.cause.isEmpty { h.entries[i].cause = record.cause }
         } else {
+            for i in h.entries.indices where h.entries[i].phase == .running {
+                h.entries[i].phase = .failed
+                h.entries[i].finishedAt = record.startedAt
+                h.entries[i].message = "interrupted: another rollout replaced it"
+            }
             h.entries.append(Entry(revision: (h.entries.map(\.revision).max() ?? 0) + 1, id: record.id, phase: phase,
                                    images: record.images, startedAt: record.startedAt, finishedAt: finished,
                                    holder: record.holder, cause: record.cause, message: record.message))
