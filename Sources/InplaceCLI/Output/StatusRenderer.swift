@@ -2,6 +2,7 @@ import Foundation
 import InplaceCore
 import JSON
 import YAML
+import KubeFormats
 
 /// Renders rollout statuses as `kubectl get` prints objects: a header row and one row per workload
 /// (`-o wide` adds the rollout, holder and images; `-A` the namespace), the details that do not fit a
@@ -120,7 +121,7 @@ struct StatusRenderer {
 
     /// kubectl's AGE: seconds under two minutes, then minutes, hours, days.
     static func age(_ time: String, now: Double) -> String {
-        guard let t = SystemClock.parse(time) else { return "<unknown>" }
+        guard let t = RFC3339.parse(time) else { return "<unknown>" }
         let s = max(0, Int(now - t))
         if s < 120 { return "\(s)s" }
         if s < 3 * 3600 { return "\(s / 60)m" }
