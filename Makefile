@@ -99,17 +99,19 @@ fuzz: fuzz-build
 # The unit suites under AddressSanitizer / ThreadSanitizer, each in its own build folder.
 # EndToEndTests are left out: they drive the CLI binary and KubeSim over real HTTP for minutes
 # unsanitized already, and their timing-based waits do not hold at sanitizer speed (x5-x15).
+# So are the tests that measure speed (they assert wall-clock budgets, meaningless when sanitized).
 SANITIZER_SUITES ?= JSONTests YAMLTests KubeClientTests InplaceCoreTests InplaceCLITests KubeSimTests
 SANITIZER_FILTER = $(shell echo $(SANITIZER_SUITES) | sed 's/ /|/g')
+SANITIZER_SKIP ?= YAMLTests\.PerformanceTests|KubeSimTests\.PerformanceTests|KubeSimTests\.SeedingTests/bulk
 
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --filter '^($(SANITIZER_FILTER))\.'
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --filter '^($(SANITIZER_FILTER))\.' --skip '$(SANITIZER_SKIP)'
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS="$(TSAN_OPTIONS) halt_on_error=0" \
-		$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '^($(SANITIZER_FILTER))\.'
+		$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '^($(SANITIZER_FILTER))\.' --skip '$(SANITIZER_SKIP)'
 
 clean:
 	rm -rf .build .build-dist .build-fuzz .build-asan .build-tsan $(DIST)
