@@ -106,7 +106,8 @@ SANITIZER_SKIP ?= YAMLTests\.PerformanceTests|KubeSimTests\.PerformanceTests|Kub
 
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --filter '^($(SANITIZER_FILTER))\.' --skip '$(SANITIZER_SKIP)'
+	LSAN_OPTIONS="$(LSAN_OPTIONS) suppressions=$(CURDIR)/Tests/lsan.supp" \
+		$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --filter '^($(SANITIZER_FILTER))\.' --skip '$(SANITIZER_SKIP)'
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
