@@ -272,6 +272,8 @@ struct PrepareAndControllerTests {
         }
         #expect(rules.sorted() == [
             "ClusterRole::pods/status:patch", "ClusterRole::pods:get", "ClusterRole::pods:list", "ClusterRole::pods:watch",
+            "ClusterRole:apps:daemonsets:list", "ClusterRole:apps:daemonsets:watch", "ClusterRole:apps:deployments:list",
+            "ClusterRole:apps:deployments:watch", "ClusterRole:apps:statefulsets:list", "ClusterRole:apps:statefulsets:watch",
             "Role:coordination.k8s.io:leases:create", "Role:coordination.k8s.io:leases:get", "Role:coordination.k8s.io:leases:update",
         ])
 

@@ -20,6 +20,7 @@ struct StaleKubeletStatusTests {
         #expect(c.server.cluster.options.latencies.sync > 0, "the harness runs the kubelet with its sync delay")
         let before = c.facts(prefix: "web-")
         let template = c.object(Resources.deployments, "web")?[path: ["spec", "template"]]
+        let replicaSets = Set(c.replicaSets(of: "web").keys)
         let r = try c.run(["set", "image", "deployment/web", "app=nginx:broken-9", "--max-unavailable", "2", "--grace-period", "1s",
                            "--on-failure", "rollback", "--timeout", "60s"])
         #expect(r.status == 1, "\(r)")
@@ -36,9 +37,18 @@ struct StaleKubeletStatusTests {
         #expect(!c.server.cluster.transitions.wasAnyPodDeleted())
         let deployment = c.object(Resources.deployments, "web")
         #expect(deployment?[path: ["spec", "template", "spec", "containers"]]?[0]?["image"] == template?[path: ["spec", "containers"]]?[0]?["image"])
-        withKnownIssue("the Deployment-level restore after a rollback (issue 9 item 1) is another change", isIntermittent: true) {
-            #expect(deployment?[path: ["spec", "paused"]]?.bool != true, "unpaused: \(deployment?[path: ["spec"]]?.serialized() ?? "")")
-        }
+        #expect(deployment?[path: ["spec", "paused"]]?.bool != true, "unpaused: \(deployment?[path: ["spec"]]?.serialized() ?? "")")
+        #expect(Set(c.replicaSets(of: "web").keys) == replicaSets, "no new ReplicaSet")
+
+        // The next thing a user does: undo. It must not bring the broken image back.
+        let writesBefore = c.ourWrites.count
+        let undo = try c.run(["undo", "deployment/web", "--grace-period", "0"], timeout: 60)
+        #expect(undo.status == 0, "\(undo)")
+        let podSpecWrites = c.ourWrites.dropFirst(writesBefore).filter { $0.path.contains("/pods/") && $0.bodyJSON?[path: ["spec"]] != nil }
+        #expect(!podSpecWrites.contains { $0.bodyText.contains("nginx:broken-9") },
+                "undo patched a pod to the broken image: \(podSpecWrites.map(\.bodyText))")
+        #expect(c.facts(prefix: "web-").values.allSatisfy { $0.images["app"] == "nginx:1.25" && $0.ready })
+        #expect(c.object(Resources.deployments, "web")?[path: ["spec", "paused"]]?.bool != true)
     }
 
     @Test("a pull failure of a new image fails the pod within seconds, the kubelet still showing the old container's image")

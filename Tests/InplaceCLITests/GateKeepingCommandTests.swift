@@ -96,6 +96,7 @@ import Testing
         #expect(clusterRole["rules"] == [
             ["apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]],
             ["apiGroups": [""], "resources": ["pods/status"], "verbs": ["patch"]],
+            ["apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["list", "watch"]],
         ])
         let role = try #require(objects.first { $0["kind"] == "Role" })
         #expect(role[path: ["metadata", "namespace"]] == "ops")

@@ -40,6 +40,12 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         return store("/api/v1/namespaces/\(p.namespace)/pods/\(p.name)", pod, added: true)
     }
 
+    /// Stores any object at `path` (a workload, a ReplicaSet) and tells the watchers.
+    @discardableResult
+    func put(_ path: String, _ object: JSONValue) -> JSONValue {
+        store(path, object, added: self.object(path) == nil)
+    }
+
     /// Changes a stored object in place (as another client would) and tells the watchers.
     func mutate(_ path: String, _ change: (inout JSONValue) -> Void) {
         guard var o = object(path) else { return }
@@ -106,6 +112,21 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
                 if let i = live.firstIndex(where: { $0["type"] == c["type"] }) { live[i] = c } else { live.append(c) }
             }
             o[path: ["status", "conditions"]] = .array(live)
+        }
+        if let ops = body.array {
+            for op in ops {
+                let path = (op["path"]?.string ?? "").split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                    .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
+                switch op["op"]?.string {
+                case "test":
+                    if o[path: path] != op["value"] {
+                        throw ClusterOperationError(.conflict, "testing value /\(path.joined(separator: "/")) failed")
+                    }
+                case "add", "replace": o[path: path] = op["value"]
+                case "remove": o[path: path] = nil
+                default: break
+                }
+            }
         }
         if let gates = body[path: ["spec", "template", "spec", "readinessGates"]] {
             o[path: ["spec", "template", "spec", "readinessGates"]] = gates
@@ -177,12 +198,19 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
 final class ManualClock: RolloutClock, @unchecked Sendable {
     private let lock = NSLock()
     private var now: Double
+    private let start: Double
+    /// The wall time at `start`: 2026-11-29T03:00:00Z, moving with the monotonic time.
+    static let wallStart: Double = 1_795_921_200
 
-    init(_ start: Double = 1000) { now = start }
+    init(_ start: Double = 1000) {
+        now = start
+        self.start = start
+    }
 
     var monotonic: Double { lock.withLock { now } }
-    var rfc3339: String { "2026-11-29T03:00:00Z" }
-    var rfc3339Millis: String { "2026-11-29T03:00:00.000Z" }
+    var wall: Double { Self.wallStart + lock.withLock { now - start } }
+    var rfc3339: String { SystemClock.format(Date(timeIntervalSince1970: wall)) }
+    var rfc3339Millis: String { String(rfc3339.dropLast()) + ".000Z" }
 
     func advance(_ seconds: Double) { lock.withLock { now += seconds } }
 }

@@ -61,6 +61,22 @@ struct HTTPTransportTests {
         #expect(server.requests.count == 3)
     }
 
+    @Test func retriesStopAtTheDeadline() throws {
+        let server = LoopbackHTTPServer { _, _ in .json(503, "{}", headers: [("Retry-After", "30")]) }
+        defer { server.stop() }
+        let sleeper = RecordingSleeper()
+        let client = try testClient(server, sleeper: sleeper)
+        client.retryDeadline.set(secondsFromNow: 1)
+        #expect(throws: KubeAPIError.self) { try client.get("/api/v1/pods") }
+        #expect(!sleeper.waits.isEmpty && sleeper.waits.allSatisfy { $0 <= .seconds(1) }, "Retry-After cut short at the deadline: \(sleeper.waits)")
+        client.retryDeadline.set(secondsFromNow: 0)
+        let before = server.requests.count
+        #expect(throws: KubeAPIError.self) { try client.get("/api/v1/pods") }
+        #expect(server.requests.count == before + 1, "past the deadline: one attempt, no retry")
+        client.retryDeadline.set(secondsFromNow: nil)
+        #expect(RetryDeadline().wait(for: .seconds(30)) == .seconds(30))
+    }
+
     @Test func postIsNotRetriedOnServerError() throws {
         let server = LoopbackHTTPServer { _, _ in .json(503, "{}") }
         defer { server.stop() }

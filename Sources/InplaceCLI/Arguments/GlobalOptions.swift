@@ -1,3 +1,4 @@
+import InplaceCore
 import KubeClient
 
 /// The connection and output flags every command takes, with kubectl's names and meanings. The

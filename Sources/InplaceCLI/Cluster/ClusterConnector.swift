@@ -24,12 +24,15 @@ public final class ClusterSession: @unchecked Sendable {
     public let cluster: any ClusterAPI
     /// Requests made so far, by HTTP method (for summaries).
     public let requestCounts: @Sendable () -> [String: Int]
+    /// Stops the client retrying requests `seconds` from now (the command's `--timeout`); nil: never.
+    public let setDeadline: @Sendable (Double?) -> Void
 
     public init(namespace: String, namespaceFromFlag: Bool, cluster: any ClusterAPI,
-                requestCounts: @escaping @Sendable () -> [String: Int]) {
+                requestCounts: @escaping @Sendable () -> [String: Int], setDeadline: @escaping @Sendable (Double?) -> Void = { _ in }) {
         self.namespace = namespace
         self.namespaceFromFlag = namespaceFromFlag
         self.cluster = cluster
         self.requestCounts = requestCounts
+        self.setDeadline = setDeadline
     }
 }

@@ -19,7 +19,8 @@ public struct KubeConnector: ClusterConnector {
         for warning in config.warnings where !options.quiet { terminal.err("warning: \(warning)\n") }
         let counter = client.requestCounter
         return ClusterSession(namespace: config.namespace, namespaceFromFlag: options.namespace != nil,
-                              cluster: LiveCluster(client: client), requestCounts: { counter.snapshot })
+                              cluster: LiveCluster(client: client), requestCounts: { counter.snapshot },
+                              setDeadline: { [deadline = client.retryDeadline] in deadline.set(secondsFromNow: $0) })
     }
 
     public func contextNames(_ options: GlobalOptions, environment: [String: String]) -> [String] {

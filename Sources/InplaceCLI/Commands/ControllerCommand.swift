@@ -12,7 +12,13 @@ extension Command {
         the InPlaceUpdateReady readiness gate but no such condition yet (pods created by scale-ups, node
         failures and replacements of prepared workloads), so that they become Ready. It never touches a pod
         that an in-place rollout has marked in flight, and never changes a condition that is already set
-        (a False set by a rollout stays False).
+        (a False set by a rollout stays False) while that rollout is alive.
+
+        A rollout renews its record on the workload; when its holder stops renewing for longer than its lease
+        (a CI job killed mid-rollout), the rollout is abandoned: for each of its pods that already runs its
+        target images with every container ready, the gate keeper takes the step resume would take and sets
+        InPlaceUpdateReady back to True. A pod not yet on its target, or not ready, stays out of service
+        until `resume` or `undo`.
 
         Replicas elect a leader through a coordination.k8s.io/v1 Lease: only the holder writes; a standby
         takes over when the holder stops renewing for the lease duration. On SIGINT or SIGTERM the holder
@@ -21,7 +27,7 @@ extension Command {
 
         It runs in the cluster with the service account configuration, or locally with a kubeconfig.
         --print-manifest prints a ready-to-apply Deployment with least-privilege RBAC (pods get/list/watch,
-        pods/status patch, leases get/create/update in its namespace).
+        pods/status patch, deployments/statefulsets/daemonsets list/watch, leases get/create/update in its namespace).
         """,
         usage: "controller [-A | -n NS | --namespaces NS,NS...] [-l SELECTOR] [flags]",
         examples: [
@@ -60,7 +66,7 @@ struct ControllerRun {
         let lease = "\(leaseNamespace)/\(options.leaseName)"
         let keeper = GateKeeper(cluster: session.cluster, scopes: options.scopes,
                                 writer: "kubectl-inplace controller \(options.identity)", clock: clock,
-                                mayWrite: { elector.isLeader }, onEvent: { log.event($0) })
+                                mayWrite: { elector.isLeader }, onEvent: { log.event($0) }, restoresAbandoned: true)
         let heartbeat = Mutex(clock.monotonic)
         let stalled = max(30, 4 * election.retryPeriod)
         let health = options.healthPort == 0 ? nil : try HealthServer(port: options.healthPort, checks: [

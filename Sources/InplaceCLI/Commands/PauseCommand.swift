@@ -30,7 +30,7 @@ extension Command {
                 break
             }
             guard let expected = workload.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string else { continue }
-            let live = RolloutHolder.isLive(recorded: record.holder, renewTime: record.renewTime)
+            let live = RolloutHolder.isLive(record)
             record.phase = .paused
             record.message = by
             do {

@@ -6,8 +6,9 @@ extension Command {
         name: "resume",
         summary: "Continue a paused, failed or interrupted rollout from the state in the cluster",
         description: """
-        Continue the rollouts recorded on the named workloads, in the foreground, with the options they were
-        started with (flags given here override them, and are recorded). The plan is recomputed from the
+        Continue the rollouts recorded on the named workloads, in the foreground, each with the options it was
+        started with (flags given here override them, and are recorded). --timeout is this command's own
+        (default 10m), never the interrupted one's. The plan is recomputed from the
         live pods; pods left mid-update are repaired first: a pod out of service whose image was not patched
         yet continues from the patch, a patched one is waited for, a finished one rejoins service.
         """,
@@ -23,7 +24,7 @@ extension Command {
         let recorded = RecordedRollouts(ctx: ctx, session: session)
         var targets: [DesiredWorkload] = []
         var records: [WorkloadRef: RolloutRecord] = [:]
-        var options: RolloutOptions?
+        var options: [WorkloadRef: RolloutOptions] = [:]
         for workload in try recorded.workloads(ctx.args.positionals) {
             guard workload.kind != .pod else {
                 throw CLIError.usage("\(workload.ref): resume works on Deployments, StatefulSets and DaemonSets; run the rollout of a bare pod again", command: ctx.commandPath)
@@ -35,9 +36,10 @@ extension Command {
             }
             records[workload.ref] = record
             targets.append(DesiredWorkload(ref: workload.ref, source: .liveTemplate))
-            if options == nil { options = RolloutOptions.recorded(record.options).overridden(by: given, args: ctx.args) }
+            options[workload.ref] = RolloutOptions.recorded(record.options).overridden(by: given, args: ctx.args)
         }
-        guard let options, !targets.isEmpty else { return .ok }
-        return try RolloutRun(ctx).execute(targets, options: options, session: session, resuming: records)
+        guard !targets.isEmpty else { return .ok }
+        return try RolloutRun(ctx).execute(targets, options: given, session: session, resuming: records,
+                                           optionsFor: { options[$0] ?? given })
     }
 }

@@ -48,8 +48,8 @@ extension Command {
     }
 }
 
-/// The shared body of `rollout`, `set image`, `resume` and `undo`: admission, plan, checks, then
-/// every workload in turn, with rollback on failure when asked.
+/// The shared body of `rollout`, `set image`, `resume` and `undo`: parses, plans, checks, hands the
+/// workloads to the core's `RolloutInvocation` and renders its result.
 struct RolloutRun {
     let ctx: CommandContext
 
@@ -69,22 +69,26 @@ struct RolloutRun {
         return try execute(targets, options: options, session: session, resuming: [:])
     }
 
-    /// Plans, checks and runs `targets`; `resuming` maps workloads to the records being continued.
+    /// Plans, checks and runs `targets` through the core's `RolloutInvocation`, then renders the
+    /// result. `resuming` maps workloads to the records being continued; `optionsFor` gives each
+    /// workload its own options (a resumed record's), `options` the invocation's (`--timeout`, output).
     func execute(_ targets: [DesiredWorkload], options: RolloutOptions, session: ClusterSession,
-                 resuming: [WorkloadRef: RolloutRecord]) throws -> ExitCode {
-        let planned = try PlanBuilder(cluster: session.cluster, options: options.plan).plan(targets)
-        if options.dryRun == .none {
-            for p in planned where p.workload.kind != .pod {
-                let existing = RolloutRecord(workload: p.workload.object)
-                let decision = resuming[p.workload.ref].map {
-                    RolloutAdmission.forResume(p.workload.ref, record: $0, program: ctx.programName)
-                } ?? RolloutAdmission.forNew(p.workload.ref, record: existing, takeOver: ctx.args.bool("take-over"),
-                                            program: ctx.programName)
-                if case .refuse(let message) = decision {
-                    ctx.terminal.err("\(ctx.errStyle.red("error:")) \(message)\n")
-                    return .conflict
-                }
-            }
+                 resuming: [WorkloadRef: RolloutRecord],
+                 optionsFor: (WorkloadRef) -> RolloutOptions = { _ in RolloutOptions() }) throws -> ExitCode {
+        func own(_ ref: WorkloadRef) -> RolloutOptions { resuming[ref] == nil ? options : optionsFor(ref) }
+        let planned = try targets.map { try PlanBuilder(cluster: session.cluster, options: own($0.ref).plan).plan($0) }
+        let reporter = RolloutReporter(
+            terminal: ctx.terminal, style: ctx.errStyle,
+            mode: .decide(json: options.output == .json, stderrIsTTY: ctx.terminal.stderrIsTTY, environment: ctx.environment),
+            quiet: ctx.global.quiet)
+        let control = RolloutControl()
+        let invocation = RolloutInvocation(cluster: session.cluster, observer: reporter, control: control,
+                                           program: ctx.programName, timeout: options.timeout)
+        let work = planned.map {
+            RolloutInvocation.Target(planned: $0, settings: own($0.workload.ref).settings, resuming: resuming[$0.workload.ref])
+        }
+        if options.dryRun == .none, let message = invocation.refusal(work, takeOver: ctx.args.bool("take-over")) {
+            throw CLIError.conflict(message)
         }
         try Self.check(planned, options: options, program: ctx.programName)
 
@@ -93,82 +97,18 @@ struct RolloutRun {
         case .server: return dryRunServer(planned, session: session)
         case .none: break
         }
-        let reporter = RolloutReporter(
-            terminal: ctx.terminal, style: ctx.errStyle,
-            mode: options.output == .json ? .json : (ctx.terminal.stderrIsTTY ? .live : .plain), quiet: ctx.global.quiet)
-        let control = RolloutControl()
         let program = ctx.programName
         let refs = planned.map { $0.workload.ref.description }.joined(separator: " ")
         let signals = SignalWatcher(control: control) { [terminal = ctx.terminal] in
             terminal.err("\ninterrupted again: exiting now; `\(program) resume \(refs)` repairs the pods in flight\n")
         }
         defer { signals.stop() }
-        let settings = options.settings
-        let start = SystemClock().monotonic
-        var outcomes: [RolloutOutcome] = []
-        for p in planned {
-            let run = WorkloadRollout(cluster: session.cluster, workload: p.workload, template: p.desiredTemplate, plan: p.plan,
-                                      settings: settings, rolloutID: Self.newID(), holder: RolloutHolder.current.description,
-                                      observer: reporter, control: control, resuming: resuming[p.workload.ref])
-            var outcome = run.run()
-            if outcome.result == .failed && options.onFailure == .rollback && control.stopReason == nil {
-                outcome.message = (outcome.message ?? "") + rollBack(p, record: run.initialRecord(), failure: outcome.message ?? "failed",
-                                                                     session: session, options: options, reporter: reporter,
-                                                                     control: control)
-            }
-            outcomes.append(outcome)
-            if outcome.result != .complete { break }
-        }
-        let code = Self.exitCode(outcomes)
-        summarize(outcomes, seconds: SystemClock().monotonic - start, code: code, session: session, reporter: reporter,
-                  json: options.output == .json)
-        if code == .paused || code == .timeout {
-            ctx.info("continue with `\(ctx.programName) resume \(refs)`")
-        }
+        session.setDeadline(options.timeout > 0 ? options.timeout : nil)
+        let result = invocation.run(work)
+        let code = ExitCode(rawValue: result.exitCode) ?? .failed
+        summarize(result, code: code, session: session, reporter: reporter, json: options.output == .json)
+        for step in result.nextSteps { ctx.info(step) }
         return code
-    }
-
-    /// `--on-failure rollback`: the failed pod and every updated pod go back to their old images, in place.
-    func rollBack(_ p: PlanBuilder.Planned, record: RolloutRecord, failure: String, session: ClusterSession,
-                  options: RolloutOptions, reporter: RolloutReporter, control: RolloutControl) -> String {
-        let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
-        guard !images.isEmpty else {
-            recordFailure(p.workload.ref, "\(failure); nothing to roll back", session: session)
-            return "; nothing to roll back"
-        }
-        reporter.note("\(p.workload.ref): rolling the updated pods back to \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", "))")
-        do {
-            var back = options.plan
-            back.partition = .count(0)
-            let planned = try PlanBuilder(cluster: session.cluster, options: back)
-                .plan(DesiredWorkload(ref: p.workload.ref, source: .images(images)))
-            var settings = options.settings
-            settings.rollbackOnFailure = false
-            settings.plan = back
-            let run = WorkloadRollout(cluster: session.cluster, workload: planned.workload, template: planned.desiredTemplate,
-                                      plan: planned.plan, settings: settings, rolloutID: Self.newID(),
-                                      holder: RolloutHolder.current.description, observer: reporter, control: control,
-                                      rollbackOf: failure)
-            let outcome = run.run()
-            let images = images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")
-            let result = outcome.result == .complete
-                ? "rolled back \(outcome.updated) pod(s) to \(images)"
-                : "rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
-            reporter.note("\(p.workload.ref): \(result) after the failure (\(failure))")
-            return "; " + result
-        } catch {
-            recordFailure(p.workload.ref, "\(failure); rollback failed: \(error)", session: session)
-            return "; rollback failed: \(error)"
-        }
-    }
-
-    /// Marks the rollout recorded on a workload failed (when its rollback could not run).
-    func recordFailure(_ ref: WorkloadRef, _ message: String, session: ClusterSession) {
-        guard ref.kind != .pod, let object = try? session.cluster.get(ref.path), var record = RolloutRecord(workload: object) else { return }
-        record.phase = .failed
-        record.message = message
-        _ = try? WorkloadConsistency(cluster: session.cluster, dryRun: false) { _ in }
-            .writeRecord(Workload(kind: ref.kind, object: object), record: record, object: object)
     }
 
     /// Refuses, before any write, what the rollout cannot do safely (what `plan` shows as refused).
@@ -215,8 +155,8 @@ struct RolloutRun {
         return refused ? .usage : .ok
     }
 
-    func summarize(_ outcomes: [RolloutOutcome], seconds: Double, code: ExitCode, session: ClusterSession,
-                   reporter: RolloutReporter, json: Bool) {
+    func summarize(_ result: InvocationResult, code: ExitCode, session: ClusterSession, reporter: RolloutReporter, json: Bool) {
+        let outcomes = result.entries.map(\.outcome)
         let updated = outcomes.map(\.updated).reduce(0, +)
         let kept = outcomes.map(\.kept).reduce(0, +)
         let held = outcomes.map(\.held).reduce(0, +)
@@ -225,34 +165,26 @@ struct RolloutRun {
         let total = requests.values.reduce(0, +)
         if json {
             var o = JSONObject()
+            o["time"] = .string(SystemClock().rfc3339Millis)
             o["type"] = "summary"
             o["exitCode"] = .int(Int(code.rawValue))
             o["updated"] = .int(updated); o["kept"] = .int(kept); o["held"] = .int(held)
             o["failed"] = .array(failed.map { .string($0) })
             o["recreated"] = .int(outcomes.map(\.recreated).reduce(0, +))
             o["podWrites"] = .int(outcomes.map(\.podWrites).reduce(0, +))
-            o["seconds"] = .double((seconds * 1000).rounded() / 1000)
+            o["seconds"] = .double((result.seconds * 1000).rounded() / 1000)
             o["requests"] = .object(JSONObject(requests.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
+            let out = result.entries.flatMap(\.outOfService)
+            if !out.isEmpty { o["outOfService"] = .array(out.map { .string($0) }) }
+            if !result.notStarted.isEmpty { o["notStarted"] = .array(result.notStarted.map { .string($0.description) }) }
             ctx.terminal.out(JSONValue.object(o).serialized() + "\n")
             return
         }
         let breakdown = requests.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, \(outcomes.map(\.recreated).reduce(0, +)) recreated in \(DurationText.format(seconds)); \(total) requests (\(breakdown))")
+        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, \(outcomes.map(\.recreated).reduce(0, +)) recreated in \(DurationText.format(result.seconds)); \(total) requests (\(breakdown))")
     }
 
-    /// The worst outcome decides: failed, then timed out, conflict, paused.
-    static func exitCode(_ outcomes: [RolloutOutcome]) -> ExitCode {
-        let results = Set(outcomes.map(\.result))
-        if results.contains(.failed) { return .failed }
-        if results.contains(.timedOut) { return .timeout }
-        if results.contains(.conflict) { return .conflict }
-        if results.contains(.paused) { return .paused }
-        return .ok
-    }
-
-    static func newID() -> String {
-        String((0..<10).map { _ in "bcdfghjklmnpqrstvwxz2456789".randomElement()! })
-    }
+    static func newID() -> String { RolloutInvocation.randomID() }
 
 }
 

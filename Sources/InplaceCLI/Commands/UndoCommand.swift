@@ -1,14 +1,15 @@
 import InplaceCore
 
 extension Command {
-    /// `undo`: rolls pods back, in place, to the images they had before the last rollout.
+    /// `undo`: rolls pods back, in place, to the images of the last complete rollout.
     static let undo = Command(
         name: "undo",
         summary: "Roll the pods back, in place, to the images they had before the last rollout",
         description: """
-        Roll the pods of a workload back to the images recorded before its last rollout, in place, with the
-        same sequence and safety as `rollout` (also after a partial or failed rollout). Pods still on the old
-        images are kept. `--dry-run` shows the plan.
+        Roll the pods of a workload back, in place, to the images of the last rollout that completed before
+        the latest one (never to an image whose rollout failed), with the same sequence and safety as
+        `rollout` (also after a partial, failed or rolled-back rollout). Pods already on those images are
+        kept; with nothing to undo it says so and exits 0. `--dry-run` shows the plan.
         """,
         usage: "undo TYPE/NAME [flags]",
         examples: [("Undo the last rollout of a Deployment", "undo deployment/web")],
@@ -21,10 +22,23 @@ extension Command {
         guard workloads.count == 1, let workload = workloads.first else {
             throw CLIError.usage("undo takes one workload", command: ctx.commandPath)
         }
-        let record = try recorded.record(of: workload)
+        guard let record = RolloutRecord(workload: workload.object) else {
+            ctx.info("\(workload.ref): nothing to undo: no rollout recorded by \(ctx.programName)")
+            return .ok
+        }
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
-        guard !images.isEmpty else { throw CLIError.input("\(workload.ref): the rollout \(record.id) recorded no previous images") }
-        ctx.info("\(workload.ref): rolling back to \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")) (before rollout \(record.id))")
+        let list = images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")
+        guard !images.isEmpty else {
+            ctx.info("\(workload.ref): nothing to undo: the rollout \(record.id) recorded no earlier images")
+            return .ok
+        }
+        let held = record.phase != .complete && RolloutRecord.showsPreparedSettings(workload)
+        let pods = try recorded.pods(of: workload).filter { !$0.isTerminating }
+        if !held, pods.allSatisfy({ pod in images.allSatisfy { c in pod.containers.first { $0.name == c.container }?.image ?? c.image == c.image } }) {
+            ctx.info("\(workload.ref): nothing to undo: every pod already runs \(list), the images of the last complete rollout")
+            return .ok
+        }
+        ctx.info("\(workload.ref): rolling back to \(list) (the last complete state before rollout \(record.id))")
         return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .images(images))], options: options,
                                            session: session, resuming: [:])
     }

@@ -18,6 +18,8 @@ struct ControllerLog: Sendable {
         switch event {
         case let .marked(namespace, name, at):
             terminal.err("\(at) marked pod \(namespace)/\(name) \(InPlace.gateConditionType)=True\n")
+        case let .restored(namespace, name, rollout, at):
+            terminal.err("\(at) restored pod \(namespace)/\(name) \(InPlace.gateConditionType)=True: rollout \(rollout) was abandoned and the pod runs its target images, ready\n")
         case let .retrying(namespace, name, reason, delay):
             line("warning: pod \(namespace)/\(name): \(reason); retrying in \(DurationText.format(delay))", essential: true)
         case let .refused(namespace, name, reason):

@@ -14,10 +14,12 @@ public enum ControllerManifest {
     /// The container port of `/healthz` and `/readyz`.
     public static let healthPort = 8080
 
-    /// Pods: read and watch them cluster-wide, patch their status (the gate condition). Nothing more.
+    /// Pods: read and watch them cluster-wide, patch their status (the gate condition); workloads:
+    /// list and watch them for the rollout records whose lease ran out. Nothing more.
     public static let clusterRules: JSONValue = [
         ["apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]],
         ["apiGroups": [""], "resources": ["pods/status"], "verbs": ["patch"]],
+        ["apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["list", "watch"]],
     ]
 
     /// Leases in the install namespace: the leader election.

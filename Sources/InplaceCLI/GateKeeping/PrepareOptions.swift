@@ -1,3 +1,4 @@
+import InplaceCore
 /// The flags of `prepare`.
 public struct PrepareOptions: Sendable, Equatable {
     public var dryRun: DryRunMode = .none

@@ -41,10 +41,10 @@ public enum ManPage {
         Done (for \\fBplan\\fR: planned; with \\fB\\-\\-exit\\-code\\fR: nothing to do).
         .TP
         .B 1
-        The rollout failed: a pod did not come back (image pull, crash loop, pod timeout); with \\fBplan \\-\\-exit\\-code\\fR: updates pending.
+        The rollout failed: a pod did not come back (image pull, crash loop, pod timeout), or the API server kept failing after the retry budget; with \\fBplan \\-\\-exit\\-code\\fR: updates pending.
         .TP
         .B 2
-        Usage, input or configuration error; nothing was written to the cluster.
+        Usage, input, configuration or permission error found before the first write; nothing was written to the cluster.
         .TP
         .B 3
         Timed out (\\fB\\-\\-timeout\\fR).
@@ -54,6 +54,19 @@ public enum ManPage {
         .TP
         .B 5
         Conflict: someone else is rolling this workload, or it changed in a way that makes the plan void.
+        .PP
+        With several workloads the most severe code wins: 5, then 1, 3, 4, 0.
+        .SH RETRIES AND DEADLINES
+        Every request to the API server (writes too: each is safe to repeat) is tried up to 5 times when the
+        server answers 429, 500, 502, 503 or 504 or the connection is lost (3 times when it cannot connect),
+        waiting 250 ms, 0.5 s, 1 s and 2 s between tries (\\(+-25% jitter, at most 8 s), or what the server's
+        Retry\\-After asks (at most 60 s). A request that still fails fails its pod: the rollout stops with
+        exit 1 and says what to do next (\\fBresume\\fR once the server is back, or \\fBundo\\fR).
+        .PP
+        \\fB\\-\\-timeout\\fR bounds the whole command, every workload and a rollback included (0: no limit);
+        \\fBresume\\fR and \\fBundo\\fR take their own (default 10m). At the deadline no pod is started and no
+        request is retried: what can be recorded is recorded, the pods left out of service are named, and the
+        exit code is 3.
         .SH ENVIRONMENT
         .TP
         .B KUBECONFIG
@@ -73,7 +86,7 @@ public enum ManPage {
             let short = f.short.map { "\\fB\\-\($0)\\fR, " } ?? ""
             let value = f.kind == .bool ? "" : " \\fI\(escape(f.valueName))\\fR"
             let def = f.defaultValue.map { " (default \(escape($0)))" } ?? ""
-            return ".TP\n\(short)\\fB\\-\\-\(escape(f.name))\\fR\(value)\n\(escape(f.help))\(def)\n"
+            return ".TP\n\(short)\\fB\\-\\-\(escape(f.name))\\fR\(value)\n\(escape(f.fullHelp))\(def)\n"
         }.joined()
     }
 

@@ -22,4 +22,22 @@ public enum GateConditionPatch {
         return ClusterWrite(path: "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)/status", type: .strategicMerge,
                             body: body, summary: "set \(InPlace.gateConditionType)=True on pod \(pod.name)")
     }
+
+    /// The step `resume` takes for a pod whose abandoned rollout already restarted it on its target
+    /// images: `InPlaceUpdateReady=True`, conditional on the resourceVersion the decision was made on.
+    public static func restore(pod: Pod, rollout: String, writer: String, now: String) -> ClusterWrite {
+        var metadata = JSONObject()
+        if let rv = pod.resourceVersion { metadata["resourceVersion"] = .string(rv) }
+        let condition: JSONValue = .object(JSONObject([
+            ("type", .string(InPlace.gateConditionType)), ("status", "True"), ("reason", .string(InPlace.reasonUpdated)),
+            ("message", .string("kubectl-inplace updated the pod; back in service by \(writer) after rollout \(rollout) was abandoned")),
+            ("lastTransitionTime", .string(now)),
+        ]))
+        let body: JSONValue = .object(JSONObject([
+            ("metadata", .object(metadata)),
+            ("status", .object(JSONObject([("conditions", .array([condition]))]))),
+        ]))
+        return ClusterWrite(path: "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)/status", type: .strategicMerge,
+                            body: body, summary: "set \(InPlace.gateConditionType)=True on pod \(pod.name) of abandoned rollout \(rollout)")
+    }
 }

@@ -4,6 +4,8 @@ import JSON
 /// Keeps the readiness gates of new pods: watches pods (list, then watch, relisting when the watch
 /// loses track) and sets `InPlaceUpdateReady=True` on every pod `GateRule` marks, one conditional
 /// status patch each. Conflicts re-read the pod and decide again; other API errors back off.
+/// With `restoresAbandoned` it also watches the workloads' rollout records and puts back in service
+/// the pods `AbandonedRolloutRule` restores, once their rollout's lease has run out.
 public final class GateKeeper: @unchecked Sendable {
     /// A pod waiting for its condition: enough to address a conditional patch.
     struct Pending {
@@ -11,9 +13,13 @@ public final class GateKeeper: @unchecked Sendable {
         var name: String
         var resourceVersion: String?
         var scope: Int
+        /// The abandoned rollout whose pod this is (a restore), or nil (a new pod to mark).
+        var rollout: String?
     }
 
     public let scopes: [GateKeeperScope]
+    /// The workload collections whose rollout records are followed (after the pod scopes in watch numbering).
+    let workloadPaths: [String]
     private let cluster: any ClusterAPI
     private let writer: String
     private let clock: any RolloutClock
@@ -30,6 +36,13 @@ public final class GateKeeper: @unchecked Sendable {
     private var watchRestarts: [Int: Double] = [:]
     private var watchFailures: [Int: Int] = [:]
     private var synced: Set<Int> = []
+    /// Pods a rollout holds out of service, with their scope.
+    private var held: [String: (pod: Pod, scope: Int)] = [:]
+    /// Rollout records by `namespace/rolloutID`, and which record each workload carries (by watch and name).
+    private var records: [String: RolloutRecord] = [:]
+    private var recordOf: [String: String] = [:]
+    /// Held pods to decide again at this monotonic time (when their rollout's lease runs out).
+    private var recheck: [String: Double] = [:]
     private var stopped = false
     private var started = false
     private let finished = DispatchSemaphore(value: 0)
@@ -40,11 +53,14 @@ public final class GateKeeper: @unchecked Sendable {
     ///   - observer: sees every watch event of scope N as it arrives (to follow pods without a second watch).
     ///   - onEvent: log lines.
     ///   - retryBase: the first backoff delay in seconds (doubling per failure, at most 30 s).
+    ///   - restoresAbandoned: also put back in service the pods of rollouts whose holder stopped renewing.
     public init(cluster: any ClusterAPI, scopes: [GateKeeperScope], writer: String, clock: any RolloutClock = SystemClock(),
                 mayWrite: @escaping @Sendable () -> Bool = { true },
                 observer: (@Sendable (Int, ClusterWatchEvent) -> Void)? = nil,
-                onEvent: @escaping @Sendable (GateKeeperEvent) -> Void = { _ in }, retryBase: Double = 0.5) {
+                onEvent: @escaping @Sendable (GateKeeperEvent) -> Void = { _ in }, retryBase: Double = 0.5,
+                restoresAbandoned: Bool = false) {
         self.retryBase = retryBase
+        workloadPaths = restoresAbandoned ? Self.workloadPaths(scopes) : []
         self.cluster = cluster
         self.scopes = scopes
         self.writer = writer
@@ -60,7 +76,7 @@ public final class GateKeeper: @unchecked Sendable {
         guard !started else { condition.unlock(); return }
         started = true
         condition.unlock()
-        for i in scopes.indices { startWatch(i) }
+        for i in 0..<(scopes.count + workloadPaths.count) { startWatch(i) }
         let thread = Thread { [self] in
             self.work()
             self.finished.signal()
@@ -107,12 +123,38 @@ public final class GateKeeper: @unchecked Sendable {
 
     static func key(_ namespace: String, _ name: String) -> String { namespace + "/" + name }
 
+    /// The Deployment, StatefulSet and DaemonSet collections of the scopes' namespaces (all of them
+    /// when a scope spans every namespace).
+    static func workloadPaths(_ scopes: [GateKeeperScope]) -> [String] {
+        let resources = ["deployments", "statefulsets", "daemonsets"]
+        let prefix = "/api/v1/namespaces/"
+        var namespaces: [String] = []
+        for s in scopes {
+            guard s.path.hasPrefix(prefix) else { return resources.map { "/apis/apps/v1/\($0)" } }
+            let ns = String(s.path.dropFirst(prefix.count).prefix { $0 != "/" })
+            if !namespaces.contains(ns) { namespaces.append(ns) }
+        }
+        return namespaces.flatMap { ns in resources.map { "/apis/apps/v1/namespaces/\(ns)/\($0)" } }
+    }
+
+    /// The path watched as number `index`: a pod scope, then the workload collections.
+    private func watchPath(_ index: Int) -> String {
+        index < scopes.count ? scopes[index].path : workloadPaths[index - scopes.count]
+    }
+
     // MARK: watches
 
     private func startWatch(_ scope: Int) {
-        let s = scopes[scope]
-        let watch = cluster.watch(s.path, labelSelector: s.labelSelector, fieldSelector: nil) { [weak self] event in
-            self?.handle(event, scope: scope)
+        let watch: any WatchStopping
+        if scope < scopes.count {
+            let s = scopes[scope]
+            watch = cluster.watch(s.path, labelSelector: s.labelSelector, fieldSelector: nil) { [weak self] event in
+                self?.handle(event, scope: scope)
+            }
+        } else {
+            watch = cluster.watch(watchPath(scope), labelSelector: nil, fieldSelector: nil) { [weak self] event in
+                self?.handleWorkload(event, index: scope)
+            }
         }
         condition.lock()
         if stopped {
@@ -138,6 +180,10 @@ public final class GateKeeper: @unchecked Sendable {
                 pending[key] = nil
                 due[key] = nil
             }
+            for (key, h) in held where h.scope == scope {
+                held[key] = nil
+                recheck[key] = nil
+            }
             for item in items { track(Pod(item), scope: scope, now: now) }
             synced.insert(scope)
             watchFailures[scope] = nil
@@ -150,13 +196,10 @@ public final class GateKeeper: @unchecked Sendable {
             pending[key] = nil
             due[key] = nil
             attempts[key] = nil
+            held[key] = nil
+            recheck[key] = nil
         case .failed(let error):
-            watches[scope] = nil
-            let failures = (watchFailures[scope] ?? 0) + 1
-            watchFailures[scope] = failures
-            let delay = backoff(failures)
-            watchRestarts[scope] = now + delay
-            emitted = .watchFailed(path: scopes[scope].path, reason: error.message, delay: delay)
+            emitted = watchFailed(scope, error, now: now)
         }
         condition.broadcast()
         condition.unlock()
@@ -164,18 +207,102 @@ public final class GateKeeper: @unchecked Sendable {
         if let emitted { onEvent(emitted) }
     }
 
-    /// Records what the rule says about a pod (call with the lock held).
+    /// Forgets a watch that gave up and schedules its restart (call with the lock held).
+    private func watchFailed(_ index: Int, _ error: ClusterOperationError, now: Double) -> GateKeeperEvent {
+        watches[index] = nil
+        let failures = (watchFailures[index] ?? 0) + 1
+        watchFailures[index] = failures
+        let delay = backoff(failures)
+        watchRestarts[index] = now + delay
+        return .watchFailed(path: watchPath(index), reason: error.message, delay: delay)
+    }
+
+    /// Follows the rollout records of one workload collection.
+    private func handleWorkload(_ event: ClusterWatchEvent, index: Int) {
+        var emitted: GateKeeperEvent?
+        condition.lock()
+        if stopped {
+            condition.unlock()
+            return
+        }
+        let now = clock.monotonic
+        let prefix = "\(index)|"
+        func note(_ object: JSONValue, present: Bool) {
+            let w = Workload(kind: .deployment, object: object)
+            let slot = prefix + w.namespace + "/" + w.name
+            if let old = recordOf[slot] { records[old] = nil }
+            recordOf[slot] = nil
+            if present, let r = RolloutRecord(workload: object) {
+                let key = w.namespace + "/" + r.id
+                records[key] = r
+                recordOf[slot] = key
+            }
+        }
+        switch event {
+        case .synced(let items):
+            for (slot, key) in recordOf where slot.hasPrefix(prefix) {
+                records[key] = nil
+                recordOf[slot] = nil
+            }
+            for item in items { note(item, present: true) }
+            watchFailures[index] = nil
+        case .added(let o), .modified(let o): note(o, present: true)
+        case .deleted(let o): note(o, present: false)
+        case .failed(let error): emitted = watchFailed(index, error, now: now)
+        }
+        for key in held.keys { decideHeld(key, now: now) }
+        condition.broadcast()
+        condition.unlock()
+        if let emitted { onEvent(emitted) }
+    }
+
+    /// Records what the rules say about a pod (call with the lock held).
     private func track(_ pod: Pod, scope: Int, now: Double) {
         let key = Self.key(pod.namespace, pod.name)
         guard GateRule.decide(pod) == .mark else {
+            if !workloadPaths.isEmpty && AbandonedRolloutRule.isHeldByRollout(pod) {
+                held[key] = (pod, scope)
+                decideHeld(key, now: now)
+                return
+            }
+            held[key] = nil
+            recheck[key] = nil
             pending[key] = nil
             due[key] = nil
             attempts[key] = nil
             return
         }
+        held[key] = nil
+        recheck[key] = nil
+        schedule(key, pod: pod, scope: scope, rollout: nil, now: now)
+    }
+
+    /// Queues a write for a pod: due now unless it already waits for a retry (call with the lock held).
+    private func schedule(_ key: String, pod: Pod, scope: Int, rollout: String?, now: Double) {
         let isNew = pending[key] == nil
-        pending[key] = Pending(namespace: pod.namespace, name: pod.name, resourceVersion: pod.resourceVersion, scope: scope)
+        pending[key] = Pending(namespace: pod.namespace, name: pod.name, resourceVersion: pod.resourceVersion, scope: scope,
+                               rollout: rollout)
         if isNew || due[key] == nil && attempts[key] == nil { due[key] = now }
+    }
+
+    /// Decides a held pod against its rollout's record and the wall clock (call with the lock held).
+    private func decideHeld(_ key: String, now: Double) {
+        guard let (pod, scope) = held[key] else { return }
+        let update = PodUpdateRecord(pod: pod)
+        let record = update.flatMap { records[pod.namespace + "/" + $0.rolloutID] }
+        let wall = SystemClock.parse(clock.rfc3339) ?? 0
+        recheck[key] = nil
+        switch AbandonedRolloutRule.decide(pod, record: record, now: wall) {
+        case .restore:
+            schedule(key, pod: pod, scope: scope, rollout: update?.rolloutID, now: now)
+        case .recheck(let at):
+            recheck[key] = now + max(0, at - wall)
+            fallthrough
+        case .leave:
+            pending[key] = nil
+            due[key] = nil
+            attempts[key] = nil
+        }
     }
 
     // MARK: writes
@@ -187,10 +314,11 @@ public final class GateKeeper: @unchecked Sendable {
             var restarts: [Int] = []
             while !stopped {
                 let now = clock.monotonic
-                keys = due.filter { $0.value <= now }.map(\.key).sorted()
                 restarts = watchRestarts.filter { $0.value <= now }.map(\.key)
+                for (key, at) in recheck where at <= now { decideHeld(key, now: now) }
+                keys = due.filter { $0.value <= now }.map(\.key).sorted()
                 if !keys.isEmpty || !restarts.isEmpty { break }
-                let next = (Array(due.values) + Array(watchRestarts.values)).min() ?? now + 1
+                let next = (Array(due.values) + Array(watchRestarts.values) + Array(recheck.values)).min() ?? now + 1
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.001, min(1, next - now))))
             }
             if stopped {
@@ -221,12 +349,17 @@ public final class GateKeeper: @unchecked Sendable {
         condition.unlock()
         var meta: JSONObject = ["namespace": .string(entry.namespace), "name": .string(entry.name)]
         if let rv = entry.resourceVersion { meta["resourceVersion"] = .string(rv) }
-        let write = GateConditionPatch.markReady(pod: Pod(.object(JSONObject([("metadata", .object(meta))]))),
-                                                 writer: writer, now: clock.rfc3339)
+        let pod = Pod(.object(JSONObject([("metadata", .object(meta))])))
+        let write = entry.rollout.map { GateConditionPatch.restore(pod: pod, rollout: $0, writer: writer, now: clock.rfc3339) }
+            ?? GateConditionPatch.markReady(pod: pod, writer: writer, now: clock.rfc3339)
         do {
             _ = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false)
             forget(key)
-            onEvent(.marked(namespace: entry.namespace, name: entry.name, at: clock.rfc3339))
+            if let rollout = entry.rollout {
+                onEvent(.restored(namespace: entry.namespace, name: entry.name, rollout: rollout, at: clock.rfc3339))
+            } else {
+                onEvent(.marked(namespace: entry.namespace, name: entry.name, at: clock.rfc3339))
+            }
         } catch let e as ClusterOperationError {
             switch e.kind {
             case .conflict: reread(key, entry)
@@ -255,12 +388,8 @@ public final class GateKeeper: @unchecked Sendable {
         }
         condition.lock()
         defer { condition.unlock() }
-        guard GateRule.decide(fresh) == .mark else {
-            pending[key] = nil
-            due[key] = nil
-            attempts[key] = nil
-            return
-        }
+        track(fresh, scope: entry.scope, now: clock.monotonic)
+        guard pending[key] != nil else { return }
         let n = (attempts[key] ?? 0) + 1
         attempts[key] = n
         pending[key]?.resourceVersion = fresh.resourceVersion

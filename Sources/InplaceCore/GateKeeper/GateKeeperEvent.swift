@@ -2,6 +2,9 @@
 public enum GateKeeperEvent: Sendable, Equatable {
     /// It set `InPlaceUpdateReady=True` on the pod; `at` is the RFC 3339 time.
     case marked(namespace: String, name: String, at: String)
+    /// It set `InPlaceUpdateReady=True` on a pod that the abandoned rollout `rollout` had already
+    /// restarted on its target images.
+    case restored(namespace: String, name: String, rollout: String, at: String)
     /// A write failed; it is tried again after `delay` seconds.
     case retrying(namespace: String, name: String, reason: String, delay: Double)
     /// The API server refused the write as invalid; the pod is left until it changes.

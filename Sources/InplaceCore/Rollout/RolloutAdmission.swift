@@ -15,7 +15,7 @@ public enum RolloutAdmission {
     public static func forNew(_ ref: WorkloadRef, record: RolloutRecord?, takeOver: Bool, program: String,
                               now: Double = Date().timeIntervalSince1970) -> Decision {
         guard let record, record.phase == .running else { return .proceed }
-        if RolloutHolder.isLive(recorded: record.holder, renewTime: record.renewTime, now: now) {
+        if RolloutHolder.isLive(record, now: now) {
             return .refuse(heldMessage(ref, record, program: program, now: now))
         }
         if takeOver { return .proceed }
@@ -27,12 +27,12 @@ public enum RolloutAdmission {
     public static func forResume(_ ref: WorkloadRef, record: RolloutRecord, program: String,
                                  now: Double = Date().timeIntervalSince1970) -> Decision {
         guard record.phase == .running,
-              RolloutHolder.isLive(recorded: record.holder, renewTime: record.renewTime, now: now) else { return .proceed }
+              RolloutHolder.isLive(record, now: now) else { return .proceed }
         return .refuse(heldMessage(ref, record, program: program, now: now))
     }
 
     static func heldMessage(_ ref: WorkloadRef, _ record: RolloutRecord, program: String, now: Double) -> String {
-        "\(ref) is being rolled out by \(record.holder) since \(record.startedAt) (renewed \(ago(record.renewTime, now: now))): wait for it, or `\(program) pause \(ref)`; if that process is gone, its lease expires \(Int(RolloutHolder.leaseSeconds))s after its last renewal and --take-over replaces it"
+        "\(ref) is being rolled out by \(record.holder) since \(record.startedAt) (renewed \(ago(record.renewTime, now: now))): wait for it, or `\(program) pause \(ref)`; if that process is gone, its lease expires \(DurationText.format(record.leaseSeconds)) after its last renewal and --take-over replaces it"
     }
 
     /// `12s ago`, `3m ago`, or `at TIME` when unparsable.

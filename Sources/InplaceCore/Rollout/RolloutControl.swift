@@ -10,6 +10,18 @@ public final class RolloutControl: @unchecked Sendable {
         case interrupted
         /// Another client took the rollout over; this one must not write its record any more.
         case takenOver(String)
+        /// Another writer changed the workload's spec (`WorkloadChangeGuard`): the plan is void.
+        case changedBy(writer: String, message: String)
+
+        /// What the record says about the stop.
+        public var recordMessage: String {
+            switch self {
+            case .paused(let by): return by
+            case .interrupted: return "interrupted by a signal"
+            case .takenOver(let by): return "taken over by \(by)"
+            case .changedBy(_, let message): return message
+            }
+        }
     }
 
     private let lock = NSLock()

@@ -3,10 +3,20 @@ import Foundation
 /// Who runs a rollout, and whether that holder is still alive: the lock that keeps two clients
 /// from rolling the same workload at once.
 public struct RolloutHolder: Sendable, Equatable {
-    /// Seconds without a renewal after which a holder counts as gone.
-    public static let leaseSeconds: Double = 30
-    /// How often a running rollout renews its record.
-    public static let renewSeconds: Double = 5
+    /// The lease of records that do not say theirs.
+    public static let defaultLeaseSeconds: Double = 30
+    /// The environment variable that shortens the lease this process writes (seconds; for tests of
+    /// abandoned rollouts, which would otherwise wait 30 s).
+    public static let leaseVariable = "KUBECTL_INPLACE_ROLLOUT_LEASE_SECONDS"
+    /// Seconds without a renewal after which a holder counts as gone: written in each record, so
+    /// every reader judges a holder by the lease it renews.
+    public static let leaseSeconds: Double = {
+        let text = ProcessInfo.processInfo.environment[leaseVariable] ?? ""
+        guard let s = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), s >= 1 else { return defaultLeaseSeconds }
+        return s
+    }()
+    /// How often a running rollout renews its record: six times per lease, at most every 5 s.
+    public static var renewSeconds: Double { min(5, leaseSeconds / 6) }
 
     public var user: String
     public var host: String
@@ -41,13 +51,32 @@ public struct RolloutHolder: Sendable, Equatable {
 
     /// Whether a recorded holder still holds the rollout: it renewed within the lease, and, when it
     /// ran on this host, its process still exists (a killed rollout can be resumed at once).
-    public static func isLive(recorded: String, renewTime: String, now: Double = Date().timeIntervalSince1970,
+    public static func isLive(recorded: String, renewTime: String, lease: Double = leaseSeconds,
+                              now: Double = Date().timeIntervalSince1970,
                               processExists: (Int32) -> Bool = RolloutHolder.processExists) -> Bool {
-        guard let renewed = SystemClock.parse(renewTime), now - renewed < leaseSeconds else { return false }
+        guard let renewed = SystemClock.parse(renewTime), now - renewed < lease else { return false }
         if let holder = RolloutHolder(recorded), holder.host == ProcessInfo.processInfo.hostName {
             return holder.pid == ProcessInfo.processInfo.processIdentifier || processExists(holder.pid)
         }
         return true
+    }
+
+    /// Whether the holder of `record` still holds it, judged by the lease the record carries.
+    public static func isLive(_ record: RolloutRecord, now: Double = Date().timeIntervalSince1970) -> Bool {
+        isLive(recorded: record.holder, renewTime: record.renewTime, lease: record.leaseSeconds, now: now)
+    }
+
+    /// When a running rollout's lease runs out (seconds since 1970): its last renewal plus its
+    /// lease. Nil for a rollout that is not running or whose renewal time is unreadable.
+    public static func leaseEnd(_ record: RolloutRecord) -> Double? {
+        guard record.phase == .running, let renewed = SystemClock.parse(record.renewTime) else { return nil }
+        return renewed + record.leaseSeconds
+    }
+
+    /// True when a running rollout's holder stopped renewing for longer than its lease: nobody
+    /// drives it any more, wherever the holder ran.
+    public static func isAbandoned(_ record: RolloutRecord, now: Double = Date().timeIntervalSince1970) -> Bool {
+        leaseEnd(record).map { now >= $0 } ?? false
     }
 
     /// True when a process with this pid exists on this host.

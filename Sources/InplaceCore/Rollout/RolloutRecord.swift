@@ -21,6 +21,8 @@ public struct RolloutRecord: Sendable, Equatable {
     /// Who runs it (`user@host pid N`) and when that holder last said it is alive.
     public var holder: String
     public var renewTime: String
+    /// Seconds without a renewal after which the holder counts as gone (as the holder renews it).
+    public var leaseSeconds: Double
     /// The workload's settings before the rollout changed them (update strategy, paused).
     public var previous: JSONValue
     /// Pods updated / total when last written.
@@ -28,10 +30,13 @@ public struct RolloutRecord: Sendable, Equatable {
     public var total: Int
     /// A failure or a note (partial rollout, ...).
     public var message: String
+    /// Set on the record of a rollback: the id of the failed rollout whose pods it returned.
+    public var rollbackOf: String
 
     public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
                 options: [String: String], startedAt: String, holder: String, renewTime: String,
-                previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "") {
+                previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "",
+                leaseSeconds: Double = RolloutHolder.leaseSeconds, rollbackOf: String = "") {
         self.id = id
         self.phase = phase
         self.images = images
@@ -44,6 +49,8 @@ public struct RolloutRecord: Sendable, Equatable {
         self.updated = updated
         self.total = total
         self.message = message
+        self.leaseSeconds = leaseSeconds
+        self.rollbackOf = rollbackOf
     }
 
     static func map(_ m: [String: String]) -> JSONValue {
@@ -52,12 +59,39 @@ public struct RolloutRecord: Sendable, Equatable {
 
     /// The annotation's JSON.
     public var json: JSONValue {
-        .object(JSONObject([
+        var o = JSONObject([
             ("id", .string(id)), ("phase", .string(phase.rawValue)), ("images", Self.map(images)),
             ("previousImages", Self.map(previousImages)), ("options", Self.map(options)),
             ("startedAt", .string(startedAt)), ("holder", .string(holder)), ("renewTime", .string(renewTime)),
+            ("leaseSeconds", leaseSeconds == leaseSeconds.rounded() ? .int(Int(leaseSeconds)) : .double(leaseSeconds)),
             ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
-        ]))
+        ])
+        if !rollbackOf.isEmpty { o["rollbackOf"] = .string(rollbackOf) }
+        return .object(o)
+    }
+
+    /// Takes over from `superseded`, the record this new rollout replaces on `workload`, what must
+    /// outlive an unfinished rollout: the workload's settings from before any rollout changed them
+    /// (while the workload still shows the state a rollout leaves it in: paused, OnDelete), and the
+    /// images of the last rollout that completed (what `undo` returns to, never an image whose
+    /// rollout failed).
+    public mutating func carryOver(from superseded: RolloutRecord, workload: Workload) {
+        if superseded.phase != .complete {
+            previousImages.merge(superseded.previousImages) { _, lastComplete in lastComplete }
+        }
+        if superseded.previous != .emptyObject, Self.showsPreparedSettings(workload) {
+            previous = superseded.previous
+        }
+    }
+
+    /// True when the workload's controller is held off as a rollout leaves it: a Deployment paused,
+    /// a StatefulSet or DaemonSet on OnDelete.
+    public static func showsPreparedSettings(_ workload: Workload) -> Bool {
+        switch workload.kind {
+        case .deployment: return workload.isPaused
+        case .statefulSet, .daemonSet: return workload.object[path: ["spec", "updateStrategy", "type"]]?.string == "OnDelete"
+        case .pod: return false
+        }
     }
 
     /// Reads the record of a workload object; nil when there is none.
@@ -69,7 +103,9 @@ public struct RolloutRecord: Sendable, Equatable {
                   previousImages: v["previousImages"]?.stringMap ?? [:], options: v["options"]?.stringMap ?? [:],
                   startedAt: v["startedAt"]?.string ?? "", holder: v["holder"]?.string ?? "",
                   renewTime: v["renewTime"]?.string ?? "", previous: v["previous"] ?? .emptyObject,
-                  updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "")
+                  updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "",
+                  leaseSeconds: v["leaseSeconds"]?.double ?? RolloutHolder.defaultLeaseSeconds,
+                  rollbackOf: v["rollbackOf"]?.string ?? "")
     }
 
     /// A JSON-patch pointer segment for the annotation key (`/` escaped as `~1`).

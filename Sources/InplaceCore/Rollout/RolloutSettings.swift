@@ -22,3 +22,20 @@ public struct RolloutSettings: Sendable, Equatable {
         self.rollbackOnFailure = rollbackOnFailure
     }
 }
+
+extension RolloutSettings {
+    /// The options a rollout record keeps, by the keys `resume` reads back (the CLI's option table
+    /// names the same keys): max-unavailable and partition as `plan` resolved them, so a resume keeps
+    /// them whatever the workload shows then; never `--timeout`, which bounds one command only.
+    public func recordedOptions(plan: WorkloadPlan, over resumed: [String: String] = [:]) -> [String: String] {
+        var o = resumed
+        o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
+        o["partition"] = plan.partitionSetting.value.description
+        o["gracePeriod"] = GoDuration.format(gracePeriod)
+        o["timeout"] = nil
+        o["podTimeout"] = GoDuration.format(podTimeout)
+        o["onFailure"] = rollbackOnFailure ? "rollback" : "pause"
+        o["allowMissingGate"] = self.plan.allowMissingGate ? "true" : "false"
+        return o
+    }
+}

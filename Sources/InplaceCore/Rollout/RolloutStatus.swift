@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 
 /// A rollout as `status` reports it: the record and what the live pods show.
@@ -12,8 +13,10 @@ public struct RolloutStatus: Sendable, Equatable {
     public var ref: WorkloadRef
     public var record: RolloutRecord
     public var total: Int
-    /// Pods running the record's target images.
+    /// Pods running the record's target images (0 for a rollback's record: see `rolledBack`).
     public var updated: Int
+    /// For the record of a rollback (`--on-failure rollback`): pods back on the old images, Ready.
+    public var rolledBack: Int
     /// Pods out of service for their update right now (gate False).
     public var inFlight: Int
     /// Pods kept on the old images by the partition (when the rollout was otherwise complete).
@@ -21,22 +24,33 @@ public struct RolloutStatus: Sendable, Equatable {
     public var failed: [FailedPod]
     /// Whether the holder still holds the rollout.
     public var holderLive: Bool
+    /// The rollout is running but its holder stopped renewing for longer than its lease: nobody
+    /// drives it, and its pods out of service stay so until `resume` (or a gate keeper restores them).
+    public var abandoned: Bool
+    /// Pods out of service for their update right now (gate False), by name.
+    public var outOfService: [String]
 
-    /// Summarises `pods` of the workload against its record.
-    public init(ref: WorkloadRef, record: RolloutRecord, pods: [Pod], holderLive: Bool) {
+    /// Summarises `pods` of the workload against its record at wall time `now` (seconds since 1970).
+    public init(ref: WorkloadRef, record: RolloutRecord, pods: [Pod], holderLive: Bool,
+                now: Double = Date().timeIntervalSince1970) {
         self.ref = ref
         self.record = record
         self.holderLive = holderLive
+        abandoned = RolloutHolder.isAbandoned(record, now: now)
         let live = pods.filter { !$0.isTerminating }
         total = live.count
         var updated = 0, inFlight = 0
         var failed: [FailedPod] = []
+        var outOfService: [String] = []
         for pod in live {
             let images = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
             let onTarget = !record.images.isEmpty && record.images.allSatisfy { images[$0.key] == $0.value }
             let gateOff = pod.condition(InPlace.gateConditionType)?["status"]?.string == "False"
             if onTarget && !gateOff && pod.isReady { updated += 1 }
-            if gateOff { inFlight += 1 }
+            if gateOff {
+                inFlight += 1
+                outOfService.append(pod.name)
+            }
             if let u = PodUpdateRecord(pod: pod), u.rolloutID == record.id {
                 for c in u.containers {
                     if case .failed(let reason, let message) = ContainerRestartCheck.check(c, status: pod.containerStatus(c.name)),
@@ -47,9 +61,12 @@ public struct RolloutStatus: Sendable, Equatable {
                 }
             }
         }
-        self.updated = updated
+        let isRollback = !record.rollbackOf.isEmpty
+        self.updated = isRollback ? 0 : updated
+        rolledBack = isRollback ? updated : 0
         self.inFlight = inFlight
         self.failed = failed
+        self.outOfService = outOfService.sorted()
         held = record.phase == .complete ? max(0, live.count - updated) : 0
     }
 
@@ -72,6 +89,10 @@ public struct RolloutStatus: Sendable, Equatable {
         o["id"] = .string(record.id)
         o["phase"] = .string(record.phase.rawValue)
         o["updated"] = .int(updated)
+        if !record.rollbackOf.isEmpty {
+            o["rollbackOf"] = .string(record.rollbackOf)
+            o["rolledBack"] = .int(rolledBack)
+        }
         o["total"] = .int(total)
         o["inFlight"] = .int(inFlight)
         o["held"] = .int(held)
@@ -80,6 +101,8 @@ public struct RolloutStatus: Sendable, Equatable {
         })
         o["holder"] = .string(record.holder)
         o["holderLive"] = .bool(holderLive)
+        o["abandoned"] = .bool(abandoned)
+        o["outOfService"] = .array(outOfService.map { .string($0) })
         o["startedAt"] = .string(record.startedAt)
         o["renewTime"] = .string(record.renewTime)
         o["images"] = RolloutRecord.map(record.images)

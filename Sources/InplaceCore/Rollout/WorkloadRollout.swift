@@ -21,13 +21,17 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Set when this rollout rolls back a failed one (`--on-failure rollback`): that failure, which
     /// the record keeps (phase failed) once the pods are back.
     public let rollbackOf: String?
+    /// The record on the workload that a new rollout replaces: what it knew from before (the
+    /// workload's settings, the last complete images) carries over while that rollout did not complete.
+    public let supersedes: RolloutRecord?
 
     public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
                 settings: RolloutSettings, rolloutID: String, holder: String, clock: any RolloutClock = SystemClock(),
                 observer: any RolloutObserver, control: RolloutControl = RolloutControl(), resuming: RolloutRecord? = nil,
-                rollbackOf: String? = nil) {
+                rollbackOf: String? = nil, supersedes: RolloutRecord? = nil) {
         self.resuming = resuming
         self.rollbackOf = rollbackOf
+        self.supersedes = supersedes
         self.cluster = cluster
         self.workload = workload
         self.template = template
@@ -99,6 +103,17 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Pods whose object changed since their step was last derived.
     private var dirty: Set<String> = []
     private var podWrites = 0
+    /// The pods of the plan, by name (a scale-up's pods are the others).
+    private lazy var planNames = Set(plan.pods.map(\.name))
+    /// Follows other writers of the workload (scales are followed, other spec changes stop the rollout).
+    private var changeGuard: WorkloadChangeGuard?
+    /// Pods in flight that went away, for which the workload was read again (a scale-down may explain them).
+    private var rereadFor: Set<String> = []
+    /// Pods planned as kept or held that a resume found mid-update and finished (counted as updated).
+    private var repairedKept = 0
+    private var repairedHeld = 0
+    /// When `--timeout` ends the rollout (monotonic seconds).
+    private var deadline = Double.infinity
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -113,30 +128,35 @@ public final class WorkloadRollout: @unchecked Sendable {
             r.phase = .running
             r.holder = holder
             r.renewTime = now
+            r.leaseSeconds = RolloutHolder.leaseSeconds
             r.message = ""
             r.options = options(resumed: r.options)
             return r
         }
-        return RolloutRecord(
+        var r = RolloutRecord(
             id: rolloutID, phase: .running,
             images: Dictionary(changes.map { ($0.container, $0.to) }, uniquingKeysWith: { a, _ in a }),
             previousImages: Dictionary(changes.map { ($0.container, $0.from) }, uniquingKeysWith: { a, _ in a }),
             options: options(resumed: [:]),
             startedAt: now, holder: holder, renewTime: now, total: plan.pods.count)
+        if let supersedes {
+            r.carryOver(from: supersedes, workload: workload)
+            if rollbackOf != nil { r.rollbackOf = supersedes.id }
+        }
+        return r
+    }
+
+    /// True when an unfinished rollout left the workload held off from its controller: this one
+    /// prepares and hands it back even with no pod to update.
+    var settlesWorkload: Bool {
+        guard let supersedes, supersedes.phase != .complete else { return false }
+        return RolloutRecord.showsPreparedSettings(workload)
     }
 
     /// The options as recorded (flags given to resume override the recorded ones); max-unavailable
     /// and partition as the plan resolved them, so a resume keeps them whatever the workload shows then.
     func options(resumed: [String: String]) -> [String: String] {
-        var o = resumed
-        o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
-        o["partition"] = plan.partitionSetting.value.description
-        o["gracePeriod"] = DurationText.format(settings.gracePeriod)
-        o["timeout"] = DurationText.format(settings.timeout)
-        o["podTimeout"] = DurationText.format(settings.podTimeout)
-        o["onFailure"] = settings.rollbackOnFailure ? "rollback" : "pause"
-        o["allowMissingGate"] = settings.plan.allowMissingGate ? "true" : "false"
-        return o
+        settings.recordedOptions(plan: plan, over: resumed)
     }
 
     /// Runs the rollout to its end and reports the outcome.
@@ -148,12 +168,12 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private func runInner() -> RolloutOutcome {
-        let kept = plan.count(.keep), held = plan.count(.hold)
+        var kept = plan.count(.keep), held = plan.count(.hold)
         let budget = window.maxUnavailable
         observer.handle(.started(workload.ref, update: plan.count(.update), keep: kept, hold: held, maxUnavailable: budget))
         // A resumed rollout with nothing left to update still repairs the pods it left mid-sequence
         // and hands the workload back to its controller.
-        guard plan.count(.update) > 0 || resuming != nil else {
+        guard plan.count(.update) > 0 || resuming != nil || settlesWorkload else {
             if let failure = rollbackOf { concludeRollback(failure, rolledBack: 0) }
             return RolloutOutcome(result: .complete, kept: kept, held: held, seconds: elapsed)
         }
@@ -171,6 +191,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
         record = prepared.record
+        if workload.kind != .pod { changeGuard = WorkloadChangeGuard(workload: workload, prepared: prepared) }
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
         let watches = startWatches()
@@ -182,6 +203,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         pool.close()
 
         let stop = control.stopReason
+        kept -= repairedKept
+        held -= repairedHeld
         if case .takenOver(let by)? = stop {
             var outcome = RolloutOutcome(result: .conflict, updated: updated, kept: kept, held: held, failed: failures.map(\.pod),
                                          seconds: elapsed, message: "taken over by \(by)")
@@ -201,15 +224,16 @@ public final class WorkloadRollout: @unchecked Sendable {
             let rollingBack = settings.rollbackOnFailure && stop == nil
             record.phase = rollingBack ? .running : .failed
             record.message = rollingBack ? "\(failure); rolling back" : failure
-        } else if timedOut {
+        } else if timedOut && (!pending.isEmpty || !active.isEmpty) {
             result = .timedOut
             record.phase = .failed
-            record.message = "timed out after \(DurationText.format(settings.timeout)) with \(pending.count) pod(s) not started"
+            let inFlight = active.isEmpty ? "" : " and \(active.count) in flight (\(activeOrder.joined(separator: ", ")))"
+            record.message = "timed out (--timeout) with \(pending.count) pod(s) not started\(inFlight)"
             message = record.message
         } else if let stop {
-            result = .paused
+            if case .changedBy = stop { result = .conflict } else { result = .paused }
             record.phase = .paused
-            if case .paused(let by) = stop { record.message = by } else { record.message = "interrupted by a signal" }
+            record.message = stop.recordMessage
             message = record.message
         } else if let failure = rollbackOf {
             record.phase = .failed
@@ -295,23 +319,32 @@ public final class WorkloadRollout: @unchecked Sendable {
     }
 
     private func loop(budget: Int) {
-        let deadline = start + settings.timeout
-        window.deadline = settings.timeout > 0 ? deadline : .infinity
+        deadline = settings.timeout > 0 ? start + settings.timeout : .infinity
+        window.deadline = deadline
         var wakeAt = clock.monotonic + 1
         while true {
             for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
             let now = clock.monotonic
-            if now >= deadline && !timedOut && (!pending.isEmpty || !active.isEmpty) {
+            // Pods that already show their update done are counted as done, not timed out.
+            if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
                 timedOut = true
-                observer.handle(.warning(workload.ref, "--timeout \(DurationText.format(settings.timeout)) reached: starting no more pods"))
+                observer.handle(.warning(workload.ref, "--timeout reached: starting no more pods"))
+                return
             }
             guard podsSynced else { wakeAt = now + 1; continue }
             addRepairs()
+            followScale()
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
-            if active.isEmpty && (pending.isEmpty || stopping) { return }
-            if timedOut && now >= deadline + settings.podTimeout { return }
+            if active.isEmpty && (pending.isEmpty || stopping)
+                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) { return }
         }
+    }
+
+    /// True when the pod in flight shows its whole sequence done (only the bookkeeping is left).
+    private func showsDone(_ name: String) -> Bool {
+        guard let pod = pods[name], let a = active[name] else { return false }
+        return PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID) == .done
     }
 
     private var stopping: Bool { timedOut || control.stopReason != nil || (!failures.isEmpty) }
@@ -369,11 +402,13 @@ public final class WorkloadRollout: @unchecked Sendable {
                     refresh(name)
                     a.writing = true
                 case .transient:
-                    a.attempts += 1
-                    a.retryAt = clock.monotonic + min(5, 0.2 * Double(1 << min(a.attempts, 5)))
-                    a.wakeAt = a.retryAt
+                    // The client already spent the request's retry budget, or the deadline cut it short.
+                    if timedOut || clock.monotonic >= deadline { break }
+                    fail(name, "ServerUnavailable", "the API server kept failing after retries: \(error.message)")
+                    return
                 case .notFound:
-                    fail(name, "PodDeleted", "the pod was deleted during its update")
+                    active[name] = a
+                    if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
                     return
                 default:
                     fail(name, "WriteRefused", error.message)
@@ -389,11 +424,13 @@ public final class WorkloadRollout: @unchecked Sendable {
         case .workload(let object):
             window.desired = Workload(kind: workload.kind, object: object).replicas ?? window.desired
             observeRecord(object)
+            if let stop = changeGuard?.stopReason(for: object, now: clock.monotonic) { control.requestStop(stop) }
+            dirty.formUnion(rereadFor)
         case .renewed(let object):
             renewing = false
             if let object { observeRecord(object) }
         case .wake:
-            break
+            dirty.formUnion(rereadFor)
         }
     }
 
@@ -434,6 +471,39 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
     }
 
+    /// Follows a scale of the workload (see `WorkloadChangeGuard`): pods a scale-up added join the
+    /// rollout; after a scale-down, planned pods that are gone no longer count as unavailable.
+    private func followScale() {
+        guard let scale = changeGuard, scale.scaled else { return }
+        guard !stopping, let images = record?.images,
+              let joined = changeGuard?.newcomers(in: pods, planned: planNames, images: images), !joined.isEmpty else { return }
+        // A scale-up's pods are out of service until their gate is set: they go first, so they do
+        // not hold the window's budget behind the Ready pods waiting for it.
+        window.enqueue(joined, first: true)
+        record?.total += joined.count
+    }
+
+    /// A pod in flight that a scale-down removed is no longer waited for. Until the workload shows a
+    /// scale-down it is read again once (its watch may lag the pods'), and the pod is decided after;
+    /// false when nothing explains the pod's disappearance.
+    private func droppedByScaleDown(_ name: String) -> Bool {
+        guard changeGuard?.scaledDown == true else { return rereadWorkload(for: name) }
+        active[name] = nil
+        window.finish(name)
+        observer.handle(.warning(workload.ref, "\(name) was removed by a scale-down of \(workload.ref); no longer waiting for it"))
+        return true
+    }
+
+    /// Reads the workload again for a pod that is going away (once per pod); false when it already was.
+    private func rereadWorkload(for name: String) -> Bool {
+        guard changeGuard != nil, rereadFor.insert(name).inserted else { return false }
+        let path = workload.ref.path
+        pool.submit { [cluster, events] in
+            if let object = try? cluster.get(path) { events.post(.workload(object)) } else { events.post(.wake) }
+        }
+        return true
+    }
+
     /// After a resume, pods this rollout left mid-sequence go first, wherever they are.
     private func addRepairs() {
         guard !repaired else { return }
@@ -445,7 +515,14 @@ public final class WorkloadRollout: @unchecked Sendable {
             guard let r = PodUpdateRecord(pod: pod), r.rolloutID == rolloutID else { continue }
             let target = PodTarget(name: pod.name, changes: r.containers.map { ImageChange(container: $0.name, from: $0.from, to: $0.to) },
                                    labels: pending.first?.labels ?? [:])
-            if PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) != .done { repairs.append(target) }
+            if PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) != .done {
+                repairs.append(target)
+                switch plan.pods.first(where: { $0.name == pod.name })?.action {
+                case .keep?: repairedKept += 1
+                case .hold?: repairedHeld += 1
+                default: break
+                }
+            }
         }
         if !repairs.isEmpty {
             observer.handle(.warning(workload.ref, "repairing \(repairs.count) pod(s) left mid-update: \(repairs.map(\.name).joined(separator: ", "))"))
@@ -504,11 +581,12 @@ public final class WorkloadRollout: @unchecked Sendable {
                 if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); continue }
                 a.retryAt = nil
             }
-            guard let pod = pods[name] else {
+            guard let pod = pods[name], !(pod.isTerminating && changeGuard?.scaledDown == true) else {
                 active[name] = a
-                fail(name, "PodDeleted", "the pod disappeared during its update")
+                if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
                 continue
             }
+            if pod.isTerminating { _ = rereadWorkload(for: name) }
             let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
             var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
             // A gated pod whose record was not written ahead records and leaves service in one write.

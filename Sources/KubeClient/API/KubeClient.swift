@@ -29,6 +29,9 @@ public final class KubeClient: Sendable {
         authenticator = RequestAuthenticator(credentials: config.credentials, environment: options.environment, now: options.now)
     }
 
+    /// The deadline after which failed requests are not retried.
+    public var retryDeadline: RetryDeadline { options.retryDeadline }
+
     /// The namespace from the configuration.
     public var namespace: String { config.namespace }
 
@@ -74,7 +77,7 @@ public final class KubeClient: Sendable {
                 tracer.failure(method: method, url: target, duration: ContinuousClock.now - started, error: error)
                 let decision = options.retryPolicy.decide(
                     attempt: attempt, idempotent: isIdempotent, outcome: .transport(error.kind), random: options.random())
-                if case .retry(let delay) = decision {
+                if case .retry(let policyDelay) = decision, let delay = options.retryDeadline.wait(for: policyDelay) {
                     tracer.note("retrying \(method) \(target) in \(RequestTracer.milliseconds(delay)) ms after: \(error.detail)")
                     _ = options.sleeper.sleep(for: delay, cancellation: nil)
                     continue
@@ -96,7 +99,7 @@ public final class KubeClient: Sendable {
             let decision = options.retryPolicy.decide(
                 attempt: attempt, idempotent: isIdempotent,
                 outcome: .response(status: response.status, retryAfterSeconds: retryAfter), random: options.random())
-            if case .retry(let delay) = decision {
+            if case .retry(let policyDelay) = decision, let delay = options.retryDeadline.wait(for: policyDelay) {
                 tracer.note("retrying \(method) \(target) in \(RequestTracer.milliseconds(delay)) ms after HTTP \(response.status)")
                 _ = options.sleeper.sleep(for: delay, cancellation: nil)
                 continue

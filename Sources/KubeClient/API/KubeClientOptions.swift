@@ -12,6 +12,8 @@ public struct KubeClientOptions: Sendable {
     public var retryPolicy: RetryPolicy
     /// Waits between retries and reconnects.
     public var sleeper: any Sleeper
+    /// No retry starts after it (set from a command's `--timeout`).
+    public var retryDeadline: RetryDeadline
     /// Random numbers in 0..<1 for backoff jitter.
     public var random: @Sendable () -> Double
     /// Source of the token file and the exec plugin's environment.
@@ -32,7 +34,7 @@ public struct KubeClientOptions: Sendable {
     public init(
         userAgent: String = "kubectl-inplace/dev", verbosity: Int = 0,
         logSink: @escaping LogSink = RequestTracer.standardError, requestCounter: RequestCounter = RequestCounter(),
-        retryPolicy: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = ThreadSleeper(),
+        retryPolicy: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = ThreadSleeper(), retryDeadline: RetryDeadline = RetryDeadline(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         environment: Environment = .current(), now: @escaping @Sendable () -> Double = { WallClock.now() },
         connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256,
@@ -44,6 +46,7 @@ public struct KubeClientOptions: Sendable {
         self.requestCounter = requestCounter
         self.retryPolicy = retryPolicy
         self.sleeper = sleeper
+        self.retryDeadline = retryDeadline
         self.random = random
         self.environment = environment
         self.now = now

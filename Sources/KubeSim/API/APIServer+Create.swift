@@ -11,8 +11,11 @@ extension APIServer {
     }
 
     /// The create pipeline for an already decoded object (also used by apply-patch creation).
-    func createObject(_ r: ResourceType, namespace: String, obj: inout JSONValue, dryRun dry: Bool) throws(APIError) -> (JSONValue, Int) {
+    func createObject(_ r: ResourceType, namespace: String, obj: inout JSONValue, dryRun dry: Bool,
+                      operation: FieldOperation = .update) throws(APIError) -> (JSONValue, Int) {
         obj = try prepareCreate(r, namespace: namespace, obj)
+        ManagedFields.record(&obj, old: nil, resource: r, subresource: nil, operation: operation, now: Timestamp.now())
+        obj = ObjectMetaOrder.canonical(obj)
         if dry {
             if store.get(r, namespace: namespace, name: obj.metaName) != nil { throw APIError.alreadyExists(r, obj.metaName) }
             return (obj, 201)

@@ -71,9 +71,10 @@ extension APIServer {
         if isApply && store.get(r, namespace: namespace, name: name) == nil && subresource == nil {
             var obj = patchDoc
             if obj.metaName.isEmpty { obj.setMeta("name", .string(name)) }
-            return try createObject(r, namespace: namespace, obj: &obj, dryRun: dry)
+            return try createObject(r, namespace: namespace, obj: &obj, dryRun: dry, operation: .apply)
         }
-        let result = try commitUpdate(r, namespace: namespace, name: name, subresource: subresource, dryRun: dry) { old throws(APIError) in
+        let result = try commitUpdate(r, namespace: namespace, name: name, subresource: subresource, dryRun: dry,
+                                      operation: isApply ? .apply : .update) { old throws(APIError) in
             var patched = try self.applyPatch(type, patchDoc, to: old, resource: r)
             if patched.object == nil { throw APIError.badRequest("the patched object is not a JSON object") }
             if patched.metaName.isEmpty { patched.setMeta("name", .string(name)) }
@@ -113,7 +114,7 @@ extension APIServer {
     /// the strategy's keep/reset rules, validation, and the write (none for dry runs).
     func commitUpdate(
         _ r: ResourceType, namespace: String, name: String, subresource: String?, dryRun: Bool,
-        produce: (JSONValue) throws(APIError) -> JSONValue
+        operation: FieldOperation = .update, produce: (JSONValue) throws(APIError) -> JSONValue
     ) throws(APIError) -> JSONValue {
         let key = ObjectKey(namespace: namespace, name: name)
         var dryResult: JSONValue?
@@ -143,6 +144,7 @@ extension APIServer {
                 errs = Strategy.validateUpdate(r, new: new, old: old)
             }
             if !errs.isEmpty { throw APIError.invalid(r, name, errs) }
+            ManagedFields.record(&new, old: old, resource: r, subresource: subresource, operation: operation, now: Timestamp.now())
             new.setMeta("resourceVersion", .string(old.metaResourceVersion))
             new = ObjectMetaOrder.canonical(new)
             if dryRun {
@@ -195,7 +197,8 @@ extension APIServer {
                 [.invalidInt("spec.replicas", scale[path: ["spec", "replicas"]]?.int ?? -1, "must be greater than or equal to 0")])
         }
         let rv = scale[path: ["metadata", "resourceVersion"]]?.string ?? ""
-        let updated = try commitUpdate(r, namespace: namespace, name: name, subresource: nil, dryRun: dryRun) { old throws(APIError) in
+        let updated = try commitUpdate(r, namespace: namespace, name: name, subresource: nil, dryRun: dryRun,
+                                       operation: .scale) { old throws(APIError) in
             var o = old
             if !rv.isEmpty { o.setMeta("resourceVersion", .string(rv)) }
             o[path: ["spec", "replicas"]] = .int(replicas)

@@ -142,11 +142,15 @@ public final class APIServer: Sendable {
         let mutating = req.method != "GET" && req.method != "HEAD"
         if mutating { mutatingSlots.wait() }
         defer { if mutating { mutatingSlots.signal() } }
-        do {
-            try route(req, w, onStreamStart: record)
-        } catch {
-            writeError(w, error)
+        var failure: APIError?
+        FieldWriter.$current.withValue(mutating ? FieldWriter(request: req) : nil) {
+            do throws(APIError) {
+                try route(req, w, onStreamStart: record)
+            } catch {
+                failure = error
+            }
         }
+        if let failure { writeError(w, failure) }
     }
 
     func authorized(_ req: HTTPRequest) -> Bool {
