@@ -1,6 +1,7 @@
 import Testing
 @testable import InplaceCLI
 @testable import InplaceCore
+import KubeFormats
 
 @Suite struct ArgumentParserTests {
     let parser = ArgumentParser(flags: Command.plan.allFlags, command: "kubectl inplace plan")
@@ -45,13 +46,7 @@ import Testing
         #expect(throws: CLIError.self) { try RolloutOptions(parser.parse(["-o", "yaml"]), command: "c") }
     }
 
-    @Test func goDurations() {
-        #expect(GoDuration.seconds("5s") == 5)
-        #expect(GoDuration.seconds("1h2m3s") == 3723)
-        #expect(GoDuration.seconds("250ms") == 0.25)
-        #expect(GoDuration.seconds("0") == 0)
-        #expect(GoDuration.seconds("5") == nil)
-        #expect(GoDuration.seconds("-1s") == nil)
+    @Test func durationsForPeople() {
         #expect(DurationText.format(0.85) == "850ms")
         #expect(DurationText.format(125) == "2m05s")
     }

@@ -1,4 +1,5 @@
 import InplaceCore
+import KubeFormats
 
 /// One rollout flag, declared once: its spelling, help and what 0 means (parsing, help, the man page
 /// and completion come from the flag), how its text sets the options, and the key a rollout record

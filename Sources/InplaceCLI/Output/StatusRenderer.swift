@@ -2,6 +2,7 @@ import Foundation
 import InplaceCore
 import JSON
 import YAML
+import KubeFormats
 
 /// Renders rollout statuses as `kubectl get` prints objects: a header row and one row per workload
 /// (`-o wide` adds the rollout, holder and images; `-A` the namespace), the details that do not fit a
@@ -73,6 +74,12 @@ struct StatusRenderer {
         }
     }
 
+    /// What a record rolls to: `container=image`, then `container/requests.cpu=150m`.
+    static func target(_ record: RolloutRecord) -> [String] {
+        record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + record.resources.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
     func row(_ s: RolloutStatus, now: Double) -> [String] {
         let done = s.record.rollbackOf.isEmpty ? s.updated : s.rolledBack
         var r = [s.ref.description, Self.phase(s), "\(done)/\(s.total)", "\(s.inFlight)", "\(s.held)", "\(s.failed.count)",
@@ -80,8 +87,7 @@ struct StatusRenderer {
         if allNamespaces { r.insert(s.ref.namespace, at: 0) }
         if format == .wide {
             let renewed = s.record.phase == .running ? Self.age(s.record.renewTime, now: now) : "-"
-            let images = s.record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            r += [s.record.id, s.record.holder, renewed, images]
+            r += [s.record.id, s.record.holder, renewed, Self.target(s.record).joined(separator: ",")]
         }
         return r
     }
@@ -91,8 +97,7 @@ struct StatusRenderer {
     func details(_ s: RolloutStatus) -> [String] {
         var out: [String] = []
         if !s.record.rollbackOf.isEmpty {
-            let images = s.record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-            out.append("rolled back to \(images) after rollout \(s.record.rollbackOf) failed")
+            out.append("rolled back to \(Self.target(s.record).joined(separator: ", ")) after rollout \(s.record.rollbackOf) failed")
         }
         let failures = s.failed.map { "\(style.red("failed")) \($0.pod): \($0.reason)\($0.message.isEmpty ? "" : ": \($0.message)")" }
         let message = s.record.message
@@ -120,7 +125,7 @@ struct StatusRenderer {
 
     /// kubectl's AGE: seconds under two minutes, then minutes, hours, days.
     static func age(_ time: String, now: Double) -> String {
-        guard let t = SystemClock.parse(time) else { return "<unknown>" }
+        guard let t = RFC3339.parse(time) else { return "<unknown>" }
         let s = max(0, Int(now - t))
         if s < 120 { return "\(s)s" }
         if s < 3 * 3600 { return "\(s / 60)m" }

@@ -12,7 +12,7 @@ public enum Planner {
     ///   - refusals: why the workload as a whole cannot be rolled out now (`RolloutPreconditions`).
     public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
                             strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
-                            refusals: [String] = []) -> WorkloadPlan {
+                            refusals: [String] = [], resize: ResizeSupport? = nil) -> WorkloadPlan {
         let live = pods.filter { !$0.terminating }
         let total = max(replicas ?? live.count, live.count)
         var warnings: [String] = []
@@ -23,11 +23,15 @@ public enum Planner {
             let diff = pod.difference
             var plan = PodPlan(name: pod.name, action: .keep, changes: diff.imageChanges, ready: pod.ready, ordinal: pod.ordinal,
                                uid: pod.uid)
-            let reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
+            plan.resources = diff.resourceChanges
+            var reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
+            if reasons.isEmpty, !diff.resourceChanges.isEmpty {
+                reasons = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
+            }
             if !reasons.isEmpty {
                 plan.action = .blocked
                 plan.reasons = reasons
-            } else if !diff.imageChanges.isEmpty {
+            } else if !diff.imageChanges.isEmpty || !diff.resourceChanges.isEmpty {
                 candidates.append(pod)
                 plan.action = .update
             }
@@ -69,7 +73,7 @@ public enum Planner {
             plans[pod]?.batch = batch
         }
 
-        let missingGate = live.filter { !$0.hasGate && !$0.difference.imageChanges.isEmpty }.count
+        let missingGate = live.filter { !$0.hasGate && $0.difference.restartsContainers }.count
         if missingGate > 0 {
             warnings.append(
                 options.allowMissingGate
@@ -95,7 +99,7 @@ public enum Planner {
                         warnings: inout [String]) -> [(String, Int)] {
         var window = RolloutWindow(maxUnavailable: maxUnavailable, desired: desired)
         window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) })
-        window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges) })
+        window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges) })
         var out: [(String, Int)] = []
         var batch = 0
         var stalled = false

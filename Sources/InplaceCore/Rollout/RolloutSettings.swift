@@ -1,3 +1,4 @@
+import KubeFormats
 /// How a rollout runs: the plan's knobs plus timing and failure handling.
 public struct RolloutSettings: Sendable, Equatable {
     public var plan: PlanOptions
