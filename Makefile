@@ -100,7 +100,7 @@ fuzz: fuzz-build
 # EndToEndTests are left out: they drive the CLI binary and KubeSim over real HTTP for minutes
 # unsanitized already, and their timing-based waits do not hold at sanitizer speed (x5-x15).
 # So are the tests that measure speed (they assert wall-clock budgets, meaningless when sanitized).
-SANITIZER_SUITES ?= JSONTests YAMLTests KubeClientTests InplaceCoreTests InplaceCLITests KubeSimTests
+SANITIZER_SUITES ?= JSONTests KubeFormatsTests YAMLTests KubeClientTests InplaceCoreTests InplaceCLITests KubeSimTests
 SANITIZER_FILTER = $(shell echo $(SANITIZER_SUITES) | sed 's/ /|/g')
 SANITIZER_SKIP ?= YAMLTests\.PerformanceTests|KubeSimTests\.PerformanceTests|KubeSimTests\.SeedingTests/bulk
 
