@@ -37,6 +37,9 @@ let package = Package(
         .executableTarget(name: "kube-sim", dependencies: ["KubeSim"]),
         // `make bench`: figures for plan and rollout against KubeSim.
         .executableTarget(name: "inplace-bench", dependencies: ["KubeSim", "JSON"], path: "Benchmarks/inplace-bench"),
+        // `make fuzz`: libFuzzer entry points for the decoders (built with -DFUZZING); a normal
+        // build replays corpus files given as arguments.
+        .executableTarget(name: "inplace-fuzz", dependencies: ["YAML", "JSON", "KubeClient"], path: "Fuzz/inplace-fuzz"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "KubeFormatsTests", dependencies: ["KubeFormats"]),

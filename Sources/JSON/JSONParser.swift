@@ -248,6 +248,7 @@ struct JSONByteParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw error("invalid number") }
+        guard d.isFinite else { throw error("number \(text) is out of range") }
         return .double(d)
     }
 }

@@ -103,6 +103,7 @@ struct RolloutRevisionedTests {
         let writes = PodWrite.of(c.ourWrites)
         #expect(Set(writes.map(\.kind)).isSubset(of: [.record, .gateOff, .imagePatch, .gateOn]))
         #expect(writes.filter { $0.kind == .imagePatch }.count == 2)
-        #expect(!c.ourWrites.contains { !$0.path.hasPrefix("/api/v1/namespaces/default/pods/") }, "only pods are written")
+        #expect(!c.ourWrites.contains { !$0.path.hasPrefix("/api/v1/namespaces/default/pods/") && $0.path != "/api/v1/namespaces/default/events" },
+                "only pods are written (and their Events)")
     }
 }

@@ -22,7 +22,7 @@ import YAML
         #expect(docs.map { $0["kind"]?.string ?? "" } == ["Role", "RoleBinding"])
         #expect(docs.allSatisfy { $0[path: ["metadata", "namespace"]] == "shop" })
         #expect(Self.grants(docs[0]) == [
-            ":pods/resize:patch", ":pods/status:patch", ":pods:get", ":pods:list", ":pods:patch", ":pods:watch",
+            ":events:create", ":pods/resize:patch", ":pods/status:patch", ":pods:get", ":pods:list", ":pods:patch", ":pods:watch",
             "apps:controllerrevisions:list",
             "apps:daemonsets:get", "apps:daemonsets:list", "apps:daemonsets:patch", "apps:daemonsets:watch",
             "apps:deployments:get", "apps:deployments:list", "apps:deployments:patch", "apps:deployments:watch",

@@ -69,9 +69,9 @@ import Testing
         let path = "/api/v1/namespaces/default/pods/racy"
         let once = Mutex(true)
         // Just before the keeper's patch lands, a rollout records the pod and sets the gate False.
-        cluster.beforePatch = { p in
+        cluster.beforePatch = { [weak cluster] p in
             guard p == path + "/status", once.withLock({ let first = $0; $0 = false; return first }) else { return }
-            cluster.mutate(path) { o in
+            cluster?.mutate(path) { o in
                 o[path: ["metadata", "annotations"]] = [InPlace.podStateAnnotation: "{}"]
                 o[path: ["status", "conditions"]] = [["type": "InPlaceUpdateReady", "status": "False"]]
             }

@@ -86,6 +86,11 @@ extension RolloutOptions {
         .choice(FlagSpec("output", short: "o", valueName: "text|json", default: "text",
                          help: "Output format; json prints one JSON event per line on stdout."),
                 OutputFormat.self) { $0.output = $1 },
+        RolloutOption(FlagSpec("cause", valueName: "TEXT",
+                               help: "Change cause kept in the workload's history (default: the manifest's kubernetes.io/change-cause annotation).")) { o, text in
+            o.cause = text
+            return nil
+        },
     ]
 
     /// The flags that shape the plan (also taken by `plan`).

@@ -27,13 +27,17 @@ public struct RolloutOptions: Sendable, Equatable {
     public var dryRun: DryRunMode = .none
     public var onFailure: FailurePolicy = .pause
     public var output: OutputFormat = .text
+    /// Why the rollout is run, kept in the workload's history (`--cause`).
+    public var cause = ""
 
     public init() {}
 
     /// The core's settings for these options.
     public var settings: RolloutSettings {
-        RolloutSettings(plan: plan, gracePeriod: gracePeriod, timeout: timeout, podTimeout: podTimeout,
-                        rollbackOnFailure: onFailure == .rollback)
+        var s = RolloutSettings(plan: plan, gracePeriod: gracePeriod, timeout: timeout, podTimeout: podTimeout,
+                                rollbackOnFailure: onFailure == .rollback)
+        s.cause = cause
+        return s
     }
 
     /// Options as a rollout recorded them (`resume` starts from these; flags given override them).
@@ -53,6 +57,7 @@ public struct RolloutOptions: Sendable, Equatable {
         for option in Self.table where option.recordKey != nil {
             if let text = args.value(option.flag.name) { _ = option.apply(&o, text) }
         }
+        if args.has("cause") { o.cause = given.cause }
         o.dryRun = given.dryRun
         o.output = given.output
         o.timeout = given.timeout

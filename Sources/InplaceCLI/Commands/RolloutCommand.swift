@@ -88,8 +88,11 @@ struct RolloutRun {
         let control = RolloutControl()
         let invocation = RolloutInvocation(cluster: session.cluster, observer: reporter, control: control,
                                            program: ctx.programName, timeout: options.timeout)
+        let causes = Dictionary(targets.compactMap { t in Self.changeCause(t).map { (t.ref, $0) } }, uniquingKeysWith: { a, _ in a })
         let work = planned.map {
-            RolloutInvocation.Target(planned: $0, settings: own($0.workload.ref).settings, resuming: resuming[$0.workload.ref])
+            var settings = own($0.workload.ref).settings
+            if settings.cause.isEmpty, let cause = causes[$0.workload.ref] { settings.cause = cause }
+            return RolloutInvocation.Target(planned: $0, settings: settings, resuming: resuming[$0.workload.ref])
         }
         if options.dryRun == .none, let message = invocation.refusal(work, takeOver: ctx.args.bool("take-over")) {
             throw CLIError.conflict(message)
@@ -193,6 +196,13 @@ struct RolloutRun {
     }
 
     static func newID() -> String { RolloutInvocation.randomID() }
+
+    /// The manifest's `kubernetes.io/change-cause` annotation, as `kubectl rollout history` shows it.
+    static func changeCause(_ target: DesiredWorkload) -> String? {
+        guard case .manifest(let object, _) = target.source,
+              let cause = object[path: ["metadata", "annotations", "kubernetes.io/change-cause"]]?.string, !cause.isEmpty else { return nil }
+        return cause
+    }
 
 }
 

@@ -9,18 +9,38 @@ extension Command {
         Roll the pods of a workload back, in place, to the images of the last rollout that completed before
         the latest one (never to an image whose rollout failed), with the same sequence and safety as
         `rollout` (also after a partial, failed or rolled-back rollout). Pods already on those images are
-        kept; with nothing to undo it says so and exits 0. `--dry-run` shows the plan.
+        kept; with nothing to undo it says so and exits 0. `--dry-run` shows the plan. `--to-revision N`
+        restores the images of revision N of `history` instead (only a revision whose rollout completed).
         """,
         usage: "undo TYPE/NAME [flags]",
-        examples: [("Undo the last rollout of a Deployment", "undo deployment/web")],
-        flags: RolloutOptions.flags + [RolloutRun.takeOverFlag]
+        examples: [
+            ("Undo the last rollout of a Deployment", "undo deployment/web"),
+            ("Return to revision 2 of `history`", "undo deployment/web --to-revision 2"),
+        ],
+        flags: RolloutOptions.flags + [RolloutRun.takeOverFlag, toRevisionFlag]
     ) { ctx in
-        let options = try RolloutOptions(ctx.args, command: ctx.commandPath)
+        var options = try RolloutOptions(ctx.args, command: ctx.commandPath)
         let session = try ctx.cluster()
         let recorded = RecordedRollouts(ctx: ctx, session: session)
         let workloads = try recorded.workloads(ctx.args.positionals)
         guard workloads.count == 1, let workload = workloads.first else {
             throw CLIError.usage("undo takes one workload", command: ctx.commandPath)
+        }
+        if let text = ctx.args.value("to-revision"), text != "0" {
+            guard let revision = Int(text), revision > 0 else {
+                throw CLIError.usage("invalid argument \"\(text)\" for \"--to-revision\": use a revision number from `\(ctx.programName) history`",
+                                     command: ctx.commandPath)
+            }
+            let entry: RolloutHistory.Entry
+            switch RolloutHistory(workload: workload.object).restorable(revision: revision) {
+            case .success(let e): entry = e
+            case .failure(let e): throw CLIError.input("\(workload.ref): \(e) (see `\(ctx.programName) history \(workload.ref)`)")
+            }
+            let images = entry.images.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
+            if options.cause.isEmpty { options.cause = "undo to revision \(revision)" }
+            ctx.info("\(workload.ref): rolling back to revision \(revision): \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", "))")
+            return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .images(images))], options: options,
+                                               session: session, resuming: [:])
         }
         guard let record = RolloutRecord(workload: workload.object) else {
             ctx.info("\(workload.ref): nothing to undo: no rollout recorded by \(ctx.programName)")
@@ -48,4 +68,11 @@ extension Command {
         return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources))], options: options,
                                            session: session, resuming: [:])
     }
+}
+
+extension Command {
+    /// `undo --to-revision N`: a revision of `history` instead of the last complete state.
+    static let toRevisionFlag = FlagSpec("to-revision", valueName: "N", default: "0",
+        zeroMeans: "the last complete state before the latest rollout",
+        help: "Restore the images of this revision of `history` (only a revision whose rollout completed).")
 }

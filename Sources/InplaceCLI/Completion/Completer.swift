@@ -68,7 +68,7 @@ public struct Completer {
     }
 
     /// Commands that take `TYPE/NAME` targets.
-    static let targetCommands: Set<String> = ["plan", "rollout", "set image", "status", "pause", "resume", "undo", "prepare"]
+    static let targetCommands: Set<String> = ["plan", "rollout", "set image", "status", "pause", "resume", "undo", "history", "prepare"]
 
     /// The candidates when `current` is a flag's value: `--flag=VALUE`, or the word after a flag that
     /// takes its value separately.

@@ -7,7 +7,7 @@ import JSON
 public enum CLI {
     /// Every command, in the order help lists them.
     public static let commands: [Command] = [
-        .plan, .rollout, .setImage, .status, .pause, .resume, .undo, .prepare, .controller, .rbac, .completion, .version, .complete,
+        .plan, .rollout, .setImage, .status, .pause, .resume, .undo, .history, .prepare, .controller, .rbac, .completion, .version, .complete,
         .man,
     ]
 

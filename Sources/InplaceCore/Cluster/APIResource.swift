@@ -25,6 +25,7 @@ public struct APIResource: Hashable, Sendable, Comparable {
     public static let replicaSets = APIResource(group: "apps", resource: "replicasets")
     public static let controllerRevisions = APIResource(group: "apps", resource: "controllerrevisions")
     public static let endpointSlices = APIResource(group: "discovery.k8s.io", resource: "endpointslices")
+    public static let events = APIResource(group: "", resource: "events")
     public static let leases = APIResource(group: "coordination.k8s.io", resource: "leases")
     public static let selfSubjectAccessReviews = APIResource(group: "authorization.k8s.io", resource: "selfsubjectaccessreviews",
                                                              namespaced: false)

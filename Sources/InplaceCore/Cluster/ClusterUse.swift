@@ -23,6 +23,8 @@ public enum ClusterUse: String, Sendable, CaseIterable {
     public static let patchPod = ClusterPermission("patch", .pods)
     /// The gate condition.
     public static let patchPodStatus = ClusterPermission("patch", .pods, subresource: "status")
+    /// The Events a rollout records on its workload and pods (best effort).
+    public static let createEvent = ClusterPermission("create", .events)
     /// cpu and memory, in place (the kubelet versions of the nodes are read too when allowed:
     /// `get nodes` is cluster-scoped, so no Role grants it, and without it the versions stay unknown).
     public static let patchPodResize = ClusterPermission("patch", .pods, subresource: "resize")
@@ -44,6 +46,7 @@ public enum ClusterUse: String, Sendable, CaseIterable {
             p.insert(Self.patchPod)
             p.insert(Self.patchPodStatus)
             if resizes { p.insert(Self.patchPodResize) }
+            p.insert(Self.createEvent)
             p.insert(ClusterPermission("list", .endpointSlices))
             p.insert(ClusterPermission("watch", .endpointSlices))
             if kinds.contains(.deployment) { p.insert(ClusterPermission("patch", .replicaSets)) }

@@ -42,6 +42,8 @@ public struct RolloutInvocation: Sendable {
     public let cluster: any ClusterAPI
     public let clock: any RolloutClock
     public let observer: any RolloutObserver
+    /// Writes the Kubernetes Events of the rollouts (it is also `observer`, passing every event on).
+    public let events: KubeEventRecorder
     public let control: RolloutControl
     /// How commands are named in the next steps (`kubectl inplace`).
     public let program: String
@@ -57,16 +59,18 @@ public struct RolloutInvocation: Sendable {
     public init(cluster: any ClusterAPI, clock: any RolloutClock = SystemClock(), observer: any RolloutObserver,
                 control: RolloutControl = RolloutControl(), holder: String = RolloutHolder.current.description,
                 program: String, timeout: Double) {
+        let events = KubeEventRecorder(cluster: cluster, clock: clock, holder: holder, next: observer)
         self.cluster = cluster
         self.clock = clock
-        self.observer = observer
+        self.observer = events
+        self.events = events
         self.control = control
         self.program = program
         self.timeout = timeout
         self.holder = holder
         runner = { run in
             WorkloadRollout(cluster: cluster, workload: run.workload, template: run.template, plan: run.plan,
-                            settings: run.settings, rolloutID: run.rolloutID, holder: holder, clock: clock, observer: observer,
+                            settings: run.settings, rolloutID: run.rolloutID, holder: holder, clock: clock, observer: events,
                             control: control, resuming: run.resuming, rollbackOf: run.rollbackOf, supersedes: run.supersedes).run()
         }
         planner = { try PlanBuilder(cluster: cluster, options: $1).plan($0) }
@@ -117,6 +121,7 @@ public struct RolloutInvocation: Sendable {
             let workload = t.planned.workload
             var settings = t.settings
             settings.timeout = timeout > 0 ? remaining : 0
+            events.register(t.planned, cause: settings.cause)
             var outcome = runner(Run(
                 workload: workload, template: t.planned.desiredTemplate, plan: t.planned.plan, settings: settings,
                 rolloutID: t.resuming?.id ?? newID(), resuming: t.resuming, rollbackOf: nil,
@@ -133,6 +138,7 @@ public struct RolloutInvocation: Sendable {
                 break
             }
         }
+        events.finish()
         var result = InvocationResult(entries: entries, notStarted: notStarted, deadlineReached: deadlineReached,
                                       seconds: clock.monotonic - start)
         result.nextSteps = nextSteps(result)
@@ -164,6 +170,7 @@ public struct RolloutInvocation: Sendable {
             back.rollbackOnFailure = false
             back.timeout = timeout > 0 ? remaining : 0
             let planned = try planner(DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources)), back.plan)
+            events.register(planned, cause: "rollback after: \(failure)")
             let outcome = runner(Run(
                 workload: planned.workload, template: planned.desiredTemplate, plan: planned.plan, settings: back,
                 rolloutID: newID(), resuming: nil, rollbackOf: failure, supersedes: RolloutRecord(workload: planned.workload.object)))
@@ -172,6 +179,7 @@ public struct RolloutInvocation: Sendable {
                 : "rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
             // The failure itself was shown when it happened: it is not repeated here.
             observer.handle(.warning(workload.ref, "\(result) after the failure"))
+            if outcome.result == .complete { events.rolledBack(workload.ref, message: "\(result) after the failure (\(failure))") }
             return "; " + result
         } catch {
             recordFailure(workload, "\(failure); rollback failed: \(error)")

@@ -36,6 +36,8 @@ public struct RolloutRecord: Sendable, Equatable {
     public var message: String
     /// Set on the record of a rollback: the id of the failed rollout whose pods it returned.
     public var rollbackOf: String
+    /// Why the rollout was run (`--cause`, or the manifest's `kubernetes.io/change-cause`); kept in the history.
+    public var cause: String = ""
 
     public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
                 options: [String: String], startedAt: String, holder: String, renewTime: String,
@@ -74,6 +76,7 @@ public struct RolloutRecord: Sendable, Equatable {
             ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
         ])
         if !rollbackOf.isEmpty { o["rollbackOf"] = .string(rollbackOf) }
+        if !cause.isEmpty { o["cause"] = .string(cause) }
         if !resources.isEmpty || !previousResources.isEmpty {
             o["resources"] = Self.map(resources)
             o["previousResources"] = Self.map(previousResources)
@@ -131,6 +134,7 @@ public struct RolloutRecord: Sendable, Equatable {
                   leaseSeconds: v["leaseSeconds"]?.double ?? RolloutHolder.defaultLeaseSeconds,
                   rollbackOf: v["rollbackOf"]?.string ?? "",
                   resources: v["resources"]?.stringMap ?? [:], previousResources: v["previousResources"]?.stringMap ?? [:])
+        cause = v["cause"]?.string ?? ""
     }
 
     /// A JSON-patch pointer segment for the annotation key (`/` escaped as `~1`).

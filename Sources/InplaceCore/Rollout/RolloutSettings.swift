@@ -12,6 +12,8 @@ public struct RolloutSettings: Sendable, Equatable {
     public var drainCap: Double
     /// Restore updated pods to their old images when one fails.
     public var rollbackOnFailure: Bool
+    /// Why the rollout is run, kept in the workload's history (`--cause`; empty: none given).
+    public var cause = ""
 
     public init(plan: PlanOptions = PlanOptions(), gracePeriod: Double = 5, timeout: Double = 600, podTimeout: Double = 300,
                 drainCap: Double = 30, rollbackOnFailure: Bool = false) {

@@ -55,7 +55,7 @@ public struct WorkloadConsistency: Sendable {
     public func finalize(_ workload: Workload, prepared: PreparedWorkload, record: RolloutRecord, held: Int,
                          heldPartition: Int) throws -> [String] {
         guard workload.kind != .pod else { return [] }
-        var ops: [JSONValue] = [recordOp(record, object: prepared.object)]
+        var ops: [JSONValue] = recordOps(record, object: prepared.object)
         var notes: [String] = []
         switch workload.kind {
         case .deployment:
@@ -89,7 +89,7 @@ public struct WorkloadConsistency: Sendable {
 
     /// Updates only the rollout record on the workload (phase changes, failures).
     public func writeRecord(_ workload: Workload, record: RolloutRecord, object: JSONValue) throws {
-        _ = try write(workload.ref.path, ops: [recordOp(record, object: object)], summary: "record rollout \(record.phase.rawValue) on \(workload.ref)")
+        _ = try write(workload.ref.path, ops: recordOps(record, object: object), summary: "record rollout \(record.phase.rawValue) on \(workload.ref)")
     }
 
     // MARK: Deployment
@@ -109,7 +109,7 @@ public struct WorkloadConsistency: Sendable {
             ["op": "replace", "path": "/spec/template", "value": template],
             ["op": "add", "path": "/spec/paused", "value": true],
         ]
-        ops.append(recordOp(record, object: workload.object))
+        ops += recordOps(record, object: workload.object)
         let summary = workload.isPaused ? "set the pod template of \(workload.ref) (paused)" : "pause \(workload.ref) and set its pod template"
         let updated = try write(workload.ref.path, ops: ops, summary: summary)
         let newTemplate = updated[path: ["spec", "template"]] ?? template
@@ -179,8 +179,7 @@ public struct WorkloadConsistency: Sendable {
             ["op": "test", "path": "/metadata/resourceVersion", "value": .string(workload.resourceVersion ?? "")],
             ["op": "replace", "path": "/spec/template", "value": template],
             ["op": "replace", "path": "/spec/updateStrategy", "value": ["type": "OnDelete"]],
-            recordOp(record, object: workload.object),
-        ]
+        ] + recordOps(record, object: workload.object)
         let updated = try write(workload.ref.path, ops: ops,
                                 summary: "set the pod template of \(workload.ref) and its updateStrategy to OnDelete")
         if dryRun { return PreparedWorkload(object: updated, record: record) }
@@ -224,12 +223,23 @@ public struct WorkloadConsistency: Sendable {
         ], dryRun: dryRun)
     }
 
-    func recordOp(_ record: RolloutRecord, object: JSONValue) -> JSONValue {
-        if object[path: ["metadata", "annotations"]]?.object == nil {
-            return ["op": "add", "path": "/metadata/annotations",
-                    "value": .object(JSONObject([(InPlace.rolloutAnnotation, .string(record.json.serialized()))]))]
+    /// The record written, and the workload's history brought up to date with it in the same patch
+    /// (conditional on the history as read, so no other writer's revision is lost).
+    func recordOps(_ record: RolloutRecord, object: JSONValue) -> [JSONValue] {
+        let history = RolloutHistory(workload: object).recording(record).json.serialized()
+        let recordText = record.json.serialized()
+        guard object[path: ["metadata", "annotations"]]?.object != nil else {
+            return [["op": "add", "path": "/metadata/annotations",
+                     "value": .object(JSONObject([(InPlace.rolloutAnnotation, .string(recordText)),
+                                                  (RolloutHistory.annotation, .string(history))]))]]
         }
-        return ["op": "add", "path": .string(RolloutRecord.annotationPointer), "value": .string(record.json.serialized())]
+        var ops: [JSONValue] = []
+        if let seen = object[path: ["metadata", "annotations", RolloutHistory.annotation]]?.string {
+            ops.append(["op": "test", "path": .string(RolloutHistory.annotationPointer), "value": .string(seen)])
+        }
+        ops.append(["op": "add", "path": .string(RolloutRecord.annotationPointer), "value": .string(recordText)])
+        ops.append(["op": "add", "path": .string(RolloutHistory.annotationPointer), "value": .string(history)])
+        return ops
     }
 
     func write(_ path: String, ops: [JSONValue], summary: String) throws -> JSONValue {

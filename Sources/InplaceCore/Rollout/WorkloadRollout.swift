@@ -133,6 +133,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             r.leaseSeconds = RolloutHolder.leaseSeconds
             r.message = ""
             r.options = options(resumed: r.options)
+            if !settings.cause.isEmpty { r.cause = settings.cause }
             return r
         }
         var r = RolloutRecord(
@@ -143,6 +144,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             startedAt: now, holder: holder, renewTime: now, total: plan.pods.count,
             resources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.to) }, uniquingKeysWith: { a, _ in a }),
             previousResources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.from) }, uniquingKeysWith: { a, _ in a }))
+        r.cause = settings.cause
         if let supersedes {
             r.carryOver(from: supersedes, workload: workload)
             if rollbackOf != nil { r.rollbackOf = supersedes.id }

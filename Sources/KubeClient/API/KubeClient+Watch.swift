@@ -28,6 +28,7 @@ extension KubeClient {
             if cancellation.isCancelled { return .stopped }
             let auth: AuthMaterial
             do { auth = try authenticator.material() } catch { throw .authentication(error) }
+            try checkCredentialsMayBeSent(auth)
             let headers = [HTTPHeader("Accept", "application/json")] + auth.headers
             let request = HTTPRequest(
                 method: "GET", url: target, headers: headers,
@@ -36,7 +37,7 @@ extension KubeClient {
             tracer.request(method: "GET", url: target, headers: headers, body: nil)
             let started = ContinuousClock.now
 
-            var decoder = WatchStreamDecoder()
+            var decoder = WatchStreamDecoder(maxEventBytes: options.maxWatchEventBytes)
             var decodeError: WatchDecodeError? = nil
             var callerStopped = false
             let outcome = transport.stream(request, cancellation: cancellation) { bytes in
@@ -76,6 +77,8 @@ extension KubeClient {
                 }
                 return .closedByServer
             }
+            let location = outcome.headers.first { $0.name.lowercased() == "location" }?.value
+            try refuseRedirect(status: outcome.status, location: location)
             if outcome.status == 401, !reauthenticated, authenticator.refreshAfterUnauthorized(auth) {
                 reauthenticated = true
                 attempt -= 1

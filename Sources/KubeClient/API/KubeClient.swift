@@ -25,7 +25,7 @@ public final class KubeClient: Sendable {
         transport = CurlTransport(settings: TransportSettings(
             server: server, tls: config.tls, proxyURL: config.proxyURL, disableCompression: config.disableCompression,
             userAgent: options.userAgent, connectTimeout: options.connectTimeout,
-            maxIdleHandles: options.maxIdleConnections))
+            maxIdleHandles: options.maxIdleConnections, limits: options.limits))
         authenticator = RequestAuthenticator(credentials: config.credentials, environment: options.environment, now: options.now)
     }
 
@@ -60,6 +60,7 @@ public final class KubeClient: Sendable {
             attempt += 1
             let auth: AuthMaterial
             do { auth = try authenticator.material() } catch { throw .authentication(error) }
+            try checkCredentialsMayBeSent(auth)
             var headers = [HTTPHeader("Accept", accept)]
             if let contentType { headers.append(HTTPHeader("Content-Type", contentType)) }
             headers.append(contentsOf: auth.headers)
@@ -87,6 +88,7 @@ public final class KubeClient: Sendable {
                 method: method, url: target, status: response.status, duration: ContinuousClock.now - started,
                 headers: response.headers, body: response.body)
             if (200..<300).contains(response.status) { return response }
+            try refuseRedirect(status: response.status, location: response.header("Location"))
             if response.status == 401, !reauthenticated, authenticator.refreshAfterUnauthorized(auth) {
                 reauthenticated = true
                 attempt -= 1

@@ -25,6 +25,10 @@ public struct KubeClientOptions: Sendable {
     /// Idle connections kept for reuse: enough for a rollout's widest burst of concurrent writes
     /// (its write pool has at most 256 threads), so each burst does not connect again.
     public var maxIdleConnections: Int
+    /// Response size and stall limits of the transport.
+    public var limits: TransportLimits
+    /// Most bytes of one watch event; a longer one ends the watch with an invalid-response error.
+    public var maxWatchEventBytes: Int
 
     /// Options with production defaults.
     public init(
@@ -33,7 +37,8 @@ public struct KubeClientOptions: Sendable {
         retryPolicy: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = ThreadSleeper(), retryDeadline: RetryDeadline = RetryDeadline(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         environment: Environment = .current(), now: @escaping @Sendable () -> Double = { WallClock.now() },
-        connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256
+        connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256,
+        limits: TransportLimits = TransportLimits(), maxWatchEventBytes: Int = 16 << 20
     ) {
         self.userAgent = userAgent
         self.verbosity = verbosity
@@ -47,5 +52,7 @@ public struct KubeClientOptions: Sendable {
         self.now = now
         self.connectTimeout = connectTimeout
         self.maxIdleConnections = maxIdleConnections
+        self.limits = limits
+        self.maxWatchEventBytes = maxWatchEventBytes
     }
 }

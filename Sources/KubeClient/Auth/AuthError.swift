@@ -12,6 +12,8 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     case pluginNeedsTerminal(command: String)
     /// A token file could not be read.
     case tokenFileUnreadable(path: String, reason: String)
+    /// The server is `http://` and not on this machine: a token or password is not sent in clear text.
+    case insecureServer(server: String)
 
     /// client-go's explanation printed when a credential plugin is missing.
     public static let installHintHelp = """
@@ -41,6 +43,8 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
             return "getting credentials: exec plugin \(command) cannot support interactive mode: standard input is not a terminal"
         case .tokenFileUnreadable(let path, let reason):
             return "cannot read token file \"\(path)\": \(reason)"
+        case .insecureServer(let server):
+            return "refusing to send credentials to \(server) in clear text: use an https:// server address"
         }
     }
 }

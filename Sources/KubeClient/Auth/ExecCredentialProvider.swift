@@ -114,6 +114,11 @@ public final class ExecCredentialProvider: Sendable {
         case .success(let o):
             output = o
         }
+        if output.exceededLimit {
+            return .failure(.pluginOutputInvalid(
+                command: config.command,
+                detail: "it wrote more than \(ExecPluginRunner.defaultOutputLimit) bytes and was stopped"))
+        }
         if output.exitCode != 0 {
             return .failure(.pluginFailed(
                 command: config.command, exitCode: output.exitCode, signal: output.signal,

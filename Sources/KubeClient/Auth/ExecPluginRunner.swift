@@ -10,6 +10,8 @@ struct ProcessOutput: Sendable {
     var signal: Int32?
     var stdout: [UInt8]
     var stderr: [UInt8]
+    /// True when the process wrote more than the output limit and was killed for it.
+    var exceededLimit = false
 }
 
 /// Runs credential plugins with posix_spawn, capturing stdout and stderr.
@@ -31,10 +33,15 @@ enum ExecPluginRunner {
         return access(path, X_OK) == 0
     }
 
+    /// Most bytes read from each of stdout and stderr (an ExecCredential is a few KiB).
+    static let defaultOutputLimit = 1 << 20
+
     /// Runs `executable` with `arguments` and exactly `environment`; stdin is inherited when
-    /// `passStdin`, else /dev/null. Returns nil and an errno text when the spawn itself fails.
+    /// `passStdin`, else /dev/null. A process writing more than `outputLimit` bytes to stdout or
+    /// stderr is killed (`exceededLimit`). Returns an errno text when the spawn itself fails.
     static func run(
-        executable: String, arguments: [String], environment: [(String, String)], passStdin: Bool
+        executable: String, arguments: [String], environment: [(String, String)], passStdin: Bool,
+        outputLimit: Int = defaultOutputLimit
     ) -> Result<ProcessOutput, SpawnFailure> {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -89,13 +96,14 @@ enum ExecPluginRunner {
             close(outPipe[0]); close(errPipe[0])
             return .failure(SpawnFailure(rc))
         }
-        let (stdout, stderr) = drain(outPipe[0], errPipe[0])
+        let (stdout, stderr, exceeded) = drain(outPipe[0], errPipe[0], limit: outputLimit)
         close(outPipe[0])
         close(errPipe[0])
+        if exceeded { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let termSignal = status & 0x7f
-        var output = ProcessOutput(exitCode: nil, signal: nil, stdout: stdout, stderr: stderr)
+        var output = ProcessOutput(exitCode: nil, signal: nil, stdout: stdout, stderr: stderr, exceededLimit: exceeded)
         if termSignal == 0 {
             output.exitCode = (status >> 8) & 0xff
         } else {
@@ -112,8 +120,9 @@ enum ExecPluginRunner {
         return true
     }
 
-    /// Reads both pipes until both reach end of file.
-    private static func drain(_ a: Int32, _ b: Int32) -> ([UInt8], [UInt8]) {
+    /// Reads both pipes until both reach end of file, or until one has given more than `limit`
+    /// bytes (the third value is then true).
+    private static func drain(_ a: Int32, _ b: Int32, limit: Int) -> ([UInt8], [UInt8], Bool) {
         var outputs: [[UInt8]] = [[], []]
         var fds = [pollfd(fd: a, events: Int16(POLLIN), revents: 0), pollfd(fd: b, events: Int16(POLLIN), revents: 0)]
         var open = [true, true]
@@ -130,12 +139,13 @@ enum ExecPluginRunner {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count > 0 {
                     outputs[i].append(contentsOf: buffer[0..<count])
+                    if outputs[i].count > limit { return (outputs[0], outputs[1], true) }
                 } else if count == 0 || errno != EINTR {
                     open[i] = false
                 }
             }
         }
-        return (outputs[0], outputs[1])
+        return (outputs[0], outputs[1], false)
     }
 
     /// A failed spawn, with its errno.

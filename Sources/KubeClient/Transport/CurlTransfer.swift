@@ -13,9 +13,14 @@ final class CurlTransfer {
     /// Checked by the progress callback; set from another thread.
     let cancellation: StreamCancellation?
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// Most body bytes kept in `body`.
+    let maxBodyBytes: Int
+    /// True once the body went over `maxBodyBytes` and the transfer was stopped for it.
+    var bodyTooLarge = false
 
-    init(cancellation: StreamCancellation?) {
+    init(cancellation: StreamCancellation?, maxBodyBytes: Int) {
         self.cancellation = cancellation
+        self.maxBodyBytes = maxBodyBytes
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
@@ -62,6 +67,7 @@ final class CurlTransfer {
             if !onStreamData(bytes) { stoppedByCaller = true; return false }
             return true
         }
+        guard body.count + bytes.count <= maxBodyBytes else { bodyTooLarge = true; return false }
         body.append(contentsOf: bytes)
         return true
     }

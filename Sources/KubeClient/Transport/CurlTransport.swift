@@ -17,11 +17,14 @@ public struct TransportSettings: Sendable {
     public var connectTimeout: Duration
     /// Idle easy handles (each with its keep-alive connection) kept for reuse.
     public var maxIdleHandles: Int
+    /// Response size and stall limits.
+    public var limits: TransportLimits
 
     /// Settings with libcurl defaults for everything not given.
     public init(
         server: ServerURL, tls: TLSConfig = TLSConfig(), proxyURL: String? = nil, disableCompression: Bool = false,
-        userAgent: String, connectTimeout: Duration = .seconds(30), maxIdleHandles: Int = 16
+        userAgent: String, connectTimeout: Duration = .seconds(30), maxIdleHandles: Int = 16,
+        limits: TransportLimits = TransportLimits()
     ) {
         self.server = server
         self.tls = tls
@@ -30,6 +33,7 @@ public struct TransportSettings: Sendable {
         self.userAgent = userAgent
         self.connectTimeout = connectTimeout
         self.maxIdleHandles = maxIdleHandles
+        self.limits = limits
     }
 }
 
@@ -73,8 +77,12 @@ public final class CurlTransport: Sendable {
     /// Sends a request and reads the whole response.
     public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
         let easy = takeHandle()
-        let transfer = CurlTransfer(cancellation: nil)
+        let transfer = CurlTransfer(cancellation: nil, maxBodyBytes: settings.limits.maxResponseBytes)
         let lists = configure(easy, request, transfer)
+        if let stall = settings.limits.stallTime {
+            kcurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, settings.limits.minimumBytesPerSecond)
+            kcurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, Int(stall.components.seconds)))
+        }
         let code = curl_easy_perform(easy)
         kcurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, nil)
         kcurl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, nil)
@@ -102,7 +110,7 @@ public final class CurlTransport: Sendable {
         }
         guard let easy = curl_easy_init() else { return failed("curl_easy_init failed") }
         defer { curl_easy_cleanup(easy) }
-        let transfer = CurlTransfer(cancellation: cancellation)
+        let transfer = CurlTransfer(cancellation: cancellation, maxBodyBytes: settings.limits.maxResponseBytes)
         transfer.onStreamData = onData
         let lists = configure(easy, request, transfer)
         defer { lists.free() }
@@ -171,6 +179,7 @@ public final class CurlTransport: Sendable {
         let routing = TLSServerNameRouting.route(url: request.url, server: s.server, serverName: s.tls.serverName)
         kcurl_easy_setopt_string(easy, CURLOPT_URL, routing.url)
         kcurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        kcurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         kcurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         kcurl_easy_setopt_string(easy, CURLOPT_USERAGENT, s.userAgent)
         if !s.disableCompression { kcurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "gzip") }
@@ -265,7 +274,12 @@ public final class CurlTransport: Sendable {
         case CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             kind = .connectionLost
         case CURLE_ABORTED_BY_CALLBACK, CURLE_WRITE_ERROR:
-            kind = transfer.stoppedByCaller ? .cancelled : .other
+            if transfer.bodyTooLarge {
+                kind = .responseTooLarge
+                detail = "the response body exceeded \(settings.limits.maxResponseBytes) bytes"
+            } else {
+                kind = transfer.stoppedByCaller ? .cancelled : .other
+            }
         default: kind = .other
         }
         return TransportError(kind: kind, server: settings.server.authority, detail: detail, curlCode: Int(code.rawValue))

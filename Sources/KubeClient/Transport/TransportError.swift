@@ -16,6 +16,8 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         case connectionLost
         /// The caller stopped the transfer.
         case cancelled
+        /// The response body went over the transport's size limit and was cut off.
+        case responseTooLarge
         /// Anything else libcurl reports.
         case other
     }
@@ -54,6 +56,8 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
             return "the connection to \(server) was lost: \(detail)"
         case .cancelled:
             return "the request to \(server) was cancelled"
+        case .responseTooLarge:
+            return "the response from \(server) was cut off: \(detail)"
         case .other:
             return "request to \(server) failed: \(detail)"
         }

@@ -98,6 +98,14 @@ enum TableConvertor {
         case "endpoints": return [name, Column(name: "Endpoints", type: "string"), age]
         case "endpointslices":
             return [name, Column(name: "AddressType", type: "string"), Column(name: "Ports", type: "string"), Column(name: "Endpoints", type: "string"), age]
+        case "events":
+            return [
+                Column(name: "Last Seen", type: "string"), Column(name: "Type", type: "string"), Column(name: "Reason", type: "string"),
+                Column(name: "Object", type: "string"), Column(name: "Subobject", type: "string", priority: 1),
+                Column(name: "Source", type: "string", priority: 1), Column(name: "Message", type: "string"),
+                Column(name: "First Seen", type: "string", priority: 1), Column(name: "Count", type: "string", priority: 1),
+                Column(name: "Name", type: "string", priority: 1),
+            ]
         default: return [name, age]
         }
     }
@@ -180,8 +188,27 @@ enum TableConvertor {
             let ports = (o["ports"]?.array ?? []).compactMap { $0["port"]?.int }.map(String.init)
             let addresses = (o["endpoints"]?.array ?? []).flatMap { ($0["addresses"]?.array ?? []).compactMap(\.string) }
             return [nm, .string(o["addressType"]?.string ?? ""), .string(ports.isEmpty ? "<unset>" : ports.joined(separator: ",")), .string(shortList(addresses)), ageCell]
+        case "events": return eventCells(o)
         default: return [nm, ageCell]
         }
+    }
+
+    /// pkg/printers/internalversion printEvent: times from lastTimestamp/firstTimestamp (eventTime
+    /// for events.k8s.io writers), the object as lower-case kind/name, the source as component, host.
+    static func eventCells(_ o: JSONValue) -> [JSONValue] {
+        func since(_ field: String) -> String {
+            let text = o[field]?.string ?? o["eventTime"]?.string ?? o[path: ["metadata", "creationTimestamp"]]?.string
+            guard let text, let t = Timestamp.parse(text) else { return "<unknown>" }
+            return humanDuration(Int(Date().timeIntervalSince1970) - t)
+        }
+        let involved = o["involvedObject"] ?? .emptyObject
+        let object = (involved["kind"]?.string ?? "").lowercased() + "/" + (involved["name"]?.string ?? "")
+        var source = o[path: ["source", "component"]]?.string ?? o["reportingComponent"]?.string ?? ""
+        if let host = o[path: ["source", "host"]]?.string, !host.isEmpty { source += ", " + host }
+        let count = o["count"]?.int ?? 1
+        return [.string(since("lastTimestamp")), .string(o["type"]?.string ?? ""), .string(o["reason"]?.string ?? ""),
+                .string(object), .string(involved["fieldPath"]?.string ?? ""), .string(source), .string(o["message"]?.string ?? ""),
+                .string(since("firstTimestamp")), .string(String(count)), .string(o.metaName)]
     }
 
     static func podCells(_ pod: JSONValue) -> [JSONValue] {

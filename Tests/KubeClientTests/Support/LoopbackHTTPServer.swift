@@ -31,6 +31,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         case pause(milliseconds: Int)
         /// Keep the stream open until the client goes away or the server stops.
         case hold
+        /// Send this chunk again and again until the client goes away or the server stops.
+        case repeatForever(String)
+        /// Send one byte of this text (cycling) every `milliseconds`, until the client goes away.
+        case trickle(String, milliseconds: Int)
     }
 
     enum Reply: Sendable {
@@ -151,6 +155,19 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                     case .hold:
                         holdUntilClosed(fd)
                         return
+                    case .repeatForever(let text):
+                        let bytes = Array(text.utf8)
+                        let frame = Array("\(String(bytes.count, radix: 16))\r\n".utf8) + bytes + Array("\r\n".utf8)
+                        while !lock.withLock({ isStopped }) { guard write(fd, frame) else { return } }
+                        return
+                    case .trickle(let text, let ms):
+                        let bytes = Array(text.utf8)
+                        var i = 0
+                        while true {
+                            guard write(fd, Array("1\r\n".utf8) + [bytes[i % bytes.count]] + Array("\r\n".utf8)) else { return }
+                            i += 1
+                            if waitForStop(milliseconds: ms) { return }
+                        }
                     }
                 }
                 guard write(fd, Array("0\r\n\r\n".utf8)) else { return }

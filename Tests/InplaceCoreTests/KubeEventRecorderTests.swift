@@ -1,0 +1,58 @@
+import JSON
+import Testing
+@testable import InplaceCore
+
+/// Issue 10, Kubernetes Events: what a rollout's progress writes as core/v1 Events, and that an
+/// event the server refuses never reaches the rollout.
+@Suite struct KubeEventRecorderTests {
+    static func recorder(_ cluster: GateKeeperTestCluster, _ observer: Recorder) throws -> KubeEventRecorder {
+        cluster.put(RolloutInvocationTests.ref.path, RolloutInvocationTests.failedDeployment(paused: false, phase: .complete))
+        _ = cluster.put(pod: Fixtures.livePod(name: "web-1"))
+        let planned = try RolloutInvocationTests.planned(cluster, images: [("app", "nginx:1.27")])
+        let r = KubeEventRecorder(cluster: cluster, clock: ManualClock(), holder: "me@host pid 1", next: observer)
+        r.register(planned, cause: "bump")
+        return r
+    }
+
+    static func events(_ cluster: GateKeeperTestCluster) -> [JSONValue] {
+        cluster.writes.filter { $0.method == "POST" && $0.path == "/api/v1/namespaces/default/events" }.map(\.body)
+    }
+
+    @Test("started, pod updated, pod failed with the kubelet's reason, paused, rolled back: reasons, types, involvedObject with uid")
+    func reasons() throws {
+        let cluster = GateKeeperTestCluster()
+        let observer = Recorder()
+        let r = try Self.recorder(cluster, observer)
+        let ref = RolloutInvocationTests.ref
+        r.handle(.started(ref, update: 1, keep: 0, hold: 0, maxUnavailable: 1))
+        #expect(Self.events(cluster).isEmpty, "no start is told before the first pod moves")
+        r.handle(.podStep(ref, pod: "web-1", step: .gateOff, elapsed: 0))
+        r.handle(.podStep(ref, pod: "web-1", step: .patch, elapsed: 0))
+        r.handle(.podDone(ref, pod: "web-1", seconds: 1))
+        r.handle(.podFailed(ref, pod: "web-1", reason: "ErrImagePull", message: "pull failed"))
+        r.handle(.finished(ref, RolloutOutcome(result: .paused, updated: 1)))
+        r.rolledBack(ref, message: "rolled back 1 pod(s)")
+        r.finish()
+        let events = Self.events(cluster)
+        let seen = events.map { "\($0["type"]?.string ?? "") \($0["reason"]?.string ?? "") \($0[path: ["involvedObject", "kind"]]?.string ?? "")" }
+        #expect(Set(seen) == ["Normal InPlaceRolloutStarted Deployment", "Normal InPlaceUpdated Pod", "Warning InPlaceUpdateFailed Pod",
+                              "Warning InPlaceUpdateFailed Deployment", "Normal InPlaceRolloutPaused Deployment", "Normal InPlaceRolledBack Deployment"])
+        #expect(events.allSatisfy { $0[path: ["source", "component"]] == "kubectl-inplace" && $0["reportingComponent"] == "kubectl-inplace" })
+        #expect(events.filter { $0[path: ["involvedObject", "kind"]] == "Deployment" }.allSatisfy { $0[path: ["involvedObject", "uid"]] == "dep-1" })
+        #expect(events.first { $0["reason"] == "InPlaceUpdateFailed" }?["message"]?.string?.hasPrefix("ErrImagePull") == true)
+        #expect(observer.events.count == 6, "every rollout event is passed on")
+    }
+
+    @Test("an event the server refuses is dropped: the rollout's observer sees nothing of it")
+    func bestEffort() throws {
+        let cluster = GateKeeperTestCluster()
+        let observer = Recorder()
+        let r = try Self.recorder(cluster, observer)
+        cluster.failNext("POST", "/api/v1/namespaces/default/events", ClusterOperationError(.forbidden, "events is forbidden"))
+        r.handle(.started(RolloutInvocationTests.ref, update: 1, keep: 0, hold: 0, maxUnavailable: 1))
+        r.handle(.podStep(RolloutInvocationTests.ref, pod: "web-1", step: .gateOff, elapsed: 0))
+        r.finish()
+        #expect(Self.events(cluster).isEmpty)
+        #expect(observer.events.count == 2)
+    }
+}
