@@ -33,7 +33,9 @@ public struct RolloutOptions: Sendable, Equatable {
     /// The flags that shape the plan (also taken by `plan`).
     public static let planFlags: [FlagSpec] = [
         FlagSpec("max-unavailable", valueName: "N|P%",
-                 help: "Most pods out of service at once (a pod already unavailable counts); default: the workload's strategy, else 1."),
+                 help: "Most pods out of service at once (a pod already unavailable counts); default: the workload's strategy, else 1. 0 needs --max-surge."),
+        FlagSpec("max-surge", valueName: "N|P%",
+                 help: "Deployment only: add this many pods on the new template first (removed at the end), so as many more may be out at once; default: none, unless the Deployment's maxUnavailable resolves to 0 (then its maxSurge)."),
         FlagSpec("partition", valueName: "N|P%",
                  help: "Pods kept on the old images (StatefulSet: ordinals below N); default: the StatefulSet's partition, else 0."),
         FlagSpec("allow-missing-gate", kind: .bool,
@@ -64,6 +66,7 @@ public struct RolloutOptions: Sendable, Equatable {
         var o = RolloutOptions()
         if let v = options["maxUnavailable"].flatMap(IntOrPercent.init) { o.plan.maxUnavailable = v }
         if let v = options["partition"].flatMap(IntOrPercent.init) { o.plan.partition = v }
+        if let v = options["maxSurge"].flatMap(IntOrPercent.init) { o.plan.maxSurge = v }
         if let v = options["gracePeriod"].flatMap(GoDuration.seconds) { o.gracePeriod = v }
         if let v = options["timeout"].flatMap(GoDuration.seconds) { o.timeout = v }
         if let v = options["podTimeout"].flatMap(GoDuration.seconds) { o.podTimeout = v }
@@ -77,6 +80,7 @@ public struct RolloutOptions: Sendable, Equatable {
         var o = self
         if args.has("max-unavailable") { o.plan.maxUnavailable = given.plan.maxUnavailable }
         if args.has("partition") { o.plan.partition = given.plan.partition }
+        if args.has("max-surge") { o.plan.maxSurge = given.plan.maxSurge }
         if args.has("allow-missing-gate") { o.plan.allowMissingGate = given.plan.allowMissingGate }
         if args.has("grace-period") { o.gracePeriod = given.gracePeriod }
         if args.has("timeout") { o.timeout = given.timeout }
@@ -97,9 +101,14 @@ public struct RolloutOptions: Sendable, Equatable {
             guard let s = GoDuration.seconds(v) else { throw fail(flag, v, "use a duration such as 5s, 2m or 0") }
             return s
         }
+        if let v = args.value("max-surge") {
+            guard let x = IntOrPercent(v) else { throw fail("max-surge", v, "use a number or a percentage such as 25%") }
+            plan.maxSurge = x
+        }
+        let surging = plan.maxSurge.map { $0 != .count(0) && $0 != .percent(0) } ?? false
         if let v = args.value("max-unavailable") {
-            guard let x = IntOrPercent(v), x != .count(0), x != .percent(0) else {
-                throw fail("max-unavailable", v, "use a positive number or a percentage such as 25%")
+            guard let x = IntOrPercent(v), surging || (x != .count(0) && x != .percent(0)) else {
+                throw fail("max-unavailable", v, "use a positive number or a percentage such as 25% (0 only with --max-surge)")
             }
             plan.maxUnavailable = x
         }

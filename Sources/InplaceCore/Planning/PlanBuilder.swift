@@ -26,6 +26,7 @@ public struct PlanBuilder: Sendable {
     /// and checks what would make the rollout refuse it.
     public func plan(_ target: DesiredWorkload) throws -> Planned {
         let workload = try cluster.workload(target.ref)
+        if options.maxSurge != nil && workload.kind != .deployment { throw TargetError.surgeNotSupported(workload.ref) }
         let template = try Self.desiredTemplate(for: target, live: workload)
         let replicaSets = try self.replicaSets(of: workload)
         var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods
@@ -38,7 +39,8 @@ public struct PlanBuilder: Sendable {
             ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options,
             strategy: WorkloadStrategy.of(kind: workload.kind, manifest: manifest, live: workload.object),
             owners: workload.kind == .pod ? [] : owners,
-            refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets))
+            refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets),
+            surgeApplied: workload.kind == .deployment ? RolloutRecord(workload: workload.object)?.surge ?? 0 : 0)
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
     }
 

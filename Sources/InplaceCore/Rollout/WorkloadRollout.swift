@@ -79,7 +79,9 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Which pods wait, which are in flight, and which may start (`RolloutWindow`).
     private lazy var window = RolloutWindow(
         maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
-        initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }))
+        initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
+    /// The Deployment's surge as the record shows it (pods added above its replicas); see `SurgeTracker`.
+    private var surge = SurgeTracker(count: 0)
     private var pending: [PodTarget] { window.pending }
     private var active: [String: Active] = [:]
     private var activeOrder: [String] { window.active }
@@ -159,6 +161,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         var o = resumed
         o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
         o["partition"] = plan.partitionSetting.value.description
+        if let surge = plan.surgeSetting, surge.source == .flag { o["maxSurge"] = surge.value.description }
         o["gracePeriod"] = GoDuration.format(settings.gracePeriod)
         o["timeout"] = nil
         o["podTimeout"] = GoDuration.format(settings.podTimeout)
@@ -190,7 +193,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         let prepared: PreparedWorkload
         do {
-            prepared = try consistency.prepare(workload, template: template, record: initialRecord())
+            prepared = try consistency.prepare(workload, template: template, record: initialRecord(),
+                                               surge: plan.count(.update) > 0 ? plan.surge : 0)
         } catch let e as RolloutError {
             if case .conflict = e { return RolloutOutcome(result: .conflict, kept: kept, held: held, seconds: elapsed, message: e.description) }
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: e.description)
@@ -199,6 +203,11 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
         record = prepared.record
+        surge = SurgeTracker(count: workload.kind == .deployment ? prepared.record.surge : 0,
+                             planned: Set(plan.pods.map(\.uid)), since: clock.monotonic)
+        if surge.count > 0, let replicas = Workload(kind: workload.kind, object: prepared.object).replicas {
+            window.desired = replicas - surge.count
+        }
         if workload.kind != .pod { changeGuard = WorkloadChangeGuard(workload: workload, prepared: prepared) }
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
@@ -251,12 +260,22 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         do {
             let current = try cluster.get(workload.ref.path)
+            var replicas: Int?
+            if surge.count > 0 {
+                if let unready = surge.unreadyOriginals(pods: pods, owns: ownsPod).first {
+                    observer.handle(.warning(workload.ref, "the \(surge.count) surge pod(s) stay until every original pod is Ready again (\(unready) is not): `resume` or `undo` removes them"))
+                } else if let live = Workload(kind: workload.kind, object: current).replicas {
+                    replicas = max(0, live - surge.count)
+                    record.surge = 0
+                    observer.handle(.warning(workload.ref, "every original pod is Ready: lowering the replicas by the \(surge.count) surge pod(s) to \(replicas!)"))
+                }
+            }
             if result == .complete {
                 let notes = try consistency.finalize(Workload(kind: workload.kind, object: current), prepared: prepared,
-                                                     record: record, held: held, heldPartition: heldPartition)
+                                                     record: record, held: held, heldPartition: heldPartition, replicas: replicas)
                 for n in notes { observer.handle(.warning(workload.ref, n)) }
             } else if workload.kind != .pod {
-                try consistency.writeRecord(workload, record: record, object: current)
+                try consistency.writeRecord(workload, record: record, object: current, replicas: replicas)
             }
         } catch {
             observer.handle(.warning(workload.ref, "could not update \(workload.ref) at the end: \(error)"))
@@ -266,6 +285,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                                      seconds: elapsed, message: message)
         outcome.podWrites = podWrites
         outcome.recreated = window.recreated
+        outcome.surged = surge.uids.count
         return outcome
     }
 
@@ -342,6 +362,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             guard podsSynced else { wakeAt = now + 1; continue }
             addRepairs()
             followScale()
+            tendSurge(now: now)
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
             if active.isEmpty && (pending.isEmpty || stopping)
@@ -430,7 +451,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             active[pod.name]?.writing = false
             dirty.insert(pod.name)
         case .workload(let object):
-            window.desired = Workload(kind: workload.kind, object: object).replicas ?? window.desired
+            window.desired = Workload(kind: workload.kind, object: object).replicas.map { $0 - surge.count } ?? window.desired
             observeRecord(object)
             if let stop = changeGuard?.stopReason(for: object, now: clock.monotonic) { control.requestStop(stop) }
             dirty.formUnion(rereadFor)
@@ -476,6 +497,39 @@ public final class WorkloadRollout: @unchecked Sendable {
             } else {
                 events.post(.renewed(object))
             }
+        }
+    }
+
+    /// Whether a pod is the workload's (its controller is one of the workload's).
+    private func ownsPod(_ pod: Pod) -> Bool { plan.owners.isEmpty || plan.owners.contains(pod.controllerUID ?? "") }
+
+    /// Before any original pod leaves service: the surge pods get their gate and deletion cost and
+    /// must all be Ready; one that is not within --pod-timeout fails the rollout.
+    private func tendSurge(now: Double) {
+        guard surge.count > 0, !surge.ready, !stopping else { return }
+        for pod in surge.pending(pods: pods, owns: ownsPod, now: now) {
+            surge.sent[pod.name] = now
+            window.surgeUIDs.insert(pod.uid)
+            let write = PodWrites.surgeReady(pod: pod, now: clock.rfc3339)
+            podWrites += 1
+            pool.submit { [cluster, events] in
+                if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false) {
+                    events.post(.refreshed(object))
+                } else {
+                    events.post(.wake)
+                }
+            }
+        }
+        window.surgeUIDs.formUnion(surge.uids)
+        if surge.check(pods: pods, owns: ownsPod) {
+            observer.handle(.warning(workload.ref, "\(surge.count) surge pod(s) Ready: updating the original pods in place"))
+            return
+        }
+        if now >= surge.since + settings.podTimeout {
+            let name = surge.unready(pods: pods, owns: ownsPod).first ?? "surge"
+            failures.append((name, "SurgeNotReady", "the surge pod(s) did not become Ready within \(DurationText.format(settings.podTimeout)) (--pod-timeout); no original pod was touched"))
+            observer.handle(.podFailed(workload.ref, pod: name, reason: "SurgeNotReady", message: failures.last!.message))
+            window.dropPending()
         }
     }
 
@@ -668,7 +722,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Writes the record of the next pods in line while the window is full, so their turn starts
     /// with the gate. Recording does not touch a serving pod; completion still demands the new image.
     private func prerecord(budget: Int) {
-        guard !stopping else { return }
+        guard !stopping, surge.ready else { return }
         for target in pending.prefix(budget) where !prerecording.contains(target.name) && !prerecorded.contains(target.name) {
             guard let pod = pods[target.name] else { continue }
             guard PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record else {
@@ -706,7 +760,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Starts the pods the window lets go now; a pod whose record is being written ahead waits for it.
     @discardableResult
     private func startPods(now: Double, budget: Int) -> Bool {
-        guard !stopping, !pending.isEmpty else { return false }
+        guard !stopping, !pending.isEmpty, surge.ready else { return false }
         let turn = window.start(now: now, holding: { [prerecording] in prerecording.contains($0) })
         for target in turn.skipped {
             observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
