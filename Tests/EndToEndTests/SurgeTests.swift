@@ -12,7 +12,7 @@ struct SurgeTests {
     /// Ready, replicas back, not paused, the same ReplicaSets, no surge left in the record.
     static func expectSurgeUndone(_ c: TestCluster, before: [String: PodFacts], replicas: Int, replicaSets: Set<String>,
                                   sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(Eventually.wait(10) { c.facts(prefix: "web-").count == replicas }, "\(c.facts(prefix: "web-").values)",
+        #expect(c.facts(prefix: "web-").count == replicas, "the surge pods are going when the command ends: \(c.facts(prefix: "web-").values)",
                 sourceLocation: sourceLocation)
         let after = c.facts(prefix: "web-")
         #expect(Set(after.values.map(\.uid)) == Set(before.values.map(\.uid)), "the original pods: \(after.values)", sourceLocation: sourceLocation)
@@ -44,7 +44,8 @@ struct SurgeTests {
         let counts = log.podCounts(workload: "Deployment/web", from: mark)
         #expect(counts.maxPods == 8 && counts.minReady >= 6, "\(counts)")
         #expect(log.createdPods(workload: "Deployment/web").count == 2)
-        #expect(Set(log.deletedPods(workload: "Deployment/web")) == Set(log.createdPods(workload: "Deployment/web")), "only the surge pods go")
+        #expect(Eventually.wait(10) { Set(log.deletedPods(workload: "Deployment/web")) == Set(log.createdPods(workload: "Deployment/web")) },
+                "only the surge pods go: \(log.deletedPods(workload: "Deployment/web"))")
         let summary = try #require(try JSONLines.parse(r.stdout).last)
         #expect(summary["surged"] == 2 && summary["recreated"] == 0 && summary["updated"] == 6, "\(summary.serialized())")
         // The surge pods were Ready before any original pod left service.
@@ -138,5 +139,44 @@ struct SurgeTests {
         #expect(r.status == 0, "\(r)")
         #expect(c.facts(prefix: "web-").values.allSatisfy { $0.images["app"] == "nginx:1.27" && $0.ready })
         #expect(c.server.cluster.transitions.maxNotReady(workload: "Deployment/web") == 4)
+    }
+
+    @Test("11.1: a surge pod that never becomes Ready fails the rollout before any original pod is touched, and the surge is undone")
+    func surgeFailureTouchesNoOriginal() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 4)], latencies: RolloutScenario.restartLatencies))
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: "web-")
+        let r = try c.run(["set", "image", "deployment/web", "app=nginx:broken", "--max-surge", "1", "--pod-timeout", "2s",
+                           "--grace-period", "0", "--timeout", "30s"], timeout: 60)
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains("SurgeNotReady"), "\(r.stderr)")
+        #expect(PodWrite.of(c.ourWrites).allSatisfy { before[$0.pod] == nil }, "no write to an original pod")
+        #expect(Eventually.wait(10) { c.facts(prefix: "web-").count == 4 })
+        #expect(Set(c.facts(prefix: "web-").values.map(\.uid)) == Set(before.values.map(\.uid)), "the surge pod went, the originals stay")
+        #expect(c.object(Resources.deployments, "web")?[path: ["spec", "replicas"]] == 4)
+        #expect(c.record(Resources.deployments, "web")?[path: ["previous", "surge"]] == nil)
+    }
+
+    @Test("11.1: pause during a surge rollout takes the surge off; resume surges again and completes with it undone")
+    func surgePauseResume() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 6)], latencies: RolloutScenario.restartLatencies))
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: "web-")
+        let replicaSets = Set(c.replicaSets(of: "web").keys)
+        let run = try c.start(["set", "image", "deployment/web", "app=nginx:1.27", "--max-surge", "1", "--max-unavailable", "0",
+                               "--grace-period", "1s", "--timeout", "30s"])
+        defer { run.cleanUp() }
+        #expect(Eventually.wait(20) { PodWrite.of(c.ourWrites).contains { $0.kind == .gateOff } }, "\(run.stderr)")
+        let pause = try c.run(["pause", "deployment/web"])
+        #expect(pause.status == 0, "\(pause)")
+        #expect(run.waitExit(timeout: 15) == 4, "\(run.stderr)")
+        #expect(Eventually.wait(10) { c.facts(prefix: "web-").count == 6 }, "the surge pod went at the pause")
+        #expect(Set(c.facts(prefix: "web-").values.map(\.uid)) == Set(before.values.map(\.uid)))
+        #expect(c.object(Resources.deployments, "web")?[path: ["spec", "replicas"]] == 6)
+        let resume = try c.run(["resume", "deployment/web", "--grace-period", "0"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        Self.expectSurgeUndone(c, before: before, replicas: 6, replicaSets: replicaSets)
     }
 }

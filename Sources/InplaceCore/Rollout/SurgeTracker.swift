@@ -57,6 +57,19 @@ struct SurgeTracker: Sendable {
         members(pods: pods, owns: owns).filter { !$0.isReady }.map(\.name)
     }
 
+    /// A surge pod whose container the kubelet reports failing in a way waiting will not mend
+    /// (`ContainerRestartCheck.failFastReasons`): its name, the reason and the kubelet's message.
+    func failing(pods: [String: Pod], owns: (Pod) -> Bool) -> (pod: String, reason: String, message: String)? {
+        for pod in members(pods: pods, owns: owns) {
+            for status in pod.object[path: ["status", "containerStatuses"]]?.array ?? [] {
+                guard let waiting = status[path: ["state", "waiting"]], let reason = waiting["reason"]?.string,
+                      ContainerRestartCheck.failFastReasons.contains(reason) else { continue }
+                return (pod.name, reason, waiting["message"]?.string ?? "")
+            }
+        }
+        return nil
+    }
+
     /// Original pods of the workload that are not Ready, by name: lowering the replicas now could remove one.
     func unreadyOriginals(pods: [String: Pod], owns: (Pod) -> Bool) -> [String] {
         pods.values.filter { owns($0) && !$0.isTerminating && !isSurge($0) && !$0.isReady }.map(\.name).sorted()

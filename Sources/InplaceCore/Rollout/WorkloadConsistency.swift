@@ -24,7 +24,7 @@ public struct WorkloadConsistency: Sendable {
     /// workload changed in a way that does not touch the plan (a controller's status update: same
     /// generation, same rollout record), it is made again on the fresh object; any other change is
     /// a conflict.
-    /// A Deployment's replicas are raised by `surge` in the same write, unless the record shows a
+    /// A Deployment's replicas are raised by `surge` once its ReplicaSet has the new template, unless the record shows a
     /// surge already made (a resumed or superseded rollout's).
     public func prepare(_ workload: Workload, template: JSONValue, record: RolloutRecord, surge: Int = 0) throws -> PreparedWorkload {
         var current = workload
@@ -116,14 +116,8 @@ public struct WorkloadConsistency: Sendable {
             ["op": "replace", "path": "/spec/template", "value": template],
             ["op": "add", "path": "/spec/paused", "value": true],
         ]
-        if surge > 0 && record.surge == 0 {
-            record.surge = surge
-            ops.append(["op": "replace", "path": "/spec/replicas", "value": .int((workload.replicas ?? 0) + surge)])
-        }
         ops.append(recordOp(record, object: workload.object))
-        let raised = record.surge > 0 && record.surge == surge && ops.count > 4
-        let updated = try write(workload.ref.path, ops: ops,
-                                summary: "pause \(workload.ref) and set its pod template" + (raised ? "; raise its replicas by \(surge) (surge)" : ""))
+        var updated = try write(workload.ref.path, ops: ops, summary: "pause \(workload.ref) and set its pod template")
         let newTemplate = updated[path: ["spec", "template"]] ?? template
         let names = Set(owned.compactMap { $0[path: ["metadata", "name"]]?.string })
 
@@ -149,6 +143,15 @@ public struct WorkloadConsistency: Sendable {
                 _ = try write("/apis/apps/v1/namespaces/\(ns)/replicasets/\(otherName)", ops: ops,
                               summary: "mark older ReplicaSet \(otherName) superseded so the controller keeps \(name)")
             }
+        }
+        // After the ReplicaSet's template: the pods the surge adds come from the new one.
+        if surge > 0 && record.surge == 0 {
+            record.surge = surge
+            updated = try write(workload.ref.path, ops: [
+                ["op": "test", "path": "/spec/replicas", "value": .int(workload.replicas ?? 0)],
+                ["op": "replace", "path": "/spec/replicas", "value": .int((workload.replicas ?? 0) + surge)],
+                recordOp(record, object: updated),
+            ], summary: "raise the replicas of \(workload.ref) by \(surge) (surge)")
         }
         return PreparedWorkload(object: updated, record: record, replicaSetNames: names)
     }

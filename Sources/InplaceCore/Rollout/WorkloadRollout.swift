@@ -277,6 +277,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             } else if workload.kind != .pod {
                 try consistency.writeRecord(workload, record: record, object: current, replicas: replicas)
             }
+            if let replicas { awaitSurgeGone(replicas: replicas) }
         } catch {
             observer.handle(.warning(workload.ref, "could not update \(workload.ref) at the end: \(error)"))
             if result == .complete { result = .failed; message = "\(error)" }
@@ -500,6 +501,21 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
     }
 
+    /// Waits (through a watch, at most the drain cap) until the Deployment counts no more pods than
+    /// `replicas`: the ReplicaSet controller removed the surge pods, so the rollout ends with the
+    /// original pods alone.
+    private func awaitSurgeGone(replicas: Int) {
+        let gone = ClusterWaiter(cluster: cluster).wait(
+            collection: workload.kind.collectionPath(namespace: workload.namespace), name: workload.name,
+            timeout: settings.drainCap) { o in
+            (o[path: ["status", "observedGeneration"]]?.int ?? 0) >= (o[path: ["metadata", "generation"]]?.int ?? 0)
+                && (o[path: ["status", "replicas"]]?.int ?? Int.max) <= replicas
+        }
+        if gone == nil {
+            observer.handle(.warning(workload.ref, "the surge pod(s) were not removed within \(DurationText.format(settings.drainCap)) of lowering the replicas to \(replicas)"))
+        }
+    }
+
     /// Whether a pod is the workload's (its controller is one of the workload's).
     private func ownsPod(_ pod: Pod) -> Bool { plan.owners.isEmpty || plan.owners.contains(pod.controllerUID ?? "") }
 
@@ -525,10 +541,16 @@ public final class WorkloadRollout: @unchecked Sendable {
             observer.handle(.warning(workload.ref, "\(surge.count) surge pod(s) Ready: updating the original pods in place"))
             return
         }
-        if now >= surge.since + settings.podTimeout {
+        var failure: (pod: String, reason: String, message: String)?
+        if let failing = surge.failing(pods: pods, owns: ownsPod) {
+            failure = (failing.pod, "SurgeNotReady", "surge pod \(failing.pod): \(failing.reason) \(failing.message); no original pod was touched")
+        } else if now >= surge.since + settings.podTimeout {
             let name = surge.unready(pods: pods, owns: ownsPod).first ?? "surge"
-            failures.append((name, "SurgeNotReady", "the surge pod(s) did not become Ready within \(DurationText.format(settings.podTimeout)) (--pod-timeout); no original pod was touched"))
-            observer.handle(.podFailed(workload.ref, pod: name, reason: "SurgeNotReady", message: failures.last!.message))
+            failure = (name, "SurgeNotReady", "the surge pod(s) did not become Ready within \(DurationText.format(settings.podTimeout)) (--pod-timeout); no original pod was touched")
+        }
+        if let failure {
+            failures.append(failure)
+            observer.handle(.podFailed(workload.ref, pod: failure.pod, reason: failure.reason, message: failure.message))
             window.dropPending()
         }
     }
