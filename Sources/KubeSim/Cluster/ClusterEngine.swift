@@ -43,6 +43,7 @@ final class ClusterEngine {
     private(set) var statefulSets: StatefulSetController!
     private(set) var daemonSets: DaemonSetController!
     private(set) var endpoints: EndpointSliceController!
+    private(set) var disruption: DisruptionController!
     private(set) var traffic: TrafficEngine!
 
     init(api: APIServer, options: ClusterOptions, mailbox: SimulationMailbox, log: TransitionLog, board: TrafficBoard) {
@@ -58,6 +59,7 @@ final class ClusterEngine {
         statefulSets = StatefulSetController(engine: self)
         daemonSets = DaemonSetController(engine: self)
         endpoints = EndpointSliceController(engine: self)
+        disruption = DisruptionController(engine: self)
         traffic = TrafficEngine(engine: self)
     }
 
@@ -145,6 +147,7 @@ final class ClusterEngine {
             deployments.reconcile()
             statefulSets.reconcile()
             daemonSets.reconcile()
+            disruption.reconcile()
         }
         kubelet.flush()
         endpoints.reconcile()
@@ -217,6 +220,8 @@ final class ClusterEngine {
             endpoints.serviceChanged(key, old: old, new: new)
         case Resources.endpointSlices:
             endpoints.sliceChanged(old: old, new: new)
+        case Resources.podDisruptionBudgets:
+            disruption.dirty.insert(key)
         case Resources.endpoints:
             if new == nil, let svc = cache.get(Resources.services, key), svc[path: ["spec", "selector"]] != nil {
                 endpoints.markDirty(key)
@@ -245,6 +250,7 @@ final class ClusterEngine {
         markOwnerDirty(old?.controllerUID)
         markOwnerDirty(new?.controllerUID)
         endpoints.podChanged(old: old, new: new)
+        if let ns = (new ?? old)?[path: ["metadata", "namespace"]]?.string { disruption.podChanged(namespace: ns) }
         if new == nil, let old { record(old, .deleted) }
     }
 

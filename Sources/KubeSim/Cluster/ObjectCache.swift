@@ -57,6 +57,7 @@ struct ObjectCache {
     static let tracked: Set<ResourceType> = [
         Resources.pods, Resources.replicaSets, Resources.deployments, Resources.statefulSets, Resources.daemonSets,
         Resources.controllerRevisions, Resources.services, Resources.endpointSlices, Resources.endpoints, Resources.nodes,
+        Resources.podDisruptionBudgets,
     ]
 
     private var buckets: [ResourceType: [ObjectKey: JSONValue]] = [:]
