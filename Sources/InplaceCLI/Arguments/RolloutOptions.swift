@@ -38,6 +38,8 @@ public struct RolloutOptions: Sendable, Equatable {
                  help: "Deployment only: add this many pods on the new template first (removed at the end), so as many more may be out at once; default: none, unless the Deployment's maxUnavailable resolves to 0 (then its maxSurge)."),
         FlagSpec("partition", valueName: "N|P%",
                  help: "Pods kept on the old images (StatefulSet: ordinals below N); default: the StatefulSet's partition, else 0."),
+        FlagSpec("ignore-pdb", kind: .bool,
+                 help: "Take pods out of service whatever the PodDisruptionBudgets selecting them allow (by default the window waits for them, and a budget that can never allow a disruption stops the rollout before any write)."),
         FlagSpec("allow-missing-gate", kind: .bool,
                  help: "Update pods without the InPlaceUpdateReady readiness gate (they get traffic while restarting)."),
     ]
@@ -72,6 +74,7 @@ public struct RolloutOptions: Sendable, Equatable {
         if let v = options["podTimeout"].flatMap(GoDuration.seconds) { o.podTimeout = v }
         if let v = options["onFailure"].flatMap(FailurePolicy.init(rawValue:)) { o.onFailure = v }
         o.plan.allowMissingGate = options["allowMissingGate"] == "true"
+        o.plan.ignorePdb = options["ignorePdb"] == "true"
         return o
     }
 
@@ -82,6 +85,7 @@ public struct RolloutOptions: Sendable, Equatable {
         if args.has("partition") { o.plan.partition = given.plan.partition }
         if args.has("max-surge") { o.plan.maxSurge = given.plan.maxSurge }
         if args.has("allow-missing-gate") { o.plan.allowMissingGate = given.plan.allowMissingGate }
+        if args.has("ignore-pdb") { o.plan.ignorePdb = given.plan.ignorePdb }
         if args.has("grace-period") { o.gracePeriod = given.gracePeriod }
         if args.has("timeout") { o.timeout = given.timeout }
         if args.has("pod-timeout") { o.podTimeout = given.podTimeout }
@@ -117,6 +121,7 @@ public struct RolloutOptions: Sendable, Equatable {
             plan.partition = x
         }
         plan.allowMissingGate = args.bool("allow-missing-gate")
+        plan.ignorePdb = args.bool("ignore-pdb")
         if let s = try duration("grace-period") { gracePeriod = s }
         if let s = try duration("timeout") { timeout = s }
         if let s = try duration("pod-timeout") {

@@ -28,6 +28,7 @@ public enum PlanRenderer {
             summary["maxSurge"] = .int(w.surge)
             summary["maxSurgeFrom"] = .string(setting.source.rawValue)
         }
+        if let budget = w.limitingBudget { summary["limitingBudget"] = .string(budget) }
         o["summary"] = .object(summary)
         if !w.refusals.isEmpty { o["refused"] = .array(w.refusals.map { .string($0) }) }
         if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
@@ -102,6 +103,7 @@ public enum PlanRenderer {
         var parts = [show("max-unavailable", w.maxUnavailable, w.maxUnavailableSetting)]
         if w.ref.kind == .statefulSet || w.partition > 0 { parts.append(show("partition", w.partition, w.partitionSetting)) }
         if let setting = w.surgeSetting, w.surge > 0 { parts.append(show("max-surge", w.surge, setting)) }
+        if let budget = w.limitingBudget { parts.append("limited by PodDisruptionBudget \(budget)") }
         return parts.joined(separator: ", ")
     }
 

@@ -65,6 +65,10 @@ public struct WorkloadPlan: Sendable, Equatable {
     public var surge: Int
     /// What `surge` was resolved from (nil: no surge).
     public var surgeSetting: PlanSetting?
+    /// The PodDisruptionBudgets selecting the workload's pods (none with `--ignore-pdb`).
+    public var budgets: [DisruptionBudget] = []
+    /// The budget that allows fewer disruptions than the window would take, if any.
+    public var limitingBudget: String?
 
     public init(ref: WorkloadRef, pods: [PodPlan], maxUnavailable: Int, partition: Int = 0,
                 maxUnavailableSetting: PlanSetting? = nil, partitionSetting: PlanSetting? = nil, desired: Int? = nil,

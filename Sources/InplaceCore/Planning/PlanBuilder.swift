@@ -30,9 +30,14 @@ public struct PlanBuilder: Sendable {
         let template = try Self.desiredTemplate(for: target, live: workload)
         let replicaSets = try self.replicaSets(of: workload)
         var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods
+        var labels: [String: [String: String]] = [:]
         let owners = try forEachPod(of: workload, replicaSets: replicaSets) { pod in
             facts[pod.name] = PodFacts(pod: pod, template: template, kind: workload.kind)
+            labels[pod.name] = pod.labels
         }
+        let budgets = options.ignorePdb || workload.kind == .pod ? [] : try disruptionBudgets(
+            of: workload, pods: facts.values.filter { !$0.terminating }.map { ($0.name, labels[$0.name] ?? [:], $0.ready) },
+            uids: Set(facts.values.map(\.uid)), template: template)
         var manifest: JSONValue?
         if case .manifest(let object, _) = target.source { manifest = object }
         let plan = Planner.plan(
@@ -40,8 +45,30 @@ public struct PlanBuilder: Sendable {
             strategy: WorkloadStrategy.of(kind: workload.kind, manifest: manifest, live: workload.object),
             owners: workload.kind == .pod ? [] : owners,
             refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets),
-            surgeApplied: workload.kind == .deployment ? RolloutRecord(workload: workload.object)?.surge ?? 0 : 0)
+            surgeApplied: workload.kind == .deployment ? RolloutRecord(workload: workload.object)?.surge ?? 0 : 0,
+            budgets: budgets)
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
+    }
+
+    /// The PodDisruptionBudgets that select any of the workload's pods, each with the healthy pods it
+    /// selects outside the workload.
+    func disruptionBudgets(of workload: Workload, pods: [(name: String, labels: [String: String], ready: Bool)], uids: Set<String>,
+                           template: JSONValue) throws -> [DisruptionBudget] {
+        let templateLabels = template[path: ["metadata", "labels"]]?.stringMap ?? [:]
+        var out: [DisruptionBudget] = []
+        for object in try cluster.podDisruptionBudgets(namespace: workload.namespace) {
+            guard let selector = object[path: ["spec", "selector"]], selector != .null,
+                  pods.contains(where: { LabelSelector(selector).matches($0.labels) }) else { continue }
+            var others: [(ready: Bool, terminating: Bool)] = []
+            try cluster.pods(namespace: workload.namespace, selector: LabelSelector(selector)) { page in
+                for pod in page where !uids.contains(pod.uid) { others.append((pod.isReady, pod.isTerminating)) }
+            }
+            if let budget = DisruptionBudget.of(object, workloadPods: pods, others: others, replicas: workload.replicas ?? pods.count,
+                                                templateLabels: templateLabels) {
+                out.append(budget)
+            }
+        }
+        return out.sorted { $0.name < $1.name }
     }
 
     /// Calls `body` for every pod the workload controls (owner references, not just the selector).

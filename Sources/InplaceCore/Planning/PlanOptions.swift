@@ -9,6 +9,8 @@ public struct PlanOptions: Sendable, Equatable, Codable {
     /// Deployment only: pods added on the new template before any pod leaves service, removed again
     /// at the end. Nil: none, unless the workload allows no unavailable pod (then its own maxSurge).
     public var maxSurge: IntOrPercent?
+    /// Take pods out of service whatever the PodDisruptionBudgets selecting them say.
+    public var ignorePdb = false
     /// Update pods that lack the readiness gate, accepting that they get traffic while restarting.
     public var allowMissingGate = false
 

@@ -11,9 +11,12 @@ public enum Planner {
     ///   - owners: controller uids whose pods are the workload's (for the rollout's window).
     ///   - refusals: why the workload as a whole cannot be rolled out now (`RolloutPreconditions`).
     ///   - surgeApplied: pods an unfinished rollout already added (its record's surge): not the workload's own.
+    ///   - budgets: the PodDisruptionBudgets selecting the workload's pods (ignored with `--ignore-pdb`).
     public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
                             strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
-                            refusals: [String] = [], surgeApplied: Int = 0) -> WorkloadPlan {
+                            refusals: [String] = [], surgeApplied: Int = 0, budgets: [DisruptionBudget] = []) -> WorkloadPlan {
+        let budgets = options.ignorePdb ? [] : budgets
+        var refusals = refusals
         let live = pods.filter { !$0.terminating }
         let total = max((replicas ?? live.count) - surgeApplied, live.count - surgeApplied)
         var warnings: [String] = []
@@ -74,8 +77,23 @@ public enum Planner {
                 "the \(ref.kind.rawValue)'s strategy is \(type), which states no maxUnavailable: its pods go one at a time (the default; give --max-unavailable to choose)")
         }
         let maxUnavailable = surgeCount > 0 ? min(resolved, total) : min(resolved, max(1, total))
+        var limiting: String?
+        if !updating.isEmpty {
+            for budget in budgets {
+                let counted = live.filter { budget.counts($0.name) }.count + (budget.selectsAll ? surgeCount : 0)
+                let best = budget.allowed(healthy: counted)
+                if best < 1 {
+                    refusals.append(
+                        "PodDisruptionBudget \(budget.name) (\(budget.rule)) can never allow a pod out of service: \(budget.desiredHealthy) of \(budget.otherHealthy + counted) pods must stay healthy (give --ignore-pdb to update anyway)")
+                } else if best < maxUnavailable + surgeCount, limiting == nil {
+                    limiting = budget.name
+                    warnings.append(
+                        "PodDisruptionBudget \(budget.name) (\(budget.rule)) limits the window to \(best) pod(s) out of service at once: \(budget.desiredHealthy) must stay healthy")
+                }
+            }
+        }
         for (pod, batch) in batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, surge: surgeCount,
-                                    warnings: &warnings) {
+                                    budgets: budgets, warnings: &warnings) {
             plans[pod]?.batch = batch
         }
 
@@ -94,9 +112,12 @@ public enum Planner {
 
         let rest = live.filter { !updatingNames.contains($0.name) }.sorted { byOrdinalThenName($0, $1, kind: ref.kind) }
         let ordered = (updating + rest).compactMap { plans[$0.name] }
-        return WorkloadPlan(ref: ref, pods: ordered, maxUnavailable: maxUnavailable, partition: partition,
+        var result = WorkloadPlan(ref: ref, pods: ordered, maxUnavailable: maxUnavailable, partition: partition,
                             maxUnavailableSetting: maxUnavailableSetting, partitionSetting: partitionSetting, desired: total,
                             owners: owners, refusals: refusals, warnings: warnings, surge: surgeCount, surgeSetting: surgeChoice?.setting)
+        result.budgets = budgets
+        result.limitingBudget = limiting
+        return result
     }
 
     /// The pods a Deployment adds before any leaves service: `--max-surge`; else, where maxUnavailable
@@ -127,8 +148,9 @@ public enum Planner {
     /// The batch of each pod to update: the pods the rollout's window would start together, each
     /// batch starting once the one before is back and Ready.
     static func batches(_ updating: [PodFacts], live: [PodFacts], desired: Int, maxUnavailable: Int, surge: Int = 0,
-                        warnings: inout [String]) -> [(String, Int)] {
+                        budgets: [DisruptionBudget] = [], warnings: inout [String]) -> [(String, Int)] {
         var window = RolloutWindow(maxUnavailable: maxUnavailable, desired: desired, surge: surge)
+        window.budgets = budgets
         let names = Set(live.map(\.name))
         let added = live.count < desired + surge
             ? (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }

@@ -43,6 +43,9 @@ public struct RolloutWindow: Sendable {
     /// Pods added above the desired replicas: as many more may be in flight, Ready pods never
     /// below desired − maxUnavailable.
     public let surge: Int
+    /// The PodDisruptionBudgets selecting the workload's pods: a Ready pod leaves service only while
+    /// every one counting it keeps its desired healthy pods.
+    public var budgets: [DisruptionBudget] = []
     /// Pods that a surge added: they do not count as recreated.
     public var surgeUIDs: Set<String> = []
     /// The replicas the workload should have (it follows the workload's spec as it changes).
@@ -95,7 +98,24 @@ public struct RolloutWindow: Sendable {
     public func mayStart(_ name: String) -> Bool {
         guard active.count < maxUnavailable + surge else { return false }
         guard let member = members[name], member.ready else { return true }
-        return (surge > 0 ? desired - readyIdle : unavailable) + 1 <= maxUnavailable
+        return (surge > 0 ? desired - readyIdle : unavailable) + 1 <= maxUnavailable && holdingBudget(name) == nil
+    }
+
+    /// The budget that keeps the Ready pod `name` in service now, if any: taking it out would bring
+    /// the budget below its desired healthy pods (pods in flight are not healthy).
+    public func holdingBudget(_ name: String) -> DisruptionBudget? {
+        guard !budgets.isEmpty, let member = members[name], member.ready else { return nil }
+        for budget in budgets where budget.counts(name) {
+            let healthy = members.values.lazy.filter { $0.ready && !self.activeNames.contains($0.name) && budget.counts($0.name) }.count
+            if budget.allowed(healthy: healthy) < 1 { return budget }
+        }
+        return nil
+    }
+
+    /// The budget holding the next pod in line, while the window's own count would let it go.
+    public var heldBy: DisruptionBudget? {
+        guard let next = pending.first, active.count < maxUnavailable + surge else { return nil }
+        return holdingBudget(next.name)
     }
 
     /// Adds pods to the queue: at its end, or (`first`) before every pod waiting.

@@ -80,6 +80,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     private lazy var window = RolloutWindow(
         maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
         initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
+    /// The PodDisruptionBudget that held the window when pods were last started (reported once per hold).
+    private var heldByBudget: String?
     /// The Deployment's surge as the record shows it (pods added above its replicas); see `SurgeTracker`.
     private var surge = SurgeTracker(count: 0)
     private var pending: [PodTarget] { window.pending }
@@ -167,6 +169,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         o["podTimeout"] = GoDuration.format(settings.podTimeout)
         o["onFailure"] = settings.rollbackOnFailure ? "rollback" : "pause"
         o["allowMissingGate"] = settings.plan.allowMissingGate ? "true" : "false"
+        o["ignorePdb"] = settings.plan.ignorePdb ? "true" : nil
         return o
     }
 
@@ -202,6 +205,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: "\(error)")
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
+        window.budgets = plan.budgets
         record = prepared.record
         surge = SurgeTracker(count: workload.kind == .deployment ? prepared.record.surge : 0,
                              planned: Set(plan.pods.map(\.uid)), since: clock.monotonic)
@@ -792,6 +796,11 @@ public final class WorkloadRollout: @unchecked Sendable {
             dirty.insert(target.name)
         }
         if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
+        let held = window.heldBy
+        if let held, held.name != heldByBudget {
+            observer.handle(.warning(workload.ref, "waiting: PodDisruptionBudget \(held.name) (\(held.rule)) holds the window: \(held.desiredHealthy) of its pods must stay healthy"))
+        }
+        heldByBudget = held?.name
         return !turn.started.isEmpty
     }
 }
