@@ -20,14 +20,16 @@ let package = Package(
 
         // A JSON value type with a fast parser and serializer: the lingua franca of every layer.
         .target(name: "JSON", linkerSettings: [.linkedLibrary("m")]),
+        // The wire formats every layer shares, implemented once: RFC 3339 times, Go durations, base64.
+        .target(name: "KubeFormats"),
         // YAML (libyaml) to JSONValue, the way kubectl (sigs.k8s.io/yaml) converts it.
-        .target(name: "YAML", dependencies: ["CYAML", "JSON"]),
+        .target(name: "YAML", dependencies: ["CYAML", "JSON", "KubeFormats"]),
         // Kubernetes client: kubeconfig, auth, libcurl transport, API errors, list/watch.
-        .target(name: "KubeClient", dependencies: ["CCurl", "JSON"]),
+        .target(name: "KubeClient", dependencies: ["CCurl", "JSON", "KubeFormats"]),
         // Planning and the rollout state machine: pure logic over values, side effects behind protocols.
-        .target(name: "InplaceCore", dependencies: ["JSON"]),
+        .target(name: "InplaceCore", dependencies: ["JSON", "KubeFormats"]),
         // Argument parsing, one file per command, output rendering; wires the client to the core.
-        .target(name: "InplaceCLI", dependencies: ["InplaceCore", "KubeClient", "YAML", "JSON"]),
+        .target(name: "InplaceCLI", dependencies: ["InplaceCore", "KubeClient", "YAML", "JSON", "KubeFormats"]),
         .executableTarget(name: "kubectl-inplace", dependencies: ["InplaceCLI"]),
 
         // The simulated cluster: API server over HTTP/1.1 on loopback, controllers and a kubelet.
@@ -37,6 +39,7 @@ let package = Package(
         .executableTarget(name: "inplace-bench", dependencies: ["KubeSim", "JSON"], path: "Benchmarks/inplace-bench"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "KubeFormatsTests", dependencies: ["KubeFormats"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeSim", "JSON"]),
         .testTarget(name: "InplaceCoreTests", dependencies: ["InplaceCore", "JSON", "YAML"]),

@@ -50,9 +50,12 @@ struct SurgeTests {
         #expect(summary["surged"] == 2 && summary["recreated"] == 0 && summary["updated"] == 6, "\(summary.serialized())")
         // The surge pods were Ready before any original pod left service.
         let writes = PodWrite.of(c.ourWrites)
-        let toSurge = writes.filter { before[$0.pod] == nil }
         let firstToOriginal = try #require(writes.firstIndex { before[$0.pod] != nil })
-        #expect(!toSurge.isEmpty && writes[..<firstToOriginal].count == toSurge.count, "\(writes)")
+        let lastToOriginal = try #require(writes.lastIndex { before[$0.pod] != nil })
+        let surgeReady = writes.indices.filter { before[writes[$0].pod] == nil && writes[$0].kind == .gateOn }
+        let surgeOut = writes.indices.filter { before[writes[$0].pod] == nil && writes[$0].kind == .gateOff }
+        #expect(surgeReady.count == 2 && surgeReady.allSatisfy { $0 < firstToOriginal }, "surge pods Ready first: \(writes)")
+        #expect(surgeOut.count == 2 && surgeOut.allSatisfy { $0 > lastToOriginal }, "taken out of service before they go: \(writes)")
     }
 
     @Test("11.1: kill -9 mid-rollout with a surge, then resume: the same end, surge undone")

@@ -1,6 +1,7 @@
 import Testing
 @testable import InplaceCLI
 @testable import InplaceCore
+import KubeFormats
 
 @Suite struct ArgumentParserTests {
     let parser = ArgumentParser(flags: Command.plan.allFlags, command: "kubectl inplace plan")
@@ -45,13 +46,7 @@ import Testing
         #expect(throws: CLIError.self) { try RolloutOptions(parser.parse(["-o", "yaml"]), command: "c") }
     }
 
-    @Test func goDurations() {
-        #expect(GoDuration.seconds("5s") == 5)
-        #expect(GoDuration.seconds("1h2m3s") == 3723)
-        #expect(GoDuration.seconds("250ms") == 0.25)
-        #expect(GoDuration.seconds("0") == 0)
-        #expect(GoDuration.seconds("5") == nil)
-        #expect(GoDuration.seconds("-1s") == nil)
+    @Test func durationsForPeople() {
         #expect(DurationText.format(0.85) == "850ms")
         #expect(DurationText.format(125) == "2m05s")
     }
@@ -113,5 +108,40 @@ import Testing
         #expect(!Style.decide(isTTY: true, noColorFlag: true, environment: [:]).enabled)
         #expect(!Style.decide(isTTY: true, noColorFlag: false, environment: ["NO_COLOR": "1"]).enabled)
         #expect(!Style.decide(isTTY: true, noColorFlag: false, environment: ["TERM": "dumb"]).enabled)
+    }
+}
+
+/// The rollout option table against what a record keeps: every recorded flag comes back from the
+/// record as it was given, and the record keeps nothing the table does not know.
+@Suite struct RolloutOptionTableTests {
+    @Test func everyRecordedFlagRoundTripsThroughTheRecord() throws {
+        let parser = ArgumentParser(flags: Command.rollout.allFlags, command: "c")
+        let given = try RolloutOptions(parser.parse(["--max-unavailable", "3", "--partition", "1", "--allow-missing-gate",
+                                                     "--grace-period", "1.25s", "--pod-timeout", "1m30s", "--on-failure", "rollback",
+                                                     "--timeout", "7s"]), command: "c")
+        let plan = WorkloadPlan(ref: WorkloadRef(kind: .deployment, namespace: "d", name: "w"), pods: [],
+                                maxUnavailable: 3, partition: 1)
+        let recorded = given.settings.recordedOptions(plan: plan)
+        let keys = Set(RolloutOptions.table.compactMap(\.recordKey))
+        #expect(Set(recorded.keys) == keys, "the record keeps exactly the table's keys")
+        let back = RolloutOptions.recorded(recorded)
+        #expect(back.plan.maxUnavailable == .count(3) && back.plan.partition == .count(1) && back.plan.allowMissingGate)
+        #expect(back.gracePeriod == 1.25 && back.podTimeout == 90 && back.onFailure == .rollback)
+        #expect(back.timeout == RolloutOptions().timeout, "--timeout is never inherited")
+    }
+
+    @Test func resumeFlagsOverrideTheRecordAndNothingElse() throws {
+        let parser = ArgumentParser(flags: Command.resume.allFlags, command: "c")
+        let args = try parser.parse(["--grace-period", "0", "--timeout", "0"])
+        var recorded = RolloutOptions()
+        recorded.gracePeriod = 3
+        recorded.podTimeout = 42
+        let o = recorded.overridden(by: try RolloutOptions(args, command: "c"), args: args)
+        #expect(o.gracePeriod == 0 && o.podTimeout == 42 && o.timeout == 0)
+    }
+
+    @Test func zeroIsExplainedInHelp() {
+        let help = HelpFormatter.help(for: .rollout, programName: "kubectl inplace")
+        #expect(help.contains("0: no limit."), "\(help)")
     }
 }

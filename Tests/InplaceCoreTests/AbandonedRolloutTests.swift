@@ -3,6 +3,7 @@ import JSON
 import Synchronization
 import Testing
 @testable import InplaceCore
+import KubeFormats
 
 /// Issue 9 item 9: pods left out of service by a rollout whose holder stopped renewing its lease are
 /// put back in service by the gate keeper when they already run their target, ready, and only then.
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func theRuleRestoresOnlyAPodOnItsTargetAndReadyOnceTheLeaseRanOut() {
-        let renewed = SystemClock.parse("2026-11-29T03:00:00Z")!
+        let renewed = RFC3339.parse("2026-11-29T03:00:00Z")!
         let r = record(renewed: "2026-11-29T03:00:00Z")
         let done = Pod(heldPod("a", image: "nginx:1.27"))
         #expect(AbandonedRolloutRule.decide(done, record: r, now: renewed + 29) == .recheck(at: renewed + 30))
@@ -121,7 +122,7 @@ import Testing
     }
 
     @Test func statusSaysAbandonedOnceTheLeaseRanOutAndNamesThePodsOutOfService() {
-        let renewed = SystemClock.parse("2026-11-29T03:00:00Z")!
+        let renewed = RFC3339.parse("2026-11-29T03:00:00Z")!
         let r = record(renewed: "2026-11-29T03:00:00Z")
         let pods = [heldPod("web-b", image: "nginx:1.25"), heldPod("web-a", image: "nginx:1.27"), Fixtures.livePod(name: "web-c")].map(Pod.init)
         let ref = WorkloadRef(kind: .deployment, namespace: "default", name: "web")

@@ -2,11 +2,12 @@ import Foundation
 import JSON
 import Testing
 @testable import InplaceCore
+import KubeFormats
 
 @Suite struct RolloutHolderTests {
     let now = 1_800_000_000.0
-    var fresh: String { SystemClock.format(Date(timeIntervalSince1970: now - 3)) }
-    var stale: String { SystemClock.format(Date(timeIntervalSince1970: now - 300)) }
+    var fresh: String { RFC3339.format(now - 3) }
+    var stale: String { RFC3339.format(now - 300) }
     let host = ProcessInfo.processInfo.hostName
 
     @Test func parsesItsRecordedForm() {

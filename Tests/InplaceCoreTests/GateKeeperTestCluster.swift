@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 @testable import InplaceCore
+import KubeFormats
 
 /// An in-memory cluster for the gate keeper and lease tests: objects by path, resourceVersion
 /// preconditions, strategic merge of status conditions by type, watches of collections, scripted
@@ -209,7 +210,7 @@ final class ManualClock: RolloutClock, @unchecked Sendable {
 
     var monotonic: Double { lock.withLock { now } }
     var wall: Double { Self.wallStart + lock.withLock { now - start } }
-    var rfc3339: String { SystemClock.format(Date(timeIntervalSince1970: wall)) }
+    var rfc3339: String { RFC3339.format(wall) }
     var rfc3339Millis: String { String(rfc3339.dropLast()) + ".000Z" }
 
     func advance(_ seconds: Double) { lock.withLock { now += seconds } }

@@ -2,21 +2,6 @@ import JSON
 import Testing
 @testable import InplaceCore
 
-@Suite struct MicroTimeTests {
-    @Test func formatsSixFractionalDigitsInUTC() {
-        #expect(MicroTime.format(0) == "1970-01-01T00:00:00.000000Z")
-        #expect(MicroTime.format(1_795_921_527.25) == "2026-11-29T03:05:27.250000Z")
-        #expect(MicroTime.format(1_795_921_527.9999996) == "2026-11-29T03:05:28.000000Z")
-    }
-
-    @Test func parsesWhatItFormatsAndPlainRFC3339() throws {
-        let t = try #require(MicroTime.parse("2026-11-29T03:05:27.123456Z"))
-        #expect(abs(t - 1_795_921_527.123456) < 1e-6)
-        #expect(MicroTime.parse("2026-11-29T03:05:27Z") == 1_795_921_527)
-        #expect(MicroTime.parse("soon") == nil)
-    }
-}
-
 @Suite struct LeaderElectionTests {
     let me = LeaderElection(identity: "a", leaseDuration: 15)
     let now = 1_795_921_527.5

@@ -3,6 +3,7 @@ import JSON
 import Synchronization
 import Testing
 @testable import InplaceCore
+import KubeFormats
 
 /// A whole invocation (sequencing, rollback, records, restoring the workload, exit decision) over
 /// the in-memory cluster, with the workload rollouts scripted or real.

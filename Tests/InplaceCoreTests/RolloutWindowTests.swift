@@ -164,4 +164,17 @@ import Testing
         w.observe(member("s0"))
         #expect(w.start(now: 2).started.map(\.name) == ["p2"])
     }
+
+    @Test("11.3: a budget of minAvailable 5 over 6 lets one pod out at a time within max-unavailable 3, and says which budget holds")
+    func budgetHoldsTheWindow() {
+        let pods = (0..<6).map { member("p\($0)") }
+        var w = window(pods, pending: (0..<6).map { "p\($0)" }, maxUnavailable: 3)
+        w.budgets = [DisruptionBudget(name: "web", rule: "minAvailable 5", desiredHealthy: 5, selectsAll: true)]
+        #expect(w.start(now: 0).started.map(\.name) == ["p0"])
+        #expect(w.heldBy?.name == "web")
+        w.finish("p0", ready: true)
+        #expect(w.start(now: 1).started.map(\.name) == ["p1"])
+        w.budgets = []
+        #expect(w.start(now: 2).started.map(\.name) == ["p2", "p3"], "without the budget: the window of 3")
+    }
 }

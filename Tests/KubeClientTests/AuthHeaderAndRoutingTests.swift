@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Testing
 @testable import KubeClient
+import KubeFormats
 
 @Suite("Request authentication material and TLS routing")
 struct AuthHeaderAndRoutingTests {

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Testing
 @testable import KubeClient
+import KubeFormats
 
 @Suite("Client configuration: contexts, overrides, in-cluster")
 struct ClientConfigResolutionTests {

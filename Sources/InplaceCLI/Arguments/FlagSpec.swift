@@ -27,10 +27,12 @@ public struct FlagSpec: Sendable {
     public var bareValue: String?
     /// Deprecated spellings of values: the value as given → (the value it means, kubectl's warning).
     public var deprecatedValues: [String: (means: String, warning: String)]
+    /// What the value 0 means, where it means something other than none of it (`no limit`).
+    public var zeroMeans: String?
 
     public init(_ name: String, short: Character? = nil, kind: Kind = .value, valueName: String = "",
                 default defaultValue: String? = nil, hidden: Bool = false, bareValue: String? = nil,
-                deprecatedValues: [String: (means: String, warning: String)] = [:], help: String) {
+                deprecatedValues: [String: (means: String, warning: String)] = [:], zeroMeans: String? = nil, help: String) {
         self.name = name
         self.short = short
         self.kind = kind
@@ -40,7 +42,11 @@ public struct FlagSpec: Sendable {
         self.hidden = hidden
         self.bareValue = kind == .bool ? "true" : bareValue
         self.deprecatedValues = deprecatedValues
+        self.zeroMeans = zeroMeans
     }
+
+    /// The help text with what 0 means, as help and the man page show it.
+    public var fullHelp: String { zeroMeans.map { "\(help) 0: \($0)." } ?? help }
 
     /// True when `--flag` alone is complete, so the next word is not its value.
     public var takesNoSeparateValue: Bool { bareValue != nil }

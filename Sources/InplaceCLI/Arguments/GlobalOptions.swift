@@ -1,5 +1,6 @@
 import InplaceCore
 import KubeClient
+import KubeFormats
 
 /// The connection and output flags every command takes, with kubectl's names and meanings. The
 /// connection flags are the client's own overrides, handed to it as they are.

@@ -15,11 +15,13 @@ struct RecordedRollouts {
         return try refs.map { try session.cluster.workload($0) }
     }
 
-    /// Every Deployment, StatefulSet and DaemonSet of the namespace that carries a rollout record.
-    func allRecorded() throws -> [Workload] {
+    /// Every Deployment, StatefulSet and DaemonSet of the namespace (or of every namespace) that
+    /// carries a rollout record and whose labels match `selector`.
+    func allRecorded(allNamespaces: Bool = false, selector: LabelSelector? = nil) throws -> [Workload] {
         var out: [Workload] = []
         for kind in [WorkloadKind.deployment, .statefulSet, .daemonSet] {
-            for object in try session.cluster.list(kind.collectionPath(namespace: session.namespace), labelSelector: nil)
+            let path = allNamespaces ? kind.allNamespacesPath : kind.collectionPath(namespace: session.namespace)
+            for object in try session.cluster.list(path, labelSelector: selector?.queryString)
             where RolloutRecord(workload: object) != nil {
                 out.append(Workload(kind: kind, object: object))
             }

@@ -88,8 +88,7 @@ struct RolloutRun {
             RolloutInvocation.Target(planned: $0, settings: own($0.workload.ref).settings, resuming: resuming[$0.workload.ref])
         }
         if options.dryRun == .none, let message = invocation.refusal(work, takeOver: ctx.args.bool("take-over")) {
-            ctx.terminal.err("\(ctx.errStyle.red("error:")) \(message)\n")
-            return .conflict
+            throw CLIError.conflict(message)
         }
         try Self.check(planned, options: options, program: ctx.programName)
 
@@ -166,6 +165,7 @@ struct RolloutRun {
         let total = requests.values.reduce(0, +)
         if json {
             var o = JSONObject()
+            o["time"] = .string(SystemClock().rfc3339Millis)
             o["type"] = "summary"
             o["exitCode"] = .int(Int(code.rawValue))
             o["updated"] = .int(updated); o["kept"] = .int(kept); o["held"] = .int(held)

@@ -14,34 +14,57 @@ extension Command {
         (a killed CI job) is shown as abandoned, with the pods it left out of service. With -w, follow until every rollout has ended, then exit with the
         code the rollout ended with (0 complete, 1 failed, 3 timed out, 4 paused or interrupted).
         """,
-        usage: "status [TYPE/NAME...] [-w] [-o text|json] [flags]",
+        usage: "status [TYPE/NAME... | -l SELECTOR | -A] [-w] [-o text|wide|json|yaml] [flags]",
         examples: [
             ("Every recorded rollout in the namespace", "status"),
+            ("Every recorded rollout in the cluster, with holders and images", "status -A -o wide"),
             ("Follow one until it ends (CI)", "status deployment/web -w"),
         ],
         flags: [
             FlagSpec("watch", short: "w", kind: .bool, help: "Follow until the rollouts end; exit with their code."),
-            FlagSpec("output", short: "o", valueName: "text|json", default: "text", help: "Output format."),
+            FlagSpec("output", short: "o", valueName: "text|wide|json|yaml", default: "text",
+                     help: "Output format; wide adds the rollout, its holder, its last renewal and the images."),
+            FlagSpec("all-namespaces", short: "A", kind: .bool, help: "The recorded rollouts of every namespace."),
+            FlagSpec("selector", short: "l", valueName: "SELECTOR", help: "Only workloads whose labels match (e.g. app=web)."),
         ]
     ) { ctx in
-        let json: Bool
+        let format: StatusRenderer.Format
         switch ctx.args.value("output") ?? "text" {
-        case "text": json = false
-        case "json": json = true
-        case let other: throw CLIError.usage("invalid argument \"\(other)\" for \"--output\": must be text or json", command: ctx.commandPath)
+        case "text": format = .text
+        case "wide": format = .wide
+        case "json": format = .json
+        case "yaml": format = .yaml
+        case let other:
+            throw CLIError.usage("invalid argument \"\(other)\" for \"-o, --output\": must be text, wide, json or yaml", command: ctx.commandPath)
+        }
+        let all = ctx.args.bool("all-namespaces")
+        if all && !ctx.args.positionals.isEmpty {
+            throw CLIError.usage("a workload cannot be named across all namespaces: drop -A or the names", command: ctx.commandPath)
+        }
+        let selector = try TargetResolver(ctx).selector()
+        if selector != nil && !ctx.args.positionals.isEmpty {
+            throw CLIError.usage("name cannot be provided when a selector is specified", command: ctx.commandPath)
         }
         let session = try ctx.cluster()
         let recorded = RecordedRollouts(ctx: ctx, session: session)
-        let workloads = ctx.args.positionals.isEmpty ? try recorded.allRecorded() : try recorded.workloads(ctx.args.positionals)
+        let workloads = ctx.args.positionals.isEmpty
+            ? try recorded.allRecorded(allNamespaces: all, selector: selector)
+            : try recorded.workloads(ctx.args.positionals)
+        let renderer = StatusRenderer(format: format, allNamespaces: all, style: ctx.outStyle, program: ctx.programName)
         if workloads.isEmpty {
-            if json { ctx.terminal.out(#"{"kind":"RolloutStatusList","items":[]}"# + "\n") } else { ctx.info("no rollouts recorded in namespace \(session.namespace)") }
+            if !all, (try? session.cluster.get("/api/v1/namespaces/\(session.namespace)")) == nil {
+                throw CLIError.input("namespaces \"\(session.namespace)\" not found")
+            }
+            if format == .json || format == .yaml { ctx.terminal.out(renderer.render([])) } else {
+                ctx.info(all ? "No rollouts recorded in any namespace." : "No rollouts recorded in \(session.namespace) namespace.")
+            }
             return .ok
         }
         for w in workloads where ctx.args.positionals.count > 0 { _ = try recorded.record(of: w) }
-        let follower = StatusFollower(ctx: ctx, session: session, json: json)
+        let follower = StatusFollower(ctx: ctx, session: session, renderer: renderer)
         if !ctx.args.bool("watch") {
             let statuses = try workloads.map { try follower.status(of: $0, pods: recorded.pods(of: $0)) }
-            follower.print(statuses, final: true)
+            ctx.terminal.out(renderer.render(statuses))
             return .ok
         }
         return follower.follow(workloads)
@@ -52,7 +75,7 @@ extension Command {
 struct StatusFollower {
     let ctx: CommandContext
     let session: ClusterSession
-    let json: Bool
+    let renderer: StatusRenderer
 
     func status(of workload: Workload, pods: [Pod]) throws -> RolloutStatus {
         guard let record = RolloutRecord(workload: workload.object) else {
@@ -60,50 +83,6 @@ struct StatusFollower {
         }
         return RolloutStatus(ref: workload.ref, record: record, pods: pods,
                              holderLive: RolloutHolder.isLive(record))
-    }
-
-    func print(_ statuses: [RolloutStatus], final: Bool) {
-        if json {
-            if final {
-                ctx.terminal.out(JSONValue.object(JSONObject([("kind", "RolloutStatusList"), ("items", .array(statuses.map(\.json)))])).serialized() + "\n")
-            } else {
-                for s in statuses { ctx.terminal.out(s.json.serialized() + "\n") }
-            }
-            return
-        }
-        for s in statuses { ctx.terminal.out(line(s)) }
-    }
-
-    func line(_ s: RolloutStatus) -> String {
-        let style = ctx.outStyle
-        let phase: String
-        switch s.record.phase {
-        case .complete: phase = style.green("complete")
-        case .failed: phase = style.red("failed")
-        case .paused: phase = style.yellow("paused")
-        case .running: phase = s.holderLive ? style.cyan("running") : s.abandoned ? style.red("abandoned") : style.yellow("interrupted")
-        }
-        var out = "\(style.bold(s.ref.description))  \(phase)  "
-        if s.record.rollbackOf.isEmpty {
-            out += "\(s.updated)/\(s.total) updated"
-        } else {
-            let images = s.record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-            out += "\(s.rolledBack)/\(s.total) rolled back to \(images) after rollout \(s.record.rollbackOf) failed"
-        }
-        if s.inFlight > 0 { out += ", \(s.inFlight) in flight" }
-        if s.held > 0 { out += ", \(s.held) held" }
-        out += "  rollout \(s.record.id) by \(s.record.holder), started \(RolloutAdmission.ago(s.record.startedAt))"
-        if s.record.phase == .running { out += ", renewed \(RolloutAdmission.ago(s.record.renewTime))" }
-        out += "\n"
-        if !s.record.message.isEmpty { out += "  \(s.record.message)\n" }
-        if s.abandoned {
-            out += "  \(s.record.holder) stopped renewing its \(DurationText.format(s.record.leaseSeconds)) lease \(RolloutAdmission.ago(s.record.renewTime)): nobody drives this rollout; continue it with `\(ctx.programName) resume \(s.ref)`\n"
-        }
-        if !s.holderLive && !s.outOfService.isEmpty {
-            out += "  \(s.outOfService.count) pod(s) out of service: \(s.outOfService.joined(separator: ", "))\n"
-        }
-        for f in s.failed { out += "  \(style.red("failed")) \(f.pod): \(f.reason)\(f.message.isEmpty ? "" : ": \(f.message)")\n" }
-        return out
     }
 
     /// Follows the workloads through watches until every rollout has ended; returns the worst code.
@@ -162,10 +141,13 @@ struct StatusFollower {
                 if let s = try? status(of: Workload(kind: w.kind, object: object), pods: Array(owned)) { statuses.append(s) }
             }
             for s in statuses {
-                let text = json ? s.json.serialized() : line(s)
+                let text = renderer.update(s)
                 if lastLines[s.ref] != text {
+                    if lastLines.isEmpty, renderer.format == .text || renderer.format == .wide {
+                        ctx.terminal.out(TableWriter(header: renderer.header).render())
+                    }
                     lastLines[s.ref] = text
-                    print([s], final: false)
+                    ctx.terminal.out(text)
                 }
             }
             let codes = statuses.map(\.exitCode)

@@ -1,5 +1,6 @@
 import Foundation
 import InplaceCore
+import JSON
 
 /// The program: finds the command in argv, parses its flags, runs it, and turns errors into
 /// one `error: ...` line and the contract's exit code.
@@ -88,8 +89,26 @@ public enum CLI {
             for warning in parsed.warnings { ctx.warn(warning) }
             return try command.run(ctx).rawValue
         } catch {
+            if eventStreamingCommands.contains(command.name), parsed.value("output") == "json" {
+                terminal.out(jsonErrorLine(error))
+            }
             return report(error, command: path, terminal: terminal, environment: environment, noColor: noColor)
         }
+    }
+
+    /// Commands whose `-o json` is a stream of events: one that ends before its first event still
+    /// ends the stream, with an `error` line.
+    static let eventStreamingCommands: Set<String> = ["rollout", "set image", "resume", "undo"]
+
+    /// `{"time":…,"type":"error","exitCode":N,"message":…}`.
+    static func jsonErrorLine(_ error: any Error) -> String {
+        let (message, code) = ErrorPresenter.present(error)
+        var o = JSONObject()
+        o["time"] = .string(SystemClock().rfc3339Millis)
+        o["type"] = "error"
+        o["exitCode"] = .int(Int(code.rawValue))
+        o["message"] = .string(message ?? "")
+        return JSONValue.object(o).serialized() + "\n"
     }
 
     /// cobra's unknown-command error, with its suggestions.

@@ -69,7 +69,7 @@ public enum HelpFormatter {
         return zip(left, flags).map { l, f in
             let def = f.defaultValue.map { " (default \($0))" } ?? ""
             let repeated = f.kind == .repeated ? " (repeatable)" : ""
-            return l.padding(width) + f.help + repeated + def
+            return l.padding(width) + f.fullHelp + repeated + def
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -4,6 +4,8 @@ public enum CLIError: Error, Sendable, Equatable, CustomStringConvertible {
     case usage(String, command: String)
     /// A file or input that cannot be read.
     case input(String)
+    /// Someone else holds the workload, or it changed so that the plan is void (exit 5).
+    case conflict(String)
     /// An error already shown to the user that only carries an exit code.
     case exit(ExitCode)
 
@@ -11,6 +13,7 @@ public enum CLIError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .usage(message, _): return message
         case let .input(message): return message
+        case let .conflict(message): return message
         case .exit(let code): return "exit \(code.rawValue)"
         }
     }
@@ -19,6 +22,7 @@ public enum CLIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var exitCode: ExitCode {
         switch self {
         case .usage, .input: return .usage
+        case .conflict: return .conflict
         case .exit(let code): return code
         }
     }

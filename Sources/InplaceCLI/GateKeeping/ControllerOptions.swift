@@ -1,5 +1,6 @@
 import Foundation
 import InplaceCore
+import KubeFormats
 
 /// The flags of `controller`.
 public struct ControllerOptions: Sendable, Equatable {

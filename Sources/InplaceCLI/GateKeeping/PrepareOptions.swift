@@ -1,4 +1,5 @@
 import InplaceCore
+import KubeFormats
 /// The flags of `prepare`.
 public struct PrepareOptions: Sendable, Equatable {
     public var dryRun: DryRunMode = .none

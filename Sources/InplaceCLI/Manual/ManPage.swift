@@ -86,7 +86,7 @@ public enum ManPage {
             let short = f.short.map { "\\fB\\-\($0)\\fR, " } ?? ""
             let value = f.kind == .bool ? "" : " \\fI\(escape(f.valueName))\\fR"
             let def = f.defaultValue.map { " (default \(escape($0)))" } ?? ""
-            return ".TP\n\(short)\\fB\\-\\-\(escape(f.name))\\fR\(value)\n\(escape(f.help))\(def)\n"
+            return ".TP\n\(short)\\fB\\-\\-\(escape(f.name))\\fR\(value)\n\(escape(f.fullHelp))\(def)\n"
         }.joined()
     }
 

@@ -82,7 +82,8 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
             var s = "\(mark) \(r): \(o.result.rawValue): \(o.updated) updated, \(o.kept) up to date, \(o.held) held"
             if !o.failed.isEmpty { s += ", \(o.failed.count) failed" }
             s += " in \(DurationText.format(o.seconds))"
-            if let m = o.message, o.result != .complete { s += " (\(m))" }
+            // A failure's message repeats the podFailed lines above it; other endings say why here.
+            if let m = o.message, o.result != .complete, o.result != .failed || o.failed.isEmpty { s += " (\(m))" }
             return s
         }
     }

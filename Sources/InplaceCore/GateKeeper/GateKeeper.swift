@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import KubeFormats
 
 /// Keeps the readiness gates of new pods: watches pods (list, then watch, relisting when the watch
 /// loses track) and sets `InPlaceUpdateReady=True` on every pod `GateRule` marks, one conditional
@@ -290,7 +291,7 @@ public final class GateKeeper: @unchecked Sendable {
         guard let (pod, scope) = held[key] else { return }
         let update = PodUpdateRecord(pod: pod)
         let record = update.flatMap { records[pod.namespace + "/" + $0.rolloutID] }
-        let wall = SystemClock.parse(clock.rfc3339) ?? 0
+        let wall = RFC3339.parse(clock.rfc3339) ?? 0
         recheck[key] = nil
         switch AbandonedRolloutRule.decide(pod, record: record, now: wall) {
         case .restore:

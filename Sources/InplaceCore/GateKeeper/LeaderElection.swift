@@ -1,3 +1,4 @@
+import KubeFormats
 /// What a candidate does with the election Lease in one round.
 public enum LeaseDecision: Sendable, Equatable {
     /// No Lease exists: create it, held by us.
@@ -42,7 +43,7 @@ public struct LeaderElection: Sendable, Equatable {
     /// 0 and one retry period (the delay of seeing it); 0 otherwise (clock skew, or a lease found
     /// long after its last renewal, which then gets a whole lease duration as client-go gives it).
     public func observationLag(renewTime: String?, seenAt: Double) -> Double {
-        guard let renewTime, let renewed = MicroTime.parse(renewTime) else { return 0 }
+        guard let renewTime, let renewed = RFC3339.parse(renewTime) else { return 0 }
         let lag = seenAt - renewed
         return lag >= 0 && lag <= retryPeriod ? lag : 0
     }
@@ -54,7 +55,7 @@ public struct LeaderElection: Sendable, Equatable {
     ///   - unchangedFor: seconds since this candidate first saw `current` in exactly this state.
     ///   - now: wall time (seconds since 1970) for acquireTime and renewTime.
     public func decide(current: LeaseRecord?, unchangedFor: Double, now: Double) -> LeaseDecision {
-        let stamp = MicroTime.format(now)
+        let stamp = RFC3339.format(now, fractionDigits: 6)
         guard let current else {
             return .create(LeaseRecord(holderIdentity: identity, leaseDurationSeconds: leaseDurationSeconds,
                                        acquireTime: stamp, renewTime: stamp, leaseTransitions: 0))
@@ -82,7 +83,7 @@ public struct LeaderElection: Sendable, Equatable {
         var released = current
         released.holderIdentity = ""
         released.leaseDurationSeconds = 1
-        released.renewTime = MicroTime.format(now)
+        released.renewTime = RFC3339.format(now, fractionDigits: 6)
         return released
     }
 }

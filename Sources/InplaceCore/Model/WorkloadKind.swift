@@ -27,6 +27,11 @@ public enum WorkloadKind: String, Sendable, CaseIterable, Codable {
         return "\(base)/namespaces/\(namespace)/\(resource)"
     }
 
+    /// The API path listing this kind across every namespace.
+    public var allNamespacesPath: String {
+        self == .pod ? "/api/v1/\(resource)" : "/apis/apps/v1/\(resource)"
+    }
+
     /// Resolves a kubectl-style type name (`deploy`, `deployments`, `sts`, `ds`, `po`, ...).
     public init?(typeName: String) {
         switch typeName.lowercased() {

@@ -26,7 +26,9 @@ public struct PlanBuilder: Sendable {
     /// and checks what would make the rollout refuse it.
     public func plan(_ target: DesiredWorkload) throws -> Planned {
         let workload = try cluster.workload(target.ref)
-        if options.maxSurge != nil && workload.kind != .deployment { throw TargetError.surgeNotSupported(workload.ref) }
+        if let surge = options.maxSurge, surge != .count(0), surge != .percent(0), workload.kind != .deployment {
+            throw TargetError.surgeNotSupported(workload.ref)
+        }
         let template = try Self.desiredTemplate(for: target, live: workload)
         let replicaSets = try self.replicaSets(of: workload)
         var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods

@@ -1,4 +1,5 @@
 import Foundation
+import KubeFormats
 
 /// Decides whether a rollout may start on a workload, given the rollout already recorded there:
 /// one rollout at a time, a live holder is never overridden, a gone one only on request.
@@ -37,7 +38,7 @@ public enum RolloutAdmission {
 
     /// `12s ago`, `3m ago`, or `at TIME` when unparsable.
     public static func ago(_ time: String, now: Double = Date().timeIntervalSince1970) -> String {
-        guard let t = SystemClock.parse(time) else { return "at \(time)" }
+        guard let t = RFC3339.parse(time) else { return "at \(time)" }
         let s = max(0, Int(now - t))
         if s < 120 { return "\(s)s ago" }
         if s < 7200 { return "\(s / 60)m ago" }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeFormats
 
 /// Who runs a rollout, and whether that holder is still alive: the lock that keeps two clients
 /// from rolling the same workload at once.
@@ -54,7 +55,7 @@ public struct RolloutHolder: Sendable, Equatable {
     public static func isLive(recorded: String, renewTime: String, lease: Double = leaseSeconds,
                               now: Double = Date().timeIntervalSince1970,
                               processExists: (Int32) -> Bool = RolloutHolder.processExists) -> Bool {
-        guard let renewed = SystemClock.parse(renewTime), now - renewed < lease else { return false }
+        guard let renewed = RFC3339.parse(renewTime), now - renewed < lease else { return false }
         if let holder = RolloutHolder(recorded), holder.host == ProcessInfo.processInfo.hostName {
             return holder.pid == ProcessInfo.processInfo.processIdentifier || processExists(holder.pid)
         }
@@ -69,7 +70,7 @@ public struct RolloutHolder: Sendable, Equatable {
     /// When a running rollout's lease runs out (seconds since 1970): its last renewal plus its
     /// lease. Nil for a rollout that is not running or whose renewal time is unreadable.
     public static func leaseEnd(_ record: RolloutRecord) -> Double? {
-        guard record.phase == .running, let renewed = SystemClock.parse(record.renewTime) else { return nil }
+        guard record.phase == .running, let renewed = RFC3339.parse(record.renewTime) else { return nil }
         return renewed + record.leaseSeconds
     }
 

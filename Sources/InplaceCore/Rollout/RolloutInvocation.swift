@@ -151,7 +151,8 @@ public struct RolloutInvocation: Sendable {
             let result = outcome.result == .complete
                 ? "rolled back \(outcome.updated) pod(s) to \(list)"
                 : "rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
-            observer.handle(.warning(workload.ref, "\(result) after the failure (\(failure))"))
+            // The failure itself was shown when it happened: it is not repeated here.
+            observer.handle(.warning(workload.ref, "\(result) after the failure"))
             return "; " + result
         } catch {
             recordFailure(workload, "\(failure); rollback failed: \(error)")

@@ -1,3 +1,4 @@
+import KubeFormats
 /// How a rollout runs: the plan's knobs plus timing and failure handling.
 public struct RolloutSettings: Sendable, Equatable {
     public var plan: PlanOptions
@@ -20,5 +21,24 @@ public struct RolloutSettings: Sendable, Equatable {
         self.podTimeout = podTimeout
         self.drainCap = drainCap
         self.rollbackOnFailure = rollbackOnFailure
+    }
+}
+
+extension RolloutSettings {
+    /// The options a rollout record keeps, by the keys `resume` reads back (the CLI's option table
+    /// names the same keys): max-unavailable and partition as `plan` resolved them, so a resume keeps
+    /// them whatever the workload shows then; never `--timeout`, which bounds one command only.
+    public func recordedOptions(plan: WorkloadPlan, over resumed: [String: String] = [:]) -> [String: String] {
+        var o = resumed
+        o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
+        o["partition"] = plan.partitionSetting.value.description
+        o["gracePeriod"] = GoDuration.format(gracePeriod)
+        o["timeout"] = nil
+        o["podTimeout"] = GoDuration.format(podTimeout)
+        o["onFailure"] = rollbackOnFailure ? "rollback" : "pause"
+        o["allowMissingGate"] = self.plan.allowMissingGate ? "true" : "false"
+        o["maxSurge"] = (plan.surge > 0 ? plan.surgeSetting?.value : nil)?.description ?? "0"
+        o["ignorePdb"] = self.plan.ignorePdb ? "true" : "false"
+        return o
     }
 }

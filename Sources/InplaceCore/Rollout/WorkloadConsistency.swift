@@ -117,7 +117,8 @@ public struct WorkloadConsistency: Sendable {
             ["op": "add", "path": "/spec/paused", "value": true],
         ]
         ops.append(recordOp(record, object: workload.object))
-        var updated = try write(workload.ref.path, ops: ops, summary: "pause \(workload.ref) and set its pod template")
+        let summary = workload.isPaused ? "set the pod template of \(workload.ref) (paused)" : "pause \(workload.ref) and set its pod template"
+        var updated = try write(workload.ref.path, ops: ops, summary: summary)
         let newTemplate = updated[path: ["spec", "template"]] ?? template
         let names = Set(owned.compactMap { $0[path: ["metadata", "name"]]?.string })
 

@@ -80,6 +80,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     private lazy var window = RolloutWindow(
         maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
         initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
+    /// When the surge pods were taken out of service before the replicas are lowered.
+    private var surgeRetiring: Double?
     /// The PodDisruptionBudget that held the window when pods were last started (reported once per hold).
     private var heldByBudget: String?
     /// The Deployment's surge as the record shows it (pods added above its replicas); see `SurgeTracker`.
@@ -160,17 +162,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// The options as recorded (flags given to resume override the recorded ones); max-unavailable
     /// and partition as the plan resolved them, so a resume keeps them whatever the workload shows then.
     func options(resumed: [String: String]) -> [String: String] {
-        var o = resumed
-        o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
-        o["partition"] = plan.partitionSetting.value.description
-        if let surge = plan.surgeSetting, surge.source == .flag { o["maxSurge"] = surge.value.description }
-        o["gracePeriod"] = GoDuration.format(settings.gracePeriod)
-        o["timeout"] = nil
-        o["podTimeout"] = GoDuration.format(settings.podTimeout)
-        o["onFailure"] = settings.rollbackOnFailure ? "rollback" : "pause"
-        o["allowMissingGate"] = settings.plan.allowMissingGate ? "true" : "false"
-        o["ignorePdb"] = settings.plan.ignorePdb ? "true" : nil
-        return o
+        settings.recordedOptions(plan: plan, over: resumed)
     }
 
     /// Runs the rollout to its end and reports the outcome.
@@ -371,7 +363,10 @@ public final class WorkloadRollout: @unchecked Sendable {
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
             if active.isEmpty && (pending.isEmpty || stopping)
-                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) { return }
+                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) {
+                guard retiringSurge(now: now) else { return }
+                wakeAt = min(wakeAt, now + 0.05)
+            }
         }
     }
 
@@ -503,6 +498,38 @@ public final class WorkloadRollout: @unchecked Sendable {
                 events.post(.renewed(object))
             }
         }
+    }
+
+    /// True while the surge pods are taken out of service before the replicas are lowered (once every
+    /// original pod is Ready): their gate goes False, then the rollout waits the grace period and
+    /// until no EndpointSlice lists them (at most the drain cap), so removing them drops no request.
+    private func retiringSurge(now: Double) -> Bool {
+        guard surge.count > 0, workload.kind == .deployment, surge.unreadyOriginals(pods: pods, owns: ownsPod).isEmpty else { return false }
+        let members = surge.members(pods: pods, owns: ownsPod)
+        guard let since = surgeRetiring else {
+            surgeRetiring = now
+            for pod in members where pod.conditionIsTrue(InPlace.gateConditionType) {
+                let write = ClusterWrite(path: PodWrites.podPath(pod) + "/status", type: .strategicMerge,
+                                         body: PodWrites.condition(status: "False", reason: InPlace.reasonUpdating,
+                                                                   message: "kubectl-inplace takes the surge pod out of service before removing it",
+                                                                   now: clock.rfc3339),
+                                         summary: "set \(InPlace.gateConditionType)=False on surge pod \(pod.name)")
+                podWrites += 1
+                pool.submit { [cluster, events] in
+                    if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false) {
+                        events.post(.refreshed(object))
+                    } else {
+                        events.post(.wake)
+                    }
+                }
+            }
+            return !members.isEmpty
+        }
+        if now >= since + settings.gracePeriod + settings.drainCap { return false }
+        let listed = members.contains {
+            $0.conditionIsTrue(InPlace.gateConditionType) || !slicesSynced || endpoints.listsReady(podIP: $0.podIP, podName: $0.name)
+        }
+        return now < since + settings.gracePeriod || listed
     }
 
     /// Waits (through a watch, at most the drain cap) until the Deployment counts no more pods than

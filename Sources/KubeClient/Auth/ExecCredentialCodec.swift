@@ -1,4 +1,5 @@
 import JSON
+import KubeFormats
 
 /// Credentials returned by an exec plugin.
 public struct ExecCredentials: Sendable, Equatable {

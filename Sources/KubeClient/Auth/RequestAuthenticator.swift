@@ -1,3 +1,4 @@
+import KubeFormats
 /// What a request carries to authenticate.
 struct AuthMaterial: Sendable {
     /// Headers to add (`Authorization`, `Impersonate-*`).

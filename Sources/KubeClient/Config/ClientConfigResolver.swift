@@ -1,4 +1,5 @@
 import JSON
+import KubeFormats
 
 /// Applies flag overrides to a merged kubeconfig and produces a `ClientConfig`, following
 /// client-go's DirectClientConfig and DeferredLoadingClientConfig.

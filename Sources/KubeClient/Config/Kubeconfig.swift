@@ -1,4 +1,5 @@
 import JSON
+import KubeFormats
 
 /// A kubeconfig `cluster` entry. Empty strings mean "not set", as in client-go.
 public struct KubeconfigCluster: Sendable, Equatable {

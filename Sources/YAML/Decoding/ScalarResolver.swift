@@ -1,3 +1,4 @@
+import KubeFormats
 /// Resolves scalars the way go-yaml v2 (the fork inside sigs.k8s.io/yaml) does for an untyped
 /// target, which is what kubectl decodes manifests into: YAML 1.1 booleans (`y`, `yes`, `on`, ...),
 /// nulls, integers in every base with `_` separators, floats, explicit `!!` tags.
@@ -39,7 +40,7 @@ enum ScalarResolver {
         case strTag:
             return .string(text)
         case binaryTag:
-            guard let data = GoBase64.decode(Array(text.utf8)) else {
+            guard let data = Base64.decode(Array(text.utf8)) else {
                 throw TagError(message: "!!binary value contains invalid base64 data")
             }
             return .string(String(decoding: data, as: UTF8.self))

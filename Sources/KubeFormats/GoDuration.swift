@@ -1,10 +1,21 @@
 /// Go duration strings (`5s`, `1m30s`, `250ms`, `1h`, `0`), as kubectl flags accept them and as
 /// records store them: parsing and its exact inverse.
 public enum GoDuration {
+    /// Seconds for a signed Go duration (`-1.5s`, `+3m`), or nil when malformed: `time.ParseDuration`.
+    public static func parse(_ text: String) -> Double? {
+        var body = Substring(text)
+        var sign = 1.0
+        if body.first == "-" || body.first == "+" {
+            sign = body.first == "-" ? -1 : 1
+            body = body.dropFirst()
+        }
+        return seconds(String(body)).map { $0 * sign }
+    }
+
     /// Seconds for `text`, or nil when malformed or negative.
     public static func seconds(_ text: String) -> Double? {
         if text == "0" { return 0 }
-        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("μs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
         var rest = Substring(text)
         var total = 0.0
         guard !rest.isEmpty else { return nil }

@@ -1,8 +1,9 @@
 /// RFC 3339 timestamps (`2024-05-01T12:00:00Z`, `2024-05-01T14:00:00.5+02:00`) as seconds since
-/// the Unix epoch, without Foundation date formatters.
-enum RFC3339 {
+/// the Unix epoch, without Foundation date formatters: Kubernetes' `Time` (whole seconds) and
+/// `MicroTime` (six fractional digits) and the millisecond stamps of `-o json` events.
+public enum RFC3339 {
     /// Seconds since 1970-01-01T00:00:00Z, or nil when `text` is not RFC 3339.
-    static func parse(_ text: String) -> Double? {
+    public static func parse(_ text: String) -> Double? {
         let b = Array(text.utf8)
         func num(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
@@ -59,5 +60,40 @@ enum RFC3339 {
         let doy = (153 * mp + 2) / 5 + d - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146097 + doe - 719468
+    }
+
+    /// `seconds` in UTC with `fractionDigits` digits of the second (0: `Time`, 3: milliseconds,
+    /// 6: `MicroTime`), to the nearest unit.
+    public static func format(_ seconds: Double, fractionDigits: Int = 0) -> String {
+        var scale: Int64 = 1
+        for _ in 0..<fractionDigits { scale *= 10 }
+        let units = Int64((seconds * Double(scale)).rounded())
+        var whole = units / scale
+        var fraction = units % scale
+        if fraction < 0 { fraction += scale; whole -= 1 }
+        var days = whole / 86400
+        var rest = whole % 86400
+        if rest < 0 { rest += 86400; days -= 1 }
+        let (y, m, d) = civilFromDays(Int(days))
+        func pad(_ n: Int64, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        var out = "\(pad(Int64(y), 4))-\(pad(Int64(m), 2))-\(pad(Int64(d), 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2))"
+        if fractionDigits > 0 { out += "." + pad(fraction, fractionDigits) }
+        return out + "Z"
+    }
+
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
