@@ -182,4 +182,26 @@ struct SurgeTests {
         #expect(resume.status == 0, "\(resume)")
         Self.expectSurgeUndone(c, before: before, replicas: 6, replicaSets: replicaSets)
     }
+
+    @Test("11.1: --on-failure rollback with a surge whose pod fails: exit 1, the surge removed, replicas back, the Deployment handed back")
+    func surgeFailureWithRollback() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 4)], latencies: RolloutScenario.restartLatencies))
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: "web-")
+        let replicaSets = Set(c.replicaSets(of: "web").keys)
+        let r = try c.run(["set", "image", "deployment/web", "app=nginx:broken", "--max-surge", "1", "--on-failure", "rollback",
+                           "--grace-period", "0", "--timeout", "30s"], timeout: 60)
+        #expect(r.status == 1, "\(r)")
+        #expect(PodWrite.of(c.ourWrites).allSatisfy { before[$0.pod] == nil }, "no write to an original pod")
+        #expect(c.facts(prefix: "web-").count == 4)
+        #expect(Set(c.facts(prefix: "web-").values.map(\.uid)) == Set(before.values.map(\.uid)))
+        let d = c.object(Resources.deployments, "web")
+        #expect(d?[path: ["spec", "replicas"]] == 4)
+        #expect(d?[path: ["spec", "paused"]]?.bool != true, "\(r.stderr)")
+        #expect(d?[path: ["spec", "template", "spec", "containers"]]?[0]?["image"] == "nginx:1.25", "\(r.stderr)")
+        c.settle(thenWait: 0.5)
+        #expect(Set(c.replicaSets(of: "web").keys) == replicaSets)
+        #expect(Set(c.facts(prefix: "web-").values.map(\.uid)) == Set(before.values.map(\.uid)), "the controller replaced nothing")
+    }
 }
