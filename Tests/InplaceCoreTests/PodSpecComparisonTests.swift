@@ -20,7 +20,7 @@ import Testing
         ("env", JSONValue.array([["name": "MODE", "value": "dev"]]), "spec.containers[app].env"),
         ("command", JSONValue.array(["nginx", "-g", "daemon off;"]), "spec.containers[app].command"),
         ("ports", JSONValue.array([["containerPort": 8080]]), "spec.containers[app].ports"),
-        ("resources", JSONValue.object(["limits": ["cpu": "1"]]), "spec.containers[app].resources"),
+        ("resources", JSONValue.object(["limits": ["cpu": "0.5", "memory": "128Mi"], "claims": [["name": "gpu"]]]), "spec.containers[app].resources.claims"),
         ("readinessProbe", nil, "spec.containers[app].readinessProbe"),
     ]
 

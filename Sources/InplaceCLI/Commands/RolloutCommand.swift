@@ -16,6 +16,10 @@ extension Command {
         are ready, then rejoins. Pods are updated in a sliding window of --max-unavailable. The workload is
         left consistent so its own controller never replaces the updated pods. Nothing is written when a
         pod would be blocked or lacks the readiness gate.
+
+        Container cpu and memory requests and limits change through pods/resize where the server and the
+        pod's kubelet are 1.33 or later; a resize whose resizePolicy is NotRequired keeps the pod in service
+        and outside --max-unavailable, one that restarts a container leaves service as above.
         """,
         usage: "rollout (-f FILE... | TYPE/NAME... CONTAINER=IMAGE...) [flags]",
         examples: [

@@ -27,19 +27,25 @@ extension Command {
             return .ok
         }
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
-        let list = images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")
-        guard !images.isEmpty else {
-            ctx.info("\(workload.ref): nothing to undo: the rollout \(record.id) recorded no earlier images")
+        let resources = record.resourceChanges
+        let list = (images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" })
+            .joined(separator: ", ")
+        guard !images.isEmpty || !resources.isEmpty else {
+            ctx.info("\(workload.ref): nothing to undo: the rollout \(record.id) recorded no earlier images or resources")
             return .ok
         }
         let held = record.phase != .complete && RolloutRecord.showsPreparedSettings(workload)
         let pods = try recorded.pods(of: workload).filter { !$0.isTerminating }
-        if !held, pods.allSatisfy({ pod in images.allSatisfy { c in pod.containers.first { $0.name == c.container }?.image ?? c.image == c.image } }) {
-            ctx.info("\(workload.ref): nothing to undo: every pod already runs \(list), the images of the last complete rollout")
+        let undone: (Pod) -> Bool = { pod in
+            images.allSatisfy { c in pod.containers.first { $0.name == c.container }?.image ?? c.image == c.image }
+                && ResizeProgress.state(pod: pod, changes: resources.map(\.reversed)) != .unwritten
+        }
+        if !held, pods.allSatisfy(undone) {
+            ctx.info("\(workload.ref): nothing to undo: every pod already runs \(list), the state of the last complete rollout")
             return .ok
         }
         ctx.info("\(workload.ref): rolling back to \(list) (the last complete state before rollout \(record.id))")
-        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .images(images))], options: options,
+        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources))], options: options,
                                            session: session, resuming: [:])
     }
 }

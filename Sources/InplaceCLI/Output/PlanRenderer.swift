@@ -46,6 +46,12 @@ public enum PlanRenderer {
                 .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to)), ("currentImage", .string($0.from))]))
             })
         }
+        if !p.resources.isEmpty {
+            o["resources"] = .array(p.resources.map {
+                .object(JSONObject([("container", .string($0.container)), ("resource", .string($0.key)), ("value", .string($0.to)),
+                                    ("currentValue", .string($0.from))]))
+            })
+        }
         o["ready"] = .bool(p.ready)
         return .object(o)
     }
@@ -110,7 +116,8 @@ public enum PlanRenderer {
     static func detail(_ p: PodPlan) -> String {
         switch p.action {
         case .update, .hold:
-            let changes = p.changes.map { "\($0.container): \($0.from) → \($0.to)" }.joined(separator: ", ")
+            let changes = (p.changes.map { "\($0.container): \($0.from) → \($0.to)" }
+                + p.resources.map { "\($0.container) \($0.key): \($0.from) → \($0.to)\($0.restarts ? " (restart)" : "")" }).joined(separator: ", ")
             return p.action == .hold ? "partition (\(changes))" : changes
         case .keep:
             return p.ready ? "" : "not ready"

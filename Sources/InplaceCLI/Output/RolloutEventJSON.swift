@@ -11,6 +11,8 @@ public enum RolloutEventJSON {
         case .drain: return "drain"
         case .patch: return "patch"
         case .restart: return "restart"
+        case .resize: return "resize"
+        case .resizing: return "resizing"
         case .gateOn: return "gateOn"
         case .ready: return "ready"
         case .done: return "done"

@@ -74,6 +74,12 @@ struct StatusRenderer {
         }
     }
 
+    /// What a record rolls to: `container=image`, then `container/requests.cpu=150m`.
+    static func target(_ record: RolloutRecord) -> [String] {
+        record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + record.resources.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
     func row(_ s: RolloutStatus, now: Double) -> [String] {
         let done = s.record.rollbackOf.isEmpty ? s.updated : s.rolledBack
         var r = [s.ref.description, Self.phase(s), "\(done)/\(s.total)", "\(s.inFlight)", "\(s.held)", "\(s.failed.count)",
@@ -81,8 +87,7 @@ struct StatusRenderer {
         if allNamespaces { r.insert(s.ref.namespace, at: 0) }
         if format == .wide {
             let renewed = s.record.phase == .running ? Self.age(s.record.renewTime, now: now) : "-"
-            let images = s.record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            r += [s.record.id, s.record.holder, renewed, images]
+            r += [s.record.id, s.record.holder, renewed, Self.target(s.record).joined(separator: ",")]
         }
         return r
     }
@@ -92,8 +97,7 @@ struct StatusRenderer {
     func details(_ s: RolloutStatus) -> [String] {
         var out: [String] = []
         if !s.record.rollbackOf.isEmpty {
-            let images = s.record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-            out.append("rolled back to \(images) after rollout \(s.record.rollbackOf) failed")
+            out.append("rolled back to \(Self.target(s.record).joined(separator: ", ")) after rollout \(s.record.rollbackOf) failed")
         }
         let failures = s.failed.map { "\(style.red("failed")) \($0.pod): \($0.reason)\($0.message.isEmpty ? "" : ": \($0.message)")" }
         let message = s.record.message

@@ -17,13 +17,23 @@ enum WriteDescription {
             break
         }
         let changes = updates.first?.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ") ?? ""
-        steps.append("for each of \(updates.count) pod(s), at most \(max(1, p.plan.budget)) at a time:")
-        steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old images and container IDs")
-        steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=False (leaves the endpoints)")
-        steps.append("  wait \(DurationText.format(options.gracePeriod)) and until no EndpointSlice lists the pod as ready")
-        steps.append("  PATCH pod: image \(changes)")
-        steps.append("  wait until the changed containers restarted on the new images and are ready (at most \(DurationText.format(options.podTimeout)))")
-        steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=True; wait for Ready")
+        let resources = updates.first?.resources.map { "\($0.container) \($0.key)=\($0.to)" }.joined(separator: ", ") ?? ""
+        let inService = updates.allSatisfy { PodTarget(name: $0.name, changes: $0.changes, resources: $0.resources).inService }
+        if inService {
+            steps.append("for each of \(updates.count) pod(s), in service (resize policy NotRequired: not counted against max-unavailable):")
+            steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old resources")
+            steps.append("  PATCH pod/resize: \(resources)")
+            steps.append("  wait until the kubelet applied them (PodResizePending Infeasible fails the pod; at most \(DurationText.format(options.podTimeout)))")
+        } else {
+            steps.append("for each of \(updates.count) pod(s), at most \(max(1, p.plan.budget)) at a time:")
+            steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old images and container IDs")
+            steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=False (leaves the endpoints)")
+            steps.append("  wait \(DurationText.format(options.gracePeriod)) and until no EndpointSlice lists the pod as ready")
+            if !changes.isEmpty { steps.append("  PATCH pod: image \(changes)") }
+            if !resources.isEmpty { steps.append("  PATCH pod/resize: \(resources); wait until the kubelet applied them") }
+            steps.append("  wait until the changed containers restarted and are ready (at most \(DurationText.format(options.podTimeout)))")
+            steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=True; wait for Ready")
+        }
         switch ref.kind {
         case .deployment:
             steps.append(p.plan.count(.hold) > 0 ? "PATCH \(ref): record the rollout (it stays paused: pods are held)" : "PATCH \(ref): unpause, record the rollout complete")

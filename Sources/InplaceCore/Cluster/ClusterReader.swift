@@ -13,9 +13,14 @@ public protocol ClusterReader: Sendable {
     func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String]
     /// The policy/v1 PodDisruptionBudgets of `namespace`.
     func podDisruptionBudgets(namespace: String) throws -> [JSONValue]
+    /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
+    func resizeSupport(nodes: Set<String>) throws -> ResizeSupport
 }
 
 extension ClusterReader {
     /// The policy/v1 PodDisruptionBudgets of `namespace` (none where the reader knows of none).
     public func podDisruptionBudgets(namespace: String) throws -> [JSONValue] { [] }
+
+    /// Unknown support: resource changes are blocked.
+    public func resizeSupport(nodes: Set<String>) throws -> ResizeSupport { ResizeSupport(serverVersion: nil, servesResize: false) }
 }

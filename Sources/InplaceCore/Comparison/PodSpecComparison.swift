@@ -11,7 +11,7 @@ public enum PodSpecComparison {
         var liveSpec = pod["spec"] ?? .emptyObject
         if kind == .daemonSet { liveSpec = stripDaemonSetNodeAffinity(liveSpec) }
         c.compareSpec(desired: template["spec"] ?? .emptyObject, live: liveSpec)
-        return SpecDifference(imageChanges: c.images, blockedFields: c.blocked)
+        return SpecDifference(imageChanges: c.images, blockedFields: c.blocked, resourceChanges: c.resources)
     }
 
     /// Removes the `metadata.name` node affinity term the DaemonSet controller pins each pod with.
@@ -38,6 +38,7 @@ public enum PodSpecComparison {
 struct Comparator {
     var images: [ImageChange] = []
     var blocked: [String] = []
+    var resources: [ResourceChange] = []
 
     private mutating func block(_ field: String) {
         if !blocked.contains(field) { blocked.append(field) }
@@ -56,6 +57,15 @@ struct Comparator {
     mutating func compareSpec(desired: JSONValue, live: JSONValue) {
         compareContainerList(desired: desired["containers"], live: live["containers"], key: "containers")
         compareContainerList(desired: desired["initContainers"], live: live["initContainers"], key: "initContainers")
+        if !resources.isEmpty {
+            var resized = live
+            var containers = live["containers"]?.array ?? []
+            let wanted = desired["containers"]?.array ?? []
+            for i in containers.indices where i < wanted.count { containers[i]["resources"] = wanted[i]["resources"] }
+            resized["containers"] = .array(containers)
+            let before = ResourceComparison.qosClass(live), after = ResourceComparison.qosClass(resized)
+            if before != after { block("QoS class \(before) → \(after) (pods/resize cannot change it)") }
+        }
         let handled: Set<String> = ["containers", "initContainers"]
         for key in unionKeys(desired, live) where !handled.contains(key) {
             if !Self.equal(desired[key], live[key], schema: key) { block("spec.\(key)") }
@@ -89,6 +99,13 @@ struct Comparator {
                 }
             }
             for field in unionKeys(d, p) where field != "image" && field != "name" {
+                if field == "resources" && key == "containers" && !Self.equal(d[field], p[field], schema: "\(key)[].\(field)") {
+                    let r = ResourceComparison.compare(desired: d[field], live: p[field], container: name, liveContainer: p,
+                                                       path: "spec.\(key)[\(name)]")
+                    resources += r.changes
+                    for b in r.blocked { block(b) }
+                    continue
+                }
                 if !Self.equal(d[field], p[field], schema: "\(key)[].\(field)") {
                     block("spec.\(key)[\(name)].\(field)")
                 }

@@ -5,13 +5,21 @@ public struct SpecDifference: Sendable, Equatable {
     /// Field paths that differ and cannot be changed on a live pod (e.g. `spec.containers[app].env`).
     public var blockedFields: [String] = []
 
-    public init(imageChanges: [ImageChange] = [], blockedFields: [String] = []) {
+    /// cpu and memory requests and limits to change through `pods/resize`, in spec order.
+    public var resourceChanges: [ResourceChange] = []
+
+    public init(imageChanges: [ImageChange] = [], blockedFields: [String] = [], resourceChanges: [ResourceChange] = []) {
         self.imageChanges = imageChanges
         self.blockedFields = blockedFields
+        self.resourceChanges = resourceChanges
     }
 
     /// True when the pod already matches the desired template.
-    public var isEmpty: Bool { imageChanges.isEmpty && blockedFields.isEmpty }
+    public var isEmpty: Bool { imageChanges.isEmpty && blockedFields.isEmpty && resourceChanges.isEmpty }
+
+    /// True when a container restarts (a new image, or a resource whose resize policy restarts it),
+    /// so the pod must leave service first.
+    public var restartsContainers: Bool { !imageChanges.isEmpty || resourceChanges.contains(where: \.restarts) }
 }
 
 /// One container's image change: from the pod's current image to the desired one.

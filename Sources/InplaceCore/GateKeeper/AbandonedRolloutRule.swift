@@ -32,7 +32,7 @@ public enum AbandonedRolloutRule {
         if now < leaseEnd { return .recheck(at: leaseEnd) }
         let target = PodTarget(name: pod.name, changes: update.containers.map {
             ImageChange(container: $0.name, from: $0.from, to: $0.to)
-        })
+        }, resources: update.resources)
         let step = PodProgress.step(pod: pod, target: target, rolloutID: update.rolloutID)
         return step == .gateOn ? .restore : .leave("its rollout \(record.id) stopped at \(step.label)")
     }

@@ -11,6 +11,8 @@ public struct DesiredWorkload: Sendable {
         case images([(container: String, image: String)])
         /// The workload's own current pod template (what `resume` continues towards).
         case liveTemplate
+        /// The live template with these images and each resource change's `from` value (undo, rollback).
+        case previous(images: [(container: String, image: String)], resources: [ResourceChange])
     }
 
     public var ref: WorkloadRef

@@ -20,6 +20,8 @@ public struct PodPlan: Sendable, Equatable {
     public var batch: Int?
     /// Image changes for `update` (and `hold`, `blocked`: what would change).
     public var changes: [ImageChange]
+    /// cpu and memory changes through `pods/resize` (for `update`; what would change otherwise).
+    public var resources: [ResourceChange] = []
     /// Why a pod is held or blocked.
     public var reasons: [String]
     /// Whether the pod is Ready now.

@@ -40,13 +40,18 @@ public struct PlanBuilder: Sendable {
         let budgets = options.ignorePdb || workload.kind == .pod ? [] : try disruptionBudgets(
             of: workload, pods: facts.values.filter { !$0.terminating }.map { ($0.name, labels[$0.name] ?? [:], $0.ready) },
             uids: Set(facts.values.map(\.uid)), template: template)
+        var resize: ResizeSupport?
+        let resizing = facts.values.filter { !$0.difference.resourceChanges.isEmpty }
+        if !resizing.isEmpty {
+            resize = try cluster.resizeSupport(nodes: Set(resizing.compactMap(\.node)))
+        }
         var manifest: JSONValue?
         if case .manifest(let object, _) = target.source { manifest = object }
         let plan = Planner.plan(
             ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options,
             strategy: WorkloadStrategy.of(kind: workload.kind, manifest: manifest, live: workload.object),
             owners: workload.kind == .pod ? [] : owners,
-            refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets),
+            refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets), resize: resize,
             surgeApplied: workload.kind == .deployment ? RolloutRecord(workload: workload.object)?.surge ?? 0 : 0,
             budgets: budgets)
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
@@ -114,6 +119,18 @@ public struct PlanBuilder: Sendable {
             return Workload(kind: target.ref.kind, object: object).template
         case .liveTemplate:
             return live.template
+        case .previous(let images, let resources):
+            var template = live.template
+            var containers = template[path: ["spec", "containers"]]?.array ?? []
+            for i in containers.indices {
+                let name = containers[i]["name"]?.string ?? ""
+                if let image = images.first(where: { $0.container == name })?.image { containers[i]["image"] = .string(image) }
+                for r in resources where r.container == name {
+                    containers[i][path: ["resources", r.kind, r.resource]] = .string(r.from)
+                }
+            }
+            template[path: ["spec", "containers"]] = .array(containers)
+            return template
         case .images(let pairs):
             var template = live.template
             var containers = template[path: ["spec", "containers"]]?.array ?? []

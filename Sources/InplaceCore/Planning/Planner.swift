@@ -14,7 +14,8 @@ public enum Planner {
     ///   - budgets: the PodDisruptionBudgets selecting the workload's pods (ignored with `--ignore-pdb`).
     public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
                             strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
-                            refusals: [String] = [], surgeApplied: Int = 0, budgets: [DisruptionBudget] = []) -> WorkloadPlan {
+                            refusals: [String] = [], resize: ResizeSupport? = nil, surgeApplied: Int = 0,
+                            budgets: [DisruptionBudget] = []) -> WorkloadPlan {
         let budgets = options.ignorePdb ? [] : budgets
         var refusals = refusals
         let live = pods.filter { !$0.terminating }
@@ -27,11 +28,15 @@ public enum Planner {
             let diff = pod.difference
             var plan = PodPlan(name: pod.name, action: .keep, changes: diff.imageChanges, ready: pod.ready, ordinal: pod.ordinal,
                                uid: pod.uid)
-            let reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
+            plan.resources = diff.resourceChanges
+            var reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
+            if reasons.isEmpty, !diff.resourceChanges.isEmpty {
+                reasons = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
+            }
             if !reasons.isEmpty {
                 plan.action = .blocked
                 plan.reasons = reasons
-            } else if !diff.imageChanges.isEmpty {
+            } else if !diff.imageChanges.isEmpty || !diff.resourceChanges.isEmpty {
                 candidates.append(pod)
                 plan.action = .update
             }
@@ -97,7 +102,7 @@ public enum Planner {
             plans[pod]?.batch = batch
         }
 
-        let missingGate = live.filter { !$0.hasGate && !$0.difference.imageChanges.isEmpty }.count
+        let missingGate = live.filter { !$0.hasGate && $0.difference.restartsContainers }.count
         if missingGate > 0 {
             warnings.append(
                 options.allowMissingGate
@@ -156,7 +161,7 @@ public enum Planner {
             ? (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }
             : []
         window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) } + added)
-        window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges) })
+        window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges) })
         var out: [(String, Int)] = []
         var batch = 0
         var stalled = false

@@ -12,6 +12,8 @@ public struct PodFacts: Sendable, Equatable {
     /// The pod has the gate in its spec but no `InPlaceUpdateReady` condition at all.
     public var gateConditionMissing: Bool
     public var difference: SpecDifference
+    /// The node the pod runs on.
+    public var node: String?
 
     public init(name: String, uid: String = "", ordinal: Int? = nil, ready: Bool = true, terminating: Bool = false,
                 hasGate: Bool = true, gateConditionMissing: Bool = false, difference: SpecDifference = SpecDifference()) {
@@ -37,5 +39,6 @@ public struct PodFacts: Sendable, Equatable {
             hasGate: hasGate,
             gateConditionMissing: hasGate && pod.condition(InPlace.gateConditionType) == nil,
             difference: PodSpecComparison.compare(template: template, pod: pod.object, kind: kind))
+        node = pod.nodeName
     }
 }

@@ -9,7 +9,7 @@ public enum RolloutPreconditions {
     public static func podReasons(_ pod: PodFacts, allowMissingGate: Bool) -> [String] {
         let diff = pod.difference
         if !diff.blockedFields.isEmpty { return diff.blockedFields }
-        guard !diff.imageChanges.isEmpty else { return [] }
+        guard diff.restartsContainers else { return [] }
         let images = diff.imageChanges.compactMap { change in
             ImageReference.problem(change.to).map { "container \(change.container): image \"\(change.to)\": \($0)" }
         }

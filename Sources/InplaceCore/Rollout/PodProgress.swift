@@ -12,10 +12,12 @@ public enum PodProgress {
         let specImages = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
         let patched = target.changes.allSatisfy { specImages[$0.container] == $0.to }
             && target.labels.allSatisfy { pod.labels[$0.key] == $0.value }
+        let resize = ResizeProgress.state(pod: pod, changes: target.resources)
         let record = PodUpdateRecord(pod: pod).flatMap { $0.rolloutID == rolloutID ? $0 : nil }
 
-        guard patched else {
+        guard patched, resize != .unwritten else {
             guard record != nil else { return .record }
+            guard !target.inService else { return patched ? .resize : .patch }
             if gated && !gateOff { return .gateOff }
             return .drain
         }
@@ -29,7 +31,20 @@ public enum PodProgress {
                 }
             }
         }
-        if gated && (gateOff || gate == nil) { return .gateOn }
+        switch resize {
+        case .refused(let reason, let message): return .failed(reason: reason, message: message)
+        case .applying: return .resizing
+        case .unwritten, .applied: break
+        }
+        if gated && (gateOff || gate == nil) && !(target.inService && gate == nil) { return .gateOn }
         return pod.isReady ? .done : .ready
+    }
+
+    /// The write that follows a drained pod: the image patch, then the resize.
+    public static func writeAfterDrain(pod: Pod, target: PodTarget) -> PodStep {
+        let specImages = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
+        let patched = target.changes.allSatisfy { specImages[$0.container] == $0.to }
+            && target.labels.allSatisfy { pod.labels[$0.key] == $0.value }
+        return patched ? .resize : .patch
     }
 }

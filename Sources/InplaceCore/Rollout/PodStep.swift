@@ -9,6 +9,10 @@ public enum PodStep: Sendable, Equatable {
     case drain
     /// Patch the container images (and the revision label).
     case patch
+    /// Write the new cpu and memory through `pods/resize`.
+    case resize
+    /// Wait until the kubelet has applied the new resources (`PodResizePending` Deferred shows here).
+    case resizing
     /// Wait until the changed containers run the new image and are ready.
     case restart
     /// Write condition InPlaceUpdateReady=True.
@@ -33,6 +37,8 @@ public enum PodStep: Sendable, Equatable {
         case .gateOff: return "leaving service"
         case .drain: return "draining"
         case .patch: return "patching"
+        case .resize: return "resizing"
+        case .resizing: return "applying resources"
         case .restart: return "restarting"
         case .gateOn: return "rejoining"
         case .ready: return "becoming ready"

@@ -32,6 +32,8 @@ public struct PodUpdateRecord: Sendable, Equatable {
     /// The revision label value the pod gets with its new images (empty: none).
     public var revision: String
     public var containers: [Container]
+    /// cpu and memory changes made through `pods/resize` (their `from` values are what undo restores).
+    public var resources: [ResourceChange] = []
     /// RFC 3339 time the record was written.
     public var startedAt: String
 
@@ -43,8 +45,15 @@ public struct PodUpdateRecord: Sendable, Equatable {
     }
 
     /// Records the current state of `pod` for these image changes.
-    public init(pod: Pod, changes: [ImageChange], rolloutID: String, revision: String, now: String) {
-        self.init(rolloutID: rolloutID, revision: revision, containers: changes.map { change in
+    public init(pod: Pod, changes: [ImageChange], resources: [ResourceChange] = [], rolloutID: String, revision: String, now: String) {
+        // A container restarted by its resize policy is verified as one restarted on its own image.
+        var all = changes
+        let images = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
+        for r in resources where r.restarts && !all.contains(where: { $0.container == r.container }) {
+            let image = images[r.container] ?? ""
+            all.append(ImageChange(container: r.container, from: image, to: image))
+        }
+        self.init(rolloutID: rolloutID, revision: revision, containers: all.map { change in
             let status = pod.containerStatus(change.container)
             return Container(
                 name: change.container, from: change.from, to: change.to,
@@ -52,22 +61,26 @@ public struct PodUpdateRecord: Sendable, Equatable {
                 restartCount: status?["restartCount"]?.int ?? 0,
                 waitingReason: status?[path: ["state", "waiting", "reason"]]?.string)
         }, startedAt: now)
+        self.resources = resources
     }
 
     /// The annotation value (compact JSON).
     public var json: JSONValue {
-        .object(JSONObject([
-            ("rollout", .string(rolloutID)),
-            ("revision", .string(revision)),
-            ("startedAt", .string(startedAt)),
-            ("containers", .array(containers.map { c in
-                var o = JSONObject([("name", .string(c.name)), ("from", .string(c.from)), ("to", .string(c.to)),
-                                    ("imageID", .string(c.imageID)), ("containerID", .string(c.containerID)),
-                                    ("restartCount", .int(c.restartCount))])
-                if let w = c.waitingReason { o["waitingReason"] = .string(w) }
-                return .object(o)
-            })),
-        ]))
+        var o = JSONObject([("rollout", .string(rolloutID)), ("revision", .string(revision)), ("startedAt", .string(startedAt))])
+        if !resources.isEmpty {
+            o["resources"] = .array(resources.map { r in
+                .object(JSONObject([("container", .string(r.container)), ("kind", .string(r.kind)), ("resource", .string(r.resource)),
+                                    ("from", .string(r.from)), ("to", .string(r.to)), ("restarts", .bool(r.restarts))]))
+            })
+        }
+        o["containers"] = .array(containers.map { c in
+            var o = JSONObject([("name", .string(c.name)), ("from", .string(c.from)), ("to", .string(c.to)),
+                                ("imageID", .string(c.imageID)), ("containerID", .string(c.containerID)),
+                                ("restartCount", .int(c.restartCount))])
+            if let w = c.waitingReason { o["waitingReason"] = .string(w) }
+            return .object(o)
+        })
+        return .object(o)
     }
 
     /// Reads the record from a pod's annotation; nil when absent or unreadable.
@@ -87,6 +100,11 @@ public struct PodUpdateRecord: Sendable, Equatable {
             return Container(name: name, from: from, to: to, imageID: c["imageID"]?.string ?? "",
                              containerID: c["containerID"]?.string ?? "", restartCount: c["restartCount"]?.int ?? 0,
                              waitingReason: c["waitingReason"]?.string)
+        }
+        resources = (v["resources"]?.array ?? []).compactMap { r in
+            guard let c = r["container"]?.string, let k = r["kind"]?.string, let n = r["resource"]?.string,
+                  let from = r["from"]?.string, let to = r["to"]?.string else { return nil }
+            return ResourceChange(container: c, kind: k, resource: n, from: from, to: to, restarts: r["restarts"]?.bool ?? false)
         }
     }
 }

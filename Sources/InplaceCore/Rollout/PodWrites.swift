@@ -4,7 +4,7 @@ import JSON
 public enum PodWrites {
     /// Step 1: the update record, conditional on the pod's resourceVersion so it is based on what we saw.
     public static func record(pod: Pod, target: PodTarget, rolloutID: String, now: String) -> ClusterWrite {
-        let record = PodUpdateRecord(pod: pod, changes: target.changes, rolloutID: rolloutID,
+        let record = PodUpdateRecord(pod: pod, changes: target.changes, resources: target.resources, rolloutID: rolloutID,
                                      revision: target.labels.values.sorted().joined(separator: ","), now: now)
         var metadata = JSONObject()
         if let rv = pod.resourceVersion { metadata["resourceVersion"] = .string(rv) }
@@ -15,7 +15,7 @@ public enum PodWrites {
 
     /// Step 2: condition InPlaceUpdateReady=False (strategic merge on /status keeps the other conditions).
     public static func gateOff(pod: Pod, target: PodTarget, now: String) -> ClusterWrite {
-        let what = target.changes.map { "\($0.container) to \($0.to)" }.joined(separator: ", ")
+        let what = (target.changes.map { "\($0.container) to \($0.to)" } + target.resources.map(\.description)).joined(separator: ", ")
         return ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge,
                             body: condition(status: "False", reason: InPlace.reasonUpdating,
                                             message: "kubectl-inplace is updating \(what)", now: now),
@@ -40,12 +40,32 @@ public enum PodWrites {
         if !target.labels.isEmpty {
             body["metadata"] = .object(JSONObject([("labels", .object(JSONObject(target.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))]))
         }
-        body["spec"] = .object(JSONObject([("containers", .array(target.changes.map {
+        if !target.changes.isEmpty { body["spec"] = .object(JSONObject([("containers", .array(target.changes.map {
             .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to))]))
-        }))]))
+        }))])) }
         let what = target.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ")
         return ClusterWrite(path: podPath(pod), type: .strategicMerge, body: .object(body),
                             summary: "set image \(what) on pod \(pod.name)")
+    }
+
+    /// Step 4 for cpu and memory: `PATCH pods/NAME/resize` with only the changed values.
+    public static func resize(pod: Pod, target: PodTarget) -> ClusterWrite {
+        var byContainer: [(String, JSONObject)] = []
+        for r in target.resources {
+            var resources = byContainer.first { $0.0 == r.container }?.1 ?? JSONObject()
+            var kind = resources[r.kind]?.object ?? JSONObject()
+            kind[r.resource] = .string(r.to)
+            resources[r.kind] = .object(kind)
+            if let i = byContainer.firstIndex(where: { $0.0 == r.container }) {
+                byContainer[i].1 = resources
+            } else {
+                byContainer.append((r.container, resources))
+            }
+        }
+        let containers: [JSONValue] = byContainer.map { .object(JSONObject([("name", .string($0.0)), ("resources", .object($0.1))])) }
+        let body: JSONValue = .object(JSONObject([("spec", .object(JSONObject([("containers", .array(containers))])))]))
+        return ClusterWrite(path: podPath(pod) + "/resize", type: .strategicMerge, body: body,
+                            summary: "resize \(target.resources.map(\.description).joined(separator: ", ")) on pod \(pod.name)")
     }
 
     /// Step 6: condition InPlaceUpdateReady=True.
@@ -74,6 +94,7 @@ public enum PodWrites {
         case .record: return record(pod: pod, target: target, rolloutID: rolloutID, now: now)
         case .gateOff: return gateOff(pod: pod, target: target, now: now)
         case .patch: return patch(pod: pod, target: target)
+        case .resize: return resize(pod: pod, target: target)
         case .gateOn: return gateOn(pod: pod, now: now)
         default: return nil
         }

@@ -128,11 +128,13 @@ public struct RolloutInvocation: Sendable {
         guard workload.kind != .pod else { return "" }
         let failed = (try? cluster.get(workload.ref.path)).flatMap { RolloutRecord(workload: $0) }
         let images = (failed?.previousImages ?? [:]).sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
-        guard !images.isEmpty else {
+        let resources = failed?.resourceChanges ?? []
+        guard !images.isEmpty || !resources.isEmpty else {
             recordFailure(workload, "\(failure); nothing to roll back")
             return "; nothing to roll back"
         }
-        let list = images.map { "\($0.container)=\($0.image)" }.joined(separator: ", ")
+        let list = (images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" })
+            .joined(separator: ", ")
         observer.handle(.warning(workload.ref, "rolling the updated pods back to \(list)"))
         let remaining = deadline - clock.monotonic
         guard remaining > 0 else {
@@ -144,7 +146,7 @@ public struct RolloutInvocation: Sendable {
             back.plan.partition = .count(0)
             back.rollbackOnFailure = false
             back.timeout = timeout > 0 ? remaining : 0
-            let planned = try planner(DesiredWorkload(ref: workload.ref, source: .images(images)), back.plan)
+            let planned = try planner(DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources)), back.plan)
             let outcome = runner(Run(
                 workload: planned.workload, template: planned.desiredTemplate, plan: planned.plan, settings: back,
                 rolloutID: newID(), resuming: nil, rollbackOf: failure, supersedes: RolloutRecord(workload: planned.workload.object)))

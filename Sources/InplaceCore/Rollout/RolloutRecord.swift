@@ -15,6 +15,10 @@ public struct RolloutRecord: Sendable, Equatable {
     public var images: [String: String]
     /// Images per container before the rollout (for undo).
     public var previousImages: [String: String]
+    /// Target cpu/memory values by `container/requests.cpu` (resized in place).
+    public var resources: [String: String] = [:]
+    /// The values before the rollout (for undo and rollback).
+    public var previousResources: [String: String] = [:]
     /// The options it runs with, as flag values (`maxUnavailable`, `partition`, `gracePeriod`, ...).
     public var options: [String: String]
     public var startedAt: String
@@ -36,7 +40,10 @@ public struct RolloutRecord: Sendable, Equatable {
     public init(id: String, phase: Phase, images: [String: String], previousImages: [String: String],
                 options: [String: String], startedAt: String, holder: String, renewTime: String,
                 previous: JSONValue = .emptyObject, updated: Int = 0, total: Int = 0, message: String = "",
-                leaseSeconds: Double = RolloutHolder.leaseSeconds, rollbackOf: String = "") {
+                leaseSeconds: Double = RolloutHolder.leaseSeconds, rollbackOf: String = "",
+                resources: [String: String] = [:], previousResources: [String: String] = [:]) {
+        self.resources = resources
+        self.previousResources = previousResources
         self.id = id
         self.phase = phase
         self.images = images
@@ -67,7 +74,23 @@ public struct RolloutRecord: Sendable, Equatable {
             ("previous", previous), ("updated", .int(updated)), ("total", .int(total)), ("message", .string(message)),
         ])
         if !rollbackOf.isEmpty { o["rollbackOf"] = .string(rollbackOf) }
+        if !resources.isEmpty || !previousResources.isEmpty {
+            o["resources"] = Self.map(resources)
+            o["previousResources"] = Self.map(previousResources)
+        }
         return .object(o)
+    }
+
+    /// The recorded resource changes (`from` the previous value, `to` the target).
+    public var resourceChanges: [ResourceChange] {
+        previousResources.sorted { $0.key < $1.key }.compactMap { entry in
+            let parts = entry.key.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            let kr = parts[1].split(separator: ".", maxSplits: 1)
+            guard kr.count == 2 else { return nil }
+            return ResourceChange(container: String(parts[0]), kind: String(kr[0]), resource: String(kr[1]),
+                                  from: entry.value, to: resources[entry.key] ?? entry.value)
+        }
     }
 
     /// Takes over from `superseded`, the record this new rollout replaces on `workload`, what must
@@ -78,6 +101,7 @@ public struct RolloutRecord: Sendable, Equatable {
     public mutating func carryOver(from superseded: RolloutRecord, workload: Workload) {
         if superseded.phase != .complete {
             previousImages.merge(superseded.previousImages) { _, lastComplete in lastComplete }
+            previousResources.merge(superseded.previousResources) { _, lastComplete in lastComplete }
         }
         if superseded.previous != .emptyObject, Self.showsPreparedSettings(workload) {
             previous = superseded.previous
@@ -112,7 +136,8 @@ public struct RolloutRecord: Sendable, Equatable {
                   renewTime: v["renewTime"]?.string ?? "", previous: v["previous"] ?? .emptyObject,
                   updated: v["updated"]?.int ?? 0, total: v["total"]?.int ?? 0, message: v["message"]?.string ?? "",
                   leaseSeconds: v["leaseSeconds"]?.double ?? RolloutHolder.defaultLeaseSeconds,
-                  rollbackOf: v["rollbackOf"]?.string ?? "")
+                  rollbackOf: v["rollbackOf"]?.string ?? "",
+                  resources: v["resources"]?.stringMap ?? [:], previousResources: v["previousResources"]?.stringMap ?? [:])
     }
 
     /// A JSON-patch pointer segment for the annotation key (`/` escaped as `~1`).

@@ -42,9 +42,12 @@ public struct RolloutStatus: Sendable, Equatable {
         var updated = 0, inFlight = 0
         var failed: [FailedPod] = []
         var outOfService: [String] = []
+        let resources = record.resourceChanges
         for pod in live {
             let images = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
-            let onTarget = !record.images.isEmpty && record.images.allSatisfy { images[$0.key] == $0.value }
+            let resize = ResizeProgress.state(pod: pod, changes: resources)
+            let onTarget = (!record.images.isEmpty || !resources.isEmpty) && record.images.allSatisfy { images[$0.key] == $0.value }
+                && resize == .applied
             let gateOff = pod.condition(InPlace.gateConditionType)?["status"]?.string == "False"
             if onTarget && !gateOff && pod.isReady { updated += 1 }
             if gateOff {
@@ -52,6 +55,10 @@ public struct RolloutStatus: Sendable, Equatable {
                 outOfService.append(pod.name)
             }
             if let u = PodUpdateRecord(pod: pod), u.rolloutID == record.id {
+                if case .refused(let reason, let message) = resize {
+                    failed.append(FailedPod(pod: pod.name, reason: reason, message: message))
+                    continue
+                }
                 for c in u.containers {
                     if case .failed(let reason, let message) = ContainerRestartCheck.check(c, status: pod.containerStatus(c.name)),
                        images[c.name] == c.to {
@@ -107,6 +114,10 @@ public struct RolloutStatus: Sendable, Equatable {
         o["renewTime"] = .string(record.renewTime)
         o["images"] = RolloutRecord.map(record.images)
         o["previousImages"] = RolloutRecord.map(record.previousImages)
+        if !record.resources.isEmpty || !record.previousResources.isEmpty {
+            o["resources"] = RolloutRecord.map(record.resources)
+            o["previousResources"] = RolloutRecord.map(record.previousResources)
+        }
         o["options"] = RolloutRecord.map(record.options)
         if !record.message.isEmpty { o["message"] = .string(record.message) }
         if let code = exitCode { o["exitCode"] = .int(Int(code)) }

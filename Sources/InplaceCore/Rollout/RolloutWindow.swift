@@ -63,6 +63,8 @@ public struct RolloutWindow: Sendable {
     private let initialUIDs: Set<String>
     private var members: [String: Member] = [:]
     private var activeNames: Set<String> = []
+    /// Pods in flight that left service (not in-service resizes): what max-unavailable bounds.
+    private var outOfService: Set<String> = []
     /// Members that are Ready and not in flight: kept incrementally, so a decision does not walk every pod.
     private var readyIdle = 0
     private var goneUIDs: Set<String> = []
@@ -96,7 +98,7 @@ public struct RolloutWindow: Sendable {
     /// it is Ready, taking it out keeps the unavailable pods within max-unavailable. A pod that is
     /// already unavailable is counted already, so updating it takes nothing more.
     public func mayStart(_ name: String) -> Bool {
-        guard active.count < maxUnavailable + surge else { return false }
+        guard outOfService.count < maxUnavailable + surge else { return false }
         guard let member = members[name], member.ready else { return true }
         return (surge > 0 ? desired - readyIdle : unavailable) + 1 <= maxUnavailable && holdingBudget(name) == nil
     }
@@ -106,7 +108,7 @@ public struct RolloutWindow: Sendable {
     public func holdingBudget(_ name: String) -> DisruptionBudget? {
         guard !budgets.isEmpty, let member = members[name], member.ready else { return nil }
         for budget in budgets where budget.counts(name) {
-            let healthy = members.values.lazy.filter { $0.ready && !self.activeNames.contains($0.name) && budget.counts($0.name) }.count
+            let healthy = members.values.lazy.filter { $0.ready && !self.outOfService.contains($0.name) && budget.counts($0.name) }.count
             if budget.allowed(healthy: healthy) < 1 { return budget }
         }
         return nil
@@ -114,7 +116,7 @@ public struct RolloutWindow: Sendable {
 
     /// The budget holding the next pod in line, while the window's own count would let it go.
     public var heldBy: DisruptionBudget? {
-        guard let next = pending.first, active.count < maxUnavailable + surge else { return nil }
+        guard let next = pending.first, outOfService.count < maxUnavailable + surge else { return nil }
         return holdingBudget(next.name)
     }
 
@@ -137,9 +139,12 @@ public struct RolloutWindow: Sendable {
                 turn.skipped.append(next)
                 continue
             }
-            guard mayStart(next.name), !holding(next.name) else { break }
+            guard next.inService || mayStart(next.name), !holding(next.name) else { break }
             pending.removeFirst()
-            if members[next.name]?.ready == true { readyIdle -= 1 }
+            if !next.inService {
+                if members[next.name]?.ready == true { readyIdle -= 1 }
+                outOfService.insert(next.name)
+            }
             active.append(next.name)
             activeNames.insert(next.name)
             startedAt[next.name] = now
@@ -153,8 +158,15 @@ public struct RolloutWindow: Sendable {
         guard activeNames.remove(name) != nil else { return }
         active.removeAll { $0 == name }
         startedAt[name] = nil
+        let counted = outOfService.remove(name) != nil
+        let wasReady = members[name]?.ready == true
         if let ready { members[name]?.ready = ready }
-        if members[name]?.ready == true { readyIdle += 1 }
+        let isReady = members[name]?.ready == true
+        if counted {
+            if isReady { readyIdle += 1 }
+        } else {
+            readyIdle += (isReady ? 1 : 0) - (wasReady ? 1 : 0)
+        }
     }
 
     /// Replaces what the window knows of the pods with a full list (a watch's initial list).
@@ -165,7 +177,7 @@ public struct RolloutWindow: Sendable {
         members = Dictionary(mine.map { ($0.name, $0) }, uniquingKeysWith: { _, b in b })
         readyIdle = 0
         for member in members.values {
-            if member.ready && !activeNames.contains(member.name) { readyIdle += 1 }
+            if member.ready && !outOfService.contains(member.name) { readyIdle += 1 }
             noteSeen(member)
         }
     }
@@ -174,11 +186,11 @@ public struct RolloutWindow: Sendable {
     public mutating func observe(_ pod: Member) {
         guard isMember(pod) else { return }
         if let old = members[pod.name] {
-            if old.ready && !activeNames.contains(old.name) { readyIdle -= 1 }
+            if old.ready && !outOfService.contains(old.name) { readyIdle -= 1 }
             if old.uid != pod.uid { noteGone(old.uid) }
         }
         members[pod.name] = pod
-        if pod.ready && !activeNames.contains(pod.name) { readyIdle += 1 }
+        if pod.ready && !outOfService.contains(pod.name) { readyIdle += 1 }
         noteSeen(pod)
     }
 
@@ -186,7 +198,7 @@ public struct RolloutWindow: Sendable {
     public mutating func remove(_ pod: Member) {
         noteGone(pod.uid)
         guard let old = members[pod.name], old.uid == pod.uid else { return }
-        if old.ready && !activeNames.contains(old.name) { readyIdle -= 1 }
+        if old.ready && !outOfService.contains(old.name) { readyIdle -= 1 }
         members[pod.name] = nil
     }
 

@@ -29,7 +29,7 @@ public struct ServerDryRun: Sendable {
             return lines + taken
         }
         for pod in plan.pods where pod.action == .update {
-            let target = PodTarget(name: pod.name, changes: pod.changes, labels: labels)
+            let target = PodTarget(name: pod.name, changes: pod.changes, resources: pod.resources, labels: labels)
             do {
                 let live = Pod(try cluster.get("/api/v1/namespaces/\(workload.namespace)/pods/\(pod.name)"))
                 let write = PodWrites.record(pod: live, target: target, rolloutID: record.id, now: now)
@@ -38,6 +38,15 @@ public struct ServerDryRun: Sendable {
                     lines.append(Line(summary: write.summary, error: nil))
                 } catch {
                     lines.append(Line(summary: write.summary, error: "\(error)"))
+                }
+                if !target.resources.isEmpty {
+                    let resize = PodWrites.resize(pod: live, target: target)
+                    do {
+                        _ = try cluster.patch(resize.path, type: resize.type, body: resize.body, dryRun: true)
+                        lines.append(Line(summary: resize.summary, error: nil))
+                    } catch {
+                        lines.append(Line(summary: resize.summary, error: "\(error)"))
+                    }
                 }
             } catch {
                 lines.append(Line(summary: "read pod \(pod.name)", error: "\(error)"))

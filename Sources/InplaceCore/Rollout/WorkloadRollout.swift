@@ -66,6 +66,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         var wakeAt: Double?
         var attempts = 0
         var drainWarned = false
+        var deferralShown = false
     }
 
     private let events = EventQueue<Event>()
@@ -123,12 +124,13 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
-        plan.pods.filter { $0.action == .update }.map { PodTarget(name: $0.name, changes: $0.changes, labels: labels) }
+        plan.pods.filter { $0.action == .update }.map { PodTarget(name: $0.name, changes: $0.changes, resources: $0.resources, labels: labels) }
     }
 
     /// The record written on the workload when the rollout starts.
     public func initialRecord() -> RolloutRecord {
         let changes = plan.pods.flatMap(\.changes)
+        let resources = plan.pods.flatMap(\.resources)
         let now = clock.rfc3339
         if var r = resuming {
             r.phase = .running
@@ -144,7 +146,9 @@ public final class WorkloadRollout: @unchecked Sendable {
             images: Dictionary(changes.map { ($0.container, $0.to) }, uniquingKeysWith: { a, _ in a }),
             previousImages: Dictionary(changes.map { ($0.container, $0.from) }, uniquingKeysWith: { a, _ in a }),
             options: options(resumed: [:]),
-            startedAt: now, holder: holder, renewTime: now, total: plan.pods.count)
+            startedAt: now, holder: holder, renewTime: now, total: plan.pods.count,
+            resources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.to) }, uniquingKeysWith: { a, _ in a }),
+            previousResources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.from) }, uniquingKeysWith: { a, _ in a }))
         if let supersedes {
             r.carryOver(from: supersedes, workload: workload)
             if rollbackOf != nil { r.rollbackOf = supersedes.id }
@@ -423,7 +427,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             case .success(let object):
                 a.attempts = 0
                 if step == .gateOff { a.gateOffAt = clock.monotonic }
-                if step == .patch { a.patchedAt = clock.monotonic }
+                if step == .patch || step == .resize { a.patchedAt = clock.monotonic }
                 store(Pod(object))
             case .failure(let error):
                 switch error.kind {
@@ -629,7 +633,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         for pod in pods.values.sorted(by: { $0.name < $1.name }) where !planned.contains(pod.name) {
             guard let r = PodUpdateRecord(pod: pod), r.rolloutID == rolloutID else { continue }
             let target = PodTarget(name: pod.name, changes: r.containers.map { ImageChange(container: $0.name, from: $0.from, to: $0.to) },
-                                   labels: pending.first?.labels ?? [:])
+                                   resources: r.resources, labels: pending.first?.labels ?? [:])
             if PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) != .done {
                 repairs.append(target)
                 switch plan.pods.first(where: { $0.name == pod.name })?.action {
@@ -705,9 +709,9 @@ public final class WorkloadRollout: @unchecked Sendable {
             let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
             var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
             // A gated pod whose record was not written ahead records and leaves service in one write.
-            let recordAndLeave = step == .record && pod.hasReadinessGate()
+            let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
             if recordAndLeave { step = .gateOff }
-            if step != a.step && !(step == .drain && a.step == .patch) {
+            if step != a.step && !(step == .drain && (a.step == .patch || a.step == .resize)) {
                 a.step = step
                 // The end of a pod's sequence is reported once, by podDone or podFailed.
                 if step != .done, !step.isFailure {
@@ -726,26 +730,31 @@ public final class WorkloadRollout: @unchecked Sendable {
                 let graceEnd = a.gateOffAt! + settings.gracePeriod
                 let gated = pod.hasReadinessGate()
                 let listed = gated && (!slicesSynced || endpoints.listsReady(podIP: pod.podIP, podName: name))
+                let next = PodProgress.writeAfterDrain(pod: pod, target: a.target)
                 if now >= graceEnd && !listed {
-                    a.step = .patch
-                    observer.handle(.podStep(workload.ref, pod: name, step: .patch, elapsed: now - a.startedAt))
-                    issue(.patch, pod: pod, active: &a)
+                    a.step = next
+                    observer.handle(.podStep(workload.ref, pod: name, step: next, elapsed: now - a.startedAt))
+                    issue(next, pod: pod, active: &a)
                 } else if now >= graceEnd + settings.drainCap {
                     observer.handle(.warning(workload.ref, "\(name) is still listed as ready by an EndpointSlice \(Int(settings.drainCap))s after leaving service; updating it anyway"))
-                    a.step = .patch
-                    issue(.patch, pod: pod, active: &a)
+                    a.step = next
+                    issue(next, pod: pod, active: &a)
                 } else {
                     a.wakeAt = now < graceEnd ? graceEnd : graceEnd + settings.drainCap
                     earliestWake = min(earliestWake, a.wakeAt!)
                 }
-            case .patch:
-                issue(.patch, pod: pod, active: &a)
-            case .restart, .ready:
+            case .patch, .resize:
+                issue(step, pod: pod, active: &a)
+            case .restart, .ready, .resizing:
+                if step == .resizing, !a.deferralShown, case .applying(let deferred?) = ResizeProgress.state(pod: pod, changes: a.target.resources) {
+                    a.deferralShown = true
+                    observer.handle(.warning(workload.ref, "\(name): the kubelet deferred the resize: \(deferred)"))
+                }
                 if a.patchedAt == nil { a.patchedAt = now }
                 let limit = a.patchedAt! + settings.podTimeout
                 if now >= limit {
                     active[name] = a
-                    fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after its image changed (--pod-timeout)")
+                    fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after \(a.target.changes.isEmpty ? "its resize" : "its image changed") (--pod-timeout)")
                     continue
                 }
                 a.wakeAt = settled ? limit : min(limit, a.patchedAt! + StatusFreshness.settleSeconds)

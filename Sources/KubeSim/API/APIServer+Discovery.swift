@@ -53,7 +53,7 @@ extension APIServer {
             if !r.shortNames.isEmpty { o["shortNames"] = .array(r.shortNames.map { .string($0) }) }
             if !r.categories.isEmpty { o["categories"] = .array(r.categories.map { .string($0) }) }
             resources.append(.object(o))
-            for sub in r.subresources {
+            for sub in r.subresources where sub != "resize" || options.servesPodResize {
                 var s = JSONObject()
                 s["name"] = .string("\(r.resource)/\(sub)")
                 s["singularName"] = ""

@@ -139,6 +139,9 @@ extension APIServer {
             if subresource == "status" {
                 Strategy.prepareForStatusUpdate(r, new: &new, old: old)
                 errs = Strategy.validateStatusUpdate(r, new: new, old: old)
+            } else if subresource == "resize" {
+                PodResizeValidation.prepare(new: &new, old: old)
+                errs = PodResizeValidation.validate(new: new, old: old, refuseMemoryLimitDecrease: self.options.refusesMemoryLimitDecrease)
             } else {
                 Strategy.prepareForUpdate(r, new: &new, old: old)
                 errs = Strategy.validateUpdate(r, new: new, old: old)

@@ -193,6 +193,10 @@ public final class APIServer: Sendable {
     ) throws(APIError) {
         let ns = r.namespaced ? namespace : nil
         if r.namespaced && namespace == nil && name != nil { throw APIError.resourceNotFound }
+        if subresource == "resize" && !options.servesPodResize {
+            w.respond(status: 404, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: Array("404 page not found\n".utf8))
+            return
+        }
         switch (req.method, name) {
         case ("GET", nil), ("HEAD", nil):
             if req.query.flag("watch") {

@@ -5,7 +5,7 @@ public enum Resources {
 
     /// v1 pods.
     public static let pods = ResourceType(
-        group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"], subresources: ["status"], categories: ["all"])
+        group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"], subresources: ["status", "resize"], categories: ["all"])
     /// v1 namespaces.
     public static let namespaces = ResourceType(
         group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false, shortNames: ["ns"],

@@ -9,6 +9,8 @@ enum TimerAction {
     case podTermination(uid: String)
     /// The kubelet's next sync of a pod whose spec changed.
     case podSync(uid: String)
+    /// The runtime applied a pod's admitted resize.
+    case resizeApplied(uid: String, epoch: Int)
     /// A pod's endpoint state reaches a Service's EndpointSlices.
     case endpoint(service: ObjectKey, podUID: String, info: EndpointInfo?)
     /// A Service's batched Endpoints write is due.
@@ -129,6 +131,7 @@ final class ClusterEngine {
             case .container(let uid, let index, let epoch, let step): kubelet.fire(uid: uid, index: index, epoch: epoch, step: step)
             case .podTermination(let uid): kubelet.finishTermination(uid: uid)
             case .podSync(let uid): kubelet.syncDue(uid: uid)
+            case .resizeApplied(let uid, let epoch): kubelet.resizeApplied(uid: uid, epoch: epoch)
             case .endpoint(let svc, let podUID, let info): endpoints.publish(service: svc, podUID: podUID, info: info)
             case .endpointsResync(let svc): endpoints.endpointsResync(svc)
             case .traffic(let svc, let epoch): traffic.tick(svc, epoch: epoch)

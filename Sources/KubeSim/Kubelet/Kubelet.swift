@@ -18,6 +18,8 @@ final class PodRuntime {
     var syncPending = false
     /// The `metadata.generation` of the spec the kubelet last synced (nil: the server tracks none).
     var observedGeneration: Int?
+    /// Resources admitted and applied, and the resize conditions.
+    var resize = PodResizeState()
 
     init(uid: String, key: ObjectKey, node: String, hostIP: String, startTime: String, containers: [ContainerRuntime]) {
         self.uid = uid
@@ -54,7 +56,7 @@ final class Kubelet {
 
     func podChanged(old: JSONValue?, new: JSONValue?) {
         guard let new else {
-            if let old { pods[old.metaUID] = nil }
+            if let old, let rt = pods.removeValue(forKey: old.metaUID), rt.resize.tracked { retryDeferred(node: rt.node) }
             return
         }
         let uid = new.metaUID
@@ -75,6 +77,7 @@ final class Kubelet {
         let phase = new.podPhase
         guard phase != "Succeeded" && phase != "Failed" else { return }
         let rt = makeRuntime(new)
+        beginResizeTracking(rt, new)
         pods[uid] = rt
         if new.isTerminating { beginTermination(rt) }
         dirty.insert(uid)
@@ -173,6 +176,7 @@ final class Kubelet {
     /// The spec differs from what the kubelet last synced: an image, or the generation.
     private func specChanged(_ rt: PodRuntime, _ pod: JSONValue) -> Bool {
         if let g = pod[path: ["metadata", "generation"]]?.int, g != rt.observedGeneration { return true }
+        if resourcesChanged(rt, pod) { return true }
         return Self.restartable(pod).contains { c in
             rt.containers.first { $0.name == c["name"]?.string }.map { $0.target != (c["image"]?.string ?? "") } ?? false
         }
@@ -197,11 +201,13 @@ final class Kubelet {
                 guard let i = rt.containers.firstIndex(where: { $0.name == name }) else { continue }
                 if rt.containers[i].target != image { changeImage(rt, i, to: image, pod: pod) }
             }
+            syncResize(rt, pod)
         }
         dirty.insert(rt.uid)
     }
 
-    private func changeImage(_ rt: PodRuntime, _ i: Int, to image: String, pod: JSONValue) {
+    /// Restarts container `i` on `image` (the same one for a resize that needs a restart).
+    func changeImage(_ rt: PodRuntime, _ i: Int, to image: String, pod: JSONValue, reason: String? = nil) {
         var c = rt.containers[i]
         let wasAlive = c.isAlive
         c.target = image
@@ -214,12 +220,15 @@ final class Kubelet {
         rt.containers[i] = c
         if wasAlive {
             rt.containers[i].phase = .killing
-            engine.record(pod, .containerKilled(container: c.name), message: "Container \(c.name) definition changed, will be restarted")
+            engine.record(pod, .containerKilled(container: c.name), message: reason ?? "Container \(c.name) definition changed, will be restarted")
             schedule(rt, i, .killDone, after: latencies.kill)
         } else {
             begin(rt, i)
         }
     }
+
+    /// Marks a pod's status for the next flush.
+    func markDirty(_ uid: String) { dirty.insert(uid) }
 
     // MARK: Container lifecycle
 

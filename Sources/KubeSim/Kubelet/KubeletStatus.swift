@@ -93,6 +93,7 @@ enum KubeletStatus {
         if pod[path: ["metadata", "generation"]] != nil, let g = rt.observedGeneration { st["observedGeneration"] = .int(g) }
         st["containerStatuses"] = .array(statuses)
         if st["qosClass"] == nil { st["qosClass"] = .string(QoS.of(spec)) }
+        Kubelet.addResizeStatus(&st, rt, existing: existing, now: now)
         return .object(st)
     }
 }

@@ -27,6 +27,10 @@ public struct PodTransition: Sendable {
         case containerReady(container: String, ready: Bool)
         /// A container waits for a reason (ErrImagePull, ImagePullBackOff, CrashLoopBackOff, InvalidImageName).
         case containerWaiting(container: String, reason: String)
+        /// The kubelet admitted a resize of the pod's resources (`PodResizeInProgress`).
+        case resizeAdmitted
+        /// The runtime applied the admitted resources.
+        case resizeApplied
         /// The endpoint of the pod in a Service's EndpointSlices became ready or not ready, or was removed (nil).
         case endpoint(service: String, ready: Bool?)
     }

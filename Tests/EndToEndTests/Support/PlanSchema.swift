@@ -34,7 +34,7 @@ enum PlanSchema {
 
     static func pod(_ p: JSONValue, at: String, into out: inout [String]) {
         guard let o = p.object else { out.append("\(at) is not an object"); return }
-        unexpected(o, allowed: ["name", "action", "batch", "containers", "reason", "ready"], at: at, into: &out)
+        unexpected(o, allowed: ["name", "action", "batch", "containers", "resources", "reason", "ready"], at: at, into: &out)
         if (p["name"]?.string ?? "").isEmpty { out.append("\(at).name is not a non-empty string") }
         let action = p["action"]?.string ?? ""
         if !actions.contains(action) { out.append("\(at).action \(p["action"]?.serialized() ?? "missing") is not one of \(actions.sorted())") }
@@ -57,8 +57,19 @@ enum PlanSchema {
                     out.append("\(cat).\(key) is not a non-empty string")
                 }
             }
-        } else if action == "update" {
-            out.append("\(at).containers is missing on an update pod")
+        } else if action == "update" && p["resources"] == nil {
+            out.append("\(at).containers (or resources) is missing on an update pod")
+        }
+        if let resources = p["resources"] {
+            guard let list = resources.array, !list.isEmpty else { out.append("\(at).resources is not a non-empty array"); return }
+            for (k, r) in list.enumerated() {
+                let rat = "\(at).resources[\(k)]"
+                guard let ro = r.object else { out.append("\(rat) is not an object"); continue }
+                unexpected(ro, allowed: ["container", "resource", "value", "currentValue"], at: rat, into: &out)
+                for key in ["container", "resource", "value", "currentValue"] where (r[key]?.string ?? "").isEmpty {
+                    out.append("\(rat).\(key) is not a non-empty string")
+                }
+            }
         }
     }
 
