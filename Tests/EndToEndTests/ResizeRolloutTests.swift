@@ -282,7 +282,8 @@ struct ResizeRolloutTests {
         var desired = Self.web(requests: ["cpu": "5", "memory": "64Mi"], limits: ["cpu": "6"], policy: Self.cpuPolicy)
         desired[path: ["spec", "replicas"]] = 2
         let file = try c.writeManifest("web.yaml", desired)
-        let r = try c.run(["rollout", "-f", file, "--pod-timeout", "3s"], timeout: 60)
+        // --max-unavailable 1: 25% of 2 would surge a pod the single node has no room for.
+        let r = try c.run(["rollout", "-f", file, "--pod-timeout", "3s", "--max-unavailable", "1"], timeout: 60)
         #expect(r.status == 1, "\(r)")
         #expect(r.stderr.contains("the kubelet deferred the resize: Node didn't have enough resource: cpu"), "\(r.stderr)")
         #expect(r.stderr.contains("not ready 3s after its resize"), "\(r.stderr)")

@@ -28,7 +28,8 @@ struct FakeCompletionSource: CompletionSource {
     @Test func commandsFlagsAndTargets() {
         #expect(candidates("pl") == ["plan"])
         #expect(candidates("set", "") == ["image"])
-        #expect(candidates("plan", "--max") == ["--max-unavailable"])
+        #expect(candidates("plan", "--max-u") == ["--max-unavailable"])
+        #expect(candidates("plan", "--max") == ["--max-unavailable", "--max-surge"])
         #expect(candidates("plan", "-o", "") == ["text", "json", "yaml"])
         #expect(candidates("rollout", "--dry-run=s") == ["--dry-run=server"])
         #expect(candidates("plan", "deployment/w") == ["deployment/web"])
@@ -42,7 +43,7 @@ struct FakeCompletionSource: CompletionSource {
 
     @Test func midLineAfterOtherFlags() {
         #expect(candidates("plan", "-f", "a.yaml", "--o") == ["--output"], "after a flag and its value")
-        #expect(candidates("--context", "prod", "plan", "--exit-code", "--max") == ["--max-unavailable"])
+        #expect(candidates("--context", "prod", "plan", "--exit-code", "--max-u") == ["--max-unavailable"])
         #expect(candidates("rollout", "--timeout", "1m", "--on-failure", "") == ["pause", "rollback"])
         #expect(candidates("rollout", "--on-failure=r") == ["--on-failure=rollback"])
         #expect(!candidates("plan", "--exit-code", "--").contains("--exit-code"), "a flag given once is not offered again")

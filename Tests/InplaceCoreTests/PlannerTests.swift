@@ -154,13 +154,13 @@ import Testing
         let ten = Planner.plan(ref: ref, replicas: 10, pods: pods(10), options: PlanOptions(), strategy: own)
         #expect(ten.maxUnavailable == 2 && ten.maxUnavailableSetting == PlanSetting(.percent(25), source: .workload))
         let three = Planner.plan(ref: ref, replicas: 3, pods: pods(3), options: PlanOptions(), strategy: own)
-        #expect(three.maxUnavailable == 1)
-        #expect(three.warnings.contains { $0.contains("surges") }, "25% of 3 is 0: the Deployment would surge")
+        #expect(three.maxUnavailable == 0 && three.surge == 1, "25% of 3 is 0: like the Deployment's controller, surge by its 25% (1)")
+        #expect(three.warnings.contains { $0.contains("maxSurge 25%") }, "\(three.warnings)")
         let recreate = WorkloadStrategy.of(kind: .deployment, manifest: nil, live: ["spec": ["strategy": ["type": "Recreate"]]])
         let plan = Planner.plan(ref: ref, replicas: 10, pods: pods(10), options: PlanOptions(), strategy: recreate)
         #expect(plan.maxUnavailable == 1 && plan.maxUnavailableSetting.source == .default)
         let manifestRecreate = WorkloadStrategy.of(kind: .deployment, manifest: ["spec": ["strategy": ["type": "Recreate"]]], live: live)
-        #expect(manifestRecreate == WorkloadStrategy(), "the manifest's Recreate states no maxUnavailable: the live 25% is not used")
+        #expect(manifestRecreate == WorkloadStrategy(type: "Recreate"), "the manifest's Recreate states no maxUnavailable: the live 25% is not used")
     }
 
     @Test("9.8: an image reference the runtime rejects blocks the pods, as rollout refuses it")
@@ -188,5 +188,53 @@ import Testing
         #expect(reasons.count == 1 && reasons[0].contains("web-a, web-b") && reasons[0].contains("native rollout"))
         let plan = Planner.plan(ref: workload.ref, replicas: 2, pods: pods(2), options: PlanOptions(), refusals: reasons)
         #expect(RolloutPreconditions.problems([plan], program: "k") == reasons)
+    }
+
+    @Test("11.1: --max-surge 2 with --max-unavailable 0: batches of two, surge shown")
+    func surgeWidensTheWindow() {
+        let ref = WorkloadRef(kind: .deployment, namespace: "default", name: "web")
+        let plan = Planner.plan(ref: ref, replicas: 6, pods: pods(6),
+                                options: PlanOptions(maxUnavailable: .count(0), maxSurge: .count(2)))
+        #expect(plan.surge == 2 && plan.maxUnavailable == 0)
+        #expect(plan.pods.map(\.batch) == [1, 1, 2, 2, 3, 3])
+        let wider = Planner.plan(ref: ref, replicas: 6, pods: pods(6), options: PlanOptions(maxUnavailable: .count(1), maxSurge: .count(2)))
+        #expect(wider.pods.map(\.batch) == [1, 1, 1, 2, 2, 2])
+    }
+
+    @Test("11.1: maxUnavailable resolving to 0 keeps the promise by surging by the workload's maxSurge, unless --max-unavailable is given")
+    func zeroUnavailableSurgesByDefault() {
+        let ref = WorkloadRef(kind: .deployment, namespace: "default", name: "web")
+        let own = WorkloadStrategy(maxUnavailable: PlanSetting(.percent(25), source: .workload), maxSurge: .percent(25))
+        let one = Planner.plan(ref: ref, replicas: 1, pods: pods(1), options: PlanOptions(), strategy: own)
+        #expect(one.surge == 1 && one.maxUnavailable == 0 && one.surgeSetting?.source == .workload)
+        #expect(one.warnings.contains { $0.contains("adds 1 pod(s)") }, "\(one.warnings)")
+        let flagged = Planner.plan(ref: ref, replicas: 1, pods: pods(1), options: PlanOptions(maxUnavailable: .count(1)), strategy: own)
+        #expect(flagged.surge == 0 && flagged.maxUnavailable == 1)
+        let neither = WorkloadStrategy(maxUnavailable: PlanSetting(.count(0), source: .workload), maxSurge: .count(0))
+        let both = Planner.plan(ref: ref, replicas: 3, pods: pods(3), options: PlanOptions(), strategy: neither)
+        #expect(both.surge == 0 && both.maxUnavailable == 1)
+        let nothing = Planner.plan(ref: ref, replicas: 1, pods: [PodFacts(name: "web-0")], options: PlanOptions(maxSurge: .count(1)))
+        #expect(nothing.surge == 0, "no surge when nothing needs updating")
+        let sts = Planner.plan(ref: WorkloadRef(kind: .statefulSet, namespace: "default", name: "db"), replicas: 1, pods: pods(1),
+                               options: PlanOptions(), strategy: own)
+        #expect(sts.surge == 0 && sts.maxUnavailable == 1)
+    }
+
+    @Test("11: a Recreate Deployment states which default applies and why")
+    func recreateSaysTheDefault() {
+        let ref = WorkloadRef(kind: .deployment, namespace: "default", name: "web")
+        let plan = Planner.plan(ref: ref, replicas: 4, pods: pods(4), options: PlanOptions(), strategy: WorkloadStrategy(type: "Recreate"))
+        #expect(plan.maxUnavailable == 1 && plan.maxUnavailableSetting.source == .default)
+        #expect(plan.warnings.contains { $0.contains("Recreate") && $0.contains("one at a time") }, "\(plan.warnings)")
+    }
+
+    @Test("11.1: a resumed surge counts its pods once: the desired replicas exclude them")
+    func resumedSurgeIsNotTheWorkloads() {
+        let ref = WorkloadRef(kind: .deployment, namespace: "default", name: "web")
+        var all = pods(6)
+        all += (0..<2).map { PodFacts(name: "web-s\($0)") }
+        let plan = Planner.plan(ref: ref, replicas: 8, pods: all, options: PlanOptions(maxUnavailable: .count(0)), surgeApplied: 2)
+        #expect(plan.desired == 6 && plan.surge == 2)
+        #expect(plan.pods.filter { $0.action == .update }.map(\.batch) == [1, 1, 2, 2, 3, 3])
     }
 }

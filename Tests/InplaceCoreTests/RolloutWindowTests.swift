@@ -150,4 +150,31 @@ import Testing
         #expect(turn.skipped.map(\.name) == ["a"] && turn.started.isEmpty, "a is being deleted and uses the budget")
         #expect(w.recreated == 1)
     }
+
+    @Test("11.1: with a surge of 2 and max-unavailable 0, two pods go at once and Ready pods never fall below the desired replicas")
+    func surgeKeepsReadyAtDesired() {
+        let pods = (0..<6).map { member("p\($0)") } + [member("s0"), member("s1")]
+        var w = RolloutWindow(maxUnavailable: 0, desired: 6, owners: ["rs-1"], surge: 2)
+        w.sync(pods)
+        w.enqueue(targets((0..<6).map { "p\($0)" }))
+        #expect(w.start(now: 0).started.map(\.name) == ["p0", "p1"])
+        w.observe(member("s0", ready: false))
+        w.finish("p0", ready: true)
+        #expect(w.start(now: 1).started.isEmpty, "a surge pod NotReady: 7 Ready with one in flight would leave 5")
+        w.observe(member("s0"))
+        #expect(w.start(now: 2).started.map(\.name) == ["p2"])
+    }
+
+    @Test("11.3: a budget of minAvailable 5 over 6 lets one pod out at a time within max-unavailable 3, and says which budget holds")
+    func budgetHoldsTheWindow() {
+        let pods = (0..<6).map { member("p\($0)") }
+        var w = window(pods, pending: (0..<6).map { "p\($0)" }, maxUnavailable: 3)
+        w.budgets = [DisruptionBudget(name: "web", rule: "minAvailable 5", desiredHealthy: 5, selectsAll: true)]
+        #expect(w.start(now: 0).started.map(\.name) == ["p0"])
+        #expect(w.heldBy?.name == "web")
+        w.finish("p0", ready: true)
+        #expect(w.start(now: 1).started.map(\.name) == ["p1"])
+        w.budgets = []
+        #expect(w.start(now: 2).started.map(\.name) == ["p2", "p3"], "without the budget: the window of 3")
+    }
 }

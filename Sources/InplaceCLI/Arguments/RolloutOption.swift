@@ -45,15 +45,29 @@ public struct RolloutOption: Sendable {
 }
 
 extension RolloutOptions {
-    /// Every rollout flag; the first three shape the plan (`plan` takes those).
+    /// Every rollout flag; the first five shape the plan (`plan` takes those).
     public static let table: [RolloutOption] = [
         RolloutOption(FlagSpec("max-unavailable", valueName: "N|P%",
                                help: "Most pods out of service at once (a pod already unavailable counts); default: the workload's strategy, else 1."),
                       record: "maxUnavailable") { o, text in
-            guard let x = IntOrPercent(text), x != .count(0), x != .percent(0) else {
-                return "use a positive number or a percentage such as 25%"
+            guard let x = IntOrPercent(text) else {
+                return "use a positive number or a percentage such as 25% (0 only with --max-surge)"
             }
             o.plan.maxUnavailable = x
+            return nil
+        },
+        RolloutOption(FlagSpec("max-surge", valueName: "N|P%",
+                               help: "Deployment only: add this many pods on the new template first (removed at the end), so as many more may be out at once; default: none, unless the Deployment's maxUnavailable resolves to 0 (then its maxSurge)."),
+                      record: "maxSurge") { o, text in
+            guard let x = IntOrPercent(text) else { return "use a number or a percentage such as 25%" }
+            o.plan.maxSurge = x
+            return nil
+        },
+        RolloutOption(FlagSpec("ignore-pdb", kind: .bool,
+                               help: "Take pods out of service whatever the PodDisruptionBudgets selecting them allow (by default the window waits for them, and a budget that can never allow a disruption stops the rollout before any write)."),
+                      record: "ignorePdb") { o, text in
+            guard let b = ArgumentParser.parseBool(text) else { return "expected true or false" }
+            o.plan.ignorePdb = b
             return nil
         },
         RolloutOption(FlagSpec("partition", valueName: "N|P%",
@@ -94,7 +108,7 @@ extension RolloutOptions {
     ]
 
     /// The flags that shape the plan (also taken by `plan`).
-    public static let planFlags: [FlagSpec] = table.prefix(3).map(\.flag)
+    public static let planFlags: [FlagSpec] = table.prefix(5).map(\.flag)
 
     /// The flags of commands that write: the plan's, then how the rollout runs.
     public static let flags: [FlagSpec] = table.map(\.flag)

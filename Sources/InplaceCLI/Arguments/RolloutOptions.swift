@@ -74,6 +74,11 @@ public struct RolloutOptions: Sendable, Equatable {
                              command: command)
             }
         }
+        let zero = { (x: IntOrPercent) in x == .count(0) || x == .percent(0) }
+        if let x = plan.maxUnavailable, zero(x), plan.maxSurge.map(zero) ?? true {
+            throw .usage("invalid argument \"\(x)\" for \"--max-unavailable\": use a positive number or a percentage such as 25% (0 only with --max-surge)",
+                         command: command)
+        }
         if !formats.contains(output) {
             throw .usage("invalid argument \"\(output.rawValue)\" for \"-o, --output\": \(formatsWanted)", command: command)
         }

@@ -33,6 +33,14 @@ public final class LiveCluster: ClusterAPI, @unchecked Sendable {
         }
     }
 
+    public func podDisruptionBudgets(namespace: String) throws -> [JSONValue] {
+        do {
+            return try list(APIResource.podDisruptionBudgets.path(namespace: namespace), labelSelector: nil)
+        } catch let e as ClusterOperationError where e.kind == .notFound {
+            return []
+        }
+    }
+
     public func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String] {
         try list(kind.collectionPath(namespace: namespace), labelSelector: nil).compactMap { $0[path: ["metadata", "name"]]?.string }
     }

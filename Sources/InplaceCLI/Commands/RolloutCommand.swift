@@ -182,6 +182,8 @@ struct RolloutRun {
             o["updated"] = .int(updated); o["kept"] = .int(kept); o["held"] = .int(held)
             o["failed"] = .array(failed.map { .string($0) })
             o["recreated"] = .int(outcomes.map(\.recreated).reduce(0, +))
+            let surged = outcomes.map(\.surged).reduce(0, +)
+            if surged > 0 { o["surged"] = .int(surged) }
             o["podWrites"] = .int(outcomes.map(\.podWrites).reduce(0, +))
             o["seconds"] = .double((result.seconds * 1000).rounded() / 1000)
             o["requests"] = .object(JSONObject(requests.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
@@ -192,7 +194,9 @@ struct RolloutRun {
             return
         }
         let breakdown = requests.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, \(outcomes.map(\.recreated).reduce(0, +)) recreated in \(DurationText.format(result.seconds)); \(total) requests (\(breakdown))")
+        let surged = outcomes.map(\.surged).reduce(0, +)
+        let surgedText = surged > 0 ? ", \(surged) surged" : ""
+        reporter.note("\(updated) pod(s) updated in place, \(kept) up to date, \(held) held, \(failed.count) failed, \(outcomes.map(\.recreated).reduce(0, +)) recreated\(surgedText) in \(DurationText.format(result.seconds)); \(total) requests (\(breakdown))")
     }
 
     static func newID() -> String { RolloutInvocation.randomID() }

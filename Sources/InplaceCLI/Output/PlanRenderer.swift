@@ -18,12 +18,18 @@ public enum PlanRenderer {
         o["namespace"] = .string(w.ref.namespace)
         o["name"] = .string(w.ref.name)
         o["pods"] = .array(w.pods.map(podJSON))
-        o["summary"] = .object(JSONObject([
+        var summary = JSONObject([
             ("update", .int(w.count(.update))), ("keep", .int(w.count(.keep))), ("hold", .int(w.count(.hold))),
             ("blocked", .int(w.count(.blocked))), ("batches", .int(w.batchCount)), ("maxUnavailable", .int(w.maxUnavailable)),
             ("maxUnavailableFrom", .string(w.maxUnavailableSetting.source.rawValue)),
             ("partition", .int(w.partition)), ("partitionFrom", .string(w.partitionSetting.source.rawValue)),
-        ]))
+        ])
+        if let setting = w.surgeSetting, w.surge > 0 {
+            summary["maxSurge"] = .int(w.surge)
+            summary["maxSurgeFrom"] = .string(setting.source.rawValue)
+        }
+        if let budget = w.limitingBudget { summary["limitingBudget"] = .string(budget) }
+        o["summary"] = .object(summary)
         if !w.refusals.isEmpty { o["refused"] = .array(w.refusals.map { .string($0) }) }
         if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
         return .object(o)
@@ -102,6 +108,8 @@ public enum PlanRenderer {
         }
         var parts = [show("max-unavailable", w.maxUnavailable, w.maxUnavailableSetting)]
         if w.ref.kind == .statefulSet || w.partition > 0 { parts.append(show("partition", w.partition, w.partitionSetting)) }
+        if let setting = w.surgeSetting, w.surge > 0 { parts.append(show("max-surge", w.surge, setting)) }
+        if let budget = w.limitingBudget { parts.append("limited by PodDisruptionBudget \(budget)") }
         return parts.joined(separator: ", ")
     }
 

@@ -11,11 +11,16 @@ public protocol ClusterReader: Sendable {
     func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws
     /// Names of the workloads of a kind in a namespace (for completion).
     func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String]
+    /// The policy/v1 PodDisruptionBudgets of `namespace`.
+    func podDisruptionBudgets(namespace: String) throws -> [JSONValue]
     /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
     func resizeSupport(nodes: Set<String>) throws -> ResizeSupport
 }
 
 extension ClusterReader {
+    /// The policy/v1 PodDisruptionBudgets of `namespace` (none where the reader knows of none).
+    public func podDisruptionBudgets(namespace: String) throws -> [JSONValue] { [] }
+
     /// Unknown support: resource changes are blocked.
     public func resizeSupport(nodes: Set<String>) throws -> ResizeSupport { ResizeSupport(serverVersion: nil, servesResize: false) }
 }

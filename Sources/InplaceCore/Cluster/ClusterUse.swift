@@ -28,6 +28,8 @@ public enum ClusterUse: String, Sendable, CaseIterable {
     /// cpu and memory, in place (the kubelet versions of the nodes are read too when allowed:
     /// `get nodes` is cluster-scoped, so no Role grants it, and without it the versions stay unknown).
     public static let patchPodResize = ClusterPermission("patch", .pods, subresource: "resize")
+    /// The PodDisruptionBudgets that may hold the window.
+    public static let listDisruptionBudgets = ClusterPermission("list", .podDisruptionBudgets)
 
     /// The namespaced permissions of this use over workloads of `kinds` (with `resizes`, also what
     /// changing cpu and memory in place needs).
@@ -37,8 +39,10 @@ public enum ClusterUse: String, Sendable, CaseIterable {
         switch self {
         case .plan:
             for k in kinds { p.formUnion(Self.reads(k)) }
+            p.insert(Self.listDisruptionBudgets)
         case .rollout:
             for k in kinds { p.formUnion(Self.reads(k)) }
+            p.insert(Self.listDisruptionBudgets)
             for k in workloadKinds {
                 for verb in ["get", "list", "watch", "patch"] { p.insert(ClusterPermission(verb, .of(k))) }
             }

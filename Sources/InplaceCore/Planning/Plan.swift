@@ -63,10 +63,21 @@ public struct WorkloadPlan: Sendable, Equatable {
     public var refusals: [String]
     /// Things the user should know (missing gates, no gate keeper, no budget, ...).
     public var warnings: [String]
+    /// Deployment pods added on the new template before any pod leaves service, removed at the end.
+    public var surge: Int
+    /// What `surge` was resolved from (nil: no surge).
+    public var surgeSetting: PlanSetting?
+    /// The PodDisruptionBudgets selecting the workload's pods (none with `--ignore-pdb`).
+    public var budgets: [DisruptionBudget] = []
+    /// The budget that allows fewer disruptions than the window would take, if any.
+    public var limitingBudget: String?
 
     public init(ref: WorkloadRef, pods: [PodPlan], maxUnavailable: Int, partition: Int = 0,
                 maxUnavailableSetting: PlanSetting? = nil, partitionSetting: PlanSetting? = nil, desired: Int? = nil,
-                owners: Set<String> = [], refusals: [String] = [], warnings: [String] = []) {
+                owners: Set<String> = [], refusals: [String] = [], warnings: [String] = [], surge: Int = 0,
+                surgeSetting: PlanSetting? = nil) {
+        self.surge = surge
+        self.surgeSetting = surgeSetting
         self.ref = ref
         self.pods = pods
         self.maxUnavailable = maxUnavailable

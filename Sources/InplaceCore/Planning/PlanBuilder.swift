@@ -26,12 +26,20 @@ public struct PlanBuilder: Sendable {
     /// and checks what would make the rollout refuse it.
     public func plan(_ target: DesiredWorkload) throws -> Planned {
         let workload = try cluster.workload(target.ref)
+        if let surge = options.maxSurge, surge != .count(0), surge != .percent(0), workload.kind != .deployment {
+            throw TargetError.surgeNotSupported(workload.ref)
+        }
         let template = try Self.desiredTemplate(for: target, live: workload)
         let replicaSets = try self.replicaSets(of: workload)
         var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods
+        var labels: [String: [String: String]] = [:]
         let owners = try forEachPod(of: workload, replicaSets: replicaSets) { pod in
             facts[pod.name] = PodFacts(pod: pod, template: template, kind: workload.kind)
+            labels[pod.name] = pod.labels
         }
+        let budgets = options.ignorePdb || workload.kind == .pod ? [] : try disruptionBudgets(
+            of: workload, pods: facts.values.filter { !$0.terminating }.map { ($0.name, labels[$0.name] ?? [:], $0.ready) },
+            uids: Set(facts.values.map(\.uid)), template: template)
         var resize: ResizeSupport?
         let resizing = facts.values.filter { !$0.difference.resourceChanges.isEmpty }
         if !resizing.isEmpty {
@@ -43,8 +51,31 @@ public struct PlanBuilder: Sendable {
             ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options,
             strategy: WorkloadStrategy.of(kind: workload.kind, manifest: manifest, live: workload.object),
             owners: workload.kind == .pod ? [] : owners,
-            refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets), resize: resize)
+            refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets), resize: resize,
+            surgeApplied: workload.kind == .deployment ? RolloutRecord(workload: workload.object)?.surge ?? 0 : 0,
+            budgets: budgets)
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
+    }
+
+    /// The PodDisruptionBudgets that select any of the workload's pods, each with the healthy pods it
+    /// selects outside the workload.
+    func disruptionBudgets(of workload: Workload, pods: [(name: String, labels: [String: String], ready: Bool)], uids: Set<String>,
+                           template: JSONValue) throws -> [DisruptionBudget] {
+        let templateLabels = template[path: ["metadata", "labels"]]?.stringMap ?? [:]
+        var out: [DisruptionBudget] = []
+        for object in try cluster.podDisruptionBudgets(namespace: workload.namespace) {
+            guard let selector = object[path: ["spec", "selector"]], selector != .null,
+                  pods.contains(where: { LabelSelector(selector).matches($0.labels) }) else { continue }
+            var others: [(ready: Bool, terminating: Bool)] = []
+            try cluster.pods(namespace: workload.namespace, selector: LabelSelector(selector)) { page in
+                for pod in page where !uids.contains(pod.uid) { others.append((pod.isReady, pod.isTerminating)) }
+            }
+            if let budget = DisruptionBudget.of(object, workloadPods: pods, others: others, replicas: workload.replicas ?? pods.count,
+                                                templateLabels: templateLabels) {
+                out.append(budget)
+            }
+        }
+        return out.sorted { $0.name < $1.name }
     }
 
     /// Calls `body` for every pod the workload controls (owner references, not just the selector).

@@ -6,11 +6,18 @@ public struct PlanOptions: Sendable, Equatable, Codable {
     /// Pods kept on the old images; a percentage rounds up, as OpenKruise does. Nil: the workload's
     /// own (a StatefulSet's `rollingUpdate.partition`), else 0.
     public var partition: IntOrPercent?
+    /// Deployment only: pods added on the new template before any pod leaves service, removed again
+    /// at the end. Nil: none, unless the workload allows no unavailable pod (then its own maxSurge).
+    public var maxSurge: IntOrPercent?
+    /// Take pods out of service whatever the PodDisruptionBudgets selecting them say.
+    public var ignorePdb = false
     /// Update pods that lack the readiness gate, accepting that they get traffic while restarting.
     public var allowMissingGate = false
 
-    public init(maxUnavailable: IntOrPercent? = nil, partition: IntOrPercent? = nil, allowMissingGate: Bool = false) {
+    public init(maxUnavailable: IntOrPercent? = nil, partition: IntOrPercent? = nil, allowMissingGate: Bool = false,
+                maxSurge: IntOrPercent? = nil) {
         self.maxUnavailable = maxUnavailable
+        self.maxSurge = maxSurge
         self.partition = partition
         self.allowMissingGate = allowMissingGate
     }

@@ -10,11 +10,16 @@ public enum Planner {
     ///   - strategy: the workload's own max-unavailable and partition.
     ///   - owners: controller uids whose pods are the workload's (for the rollout's window).
     ///   - refusals: why the workload as a whole cannot be rolled out now (`RolloutPreconditions`).
+    ///   - surgeApplied: pods an unfinished rollout already added (its record's surge): not the workload's own.
+    ///   - budgets: the PodDisruptionBudgets selecting the workload's pods (ignored with `--ignore-pdb`).
     public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
                             strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
-                            refusals: [String] = [], resize: ResizeSupport? = nil) -> WorkloadPlan {
+                            refusals: [String] = [], resize: ResizeSupport? = nil, surgeApplied: Int = 0,
+                            budgets: [DisruptionBudget] = []) -> WorkloadPlan {
+        let budgets = options.ignorePdb ? [] : budgets
+        var refusals = refusals
         let live = pods.filter { !$0.terminating }
-        let total = max(replicas ?? live.count, live.count)
+        let total = max((replicas ?? live.count) - surgeApplied, live.count - surgeApplied)
         var warnings: [String] = []
         var plans: [String: PodPlan] = [:]
         var candidates: [PodFacts] = []
@@ -61,15 +66,39 @@ public enum Planner {
         let updatingNames = Set(updating.map(\.name))
         let maxUnavailableSetting = PlanSetting.choose(flag: options.maxUnavailable, own: strategy.maxUnavailable, default: .count(1))
         var resolved = maxUnavailableSetting.value.resolve(total: total, roundUp: false)
-        if resolved == 0 {
-            if ref.kind == .deployment, (strategy.maxSurge?.resolve(total: total, roundUp: true) ?? 0) > 0 {
+        let surgeChoice = surge(kind: ref.kind, total: total, maxUnavailable: resolved, setting: maxUnavailableSetting,
+                                options: options, strategy: strategy, applied: surgeApplied, updating: updating.count,
+                                notes: &warnings)
+        let surgeCount = surgeChoice?.count ?? 0
+        if resolved == 0 && surgeCount == 0 {
+            if maxUnavailableSetting.source != .flag {
                 warnings.append(
-                    "the Deployment allows no unavailable pod (maxUnavailable \(maxUnavailableSetting.value)) and surges instead; an in-place update takes its pods out of service one at a time (give --max-unavailable to choose)")
+                    "the \(ref.kind.rawValue) allows no unavailable pod (maxUnavailable \(maxUnavailableSetting.value)) and cannot surge: its pods are taken out of service one at a time, as its controller would (give --max-unavailable to choose)")
             }
             resolved = 1
         }
-        let maxUnavailable = min(resolved, max(1, total))
-        for (pod, batch) in batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, warnings: &warnings) {
+        if maxUnavailableSetting.source == .default, let type = strategy.type, type != "RollingUpdate" {
+            warnings.append(
+                "the \(ref.kind.rawValue)'s strategy is \(type), which states no maxUnavailable: its pods go one at a time (the default; give --max-unavailable to choose)")
+        }
+        let maxUnavailable = surgeCount > 0 ? min(resolved, total) : min(resolved, max(1, total))
+        var limiting: String?
+        if !updating.isEmpty {
+            for budget in budgets {
+                let counted = live.filter { budget.counts($0.name) }.count + (budget.selectsAll ? surgeCount : 0)
+                let best = budget.allowed(healthy: counted)
+                if best < 1 {
+                    refusals.append(
+                        "PodDisruptionBudget \(budget.name) (\(budget.rule)) can never allow a pod out of service: \(budget.desiredHealthy) of \(budget.otherHealthy + counted) pods must stay healthy (give --ignore-pdb to update anyway)")
+                } else if best < maxUnavailable + surgeCount, limiting == nil {
+                    limiting = budget.name
+                    warnings.append(
+                        "PodDisruptionBudget \(budget.name) (\(budget.rule)) limits the window to \(best) pod(s) out of service at once: \(budget.desiredHealthy) must stay healthy")
+                }
+            }
+        }
+        for (pod, batch) in batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, surge: surgeCount,
+                                    budgets: budgets, warnings: &warnings) {
             plans[pod]?.batch = batch
         }
 
@@ -88,17 +117,50 @@ public enum Planner {
 
         let rest = live.filter { !updatingNames.contains($0.name) }.sorted { byOrdinalThenName($0, $1, kind: ref.kind) }
         let ordered = (updating + rest).compactMap { plans[$0.name] }
-        return WorkloadPlan(ref: ref, pods: ordered, maxUnavailable: maxUnavailable, partition: partition,
+        var result = WorkloadPlan(ref: ref, pods: ordered, maxUnavailable: maxUnavailable, partition: partition,
                             maxUnavailableSetting: maxUnavailableSetting, partitionSetting: partitionSetting, desired: total,
-                            owners: owners, refusals: refusals, warnings: warnings)
+                            owners: owners, refusals: refusals, warnings: warnings, surge: surgeCount, surgeSetting: surgeChoice?.setting)
+        result.budgets = budgets
+        result.limitingBudget = limiting
+        return result
+    }
+
+    /// The pods a Deployment adds before any leaves service: `--max-surge`; else, where maxUnavailable
+    /// resolves to 0 and `--max-unavailable` is not given, the workload's own maxSurge (rounded up),
+    /// as its controller keeps that promise by surging. None when nothing needs updating; an
+    /// unfinished rollout's surge is kept as it is.
+    static func surge(kind: WorkloadKind, total: Int, maxUnavailable: Int, setting: PlanSetting, options: PlanOptions,
+                      strategy: WorkloadStrategy, applied: Int, updating: Int, notes: inout [String])
+        -> (count: Int, setting: PlanSetting)? {
+        guard kind == .deployment else { return nil }
+        if applied > 0 {
+            notes.append("\(applied) pod(s) added by the unfinished rollout stay until every original pod is updated and Ready, then the replicas are lowered by \(applied)")
+            return (applied, PlanSetting(.count(applied), source: .flag))
+        }
+        guard updating > 0 else { return nil }
+        if let flag = options.maxSurge {
+            let count = flag.resolve(total: total, roundUp: true)
+            return count > 0 ? (count, PlanSetting(flag, source: .flag)) : nil
+        }
+        guard maxUnavailable == 0, setting.source != .flag, let own = strategy.maxSurge else { return nil }
+        let count = own.resolve(total: total, roundUp: true)
+        guard count > 0 else { return nil }
+        notes.append(
+            "the Deployment allows no unavailable pod (maxUnavailable \(setting.value) of \(total) is 0): like its controller, the rollout first adds \(count) pod(s) on the new template (its maxSurge \(own)), updates the others in place with Ready pods never below \(total), then lowers the replicas again (give --max-unavailable to take pods out instead)")
+        return (count, PlanSetting(own, source: setting.source))
     }
 
     /// The batch of each pod to update: the pods the rollout's window would start together, each
     /// batch starting once the one before is back and Ready.
-    static func batches(_ updating: [PodFacts], live: [PodFacts], desired: Int, maxUnavailable: Int,
-                        warnings: inout [String]) -> [(String, Int)] {
-        var window = RolloutWindow(maxUnavailable: maxUnavailable, desired: desired)
-        window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) })
+    static func batches(_ updating: [PodFacts], live: [PodFacts], desired: Int, maxUnavailable: Int, surge: Int = 0,
+                        budgets: [DisruptionBudget] = [], warnings: inout [String]) -> [(String, Int)] {
+        var window = RolloutWindow(maxUnavailable: maxUnavailable, desired: desired, surge: surge)
+        window.budgets = budgets
+        let names = Set(live.map(\.name))
+        let added = live.count < desired + surge
+            ? (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }
+            : []
+        window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) } + added)
         window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges) })
         var out: [(String, Int)] = []
         var batch = 0

@@ -4,6 +4,8 @@ public enum TargetError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownContainer(WorkloadRef, container: String, available: [String])
     /// The workload has a selector that would match every pod, or none at all.
     case missingSelector(WorkloadRef)
+    /// `--max-surge` names a workload that cannot surge (only a Deployment's replicas add pods on the new template).
+    case surgeNotSupported(WorkloadRef)
 
     public var description: String {
         switch self {
@@ -11,6 +13,8 @@ public enum TargetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(ref): unable to find container named \"\(container)\" (containers: \(available.joined(separator: ", ")))"
         case let .missingSelector(ref):
             return "\(ref): the workload has no spec.selector"
+        case let .surgeNotSupported(ref):
+            return "\(ref): --max-surge applies to Deployments only (a \(ref.kind.rawValue) has no spare pods to add on the new template)"
         }
     }
 }

@@ -11,8 +11,12 @@ public struct WorkloadStrategy: Sendable, Equatable {
     /// A Deployment whose maxUnavailable and maxSurge both resolve to 0 cannot be updated without
     /// surging: recorded so the plan can say so.
     public var maxSurge: IntOrPercent?
+    /// The strategy's type when it is not RollingUpdate (Recreate, OnDelete): it states no guard.
+    public var type: String?
 
-    public init(maxUnavailable: PlanSetting? = nil, partition: PlanSetting? = nil, maxSurge: IntOrPercent? = nil) {
+    public init(maxUnavailable: PlanSetting? = nil, partition: PlanSetting? = nil, maxSurge: IntOrPercent? = nil,
+                type: String? = nil) {
+        self.type = type
         self.maxUnavailable = maxUnavailable
         self.partition = partition
         self.maxSurge = maxSurge
@@ -22,14 +26,14 @@ public struct WorkloadStrategy: Sendable, Equatable {
     /// A manifest whose strategy is not RollingUpdate (Recreate, OnDelete) states no guard at all.
     public static func of(kind: WorkloadKind, manifest: JSONValue?, live: JSONValue) -> WorkloadStrategy {
         if let type = manifest.flatMap({ strategyObject(kind: kind, object: $0) })?["type"]?.string, type != "RollingUpdate" {
-            return WorkloadStrategy()
+            return WorkloadStrategy(type: type)
         }
         let fromManifest = manifest.map { read(kind: kind, strategy: strategyObject(kind: kind, object: $0), source: .manifest) }
         let fromLive = read(kind: kind, strategy: liveStrategy(kind: kind, live: live), source: .workload)
         return WorkloadStrategy(
             maxUnavailable: fromManifest?.maxUnavailable ?? fromLive.maxUnavailable,
             partition: fromManifest?.partition ?? fromLive.partition,
-            maxSurge: fromManifest?.maxSurge ?? fromLive.maxSurge)
+            maxSurge: fromManifest?.maxSurge ?? fromLive.maxSurge, type: fromManifest?.type ?? fromLive.type)
     }
 
     /// `spec.strategy` of a Deployment, `spec.updateStrategy` of a StatefulSet or DaemonSet.
@@ -51,7 +55,9 @@ public struct WorkloadStrategy: Sendable, Equatable {
     }
 
     static func read(kind: WorkloadKind, strategy: JSONValue?, source: PlanSetting.Source) -> WorkloadStrategy {
-        guard let strategy, strategy["type"]?.string ?? "RollingUpdate" == "RollingUpdate" else { return WorkloadStrategy() }
+        guard let strategy else { return WorkloadStrategy() }
+        let type = strategy["type"]?.string ?? "RollingUpdate"
+        guard type == "RollingUpdate" else { return WorkloadStrategy(type: type) }
         let rolling = strategy["rollingUpdate"]
         let maxUnavailable = IntOrPercent(json: rolling?["maxUnavailable"]).map { PlanSetting($0, source: source) }
         let partition = kind == .statefulSet ? IntOrPercent(json: rolling?["partition"]).map { PlanSetting($0, source: source) } : nil

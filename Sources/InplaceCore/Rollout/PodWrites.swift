@@ -78,6 +78,18 @@ public enum PodWrites {
                      summary: "set \(InPlace.gateConditionType)=True on pod \(pod.name)")
     }
 
+    /// A pod a surge added (already on the new template): InPlaceUpdateReady=True so it can become
+    /// Ready, and the lowest `controller.kubernetes.io/pod-deletion-cost`, so the ReplicaSet
+    /// controller removes it, not an original pod, when the replicas are lowered again (behaviour.md C3).
+    public static func surgeReady(pod: Pod, now: String) -> ClusterWrite {
+        var body = condition(status: "True", reason: InPlace.reasonUpdated, message: "kubectl-inplace added the pod for a surge", now: now)
+        body["metadata"] = .object(JSONObject([("annotations", .object(JSONObject([
+            (InPlace.deletionCostAnnotation, .string(InPlace.surgeDeletionCost)),
+        ])))]))
+        return ClusterWrite(path: podPath(pod) + "/status", type: .strategicMerge, body: body,
+                            summary: "set \(InPlace.gateConditionType)=True and the lowest deletion cost on surge pod \(pod.name)")
+    }
+
     /// The write for a step, or nil for steps that only wait.
     public static func write(for step: PodStep, pod: Pod, target: PodTarget, rolloutID: String, now: String) -> ClusterWrite? {
         switch step {

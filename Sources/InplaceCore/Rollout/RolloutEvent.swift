@@ -40,6 +40,8 @@ public struct RolloutOutcome: Sendable, Equatable {
     /// Pods of the workload that disappeared or appeared (by uid) while the rollout ran; a pod and
     /// the one that took its place count once.
     public var recreated = 0
+    /// Pods a Deployment's surge added for the rollout (removed again at its end; never counted as recreated).
+    public var surged = 0
 
     public init(result: Result, updated: Int = 0, kept: Int = 0, held: Int = 0, failed: [String] = [],
                 seconds: Double = 0, message: String? = nil) {

@@ -111,6 +111,13 @@ public struct RolloutRecord: Sendable, Equatable {
         }
     }
 
+    /// Pods a Deployment's replicas were raised by for this rollout (`previous.surge`): taken off
+    /// again at the end, whichever process ends it.
+    public var surge: Int {
+        get { previous["surge"]?.int ?? 0 }
+        set { previous["surge"] = newValue > 0 ? .int(newValue) : nil }
+    }
+
     /// True when the workload's controller is held off as a rollout leaves it: a Deployment paused,
     /// a StatefulSet or DaemonSet on OnDelete.
     public static func showsPreparedSettings(_ workload: Workload) -> Bool {

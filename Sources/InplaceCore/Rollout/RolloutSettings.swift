@@ -39,6 +39,8 @@ extension RolloutSettings {
         o["podTimeout"] = GoDuration.format(podTimeout)
         o["onFailure"] = rollbackOnFailure ? "rollback" : "pause"
         o["allowMissingGate"] = self.plan.allowMissingGate ? "true" : "false"
+        o["maxSurge"] = (plan.surge > 0 ? plan.surgeSetting?.value : nil)?.description ?? "0"
+        o["ignorePdb"] = self.plan.ignorePdb ? "true" : "false"
         return o
     }
 }

@@ -38,8 +38,16 @@ public struct RolloutWindow: Sendable {
         public var skipped: [PodTarget] = []
     }
 
-    /// Most pods of the workload unavailable at once (at least 1).
+    /// Most pods of the workload unavailable at once (at least 1, or 0 with a surge).
     public let maxUnavailable: Int
+    /// Pods added above the desired replicas: as many more may be in flight, Ready pods never
+    /// below desired − maxUnavailable.
+    public let surge: Int
+    /// The PodDisruptionBudgets selecting the workload's pods: a Ready pod leaves service only while
+    /// every one counting it keeps its desired healthy pods.
+    public var budgets: [DisruptionBudget] = []
+    /// Pods that a surge added: they do not count as recreated.
+    public var surgeUIDs: Set<String> = []
     /// The replicas the workload should have (it follows the workload's spec as it changes).
     public var desired: Int
     /// No pod starts at or after this time (the caller's monotonic clock).
@@ -65,9 +73,11 @@ public struct RolloutWindow: Sendable {
     /// - Parameters:
     ///   - owners: controller uids whose pods are the workload's; empty: every pod shown counts.
     ///   - initialUIDs: the workload's pods when the rollout was planned, to count pods that come or go.
+    ///   - surge: pods added above `desired` (Deployment `--max-surge`).
     public init(maxUnavailable: Int, desired: Int, owners: Set<String> = [], initialUIDs: Set<String> = [],
-                deadline: Double = .infinity) {
-        self.maxUnavailable = max(1, maxUnavailable)
+                deadline: Double = .infinity, surge: Int = 0) {
+        self.surge = max(0, surge)
+        self.maxUnavailable = surge > 0 ? max(0, maxUnavailable) : max(1, maxUnavailable)
         self.desired = desired
         self.owners = owners
         self.initialUIDs = initialUIDs
@@ -79,18 +89,35 @@ public struct RolloutWindow: Sendable {
 
     /// Pods of the workload that disappeared or appeared since it was planned; a pod and the one
     /// that took its place count once.
-    public var recreated: Int { max(goneUIDs.count, appearedUIDs.count) }
+    public var recreated: Int { max(goneUIDs.count, appearedUIDs.subtracting(surgeUIDs).count) }
 
     /// True while `name` is in flight.
     public func isActive(_ name: String) -> Bool { activeNames.contains(name) }
 
-    /// Whether `name` may leave service now: fewer than max-unavailable pods are in flight and, if
+    /// Whether `name` may leave service now: fewer than max-unavailable (+ surge) pods are in flight and, if
     /// it is Ready, taking it out keeps the unavailable pods within max-unavailable. A pod that is
     /// already unavailable is counted already, so updating it takes nothing more.
     public func mayStart(_ name: String) -> Bool {
-        guard outOfService.count < maxUnavailable else { return false }
+        guard outOfService.count < maxUnavailable + surge else { return false }
         guard let member = members[name], member.ready else { return true }
-        return unavailable + 1 <= maxUnavailable
+        return (surge > 0 ? desired - readyIdle : unavailable) + 1 <= maxUnavailable && holdingBudget(name) == nil
+    }
+
+    /// The budget that keeps the Ready pod `name` in service now, if any: taking it out would bring
+    /// the budget below its desired healthy pods (pods in flight are not healthy).
+    public func holdingBudget(_ name: String) -> DisruptionBudget? {
+        guard !budgets.isEmpty, let member = members[name], member.ready else { return nil }
+        for budget in budgets where budget.counts(name) {
+            let healthy = members.values.lazy.filter { $0.ready && !self.outOfService.contains($0.name) && budget.counts($0.name) }.count
+            if budget.allowed(healthy: healthy) < 1 { return budget }
+        }
+        return nil
+    }
+
+    /// The budget holding the next pod in line, while the window's own count would let it go.
+    public var heldBy: DisruptionBudget? {
+        guard let next = pending.first, outOfService.count < maxUnavailable + surge else { return nil }
+        return holdingBudget(next.name)
     }
 
     /// Adds pods to the queue: at its end, or (`first`) before every pod waiting.

@@ -24,14 +24,16 @@ public struct WorkloadConsistency: Sendable {
     /// workload changed in a way that does not touch the plan (a controller's status update: same
     /// generation, same rollout record), it is made again on the fresh object; any other change is
     /// a conflict.
-    public func prepare(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
+    /// A Deployment's replicas are raised by `surge` once its ReplicaSet has the new template, unless the record shows a
+    /// surge already made (a resumed or superseded rollout's).
+    public func prepare(_ workload: Workload, template: JSONValue, record: RolloutRecord, surge: Int = 0) throws -> PreparedWorkload {
         var current = workload
         var attempts = 0
         while true {
             do {
                 switch current.kind {
                 case .pod: return PreparedWorkload(object: current.object, record: record)
-                case .deployment: return try prepareDeployment(current, template: template, record: record)
+                case .deployment: return try prepareDeployment(current, template: template, record: record, surge: surge)
                 case .statefulSet, .daemonSet: return try prepareRevisioned(current, template: template, record: record)
                 }
             } catch RolloutError.conflict(let message) where attempts < 5 {
@@ -52,10 +54,12 @@ public struct WorkloadConsistency: Sendable {
 
     /// The last writes: controller handed back (unpaused / strategy restored) unless pods are held.
     /// Returns notes for the user.
+    /// `replicas`: the Deployment's replicas with a surge taken off again.
     public func finalize(_ workload: Workload, prepared: PreparedWorkload, record: RolloutRecord, held: Int,
-                         heldPartition: Int) throws -> [String] {
+                         heldPartition: Int, replicas: Int? = nil) throws -> [String] {
         guard workload.kind != .pod else { return [] }
         var ops: [JSONValue] = recordOps(record, object: prepared.object)
+        if let replicas { ops.append(["op": "replace", "path": "/spec/replicas", "value": .int(replicas)]) }
         var notes: [String] = []
         switch workload.kind {
         case .deployment:
@@ -88,13 +92,16 @@ public struct WorkloadConsistency: Sendable {
     }
 
     /// Updates only the rollout record on the workload (phase changes, failures).
-    public func writeRecord(_ workload: Workload, record: RolloutRecord, object: JSONValue) throws {
-        _ = try write(workload.ref.path, ops: recordOps(record, object: object), summary: "record rollout \(record.phase.rawValue) on \(workload.ref)")
+    /// `replicas`: the Deployment's replicas with a surge taken off again.
+    public func writeRecord(_ workload: Workload, record: RolloutRecord, object: JSONValue, replicas: Int? = nil) throws {
+        var ops = recordOps(record, object: object)
+        if let replicas { ops.append(["op": "replace", "path": "/spec/replicas", "value": .int(replicas)]) }
+        _ = try write(workload.ref.path, ops: ops, summary: "record rollout \(record.phase.rawValue) on \(workload.ref)")
     }
 
     // MARK: Deployment
 
-    func prepareDeployment(_ workload: Workload, template: JSONValue, record: RolloutRecord) throws -> PreparedWorkload {
+    func prepareDeployment(_ workload: Workload, template: JSONValue, record: RolloutRecord, surge: Int = 0) throws -> PreparedWorkload {
         let ns = workload.namespace
         guard let selector = workload.selector else { throw RolloutError.precondition("\(workload.ref) has no selector") }
         let owned = try cluster.list(APIResource.replicaSets.path(namespace: ns), labelSelector: selector.queryString).filter {
@@ -111,7 +118,7 @@ public struct WorkloadConsistency: Sendable {
         ]
         ops += recordOps(record, object: workload.object)
         let summary = workload.isPaused ? "set the pod template of \(workload.ref) (paused)" : "pause \(workload.ref) and set its pod template"
-        let updated = try write(workload.ref.path, ops: ops, summary: summary)
+        var updated = try write(workload.ref.path, ops: ops, summary: summary)
         let newTemplate = updated[path: ["spec", "template"]] ?? template
         let names = Set(owned.compactMap { $0[path: ["metadata", "name"]]?.string })
 
@@ -137,6 +144,14 @@ public struct WorkloadConsistency: Sendable {
                 _ = try write(APIResource.replicaSets.path(namespace: ns, name: otherName), ops: ops,
                               summary: "mark older ReplicaSet \(otherName) superseded so the controller keeps \(name)")
             }
+        }
+        // After the ReplicaSet's template: the pods the surge adds come from the new one.
+        if surge > 0 && record.surge == 0 {
+            record.surge = surge
+            updated = try write(workload.ref.path, ops: [
+                ["op": "test", "path": "/spec/replicas", "value": .int(workload.replicas ?? 0)],
+                ["op": "replace", "path": "/spec/replicas", "value": .int((workload.replicas ?? 0) + surge)],
+            ] + recordOps(record, object: updated), summary: "raise the replicas of \(workload.ref) by \(surge) (surge)")
         }
         return PreparedWorkload(object: updated, record: record, replicaSetNames: names)
     }

@@ -80,7 +80,13 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Which pods wait, which are in flight, and which may start (`RolloutWindow`).
     private lazy var window = RolloutWindow(
         maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
-        initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }))
+        initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
+    /// When the surge pods were taken out of service before the replicas are lowered.
+    private var surgeRetiring: Double?
+    /// The PodDisruptionBudget that held the window when pods were last started (reported once per hold).
+    private var heldByBudget: String?
+    /// The Deployment's surge as the record shows it (pods added above its replicas); see `SurgeTracker`.
+    private var surge = SurgeTracker(count: 0)
     private var pending: [PodTarget] { window.pending }
     private var active: [String: Active] = [:]
     private var activeOrder: [String] { window.active }
@@ -188,7 +194,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         let prepared: PreparedWorkload
         do {
-            prepared = try consistency.prepare(workload, template: template, record: initialRecord())
+            prepared = try consistency.prepare(workload, template: template, record: initialRecord(),
+                                               surge: plan.count(.update) > 0 ? plan.surge : 0)
         } catch let e as RolloutError {
             if case .conflict = e { return RolloutOutcome(result: .conflict, kept: kept, held: held, seconds: elapsed, message: e.description) }
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: e.description)
@@ -196,7 +203,13 @@ public final class WorkloadRollout: @unchecked Sendable {
             return RolloutOutcome(result: .failed, kept: kept, held: held, seconds: elapsed, message: "\(error)")
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
+        window.budgets = plan.budgets
         record = prepared.record
+        surge = SurgeTracker(count: workload.kind == .deployment ? prepared.record.surge : 0,
+                             planned: Set(plan.pods.map(\.uid)), since: clock.monotonic)
+        if surge.count > 0, let replicas = Workload(kind: workload.kind, object: prepared.object).replicas {
+            window.desired = replicas - surge.count
+        }
         if workload.kind != .pod { changeGuard = WorkloadChangeGuard(workload: workload, prepared: prepared) }
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
@@ -249,13 +262,24 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         do {
             let current = try cluster.get(workload.ref.path)
+            var replicas: Int?
+            if surge.count > 0 {
+                if let unready = surge.unreadyOriginals(pods: pods, owns: ownsPod).first {
+                    observer.handle(.warning(workload.ref, "the \(surge.count) surge pod(s) stay until every original pod is Ready again (\(unready) is not): `resume` or `undo` removes them"))
+                } else if let live = Workload(kind: workload.kind, object: current).replicas {
+                    replicas = max(0, live - surge.count)
+                    record.surge = 0
+                    observer.handle(.warning(workload.ref, "every original pod is Ready: lowering the replicas by the \(surge.count) surge pod(s) to \(replicas!)"))
+                }
+            }
             if result == .complete {
                 let notes = try consistency.finalize(Workload(kind: workload.kind, object: current), prepared: prepared,
-                                                     record: record, held: held, heldPartition: heldPartition)
+                                                     record: record, held: held, heldPartition: heldPartition, replicas: replicas)
                 for n in notes { observer.handle(.warning(workload.ref, n)) }
             } else if workload.kind != .pod {
-                try consistency.writeRecord(workload, record: record, object: current)
+                try consistency.writeRecord(workload, record: record, object: current, replicas: replicas)
             }
+            if let replicas { awaitSurgeGone(replicas: replicas) }
         } catch {
             observer.handle(.warning(workload.ref, "could not update \(workload.ref) at the end: \(error)"))
             if result == .complete { result = .failed; message = "\(error)" }
@@ -264,6 +288,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                                      seconds: elapsed, message: message)
         outcome.podWrites = podWrites
         outcome.recreated = window.recreated
+        outcome.surged = surge.uids.count
         return outcome
     }
 
@@ -340,10 +365,14 @@ public final class WorkloadRollout: @unchecked Sendable {
             guard podsSynced else { wakeAt = now + 1; continue }
             addRepairs()
             followScale()
+            tendSurge(now: now)
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
             if active.isEmpty && (pending.isEmpty || stopping)
-                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) { return }
+                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) {
+                guard retiringSurge(now: now) else { return }
+                wakeAt = min(wakeAt, now + 0.05)
+            }
         }
     }
 
@@ -428,7 +457,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             active[pod.name]?.writing = false
             dirty.insert(pod.name)
         case .workload(let object):
-            window.desired = Workload(kind: workload.kind, object: object).replicas ?? window.desired
+            window.desired = Workload(kind: workload.kind, object: object).replicas.map { $0 - surge.count } ?? window.desired
             observeRecord(object)
             if let stop = changeGuard?.stopReason(for: object, now: clock.monotonic) { control.requestStop(stop) }
             dirty.formUnion(rereadFor)
@@ -474,6 +503,92 @@ public final class WorkloadRollout: @unchecked Sendable {
             } else {
                 events.post(.renewed(object))
             }
+        }
+    }
+
+    /// True while the surge pods are taken out of service before the replicas are lowered (once every
+    /// original pod is Ready): their gate goes False, then the rollout waits the grace period and
+    /// until no EndpointSlice lists them (at most the drain cap), so removing them drops no request.
+    private func retiringSurge(now: Double) -> Bool {
+        guard surge.count > 0, workload.kind == .deployment, surge.unreadyOriginals(pods: pods, owns: ownsPod).isEmpty else { return false }
+        let members = surge.members(pods: pods, owns: ownsPod)
+        guard let since = surgeRetiring else {
+            surgeRetiring = now
+            for pod in members where pod.conditionIsTrue(InPlace.gateConditionType) {
+                let write = ClusterWrite(path: PodWrites.podPath(pod) + "/status", type: .strategicMerge,
+                                         body: PodWrites.condition(status: "False", reason: InPlace.reasonUpdating,
+                                                                   message: "kubectl-inplace takes the surge pod out of service before removing it",
+                                                                   now: clock.rfc3339),
+                                         summary: "set \(InPlace.gateConditionType)=False on surge pod \(pod.name)")
+                podWrites += 1
+                pool.submit { [cluster, events] in
+                    if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false) {
+                        events.post(.refreshed(object))
+                    } else {
+                        events.post(.wake)
+                    }
+                }
+            }
+            return !members.isEmpty
+        }
+        if now >= since + settings.gracePeriod + settings.drainCap { return false }
+        let listed = members.contains {
+            $0.conditionIsTrue(InPlace.gateConditionType) || !slicesSynced || endpoints.listsReady(podIP: $0.podIP, podName: $0.name)
+        }
+        return now < since + settings.gracePeriod || listed
+    }
+
+    /// Waits (through a watch, at most the drain cap) until the Deployment counts no more pods than
+    /// `replicas`: the ReplicaSet controller removed the surge pods, so the rollout ends with the
+    /// original pods alone.
+    private func awaitSurgeGone(replicas: Int) {
+        let gone = ClusterWaiter(cluster: cluster).wait(
+            collection: workload.kind.collectionPath(namespace: workload.namespace), name: workload.name,
+            timeout: settings.drainCap) { o in
+            (o[path: ["status", "observedGeneration"]]?.int ?? 0) >= (o[path: ["metadata", "generation"]]?.int ?? 0)
+                && (o[path: ["status", "replicas"]]?.int ?? Int.max) <= replicas
+        }
+        if gone == nil {
+            observer.handle(.warning(workload.ref, "the surge pod(s) were not removed within \(DurationText.format(settings.drainCap)) of lowering the replicas to \(replicas)"))
+        }
+    }
+
+    /// Whether a pod is the workload's (its controller is one of the workload's).
+    private func ownsPod(_ pod: Pod) -> Bool { plan.owners.isEmpty || plan.owners.contains(pod.controllerUID ?? "") }
+
+    /// Before any original pod leaves service: the surge pods get their gate and deletion cost and
+    /// must all be Ready; one that is not within --pod-timeout fails the rollout.
+    private func tendSurge(now: Double) {
+        guard surge.count > 0, !surge.ready, !stopping else { return }
+        for pod in surge.pending(pods: pods, owns: ownsPod, now: now) {
+            surge.sent[pod.name] = now
+            window.surgeUIDs.insert(pod.uid)
+            let write = PodWrites.surgeReady(pod: pod, now: clock.rfc3339)
+            podWrites += 1
+            pool.submit { [cluster, events] in
+                if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false) {
+                    events.post(.refreshed(object))
+                } else {
+                    events.post(.wake)
+                }
+            }
+        }
+        window.surgeUIDs.formUnion(surge.uids)
+        if surge.check(pods: pods, owns: ownsPod) {
+            observer.handle(.warning(workload.ref, "\(surge.count) surge pod(s) Ready: updating the original pods in place"))
+            return
+        }
+        var failure: (pod: String, reason: String, message: String)?
+        if let failing = surge.failing(pods: pods, owns: ownsPod) {
+            failure = (failing.pod, "SurgeNotReady", "surge pod \(failing.pod): \(failing.reason) \(failing.message); no original pod was touched")
+        } else if now >= surge.since + settings.podTimeout {
+            let name = surge.unready(pods: pods, owns: ownsPod).first ?? "surge"
+            failure = (name, "SurgeNotReady", "the surge pod(s) did not become Ready within \(DurationText.format(settings.podTimeout)) (--pod-timeout); no original pod was touched")
+        }
+        if let failure {
+            failures.append(failure)
+            observer.handle(.podFailed(workload.ref, pod: failure.pod, reason: failure.reason, message: failure.message))
+            window.dropPending()
         }
     }
 
@@ -671,7 +786,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Writes the record of the next pods in line while the window is full, so their turn starts
     /// with the gate. Recording does not touch a serving pod; completion still demands the new image.
     private func prerecord(budget: Int) {
-        guard !stopping else { return }
+        guard !stopping, surge.ready else { return }
         for target in pending.prefix(budget) where !prerecording.contains(target.name) && !prerecorded.contains(target.name) {
             guard let pod = pods[target.name] else { continue }
             guard PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record else {
@@ -709,7 +824,7 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// Starts the pods the window lets go now; a pod whose record is being written ahead waits for it.
     @discardableResult
     private func startPods(now: Double, budget: Int) -> Bool {
-        guard !stopping, !pending.isEmpty else { return false }
+        guard !stopping, !pending.isEmpty, surge.ready else { return false }
         let turn = window.start(now: now, holding: { [prerecording] in prerecording.contains($0) })
         for target in turn.skipped {
             observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
@@ -719,6 +834,11 @@ public final class WorkloadRollout: @unchecked Sendable {
             dirty.insert(target.name)
         }
         if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
+        let held = window.heldBy
+        if let held, held.name != heldByBudget {
+            observer.handle(.warning(workload.ref, "waiting: PodDisruptionBudget \(held.name) (\(held.rule)) holds the window: \(held.desiredHealthy) of its pods must stay healthy"))
+        }
+        heldByBudget = held?.name
         return !turn.started.isEmpty
     }
 }

@@ -51,6 +51,10 @@ public enum Resources {
     /// discovery.k8s.io/v1 endpointslices.
     public static let endpointSlices = ResourceType(
         group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice")
+    /// policy/v1 poddisruptionbudgets.
+    public static let podDisruptionBudgets = ResourceType(
+        group: "policy", version: "v1", resource: "poddisruptionbudgets", kind: "PodDisruptionBudget", shortNames: ["pdb"],
+        subresources: ["status"])
     /// coordination.k8s.io/v1 leases.
     public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease")
 
@@ -76,13 +80,13 @@ public enum Resources {
     public static let all: [ResourceType] = [
         pods, namespaces, nodes, services, endpoints, serviceAccounts, configMaps, secrets, events,
         deployments, replicaSets, statefulSets, daemonSets, controllerRevisions, endpointSlices, leases,
-        clusterRoles, clusterRoleBindings, roles, roleBindings, selfSubjectAccessReviews,
+        clusterRoles, clusterRoleBindings, roles, roleBindings, selfSubjectAccessReviews, podDisruptionBudgets,
     ]
 
     /// The API groups in discovery order ("" is the legacy core group).
     public static let groups: [(name: String, version: String)] = [
         ("apps", "v1"), ("discovery.k8s.io", "v1"), ("coordination.k8s.io", "v1"), ("rbac.authorization.k8s.io", "v1"),
-        ("authorization.k8s.io", "v1"),
+        ("authorization.k8s.io", "v1"), ("policy", "v1"),
     ]
 
     /// The resource served at group/version/plural.

@@ -45,6 +45,7 @@ final class ClusterEngine {
     private(set) var statefulSets: StatefulSetController!
     private(set) var daemonSets: DaemonSetController!
     private(set) var endpoints: EndpointSliceController!
+    private(set) var disruption: DisruptionController!
     private(set) var traffic: TrafficEngine!
 
     init(api: APIServer, options: ClusterOptions, mailbox: SimulationMailbox, log: TransitionLog, board: TrafficBoard) {
@@ -60,6 +61,7 @@ final class ClusterEngine {
         statefulSets = StatefulSetController(engine: self)
         daemonSets = DaemonSetController(engine: self)
         endpoints = EndpointSliceController(engine: self)
+        disruption = DisruptionController(engine: self)
         traffic = TrafficEngine(engine: self)
     }
 
@@ -148,6 +150,7 @@ final class ClusterEngine {
             deployments.reconcile()
             statefulSets.reconcile()
             daemonSets.reconcile()
+            disruption.reconcile()
         }
         kubelet.flush()
         endpoints.reconcile()
@@ -220,6 +223,8 @@ final class ClusterEngine {
             endpoints.serviceChanged(key, old: old, new: new)
         case Resources.endpointSlices:
             endpoints.sliceChanged(old: old, new: new)
+        case Resources.podDisruptionBudgets:
+            disruption.dirty.insert(key)
         case Resources.endpoints:
             if new == nil, let svc = cache.get(Resources.services, key), svc[path: ["spec", "selector"]] != nil {
                 endpoints.markDirty(key)
@@ -248,6 +253,7 @@ final class ClusterEngine {
         markOwnerDirty(old?.controllerUID)
         markOwnerDirty(new?.controllerUID)
         endpoints.podChanged(old: old, new: new)
+        if let ns = (new ?? old)?[path: ["metadata", "namespace"]]?.string { disruption.podChanged(namespace: ns) }
         if new == nil, let old { record(old, .deleted) }
     }
 

@@ -20,6 +20,8 @@ final class PodFacts: Sendable {
     let labels: [String: String]
     let restarts: Int
     let creationTimestamp: String
+    /// `controller.kubernetes.io/pod-deletion-cost` as an int32 (0 when absent or invalid).
+    let deletionCost: Int32
 
     init(_ pod: JSONValue, key: ObjectKey) {
         self.key = key
@@ -33,6 +35,7 @@ final class PodFacts: Sendable {
         labels = pod.metaLabels
         restarts = (pod[path: ["status", "containerStatuses"]]?.array ?? []).map { $0["restartCount"]?.int ?? 0 }.max() ?? 0
         creationTimestamp = pod[path: ["metadata", "creationTimestamp"]]?.string ?? ""
+        deletionCost = pod[path: ["metadata", "annotations", "controller.kubernetes.io/pod-deletion-cost"]]?.string.flatMap { Int32($0) } ?? 0
     }
 
     /// FilterActivePods: not terminating and not finished.
@@ -54,6 +57,7 @@ struct ObjectCache {
     static let tracked: Set<ResourceType> = [
         Resources.pods, Resources.replicaSets, Resources.deployments, Resources.statefulSets, Resources.daemonSets,
         Resources.controllerRevisions, Resources.services, Resources.endpointSlices, Resources.endpoints, Resources.nodes,
+        Resources.podDisruptionBudgets,
     ]
 
     private var buckets: [ResourceType: [ObjectKey: JSONValue]] = [:]

@@ -50,15 +50,29 @@ final class ReplicaSetController {
                     engine.create(Resources.pods, namespace: key.namespace, PodTemplates.pod(from: template, owner: rs, ownerKind: "ReplicaSet"))
                 }
             } else if diff > 0 {
-                for pod in Self.podsToDelete(owned.values.filter(\.isActive), count: diff) { engine.deletePod(pod.key, uid: pod.uid) }
+                let related = relatedPods(rs).filter(\.isActive)
+                for pod in Self.podsToDelete(owned.values.filter(\.isActive), count: diff, related: related) {
+                    engine.deletePod(pod.key, uid: pod.uid)
+                }
             }
         }
         writeStatus(rs, key, owned)
     }
 
-    /// getPodsToDelete: the `count` pods ranked lowest (unscheduled, pending, not ready, ready for
-    /// less time, more restarts, newer first).
-    static func podsToDelete(_ pods: [PodFacts], count: Int) -> [PodFacts] {
+    /// getIndirectlyRelatedPods: the pods of every ReplicaSet of the same Deployment (this one's alone
+    /// when it has no controller).
+    private func relatedPods(_ rs: JSONValue) -> [PodFacts] {
+        guard let owner = rs.controllerUID else { return engine.cache.podFacts(ownedBy: rs.metaUID) }
+        return engine.cache.dependents(of: owner, Resources.replicaSets).flatMap { engine.cache.podFacts(ownedBy: $0.metaUID) }
+    }
+
+    /// getPodsToDelete with ActivePodsWithRanks (behaviour.md C3): the `count` pods ranked lowest:
+    /// unscheduled, pending, not ready, lower `pod-deletion-cost`, more related pods on the same
+    /// node, ready for less time, more restarts, newer first.
+    static func podsToDelete(_ pods: [PodFacts], count: Int, related: [PodFacts] = []) -> [PodFacts] {
+        var onNode: [String: Int] = [:]
+        for p in related where !p.nodeName.isEmpty { onNode[p.nodeName, default: 0] += 1 }
+        func rank(_ p: PodFacts) -> Int { p.nodeName.isEmpty ? 0 : onNode[p.nodeName] ?? 0 }
         func phaseRank(_ p: PodFacts) -> Int {
             switch p.phase {
             case "Pending", "": return 0
@@ -71,6 +85,8 @@ final class ReplicaSetController {
             if sa != sb { return sa }
             if phaseRank(a) != phaseRank(b) { return phaseRank(a) < phaseRank(b) }
             if a.ready != b.ready { return !a.ready }
+            if a.deletionCost != b.deletionCost { return a.deletionCost < b.deletionCost }
+            if rank(a) != rank(b) { return rank(a) > rank(b) }
             if a.ready, a.readySince != b.readySince { return (a.readySince ?? 0) > (b.readySince ?? 0) }
             if a.restarts != b.restarts { return a.restarts > b.restarts }
             if a.creationTimestamp != b.creationTimestamp { return a.creationTimestamp > b.creationTimestamp }

@@ -139,6 +139,34 @@ public final class TransitionLog: Sendable {
         return peak
     }
 
+    /// The fewest and the most pods of a workload that were Ready, and the most that existed, at the
+    /// same time from entry `index` on (the state at `index` counts; pods count from their creation,
+    /// or the start of the simulation, until they are deleted).
+    public func podCounts(workload: String, from index: Int = 0) -> (minReady: Int, maxReady: Int, maxPods: Int) {
+        var ready = Set<String>(), live = Set<String>()
+        var counts = (minReady: Int.max, maxReady: 0, maxPods: 0)
+        for (i, e) in entries.enumerated() where e.workload == workload || i == index {
+            if e.workload == workload {
+                switch e.kind {
+                case .observed(let r), .created(let r), .ready(let r):
+                    live.insert(e.uid)
+                    if r { ready.insert(e.uid) } else { ready.remove(e.uid) }
+                case .deleted:
+                    live.remove(e.uid)
+                    ready.remove(e.uid)
+                default:
+                    break
+                }
+            }
+            guard i >= index else { continue }
+            counts.minReady = min(counts.minReady, ready.count)
+            counts.maxReady = max(counts.maxReady, ready.count)
+            counts.maxPods = max(counts.maxPods, live.count)
+        }
+        if counts.minReady == Int.max { counts.minReady = ready.count }
+        return counts
+    }
+
     /// The kinds of the transitions of one pod, in order (handy for asserting sequences).
     public func kinds(pod: String, namespace: String? = nil) -> [PodTransition.Kind] { entries(pod: pod, namespace: namespace).map(\.kind) }
 }
