@@ -46,7 +46,7 @@ struct SelectorAndURLTests {
         #expect(nothing.status == 2 && nothing.stderr.contains("matches -l app=nosuch"), "\(nothing)")
     }
 
-    @Test("set image -l rolls every matching workload and nothing else")
+    @Test("set image -l rolls every matching workload and nothing else; undo -l returns it")
     func setImageBySelector() throws {
         let c = try Self.cluster()
         defer { c.stop() }
@@ -58,6 +58,12 @@ struct SelectorAndURLTests {
         }
         #expect(images("api") == ["nginx:1.27", "nginx:1.27"])
         #expect(images("web") == ["nginx:1.25", "nginx:1.25"])
+
+        let undo = try c.run(["undo", "-l", "app=api", "--grace-period", "0"], timeout: 120)
+        #expect(undo.status == 0, "\(undo)")
+        #expect(images("api") == ["nginx:1.25", "nginx:1.25"], "undo -l found the workload by its label")
+        let none = try c.run(["undo", "-l", "app=nosuch"])
+        #expect(none.status == 2 && none.stderr.contains("-l matches no workload"), "\(none)")
     }
 
     @Test("-f URL: read over HTTP, a 404 named as kubectl names it, a 503 tried again")

@@ -12,19 +12,24 @@ extension Command {
         kept; with nothing to undo it says so and exits 0. `--dry-run` shows the plan. `--to-revision N`
         restores the images of revision N of `history` instead (only a revision whose rollout completed).
         """,
-        usage: "undo TYPE/NAME [flags]",
+        usage: "undo (TYPE/NAME | -l SELECTOR) [flags]",
         examples: [
             ("Undo the last rollout of a Deployment", "undo deployment/web"),
             ("Return to revision 2 of `history`", "undo deployment/web --to-revision 2"),
         ],
-        flags: RolloutOptions.flags + [RolloutRun.takeOverFlag, toRevisionFlag]
+        flags: [TargetResolver.selectorFlag] + RolloutOptions.flags + [RolloutRun.takeOverFlag, toRevisionFlag]
     ) { ctx in
         var options = try RolloutOptions(ctx.args, command: ctx.commandPath)
+        let selector = try TargetResolver(ctx).selector()
+        if selector != nil && !ctx.args.positionals.isEmpty {
+            throw CLIError.usage("name cannot be provided when a selector is specified", command: ctx.commandPath)
+        }
         let session = try ctx.cluster()
         let recorded = RecordedRollouts(ctx: ctx, session: session)
-        let workloads = try recorded.workloads(ctx.args.positionals)
+        let workloads = selector == nil ? try recorded.workloads(ctx.args.positionals) : try recorded.allRecorded(selector: selector)
         guard workloads.count == 1, let workload = workloads.first else {
-            throw CLIError.usage("undo takes one workload", command: ctx.commandPath)
+            let found = selector == nil ? "" : ": -l matches \(workloads.isEmpty ? "no workload with a recorded rollout" : workloads.map(\.ref.description).joined(separator: ", "))"
+            throw CLIError.usage("undo takes one workload\(found)", command: ctx.commandPath)
         }
         if let text = ctx.args.value("to-revision"), text != "0" {
             guard let revision = Int(text), revision > 0 else {

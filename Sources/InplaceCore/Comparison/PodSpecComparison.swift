@@ -136,8 +136,14 @@ struct Comparator {
     }
 
     static func isQuantity(_ schema: String) -> Bool {
-        schema.contains("resources.limits.") || schema.contains("resources.requests.")
-            || schema.hasSuffix("emptyDir.sizeLimit") || schema.hasPrefix("overhead.")
+        // A quantity is a leaf under `resources.limits` or `resources.requests`: the stdlib's
+        // `hasSuffix` on what precedes the last dot (Foundation's `contains` on String cost a third
+        // of a 10,000-pod plan).
+        if let dot = schema.lastIndex(of: ".") {
+            let parent = schema[..<dot]
+            if parent.hasSuffix("resources.limits") || parent.hasSuffix("resources.requests") { return true }
+        }
+        return schema.hasSuffix("emptyDir.sizeLimit") || schema.hasPrefix("overhead.")
     }
 
     /// Semantic equality of a desired value `d` and a live value `p` at `schema`.

@@ -46,7 +46,7 @@ public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
     /// Who runs the rollout (`reportingInstance`, and named in the messages).
     public let holder: String
     private let pool = WritePool(width: 2, backgroundLimit: 2)
-    private let state = Mutex<(known: [WorkloadRef: Known], finished: Bool)>(([:], false))
+    private let state = Mutex<(known: [WorkloadRef: Known], finished: Bool, held: [WorkloadRef: [(Subject, JSONValue)]])>(([:], false, [:]))
 
     /// A recorder writing through `cluster` and forwarding every event to `next`.
     public init(cluster: any ClusterAPI, clock: any RolloutClock, holder: String, next: any RolloutObserver) {
@@ -86,12 +86,16 @@ public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
                  message: "\(holder) rolls \(k.updating) pod(s) in place to \(k.images)\(why)")
         case let .podDone(ref, pod, _):
             guard let k = known(ref) else { return }
-            emit(podSubject(k, pod), type: "Normal", reason: "InPlaceUpdated", message: "Containers updated in place to \(k.images) by \(holder)")
+            // Written when the workload's rollout ends, stamped with the time of the update: while pods
+            // hand over their slots, a write to the API server here would delay the next pod.
+            emit(podSubject(k, pod), type: "Normal", reason: "InPlaceUpdated", message: "Containers updated in place to \(k.images) by \(holder)",
+                 holdFor: ref)
         case let .podFailed(ref, pod, reason, message):
             guard let k = known(ref) else { return }
             emit(podSubject(k, pod), type: "Warning", reason: "InPlaceUpdateFailed", message: "\(reason): \(message)")
             emit(k.workload, type: "Warning", reason: "InPlaceUpdateFailed", message: "pod \(pod): \(reason): \(message)")
         case let .finished(ref, outcome):
+            release(ref)
             guard let k = known(ref) else { return }
             let detail = outcome.message.map { ": \($0)" } ?? ""
             switch outcome.result {
@@ -119,6 +123,7 @@ public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
 
     /// Waits for the events in flight, then lets the pool's threads end; later events are dropped.
     public func finish() {
+        for ref in state.withLock({ Array($0.held.keys) }) { release(ref) }
         state.withLock { $0.finished = true }
         pool.waitAll()
         pool.close()
@@ -130,11 +135,24 @@ public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
         k.pods[pod] ?? Subject(apiVersion: "v1", kind: "Pod", namespace: k.workload.namespace, name: pod, uid: "", resourceVersion: "")
     }
 
-    /// Queues the event's write on the background lane.
-    private func emit(_ subject: Subject, type: String, reason: String, message: String) {
+    /// Queues the event's write on the background lane, or (`holdFor`) keeps it until that workload's
+    /// rollout ends.
+    private func emit(_ subject: Subject, type: String, reason: String, message: String, holdFor: WorkloadRef? = nil) {
         let body = Self.event(subject, type: type, reason: reason, message: message, now: clock.rfc3339, instance: holder)
-        let open = state.withLock { !$0.finished }
-        guard open else { return }
+        let open = state.withLock { s -> Bool in
+            guard !s.finished else { return false }
+            if let holdFor { s.held[holdFor, default: []].append((subject, body)); return false }
+            return true
+        }
+        if open { write(subject, body) }
+    }
+
+    /// Writes the events kept for a workload.
+    private func release(_ ref: WorkloadRef) {
+        for (subject, body) in state.withLock({ $0.held.removeValue(forKey: ref) ?? [] }) { write(subject, body) }
+    }
+
+    private func write(_ subject: Subject, _ body: JSONValue) {
         let cluster = cluster
         pool.submit(background: true) {
             _ = try? cluster.create(ClusterUse.createEvent.resource.path(namespace: subject.namespace), body: body)
