@@ -36,6 +36,8 @@ public final class WorkloadRollout: @unchecked Sendable {
         self.workload = workload
         self.template = template
         self.plan = plan
+        window = RolloutWindow(maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
+                               initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
         self.settings = settings
         self.rolloutID = resuming?.id ?? rolloutID
         self.holder = holder
@@ -77,10 +79,9 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var endpoints = EndpointIndex()
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
     private var slicesSynced = false
-    /// Which pods wait, which are in flight, and which may start (`RolloutWindow`).
-    private lazy var window = RolloutWindow(
-        maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
-        initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
+    /// Which pods wait, which are in flight, and which may start (`RolloutWindow`). A stored property,
+    /// never `lazy`: a lazy one is mutated through get and set, copying every pod it knows per event.
+    private var window: RolloutWindow
     /// When the surge pods were taken out of service before the replicas are lowered.
     private var surgeRetiring: Double?
     /// The PodDisruptionBudget that held the window when pods were last started (reported once per hold).
