@@ -9,22 +9,6 @@ import Testing
 struct HistoryAndEventsTests {
     static let kubectlPath = "/usr/bin/kubectl"
 
-    func kubectl(_ c: TestCluster, _ args: [String]) throws -> (status: Int32, output: String) {
-        let log = c.dir + "/kubectl-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.kubectlPath)
-        p.arguments = ["--kubeconfig", c.kubeconfig] + args
-        p.environment = BinaryRunner.baseEnvironment(home: c.dir)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        return (p.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-    }
-
     /// The history annotation on deployment/web, parsed.
     func revisions(_ c: TestCluster) throws -> [JSONValue] {
         let text = try #require(c.object(Resources.deployments, "web")?[path: ["metadata", "annotations", "inplace.kubectl.io/history"]]?.string)
@@ -96,14 +80,14 @@ struct HistoryAndEventsTests {
         #expect(failure?["type"] == "Warning" && failure?["message"]?.string?.contains("ImagePull") == true, "the kubelet's reason: \(failure?.serialized() ?? "none")")
 
         if FileManager.default.isExecutableFile(atPath: Self.kubectlPath) {
-            let describe = try kubectl(c, ["describe", "deploy/web"])
+            let describe = try c.kubectl(["describe", "deploy/web"])
             #expect(describe.status == 0, "\(describe.output)")
             #expect(describe.output.contains("InPlaceRolloutStarted") && describe.output.contains("InPlaceRolloutCompleted")
                     && describe.output.contains("kubectl-inplace"), "\(describe.output)")
-            let get = try kubectl(c, ["get", "events"])
+            let get = try c.kubectl(["get", "events"])
             #expect(get.status == 0 && get.output.contains("InPlaceUpdated") && get.output.contains("deployment/web"), "\(get.output)")
             let pod = try #require(pods.keys.sorted().first)
-            let describePod = try kubectl(c, ["describe", "pod", pod])
+            let describePod = try c.kubectl(["describe", "pod", pod])
             #expect(describePod.output.contains("InPlaceUpdated") && describePod.output.contains("nginx:1.27"), "\(describePod.output)")
         }
     }

@@ -11,22 +11,6 @@ struct OtherWritersTests {
     static let kubectlPath = "/usr/bin/kubectl"
 
     /// Runs the real kubectl against the test cluster.
-    func kubectl(_ c: TestCluster, _ args: [String]) throws -> (status: Int32, output: String) {
-        let log = c.dir + "/kubectl-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.kubectlPath)
-        p.arguments = ["--kubeconfig", c.kubeconfig] + args
-        p.environment = BinaryRunner.baseEnvironment(home: c.dir)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        return (p.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-    }
-
     /// Starts `args` and waits until the first pod finished its update (the rollout is mid-way).
     func startAndWaitForFirstPod(_ c: TestCluster, _ args: [String]) throws -> BackgroundRun {
         let run = try c.start(args)
@@ -50,7 +34,7 @@ struct OtherWritersTests {
         defer { c.stop() }
         let run = try startAndWaitForFirstPod(c, ["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "300ms"])
         defer { run.cleanUp() }
-        let scale = try kubectl(c, ["scale", "deployment/web", "--replicas=6"])
+        let scale = try c.kubectl(["scale", "deployment/web", "--replicas=6"])
         #expect(scale.status == 0, "\(scale.output)")
         #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
         c.settle(thenWait: 0.3)
@@ -71,7 +55,7 @@ struct OtherWritersTests {
         let run = try startAndWaitForFirstPod(c, ["set", "image", "deployment/web", "app=nginx:1.27", "--max-unavailable", "2",
                                                   "--grace-period", "300ms"])
         defer { run.cleanUp() }
-        let scale = try kubectl(c, ["scale", "deployment/web", "--replicas=3"])
+        let scale = try c.kubectl(["scale", "deployment/web", "--replicas=3"])
         #expect(scale.status == 0, "\(scale.output)")
         #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
         c.settle(thenWait: 0.3)
@@ -89,7 +73,7 @@ struct OtherWritersTests {
         let run = try startAndWaitForFirstPod(c, ["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "300ms"])
         defer { run.cleanUp() }
         let before = try #require(c.record(Resources.deployments, "web"))
-        let patch = try kubectl(c, ["patch", "deployment", "web", "-p",
+        let patch = try c.kubectl(["patch", "deployment", "web", "-p",
                                     #"{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.37"}]}}}}"#])
         #expect(patch.status == 0, "\(patch.output)")
         #expect(run.waitExit(timeout: 60) == 5, "\(run.stderr)")
@@ -127,7 +111,7 @@ struct OtherWritersTests {
         #expect(Eventually.wait(20) {
             c.facts(prefix: "db-").values.contains { $0.images["postgres"] == "postgres:16.3" && $0.gate == "True" && $0.ready }
         }, "\(run.stderr)")
-        let scale = try kubectl(c, ["scale", "statefulset/db", "--replicas=5"])
+        let scale = try c.kubectl(["scale", "statefulset/db", "--replicas=5"])
         #expect(scale.status == 0, "\(scale.output)")
         #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
         c.settle(thenWait: 0.3)

@@ -73,6 +73,13 @@ final class TestCluster {
         try write(name, objects.map { YAML.emit($0) }.joined(separator: "---\n"))
     }
 
+    /// Runs the real kubectl (`/usr/bin/kubectl`) against this cluster; its stdout and stderr together.
+    func kubectl(_ args: [String]) throws -> (status: Int32, output: String) {
+        let r = try BinaryRunner(executable: URL(fileURLWithPath: "/usr/bin/kubectl"))
+            .run(["--kubeconfig", kubeconfig] + args, environment: BinaryRunner.baseEnvironment(home: dir), workingDirectory: dir, timeout: 60)
+        return (r.status, r.stdout + r.stderr)
+    }
+
     /// Runs the binary with `KUBECONFIG` set to `kubeconfig` (nil: unset) and the extra variables.
     func run(_ args: [String], kubeconfig: String?? = .none, env extra: [String: String] = [:], stdin: [UInt8]? = nil,
              timeout: Double = 30) throws -> RunResult {
