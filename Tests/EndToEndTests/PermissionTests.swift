@@ -52,7 +52,7 @@ struct PermissionTests {
                        creds.front.url + "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"]
         try p.run()
         p.waitUntilExit()
-        let answer = try? JSONValue(parsing: Array((try? String(contentsOfFile: out, encoding: .utf8) ?? "")?.utf8 ?? "".utf8))
+        let answer = try? JSONValue(parsing: Array(((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").utf8))
         return answer?[path: ["status", "allowed"]]?.bool
     }
 
@@ -184,20 +184,9 @@ struct PermissionTests {
         #expect(printed.status == 0, "\(printed)")
         let file = try c.write("rbac.yaml", printed.stdout)
         for mode in ["client", "server"] {
-            let out = c.dir + "/apply-\(mode).log"
-            FileManager.default.createFile(atPath: out, contents: nil)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: try Self.kubectl())
-            p.arguments = ["--kubeconfig", c.kubeconfig, "apply", "--dry-run=\(mode)", "-f", file]
-            p.environment = BinaryRunner.baseEnvironment(home: c.dir)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-            p.standardOutput = handle
-            p.standardError = handle
-            try p.run()
-            p.waitUntilExit()
-            try handle.close()
-            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-            #expect(p.terminationStatus == 0, "kubectl apply --dry-run=\(mode):\n\(text)")
+            _ = try Self.kubectl()
+            let (status, text) = try c.kubectl(["apply", "--dry-run=\(mode)", "-f", file])
+            #expect(status == 0, "kubectl apply --dry-run=\(mode):\n\(text)")
             #expect(text.contains("role.rbac.authorization.k8s.io/kubectl-inplace-rollout created"), "\(text)")
             #expect(text.contains("rolebinding.rbac.authorization.k8s.io/kubectl-inplace-rollout created"), "\(text)")
         }

@@ -279,27 +279,14 @@ struct PrepareAndControllerTests {
 
         let kubectl = "/usr/bin/kubectl"
         try #require(FileManager.default.isExecutableFile(atPath: kubectl), "the real kubectl is needed at \(kubectl)")
-        try applyDryRun(kubectl, manifest: r.stdout, in: c)
+        try applyDryRun(manifest: r.stdout, in: c)
     }
 
     /// Runs the real `kubectl apply --dry-run=client` on the manifest against the simulated cluster.
-    func applyDryRun(_ kubectl: String, manifest: String, in c: TestCluster) throws {
-        let log = c.dir + "/kubectl-apply.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let input = c.dir + "/manifest.yaml"
-        try c.write("manifest.yaml", manifest)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: kubectl)
-        p.arguments = ["--kubeconfig", c.kubeconfig, "apply", "--dry-run=client", "-f", input]
-        p.environment = BinaryRunner.baseEnvironment(home: c.dir)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(p.terminationStatus == 0, "kubectl apply --dry-run=client failed:\n\(output)")
+    func applyDryRun(manifest: String, in c: TestCluster) throws {
+        let input = try c.write("manifest.yaml", manifest)
+        let (status, output) = try c.kubectl(["apply", "--dry-run=client", "-f", input])
+        #expect(status == 0, "kubectl apply --dry-run=client failed:\n\(output)")
         #expect(output.components(separatedBy: "(dry run)").count - 1 == 7, "\(output)")
     }
 }
