@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "InplaceCLITests", dependencies: ["InplaceCLI", "InplaceCore", "JSON"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "JSON"]),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["KubeSim", "JSON", "YAML"],
+            name: "EndToEndTests", dependencies: ["KubeSim", "KubeClient", "JSON", "YAML"],
             resources: [.copy("Golden")]),
     ]
 )

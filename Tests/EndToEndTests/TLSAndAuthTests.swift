@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import KubeClient
 import KubeSim
 import Testing
 
@@ -207,5 +208,31 @@ struct TLSAndAuthTests {
         try c.write("serviceaccount/ca.crt", try front.pki.read(front.pki.wrongCACert))
         let wrongCA = try c.run(Self.plan, kubeconfig: .some(nil), env: env)
         #expect(wrongCA.status != 0 && wrongCA.stderr.lowercased().contains("certificate"), "ca.crt is what is trusted: \(wrongCA)")
+    }
+}
+
+extension TLSAndAuthTests {
+    @Test("A server that fails resumed TLS sessions (socat verifying client certificates) gets every request: the client falls back to full handshakes")
+    func refusedSessionResumption() throws {
+        let c = try Self.cluster(requireToken: nil)
+        defer { c.stop() }
+        let front = try c.startTLSFront(requireClientCertificate: true)
+        let pki = front.pki
+        let tls = TLSConfig(caPEM: Array(try pki.read(pki.caCert).utf8), clientCertificatePEM: Array(try pki.read(pki.clientCert).utf8),
+                            clientKeyPEM: Array(try pki.read(pki.clientKey).utf8))
+        // No idle handles: every request opens a new connection, offering the session the previous one got.
+        let transport = CurlTransport(settings: TransportSettings(
+            server: try ServerURL.parse(front.url, defaultTLS: true), tls: tls, userAgent: "e2e", maxIdleHandles: 0))
+        for i in 0..<6 {
+            let url = front.url + "/api/v1/namespaces/default/pods"
+            let response: HTTPResponse
+            do { response = try transport.send(HTTPRequest(method: "GET", url: url)) } catch {
+                Issue.record("request \(i + 1) failed: \(error)")
+                return
+            }
+            #expect(response.status == 200, "request \(i + 1)")
+            let streamed = transport.stream(HTTPRequest(method: "GET", url: url), cancellation: StreamCancellation()) { _ in true }
+            #expect(streamed.failure == nil && streamed.status == 200, "stream \(i + 1): \(String(describing: streamed.failure))")
+        }
     }
 }

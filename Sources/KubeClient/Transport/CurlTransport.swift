@@ -54,10 +54,16 @@ public struct StreamOutcome: Sendable {
 /// HTTP over libcurl: a pool of easy handles (keep-alive connections are reused by reusing the
 /// handles, most recently used first) sharing DNS and TLS session caches; HTTP/2 over TLS when
 /// the server offers it; streaming transfers on dedicated handles driven by a multi handle.
+///
+/// A server that fails a handshake offering a cached session (OpenSSL without a session id
+/// context, e.g. a TLS proxy that verifies client certificates) gets the request again over a
+/// full handshake, and no resumption for the rest of the transport's life.
 public final class CurlTransport: Sendable {
     /// The fixed settings.
     public let settings: TransportSettings
     private let share = CurlShare()
+    /// Cleared after a TLS failure: from then on every connection does a full handshake.
+    private let resumesSessions = Atomic<Bool>(true)
     /// Bit patterns of idle CURL* handles.
     private let idle = Mutex<[UInt]>([])
 
@@ -76,6 +82,14 @@ public final class CurlTransport: Sendable {
 
     /// Sends a request and reads the whole response.
     public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+        do {
+            return try sendOnce(request)
+        } catch where error.kind == .tls && resumesSessions.exchange(false, ordering: .relaxed) {
+            return try sendOnce(request)
+        }
+    }
+
+    private func sendOnce(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
         let easy = takeHandle()
         let transfer = CurlTransfer(cancellation: nil, maxBodyBytes: settings.limits.maxResponseBytes)
         let lists = configure(easy, request, transfer)
@@ -98,7 +112,12 @@ public final class CurlTransport: Sendable {
     public func stream(
         _ request: HTTPRequest, cancellation: StreamCancellation, onData: (UnsafeRawBufferPointer) -> Bool
     ) -> StreamOutcome {
-        withoutActuallyEscaping(onData) { handler in streamTransfer(request, cancellation, handler) }
+        withoutActuallyEscaping(onData) { handler in
+            let outcome = streamTransfer(request, cancellation, handler)
+            guard outcome.status == 0, outcome.failure?.kind == .tls, resumesSessions.exchange(false, ordering: .relaxed)
+            else { return outcome }
+            return streamTransfer(request, cancellation, handler)
+        }
     }
 
     private func streamTransfer(
@@ -175,6 +194,7 @@ public final class CurlTransport: Sendable {
     private func configure(_ easy: UnsafeMutableRawPointer, _ request: HTTPRequest, _ transfer: CurlTransfer) -> OwnedLists {
         let s = settings
         kcurl_easy_setopt_share(easy, share.handle)
+        if !resumesSessions.load(ordering: .relaxed) { kcurl_easy_setopt_long(easy, CURLOPT_SSL_SESSIONID_CACHE, 0) }
         transfer.install(on: easy)
         let routing = TLSServerNameRouting.route(url: request.url, server: s.server, serverName: s.tls.serverName)
         kcurl_easy_setopt_string(easy, CURLOPT_URL, routing.url)
