@@ -15,6 +15,8 @@ public protocol ClusterReader: Sendable {
     func podDisruptionBudgets(namespace: String) throws -> [JSONValue]
     /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
     func resizeSupport(nodes: Set<String>) throws -> ResizeSupport
+    /// `status.nodeInfo.kubeletVersion` of each of `nodes` that can be read.
+    func kubeletVersions(nodes: Set<String>) throws -> [String: String]
 }
 
 extension ClusterReader {
@@ -23,4 +25,7 @@ extension ClusterReader {
 
     /// Unknown support: resource changes are blocked.
     public func resizeSupport(nodes: Set<String>) throws -> ResizeSupport { ResizeSupport(serverVersion: nil, servesResize: false) }
+
+    /// Unknown versions: native sidecar image changes are blocked.
+    public func kubeletVersions(nodes: Set<String>) throws -> [String: String] { [:] }
 }

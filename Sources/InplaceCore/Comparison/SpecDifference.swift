@@ -8,6 +8,10 @@ public struct SpecDifference: Sendable, Equatable {
     /// cpu and memory requests and limits to change through `pods/resize`, in spec order.
     public var resourceChanges: [ResourceChange] = []
 
+    /// The native sidecars (`initContainers[]` with `restartPolicy: Always`) among `imageChanges`:
+    /// only a kubelet that restarts a running sidecar whose definition changed applies them.
+    public var sidecars: [String] = []
+
     public init(imageChanges: [ImageChange] = [], blockedFields: [String] = [], resourceChanges: [ResourceChange] = []) {
         self.imageChanges = imageChanges
         self.blockedFields = blockedFields

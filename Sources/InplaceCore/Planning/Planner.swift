@@ -12,10 +12,11 @@ public enum Planner {
     ///   - refusals: why the workload as a whole cannot be rolled out now (`RolloutPreconditions`).
     ///   - surgeApplied: pods an unfinished rollout already added (its record's surge): not the workload's own.
     ///   - budgets: the PodDisruptionBudgets selecting the workload's pods (ignored with `--ignore-pdb`).
+    ///   - sidecars: the kubelet versions that decide whether a native sidecar's new image is applied.
     public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
                             strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
                             refusals: [String] = [], resize: ResizeSupport? = nil, surgeApplied: Int = 0,
-                            budgets: [DisruptionBudget] = []) -> WorkloadPlan {
+                            budgets: [DisruptionBudget] = [], sidecars: SidecarRestartSupport = SidecarRestartSupport()) -> WorkloadPlan {
         let budgets = options.ignorePdb ? [] : budgets
         var refusals = refusals
         let live = pods.filter { !$0.terminating }
@@ -33,6 +34,7 @@ public enum Planner {
             if reasons.isEmpty, !diff.resourceChanges.isEmpty {
                 reasons = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
             }
+            if reasons.isEmpty { reasons = sidecars.reasons(diff.sidecars, node: pod.node) }
             if !reasons.isEmpty {
                 plan.action = .blocked
                 plan.reasons = reasons
