@@ -221,6 +221,38 @@ struct SetImageAcrossWorkloadsTests {
         let r = try c.run(["set", "image", "deploy/api", "log-agent=busybox:1.37", "--grace-period", "0"], timeout: 120)
         #expect(r.status == 0, "\(r)")
         Self.expectOnly("log-agent", changedTo: "busybox:1.37", before: before, after: Self.containers(c, prefix: "api-"))
+
+        let updated = Self.containers(c, prefix: "api-")
+        let undo = try c.run(["undo", "deploy/api", "--grace-period", "0"], timeout: 120)
+        #expect(undo.status == 0, "\(undo)")
+        Self.expectOnly("log-agent", changedTo: "busybox:1.36", before: updated, after: Self.containers(c, prefix: "api-"))
+    }
+
+    @Test("The real kubectl reads the per-node kubelet versions and the sidecar statuses, and its own set image on a live pod restarts the sidecar only on the new kubelet")
+    func realKubectlSeesTheSameObjects() throws {
+        var scenario = Workloads.scenario([Self.withSidecar(Workloads.deployment("api", replicas: 2))], nodeCount: 2)
+        scenario.kubeletVersions = ["node-1": "v1.31.4"]
+        let c = try TestCluster(scenario)
+        defer { c.stop() }
+        let nodes = try c.kubectl(["get", "nodes", "-o", "custom-columns=NAME:.metadata.name,VERSION:.status.nodeInfo.kubeletVersion", "--no-headers"])
+        #expect(nodes.status == 0, "\(nodes.output)")
+        #expect(nodes.output.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") } == ["node-1 v1.31.4", "node-2 v1.32.0"],
+                "\(nodes.output)")
+        let pods = c.livePods(prefix: "api-")
+        for pod in pods {
+            let name = pod[path: ["metadata", "name"]]?.string ?? ""
+            let node = pod[path: ["spec", "nodeName"]]?.string ?? ""
+            let set = try c.kubectl(["set", "image", "pod/\(name)", "log-agent=busybox:1.37"])
+            #expect(set.status == 0, "kubectl set image changes a live pod's sidecar image (A1): \(set.output)")
+            c.settle(thenWait: 0.5)
+            let shown = try c.kubectl(["get", "pod", name, "-o",
+                                       "jsonpath={.spec.initContainers[0].image} {.status.initContainerStatuses[0].image} {.status.initContainerStatuses[0].restartCount}"])
+            #expect(shown.status == 0, "\(shown.output)")
+            let expected = node == "node-1" ? "busybox:1.37 docker.io/library/busybox:1.36 0" : "busybox:1.37 docker.io/library/busybox:1.37 1"
+            #expect(shown.output == expected, "\(node): \(shown.output)")
+        }
+        let describe = try c.kubectl(["describe", "pod", pods[0][path: ["metadata", "name"]]?.string ?? ""])
+        #expect(describe.status == 0 && describe.output.contains("Init Containers:") && describe.output.contains("log-agent:"), "\(describe.output)")
     }
 
     @Test("A classic init container's image change is blocked: nothing written, the plan says why")
