@@ -169,6 +169,8 @@ struct SetImageAcrossWorkloadsTests {
         #expect(Self.planned(here) == ["default/Deployment/web"])
         let (_, everywhere) = try c.planJSON(["--all", "-A", "log-agent=busybox:1.37"])
         #expect(Self.planned(everywhere) == ["default/Deployment/web", "team-b/Deployment/api"])
+        let (_, labelled) = try c.planJSON(["-l", "app in (api,cache)", "-A", "app=nginx:1.27"])
+        #expect(Self.planned(labelled) == ["team-b/Deployment/api", "team-c/Deployment/cache"], "-l with -A looks in every namespace")
 
         let before = Self.containers(c, prefix: "api-", namespace: "team-b")
         let cache = Self.containers(c, prefix: "cache-", namespace: "team-c")
