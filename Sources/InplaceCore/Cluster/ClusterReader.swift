@@ -13,19 +13,19 @@ public protocol ClusterReader: Sendable {
     func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String]
     /// The policy/v1 PodDisruptionBudgets of `namespace`.
     func podDisruptionBudgets(namespace: String) throws -> [JSONValue]
-    /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
-    func resizeSupport(nodes: Set<String>) throws -> ResizeSupport
     /// `status.nodeInfo.kubeletVersion` of each of `nodes` that can be read.
     func kubeletVersions(nodes: Set<String>) throws -> [String: String]
+    /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
+    func resizeSupport(nodes: Set<String>) throws -> ResizeSupport
 }
 
 extension ClusterReader {
     /// The policy/v1 PodDisruptionBudgets of `namespace` (none where the reader knows of none).
     public func podDisruptionBudgets(namespace: String) throws -> [JSONValue] { [] }
 
-    /// Unknown support: resource changes are blocked.
-    public func resizeSupport(nodes: Set<String>) throws -> ResizeSupport { ResizeSupport(serverVersion: nil, servesResize: false) }
-
     /// Unknown versions: native sidecar image changes are blocked.
     public func kubeletVersions(nodes: Set<String>) throws -> [String: String] { [:] }
+
+    /// Unknown support: resource changes are blocked.
+    public func resizeSupport(nodes: Set<String>) throws -> ResizeSupport { ResizeSupport(serverVersion: nil, servesResize: false) }
 }
