@@ -29,6 +29,15 @@ public enum PlanRenderer {
             summary["maxSurgeFrom"] = .string(setting.source.rawValue)
         }
         if let budget = w.limitingBudget { summary["limitingBudget"] = .string(budget) }
+        if let priority = w.order.priority {
+            summary["priority"] = .string("\(priority.flagName) \(priority.text)")
+            summary["priorityFrom"] = .string(w.order.prioritySource.rawValue)
+        }
+        if let scatter = w.order.scatter {
+            summary["scatter"] = .string("\(scatter.flagName) \(scatter.text)")
+            summary["scatterFrom"] = .string(w.order.scatterSource.rawValue)
+            if case .by = scatter { summary["scatterLabelOf"] = .string(w.order.nodeValues == nil ? "pod" : "node") }
+        }
         o["summary"] = .object(summary)
         if !w.refusals.isEmpty { o["refused"] = .array(w.refusals.map { .string($0) }) }
         if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
@@ -53,6 +62,9 @@ public enum PlanRenderer {
             })
         }
         o["ready"] = .bool(p.ready)
+        if let priority = p.priority { o["priority"] = .int(priority) }
+        if let key = p.priorityKey { o["priorityKey"] = .string(key) }
+        if let scatter = p.scatter { o["scatter"] = .string(scatter) }
         return .object(o)
     }
 
@@ -66,6 +78,7 @@ public enum PlanRenderer {
             if i > 0 { out += "\n" }
             out += style.bold(headline(w)) + "\n"
             if w.ref.kind != .pod { out += settings(w) + "\n" }
+            if !w.order.isDefault { out += "order: not-ready pods first, then \(w.order.summary), ties in the default order\n" }
             for reason in w.refusals { out += style.red("refused:") + " \(reason)\n" }
             guard !w.pods.isEmpty else { continue }
             var table = TableWriter(header: ["BATCH", "POD", "ACTION", "DETAIL"])
@@ -118,7 +131,9 @@ public enum PlanRenderer {
         case .update, .hold:
             let changes = (p.changes.map { "\($0.container): \($0.from) → \($0.to)" }
                 + p.resources.map { "\($0.container) \($0.key): \($0.from) → \($0.to)\($0.restarts ? " (restart)" : "")" }).joined(separator: ", ")
-            return p.action == .hold ? "partition (\(changes))" : changes
+            let order = [p.priority.map { "priority \($0)" }, p.scatter].compactMap { $0 }.joined(separator: ", ")
+            let shown = order.isEmpty ? changes : "\(changes) [\(order)]"
+            return p.action == .hold ? "partition (\(shown))" : shown
         case .keep:
             return p.ready ? "" : "not ready"
         case .blocked:
