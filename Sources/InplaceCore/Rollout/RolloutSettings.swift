@@ -30,7 +30,7 @@ extension RolloutSettings {
     /// The options a rollout record keeps, by the keys `resume` reads back (the CLI's option table
     /// names the same keys): max-unavailable and partition as `plan` resolved them, so a resume keeps
     /// them whatever the workload shows then (so are the priority and scatter rules, from a flag or an
-    /// annotation); never `--timeout`, which bounds one command only.
+    /// annotation; an empty text where the kind is not used); never `--timeout`, which bounds one command only.
     public func recordedOptions(plan: WorkloadPlan, over resumed: [String: String] = [:]) -> [String: String] {
         var o = resumed
         o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
@@ -43,10 +43,10 @@ extension RolloutSettings {
         o["maxSurge"] = (plan.surge > 0 ? plan.surgeSetting?.value : nil)?.description ?? "0"
         o["ignorePdb"] = self.plan.ignorePdb ? "true" : "false"
         let priority = plan.order.priority, scatter = plan.order.scatter
-        if case .weights? = priority { o["priorityWeight"] = priority?.text } else { o["priorityWeight"] = nil }
-        if case .orderKeys? = priority { o["priorityOrder"] = priority?.text } else { o["priorityOrder"] = nil }
-        if case .terms? = scatter { o["scatter"] = scatter?.text } else { o["scatter"] = nil }
-        if case .by? = scatter { o["scatterBy"] = scatter?.text } else { o["scatterBy"] = nil }
+        if case .weights? = priority { o["priorityWeight"] = priority?.text } else { o["priorityWeight"] = "" }
+        if case .orderKeys? = priority { o["priorityOrder"] = priority?.text } else { o["priorityOrder"] = "" }
+        if case .terms? = scatter { o["scatter"] = scatter?.text } else { o["scatter"] = "" }
+        if case .by? = scatter { o["scatterBy"] = scatter?.text } else { o["scatterBy"] = "" }
         return o
     }
 }
