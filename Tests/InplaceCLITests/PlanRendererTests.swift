@@ -36,8 +36,8 @@ import Testing
         w.pods[0].priorityKey = "rack"
         w.pods[0].scatter = "a"
         let text = PlanRenderer.text(Plan(workloads: [w]), style: Style(enabled: false))
-        #expect(text.contains("order: not-ready pods first, then priority-order rack (workload), then scatter-by zone (node label, flag), ties in the default order\n"), "\(text)")
-        #expect(text.contains("pg: a:1 → a:2 [priority 12, a]"), "\(text)")
+        #expect(text.contains("order: not-ready pods first, then priority-order rack (workload), then scatter-by zone (node label, flag), ties highest ordinal first\n"), "\(text)")
+        #expect(text.contains("pg: a:1 → a:2 [priority 12, zone=a]"), "\(text)")
         let json = PlanRenderer.json(Plan(workloads: [w]))["workloads"]?[0]
         #expect(json?["summary"]?["priority"] == "priority-order rack" && json?["summary"]?["priorityFrom"] == "workload")
         #expect(json?["summary"]?["scatter"] == "scatter-by zone" && json?["summary"]?["scatterLabelOf"] == "node")

@@ -78,12 +78,15 @@ public enum PlanRenderer {
             if i > 0 { out += "\n" }
             out += style.bold(headline(w)) + "\n"
             if w.ref.kind != .pod { out += settings(w) + "\n" }
-            if !w.order.isDefault { out += "order: not-ready pods first, then \(w.order.summary), ties in the default order\n" }
+            if !w.order.isDefault {
+                let ties = w.ref.kind == .statefulSet ? "highest ordinal first" : "by name"
+                out += "order: not-ready pods first, then \(w.order.summary), ties \(ties)\n"
+            }
             for reason in w.refusals { out += style.red("refused:") + " \(reason)\n" }
             guard !w.pods.isEmpty else { continue }
             var table = TableWriter(header: ["BATCH", "POD", "ACTION", "DETAIL"])
             for p in w.pods {
-                table.add([p.batch.map(String.init) ?? "-", p.name, p.action.rawValue, detail(p)])
+                table.add([p.batch.map(String.init) ?? "-", p.name, p.action.rawValue, detail(p, order: w.order)])
             }
             out += table.render { column, cell in
                 guard column == 2 else { return cell }
@@ -126,13 +129,16 @@ public enum PlanRenderer {
         return parts.joined(separator: ", ")
     }
 
-    static func detail(_ p: PodPlan) -> String {
+    /// What changes on the pod, and where the order rules placed it (`[priority 80, zone=a]`).
+    static func detail(_ p: PodPlan, order: UpdateOrder = UpdateOrder()) -> String {
         switch p.action {
         case .update, .hold:
             let changes = (p.changes.map { "\($0.container): \($0.from) → \($0.to)" }
                 + p.resources.map { "\($0.container) \($0.key): \($0.from) → \($0.to)\($0.restarts ? " (restart)" : "")" }).joined(separator: ", ")
-            let order = [p.priority.map { "priority \($0)" }, p.scatter].compactMap { $0 }.joined(separator: ", ")
-            let shown = order.isEmpty ? changes : "\(changes) [\(order)]"
+            var scatter = p.scatter
+            if case .by(let key)? = order.scatter { scatter = "\(key)=\(p.scatter ?? "(none)")" }
+            let placed = [p.priority.map { "priority \($0)" }, scatter].compactMap { $0 }.joined(separator: ", ")
+            let shown = placed.isEmpty ? changes : "\(changes) [\(placed)]"
             return p.action == .hold ? "partition (\(shown))" : shown
         case .keep:
             return p.ready ? "" : "not ready"

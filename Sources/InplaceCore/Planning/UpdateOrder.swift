@@ -78,7 +78,7 @@ public struct UpdateOrder: Sendable, Equatable {
     public func priorityValue(_ pod: PodFacts) -> Int? {
         switch priority {
         case .weights(let terms)?:
-            return terms.reduce(0) { sum, t in LabelSelector(parsing: t.selector)?.matches(pod.labels) == true ? sum + t.weight : sum }
+            return terms.reduce(0) { sum, t in t.matches(pod.labels) ? sum + t.weight : sum }
         case .orderKeys(let keys)?:
             return orderedKey(pod, keys).map(\.value)
         case nil:

@@ -43,11 +43,23 @@ public struct PriorityWeight: Sendable, Equatable, Codable {
     /// 1 to 100, as CloneSet validates it.
     public var weight: Int
     /// The selector as given (kubectl's `-l` syntax).
-    public var selector: String
+    public var selector: String {
+        didSet { matcher = LabelSelector(parsing: selector) }
+    }
+    /// `selector` parsed once, so ordering many pods does not parse it for each.
+    var matcher: LabelSelector?
+
+    enum CodingKeys: String, CodingKey { case weight, selector }
 
     public init(weight: Int, selector: String) {
         self.weight = weight
         self.selector = selector
+        matcher = LabelSelector(parsing: selector)
+    }
+
+    /// True when the pod's labels match the selector.
+    func matches(_ labels: [String: String]) -> Bool {
+        (matcher ?? LabelSelector(parsing: selector))?.matches(labels) == true
     }
 
     /// `WEIGHT:SELECTOR`, e.g. `100:track=canary` or `50:zone in (a,b)`.
