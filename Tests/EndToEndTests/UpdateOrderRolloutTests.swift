@@ -181,6 +181,33 @@ struct UpdateOrderRolloutTests {
         #expect(Self.patched(c) == expected, "the rollout follows the plan")
     }
 
+    @Test("11.2: SIGINT mid-rollout, then resume without flags: the record keeps --priority-order, so every pod is patched in the planned order")
+    func resumeKeepsTheOrder() throws {
+        let c = try Self.cluster(Workloads.deployment(replicas: 6))
+        defer { c.stop() }
+        let n = c.podNames(prefix: "web-")
+        try #require(n.count == 6)
+        for (i, pod) in n.enumerated() { Self.label(c, pod, ["rank": "r-\(i)"]) }
+        c.settle()
+        let expected = Array(n.reversed())
+        let (_, plan) = try c.planJSON(["deployment/web", "app=nginx:1.27", "--priority-order", "rank"])
+        #expect(Self.planned(plan) == expected)
+
+        c.server.requestLog.clear()
+        let rollout = try c.start(["set", "image", "deployment/web", "app=nginx:1.27", "--priority-order", "rank", "--max-unavailable", "1",
+                                   "--grace-period", "300ms"])
+        defer { rollout.cleanUp() }
+        #expect(Eventually.wait(20) { Self.patched(c).count >= 2 }, "\(rollout.stderr)")
+        rollout.signal(SIGINT)
+        #expect(rollout.waitExit(timeout: 10) == 4, "\(rollout.stderr)")
+        let before = Self.patched(c)
+        #expect(before.count < 6 && before == Array(expected.prefix(before.count)), "\(before)")
+
+        let resume = try c.run(["resume", "deployment/web", "--grace-period", "0"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        #expect(Self.patched(c) == expected, "the resumed rollout goes on in the planned order")
+    }
+
     @Test("11.2: both kinds of priority, or of scatter, exit 2 before any request; so does a bad annotation")
     func oneKindAtATime() throws {
         let c = try Self.cluster(Workloads.deployment(replicas: 2))
