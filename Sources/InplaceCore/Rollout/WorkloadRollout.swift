@@ -24,11 +24,14 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// The record on the workload that a new rollout replaces: what it knew from before (the
     /// workload's settings, the last complete images) carries over while that rollout did not complete.
     public let supersedes: RolloutRecord?
+    /// What the workloads rolled at once share (watches, write threads, budgets); nil: its own.
+    public let sharing: RolloutSharing?
 
     public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
                 settings: RolloutSettings, rolloutID: String, holder: String, clock: any RolloutClock = SystemClock(),
                 observer: any RolloutObserver, control: RolloutControl = RolloutControl(), resuming: RolloutRecord? = nil,
-                rollbackOf: String? = nil, supersedes: RolloutRecord? = nil) {
+                rollbackOf: String? = nil, supersedes: RolloutRecord? = nil, sharing: RolloutSharing? = nil) {
+        self.sharing = sharing
         self.resuming = resuming
         self.rollbackOf = rollbackOf
         self.supersedes = supersedes
@@ -73,7 +76,8 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private let events = EventQueue<Event>()
     /// Room for every pod of the window to have a write in flight, and records written ahead.
-    private lazy var pool = WritePool(width: min(256, max(64, 2 * plan.maxUnavailable)))
+    private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
+        ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
     private var podsSynced = false
     private var endpoints = EndpointIndex()
@@ -205,6 +209,10 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
         window.budgets = plan.budgets
+        if let ledger = sharing?.budgets, !plan.budgets.isEmpty {
+            window.ledger = DisruptionLedger.Share(ledger: ledger, namespace: workload.namespace, workload: workload.ref.description)
+            ledger.onRelease { [events] in events.post(.wake) }
+        }
         record = prepared.record
         surge = SurgeTracker(count: workload.kind == .deployment ? prepared.record.surge : 0,
                              planned: Set(plan.pods.map(\.uid)), since: clock.monotonic)
@@ -325,22 +333,33 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private var elapsed: Double { clock.monotonic - start }
 
+    /// A watch of its own, or its share of the invocation's (`SharedWatches`, filtered as the
+    /// selectors would filter it).
+    private func watch(_ path: String, labelSelector: LabelSelector?, name: String?,
+                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        guard let shared = sharing?.watches else {
+            return cluster.watch(path, labelSelector: labelSelector?.queryString, fieldSelector: name.map { "metadata.name=\($0)" },
+                                 handler: handler)
+        }
+        return shared.watch(path, filter: { o in
+            if let name, o[path: ["metadata", "name"]]?.string != name { return false }
+            return labelSelector.map { $0.matches(o[path: ["metadata", "labels"]]?.stringMap ?? [:]) } ?? true
+        }, handler: handler)
+    }
+
     private func startWatches() -> [any WatchStopping] {
         let ns = workload.namespace
         let podWatch: any WatchStopping
         if workload.kind == .pod {
-            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil,
-                                     fieldSelector: "metadata.name=\(workload.name)") { [events] in events.post(.pods($0)) }
+            podWatch = watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil, name: workload.name) { [events] in events.post(.pods($0)) }
         } else {
-            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString,
-                                     fieldSelector: nil) { [events] in events.post(.pods($0)) }
+            podWatch = watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector, name: nil) { [events] in events.post(.pods($0)) }
         }
-        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil,
-                                       fieldSelector: nil) { [events] in events.post(.slices($0)) }
+        let sliceWatch = watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, name: nil) { [events] in events.post(.slices($0)) }
         control.onStop { [events] _ in events.post(.wake) }
         guard workload.kind != .pod else { return [podWatch, sliceWatch] }
-        let workloadWatch = cluster.watch(workload.kind.collectionPath(namespace: ns), labelSelector: nil,
-                                          fieldSelector: "metadata.name=\(workload.name)") { [events] event in
+        let workloadWatch = watch(workload.kind.collectionPath(namespace: ns), labelSelector: nil,
+                                  name: workload.name) { [events] event in
             switch event {
             case .synced(let items): for o in items { events.post(.workload(o)) }
             case .added(let o), .modified(let o): events.post(.workload(o))

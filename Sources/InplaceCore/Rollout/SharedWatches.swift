@@ -1,0 +1,136 @@
+import Foundation
+import JSON
+
+/// One list and watch per collection for every workload of an invocation, as client-go's shared
+/// informers: the first workload to ask for a collection (a namespace's pods, its EndpointSlices, its
+/// Deployments) opens its watch; each workload subscribes with a filter (its selector, its name) and
+/// sees the events of the objects it matches as if it had its own watch: a `synced` list of them
+/// first, then added, modified and deleted (an object that stops matching is deleted for it).
+/// Subscribers' handlers run on the watch's thread, in order, and must not block.
+public final class SharedWatches: @unchecked Sendable {
+    public let cluster: any ClusterAPI
+    private let lock = NSRecursiveLock()
+    private var informers: [String: Informer] = [:]
+    private var nextID = 0
+
+    /// Watches opened on `cluster` as workloads ask for them.
+    public init(cluster: any ClusterAPI) { self.cluster = cluster }
+
+    /// The events of the objects of `collection` for which `filter` holds; stopping the returned
+    /// subscription ends them (the collection's watch stays open for the others until `close`).
+    public func watch(_ collection: String, filter: @escaping @Sendable (JSONValue) -> Bool,
+                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        lock.lock()
+        defer { lock.unlock() }
+        nextID += 1
+        let id = nextID
+        let informer: Informer
+        if let existing = informers[collection] {
+            informer = existing
+        } else {
+            informer = Informer()
+            informers[collection] = informer
+            // A synchronous first list (an in-memory cluster) arrives under the lock, before any subscriber.
+            informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil) { [weak self] event in
+                self?.receive(event, collection: collection, from: informer)
+            }
+        }
+        var subscriber = Subscriber(filter: filter, handler: handler)
+        if informer.synced {
+            let items = informer.cache.values.filter(filter)
+            subscriber.matching = Set(items.compactMap(Self.key))
+            handler(.synced(items))
+        }
+        informer.subscribers[id] = subscriber
+        return Subscription { [weak self] in self?.unsubscribe(id, collection: collection) }
+    }
+
+    /// Stops every watch (the invocation is over).
+    public func close() {
+        lock.lock()
+        let all = informers.values
+        informers = [:]
+        lock.unlock()
+        for informer in all { informer.upstream?.stop() }
+    }
+
+    /// How many collections are watched now.
+    public var watchCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return informers.count
+    }
+
+    private func unsubscribe(_ id: Int, collection: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        informers[collection]?.subscribers[id] = nil
+    }
+
+    /// Keeps the collection's objects and passes each change on to the subscribers it concerns.
+    private func receive(_ event: ClusterWatchEvent, collection: String, from informer: Informer) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .synced(let items):
+            informer.cache = Dictionary(items.compactMap { o in Self.key(o).map { ($0, o) } }, uniquingKeysWith: { _, b in b })
+            informer.synced = true
+            for (id, var s) in informer.subscribers {
+                let mine = items.filter(s.filter)
+                s.matching = Set(mine.compactMap(Self.key))
+                informer.subscribers[id] = s
+                s.handler(.synced(mine))
+            }
+        case .added(let o), .modified(let o):
+            guard let key = Self.key(o) else { return }
+            informer.cache[key] = o
+            for (id, var s) in informer.subscribers {
+                if s.filter(o) {
+                    let known = s.matching.insert(key).inserted == false
+                    informer.subscribers[id] = s
+                    s.handler(known ? .modified(o) : .added(o))
+                } else if s.matching.remove(key) != nil {
+                    informer.subscribers[id] = s
+                    s.handler(.deleted(o))
+                }
+            }
+        case .deleted(let o):
+            guard let key = Self.key(o) else { return }
+            informer.cache[key] = nil
+            for (id, var s) in informer.subscribers where s.matching.remove(key) != nil {
+                informer.subscribers[id] = s
+                s.handler(.deleted(o))
+            }
+        case .failed:
+            // The watch gave up: its subscribers are told, and the next to ask opens a new one.
+            if informers[collection] === informer { informers[collection] = nil }
+            for s in informer.subscribers.values { s.handler(event) }
+            informer.subscribers = [:]
+        }
+    }
+
+    private static func key(_ o: JSONValue) -> String? {
+        guard let name = o[path: ["metadata", "name"]]?.string else { return nil }
+        return (o[path: ["metadata", "namespace"]]?.string ?? "") + "/" + name
+    }
+
+    /// One collection's watch, what it shows, and who listens.
+    private final class Informer: @unchecked Sendable {
+        var upstream: (any WatchStopping)?
+        var cache: [String: JSONValue] = [:]
+        var synced = false
+        var subscribers: [Int: Subscriber] = [:]
+    }
+
+    /// One workload's view of a collection: its filter, and the objects it matches now (its index).
+    private struct Subscriber {
+        var filter: @Sendable (JSONValue) -> Bool
+        var handler: @Sendable (ClusterWatchEvent) -> Void
+        var matching: Set<String> = []
+    }
+
+    private struct Subscription: WatchStopping {
+        let action: @Sendable () -> Void
+        func stop() { action() }
+    }
+}
