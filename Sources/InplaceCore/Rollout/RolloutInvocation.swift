@@ -84,7 +84,7 @@ public struct RolloutInvocation: Sendable {
         self.timeout = timeout
         self.holder = holder
         runner = { run in
-            WorkloadRollout(cluster: cluster, workload: run.workload, template: run.template, plan: run.plan,
+            WorkloadRollout(cluster: run.sharing?.cluster ?? cluster, workload: run.workload, template: run.template, plan: run.plan,
                             settings: run.settings, rolloutID: run.rolloutID, holder: holder, clock: clock, observer: events,
                             control: run.control, resuming: run.resuming, rollbackOf: run.rollbackOf, supersedes: run.supersedes,
                             sharing: run.sharing).run()

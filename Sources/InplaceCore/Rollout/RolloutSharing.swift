@@ -3,12 +3,15 @@
 /// the ledger of the PodDisruptionBudgets. (The connection pool is the client's, already shared.)
 public struct RolloutSharing: Sendable {
     public let watches: SharedWatches
+    /// The cluster each workload rolls on: its watches are shares of `watches`.
+    public let cluster: SharedWatchCluster
     public let writes: WritePool
     public let budgets: DisruptionLedger
 
     /// Sharing over `cluster`, with room for `writers` writes in flight at once.
     public init(cluster: any ClusterAPI, writers: Int) {
         watches = SharedWatches(cluster: cluster)
+        self.cluster = SharedWatchCluster(base: cluster, watches: watches)
         writes = WritePool(width: min(512, max(64, writers)))
         budgets = DisruptionLedger()
     }

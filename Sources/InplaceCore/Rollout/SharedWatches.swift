@@ -38,11 +38,26 @@ public final class SharedWatches: @unchecked Sendable {
         var subscriber = Subscriber(filter: filter, handler: handler)
         if informer.synced {
             let items = informer.cache.values.filter(filter)
-            subscriber.matching = Set(items.compactMap(Self.key))
+            for o in items { if let key = Self.key(o) { subscriber.matching[key] = Self.version(o) } }
             handler(.synced(items))
         }
         informer.subscribers[id] = subscriber
         return Subscription { [weak self] in self?.unsubscribe(id, collection: collection) }
+    }
+
+    /// A write's answer (`object`, written at `path`): the cache of its collection keeps it, so a
+    /// workload subscribing later lists it as it is now, never a version from before its own write
+    /// (a watch of its own would list after the write), and older versions still on their way are
+    /// not passed to it.
+    public func wrote(_ path: String, _ object: JSONValue) {
+        var collection = path
+        if collection.hasSuffix("/status") || collection.hasSuffix("/resize") { collection = String(collection[..<collection.lastIndex(of: "/")!]) }
+        guard let slash = collection.lastIndex(of: "/"), let key = Self.key(object) else { return }
+        collection = String(collection[..<slash])
+        lock.lock()
+        defer { lock.unlock() }
+        guard let informer = informers[collection] else { return }
+        if Self.newer(object, than: informer.cache[key]) { informer.cache[key] = object }
     }
 
     /// Stops every watch (the invocation is over).
@@ -72,24 +87,31 @@ public final class SharedWatches: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch event {
-        case .synced(let items):
-            informer.cache = Dictionary(items.compactMap { o in Self.key(o).map { ($0, o) } }, uniquingKeysWith: { _, b in b })
+        case .synced(let listed):
+            // A list can be older than a write whose answer the cache already keeps: the newer stays.
+            var cache = Dictionary(listed.compactMap { o in Self.key(o).map { ($0, o) } }, uniquingKeysWith: { _, b in b })
+            for (key, o) in cache { if let known = informer.cache[key], !Self.newer(o, than: known) { cache[key] = known } }
+            informer.cache = cache
             informer.synced = true
+            let items = listed.compactMap { Self.key($0).flatMap { cache[$0] } }
             for (id, var s) in informer.subscribers {
                 let mine = items.filter(s.filter)
-                s.matching = Set(mine.compactMap(Self.key))
+                s.matching = [:]
+                for o in mine { if let key = Self.key(o) { s.matching[key] = Self.version(o) } }
                 informer.subscribers[id] = s
                 s.handler(.synced(mine))
             }
         case .added(let o), .modified(let o):
             guard let key = Self.key(o) else { return }
-            informer.cache[key] = o
+            if Self.newer(o, than: informer.cache[key]) { informer.cache[key] = o }
+            let version = Self.version(o)
             for (id, var s) in informer.subscribers {
+                if let seen = s.matching[key], let seen, let version, version < seen { continue }
                 if s.filter(o) {
-                    let known = s.matching.insert(key).inserted == false
+                    let known = s.matching.updateValue(version, forKey: key) != nil
                     informer.subscribers[id] = s
                     s.handler(known ? .modified(o) : .added(o))
-                } else if s.matching.remove(key) != nil {
+                } else if s.matching.removeValue(forKey: key) != nil {
                     informer.subscribers[id] = s
                     s.handler(.deleted(o))
                 }
@@ -97,7 +119,7 @@ public final class SharedWatches: @unchecked Sendable {
         case .deleted(let o):
             guard let key = Self.key(o) else { return }
             informer.cache[key] = nil
-            for (id, var s) in informer.subscribers where s.matching.remove(key) != nil {
+            for (id, var s) in informer.subscribers where s.matching.removeValue(forKey: key) != nil {
                 informer.subscribers[id] = s
                 s.handler(.deleted(o))
             }
@@ -107,6 +129,15 @@ public final class SharedWatches: @unchecked Sendable {
             for s in informer.subscribers.values { s.handler(event) }
             informer.subscribers = [:]
         }
+    }
+
+    /// The resourceVersion as a number, to order versions of one object (nil: not comparable).
+    private static func version(_ o: JSONValue) -> Int? { o[path: ["metadata", "resourceVersion"]]?.string.flatMap { Int($0) } }
+
+    /// Whether `o` is at least as new as `old`.
+    private static func newer(_ o: JSONValue, than old: JSONValue?) -> Bool {
+        guard let old, let a = version(old), let b = version(o) else { return true }
+        return b >= a
     }
 
     private static func key(_ o: JSONValue) -> String? {
@@ -122,11 +153,12 @@ public final class SharedWatches: @unchecked Sendable {
         var subscribers: [Int: Subscriber] = [:]
     }
 
-    /// One workload's view of a collection: its filter, and the objects it matches now (its index).
+    /// One workload's view of a collection: its filter, and the objects it matches now with the
+    /// version it saw last (its index).
     private struct Subscriber {
         var filter: @Sendable (JSONValue) -> Bool
         var handler: @Sendable (ClusterWatchEvent) -> Void
-        var matching: Set<String> = []
+        var matching: [String: Int?] = [:]
     }
 
     private struct Subscription: WatchStopping {

@@ -24,7 +24,8 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// The record on the workload that a new rollout replaces: what it knew from before (the
     /// workload's settings, the last complete images) carries over while that rollout did not complete.
     public let supersedes: RolloutRecord?
-    /// What the workloads rolled at once share (watches, write threads, budgets); nil: its own.
+    /// What the workloads rolled at once share (write threads, budgets; the watches come with
+    /// `cluster`, a `SharedWatchCluster`); nil: its own.
     public let sharing: RolloutSharing?
 
     public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
@@ -333,33 +334,22 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private var elapsed: Double { clock.monotonic - start }
 
-    /// A watch of its own, or its share of the invocation's (`SharedWatches`, filtered as the
-    /// selectors would filter it).
-    private func watch(_ path: String, labelSelector: LabelSelector?, name: String?,
-                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
-        guard let shared = sharing?.watches else {
-            return cluster.watch(path, labelSelector: labelSelector?.queryString, fieldSelector: name.map { "metadata.name=\($0)" },
-                                 handler: handler)
-        }
-        return shared.watch(path, filter: { o in
-            if let name, o[path: ["metadata", "name"]]?.string != name { return false }
-            return labelSelector.map { $0.matches(o[path: ["metadata", "labels"]]?.stringMap ?? [:]) } ?? true
-        }, handler: handler)
-    }
-
     private func startWatches() -> [any WatchStopping] {
         let ns = workload.namespace
         let podWatch: any WatchStopping
         if workload.kind == .pod {
-            podWatch = watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil, name: workload.name) { [events] in events.post(.pods($0)) }
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil,
+                                     fieldSelector: "metadata.name=\(workload.name)") { [events] in events.post(.pods($0)) }
         } else {
-            podWatch = watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector, name: nil) { [events] in events.post(.pods($0)) }
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString,
+                                     fieldSelector: nil) { [events] in events.post(.pods($0)) }
         }
-        let sliceWatch = watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, name: nil) { [events] in events.post(.slices($0)) }
+        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil,
+                                       fieldSelector: nil) { [events] in events.post(.slices($0)) }
         control.onStop { [events] _ in events.post(.wake) }
         guard workload.kind != .pod else { return [podWatch, sliceWatch] }
-        let workloadWatch = watch(workload.kind.collectionPath(namespace: ns), labelSelector: nil,
-                                  name: workload.name) { [events] event in
+        let workloadWatch = cluster.watch(workload.kind.collectionPath(namespace: ns), labelSelector: nil,
+                                          fieldSelector: "metadata.name=\(workload.name)") { [events] event in
             switch event {
             case .synced(let items): for o in items { events.post(.workload(o)) }
             case .added(let o), .modified(let o): events.post(.workload(o))
