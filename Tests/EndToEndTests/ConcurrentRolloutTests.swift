@@ -98,7 +98,7 @@ struct ConcurrentRolloutTests {
         #expect(failure["name"]?.string == broken || failure.serialized().contains(broken), "\(failure.serialized())")
         let failedAt = try #require(Self.date(failure["time"]?.string))
         // No pod of another workload left service after the failure (a write already sent may land just after).
-        let late = PodWrite.of(c.ourWrites).filter { $0.kind == .gateOff && !$0.pod.hasPrefix(broken) && $0.time > failedAt.addingTimeInterval(0.5) }
+        let late = PodWrite.of(c.ourWrites).filter { $0.kind == .gateOff && !$0.pod.hasPrefix(broken) && $0.time > failedAt.addingTimeInterval(1.0) }
         #expect(late.isEmpty, "pods started after the failure: \(late)")
         c.settle()
         var stopped = 0
@@ -154,6 +154,35 @@ struct ConcurrentRolloutTests {
             let pods = c.facts(prefix: name + "-").values
             #expect(pods.allSatisfy { $0.images["app"] == "nginx:1.25" && $0.gate == "True" && $0.ready }, "\(name): \(pods)")
         }
+    }
+
+    @Test("one PodDisruptionBudget over two Deployments rolled at once is one allowance: never more of their pods out of service than it allows together")
+    func sharedBudget() throws {
+        func shop(_ name: String, _ image: String) -> JSONValue {
+            var d = Workloads.deployment(name, replicas: 3, image: image)
+            d[path: ["spec", "template", "metadata", "labels", "tier"]] = "shop"
+            return d
+        }
+        let c = try TestCluster(RolloutScenario.make([shop("a", "nginx:1.25"), shop("b", "nginx:1.25")], latencies: RolloutScenario.restartLatencies))
+        defer { c.stop() }
+        c.settle()
+        _ = c.server.client.create(Resources.podDisruptionBudgets, namespace: "default", [
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": ["name": "shop", "namespace": "default"],
+            "spec": ["minAvailable": 5, "selector": ["matchLabels": ["tier": "shop"]]],
+        ])
+        c.settle()
+        try c.writeManifest("app/a.yaml", shop("a", "nginx:1.27"))
+        try c.writeManifest("app/b.yaml", shop("b", "nginx:1.27"))
+        let r = try c.run(["rollout", "-f", "app", "--grace-period", "100ms", "--max-unavailable", "3", "--timeout", "60s"], timeout: 90)
+        #expect(r.status == 0, "\(r)")
+        var out = 0, most = 0
+        for w in PodWrite.of(c.ourWrites) where w.kind == .gateOff || w.kind == .gateOn {
+            out += w.kind == .gateOff ? 1 : -1
+            most = max(most, out)
+        }
+        #expect(most == 1, "minAvailable 5 of 6 allows one disruption for both workloads together: \(most)")
+        #expect(c.facts(prefix: "").values.filter { $0.name.hasPrefix("a-") || $0.name.hasPrefix("b-") }
+            .allSatisfy { $0.images["app"] == "nginx:1.27" && $0.ready })
     }
 
     @Test("every workload's checks run before the first write: one blocked change among 20 writes nothing (exit 2)")

@@ -12,7 +12,7 @@ final class FailureSignal: RolloutObserver, Sendable {
     func listen(_ body: @escaping @Sendable (WorkloadRef) -> Void) { listener.withLock { $0 = body } }
 
     func handle(_ event: RolloutEvent) {
-        next.handle(event)
         if case .podFailed(let ref, _, _, _) = event, let l = listener.withLock({ $0 }) { l(ref) }
+        next.handle(event)
     }
 }
