@@ -156,6 +156,31 @@ struct ConcurrentRolloutTests {
         }
     }
 
+    @Test("pause of one workload rolled with others stops that one only (exit 4); the others complete; resume continues it")
+    func pauseOne() throws {
+        let names = ["a", "b", "c"]
+        let c = try TestCluster(RolloutScenario.make(names.map { Workloads.deployment($0, replicas: 5) }))
+        defer { c.stop() }
+        c.settle()
+        try Self.writeApp(c, "app", replicas: 5, names: names)
+        let rollout = try c.start(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "500ms"])
+        defer { rollout.cleanUp() }
+        func updated(_ name: String) -> Int { c.facts(prefix: name + "-").values.filter { $0.images["app"] == "nginx:1.27" }.count }
+        #expect(Eventually.wait(20) { updated("b") >= 1 }, "\(rollout.stderr)")
+        let pause = try c.run(["pause", "deployment/b"])
+        #expect(pause.status == 0, "\(pause)")
+        #expect(rollout.waitExit(timeout: 60) == 4, "\(rollout.stderr)")
+        #expect(c.record(Resources.deployments, "b")?["phase"] == "paused")
+        #expect(updated("b") < 5, "b stopped before its end")
+        for name in ["a", "c"] {
+            #expect(c.record(Resources.deployments, name)?["phase"] == "complete", "\(name) went on: \(rollout.stderr)")
+            #expect(updated(name) == 5)
+        }
+        let resume = try c.run(["resume", "deployment/b", "--grace-period", "100ms"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        #expect(updated("b") == 5 && c.record(Resources.deployments, "b")?["phase"] == "complete")
+    }
+
     @Test("one PodDisruptionBudget over two Deployments rolled at once is one allowance: never more of their pods out of service than it allows together")
     func sharedBudget() throws {
         func shop(_ name: String, _ image: String) -> JSONValue {
