@@ -172,7 +172,7 @@ import Testing
         let shared = SharedWatches(cluster: cluster)
         let seen = Mutex<[String: [String]]>([:])
         func subscribe(_ app: String) -> any WatchStopping {
-            shared.watch("/api/v1/namespaces/default/pods", filter: { $0[path: ["metadata", "labels", "app"]]?.string == app }) { event in
+            shared.watch("/api/v1/namespaces/default/pods", filter: { $0.labels["app"] == app }) { event in
                 let line: String
                 switch event {
                 case .synced(let items): line = "synced " + items.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ",")

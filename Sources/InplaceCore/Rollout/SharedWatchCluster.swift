@@ -21,20 +21,20 @@ public struct SharedWatchCluster: ClusterAPI {
             // A selector this filter cannot read: the server reads it, on a watch of its own.
             return base.watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handler: handler)
         }
-        return watches.watch(path, filter: { o in
-            for (path, value) in fields where o[path: path]?.string != value { return false }
-            return labels.map { $0.matches(o[path: ["metadata", "labels"]]?.stringMap ?? [:]) } ?? true
+        return watches.watch(path, filter: { meta in
+            for (field, value) in fields where (field == "metadata.name" ? meta.name : meta.namespace) != value { return false }
+            return labels.map { $0.matches(meta.labels) } ?? true
         }, handler: handler)
     }
 
-    /// `metadata.name=x,metadata.namespace=y` as paths and values; nil for anything else.
-    static func fields(_ selector: String?) -> [([String], String)]? {
+    /// `metadata.name=x,metadata.namespace=y` as fields and values; nil for anything else.
+    static func fields(_ selector: String?) -> [(String, String)]? {
         guard let selector, !selector.isEmpty else { return [] }
-        var out: [([String], String)] = []
+        var out: [(String, String)] = []
         for term in selector.split(separator: ",") {
             let parts = term.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, ["metadata.name", "metadata.namespace"].contains(parts[0]) else { return nil }
-            out.append((parts[0].split(separator: ".").map(String.init), parts[1]))
+            out.append((parts[0], parts[1]))
         }
         return out
     }

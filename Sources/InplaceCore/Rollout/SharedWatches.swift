@@ -8,6 +8,20 @@ import JSON
 /// first, then added, modified and deleted (an object that stops matching is deleted for it).
 /// Subscribers' handlers run on the watch's thread, in order, and must not block.
 public final class SharedWatches: @unchecked Sendable {
+    /// What a filter looks at: an object's name, namespace and labels, read once per event.
+    public struct Meta: Sendable {
+        public let name: String
+        public let namespace: String
+        public let labels: [String: String]
+
+        /// The metadata of `object`.
+        public init(_ object: JSONValue) {
+            name = object[path: ["metadata", "name"]]?.string ?? ""
+            namespace = object[path: ["metadata", "namespace"]]?.string ?? ""
+            labels = object[path: ["metadata", "labels"]]?.stringMap ?? [:]
+        }
+    }
+
     public let cluster: any ClusterAPI
     private let lock = NSRecursiveLock()
     private var informers: [String: Informer] = [:]
@@ -18,7 +32,7 @@ public final class SharedWatches: @unchecked Sendable {
 
     /// The events of the objects of `collection` for which `filter` holds; stopping the returned
     /// subscription ends them (the collection's watch stays open for the others until `close`).
-    public func watch(_ collection: String, filter: @escaping @Sendable (JSONValue) -> Bool,
+    public func watch(_ collection: String, filter: @escaping @Sendable (Meta) -> Bool,
                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         lock.lock()
         defer { lock.unlock() }
@@ -37,7 +51,7 @@ public final class SharedWatches: @unchecked Sendable {
         }
         var subscriber = Subscriber(filter: filter, handler: handler)
         if informer.synced {
-            let items = informer.cache.values.filter(filter)
+            let items = informer.cache.values.filter { filter(Meta($0)) }
             for o in items { if let key = Self.key(o) { subscriber.matching[key] = Self.version(o) } }
             handler(.synced(items))
         }
@@ -94,8 +108,9 @@ public final class SharedWatches: @unchecked Sendable {
             informer.cache = cache
             informer.synced = true
             let items = listed.compactMap { Self.key($0).flatMap { cache[$0] } }
+            let metas = items.map(Meta.init)
             for (id, var s) in informer.subscribers {
-                let mine = items.filter(s.filter)
+                let mine = items.indices.filter { s.filter(metas[$0]) }.map { items[$0] }
                 s.matching = [:]
                 for o in mine { if let key = Self.key(o) { s.matching[key] = Self.version(o) } }
                 informer.subscribers[id] = s
@@ -105,9 +120,10 @@ public final class SharedWatches: @unchecked Sendable {
             guard let key = Self.key(o) else { return }
             if Self.newer(o, than: informer.cache[key]) { informer.cache[key] = o }
             let version = Self.version(o)
+            let meta = Meta(o)
             for (id, var s) in informer.subscribers {
                 if let seen = s.matching[key], let seen, let version, version < seen { continue }
-                if s.filter(o) {
+                if s.filter(meta) {
                     let known = s.matching.updateValue(version, forKey: key) != nil
                     informer.subscribers[id] = s
                     s.handler(known ? .modified(o) : .added(o))
@@ -156,7 +172,7 @@ public final class SharedWatches: @unchecked Sendable {
     /// One workload's view of a collection: its filter, and the objects it matches now with the
     /// version it saw last (its index).
     private struct Subscriber {
-        var filter: @Sendable (JSONValue) -> Bool
+        var filter: @Sendable (Meta) -> Bool
         var handler: @Sendable (ClusterWatchEvent) -> Void
         var matching: [String: Int?] = [:]
     }
