@@ -51,7 +51,7 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
                 break
             }
             if case .started = event { startTicker() }
-            if case .finished = event { stopTicker() }
+            if case .finished = event, view.workloads.allSatisfy(\.finished) { stopTicker() }
             redraw()
         }
     }
