@@ -138,14 +138,14 @@ struct ConcurrentRolloutTests {
         }
     }
 
-    @Test("--on-failure rollback --rollback-all: one broken workload takes every workload of the command back to its images")
+    @Test("--rollback-all (implying --on-failure rollback): one broken workload takes every workload of the command back to its images")
     func rollbackAll() throws {
         let names = ["a", "b", "c"]
         let c = try TestCluster(RolloutScenario.make(names.map { Workloads.deployment($0, replicas: 3) }, latencies: RolloutScenario.restartLatencies))
         defer { c.stop() }
         c.settle()
         try Self.writeApp(c, "app", replicas: 3, names: names, broken: "b")
-        let r = try c.run(["rollout", "-f", "app", "--grace-period", "100ms", "--max-unavailable", "3", "--on-failure", "rollback", "--rollback-all"],
+        let r = try c.run(["rollout", "-f", "app", "--grace-period", "100ms", "--max-unavailable", "3", "--rollback-all"],
                           timeout: 120)
         #expect(r.status == 1, "\(r)")
         c.settle()

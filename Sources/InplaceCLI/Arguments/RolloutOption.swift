@@ -101,9 +101,10 @@ extension RolloutOptions {
                          help: "Output format; json prints one JSON event per line on stdout."),
                 OutputFormat.self) { $0.output = $1 },
         RolloutOption(FlagSpec("rollback-all", kind: .bool,
-                               help: "With --on-failure rollback: when one workload fails, roll every workload of the command back, not only the failed ones.")) { o, text in
+                               help: "When one workload fails, roll every workload of the command back, not only the failed ones (implies --on-failure rollback).")) { o, text in
             guard let b = ArgumentParser.parseBool(text) else { return "expected true or false" }
             o.rollbackAll = b
+            if b { o.onFailure = .rollback }
             return nil
         },
         RolloutOption(FlagSpec("concurrency", valueName: "N", default: "0", zeroMeans: "all of them",

@@ -67,6 +67,7 @@ public struct RolloutOptions: Sendable, Equatable {
         o.timeout = given.timeout
         o.concurrency = given.concurrency
         o.rollbackAll = given.rollbackAll
+        if given.rollbackAll { o.onFailure = .rollback }
         return o
     }
 
