@@ -193,6 +193,31 @@ import Testing
         #expect(cluster.watchCount == 0)
     }
 
+    @Test("shared watches: a workload subscribing after its own write lists the write's answer, never an older version, and older versions still on their way are not passed to it")
+    func sharedWatchesNeverGoBack() {
+        let cluster = GateKeeperTestCluster()
+        let path = "/apis/apps/v1/namespaces/default/deployments/web"
+        cluster.put(path, Self.deployment("web"))
+        let shared = SharedWatches(cluster: cluster)
+        let first = shared.watch("/apis/apps/v1/namespaces/default/deployments", filter: { _ in true }) { _ in }
+        var written = Self.deployment("web")
+        written[path: ["metadata", "resourceVersion"]] = "100000"
+        written[path: ["spec", "paused"]] = true
+        shared.wrote(path, written)
+        let seen = Mutex<[String]>([])
+        let second = shared.watch("/apis/apps/v1/namespaces/default/deployments", filter: { $0.name == "web" }) { event in
+            switch event {
+            case .synced(let items): seen.withLock { $0 += items.map { "synced " + ($0[path: ["metadata", "resourceVersion"]]?.string ?? "") } }
+            case .added(let o), .modified(let o): seen.withLock { $0.append("event " + (o[path: ["metadata", "resourceVersion"]]?.string ?? "")) }
+            default: break
+            }
+        }
+        cluster.mutate(path) { $0[path: ["metadata", "labels"]] = ["late": "yes"] }
+        #expect(seen.withLock { $0 } == ["synced 100000"], "the older version that came after is not passed on")
+        first.stop(); second.stop()
+        shared.close()
+    }
+
     @Test("one PodDisruptionBudget over two workloads rolled at once is one allowance: a pod the other took out counts, and its return lets the next go")
     func budgetLedgerIsShared() {
         let ledger = DisruptionLedger()
