@@ -210,6 +210,27 @@ struct ConcurrentRolloutTests {
             .allSatisfy { $0.images["app"] == "nginx:1.27" && $0.ready })
     }
 
+    @Test("--on-failure rollback alone takes back only the failed workload: the others keep their updated pods, stopped and resumable")
+    func rollbackOnlyTheFailed() throws {
+        let names = ["a", "b", "c"]
+        let c = try TestCluster(RolloutScenario.make(names.map { Workloads.deployment($0, replicas: 3) }, latencies: RolloutScenario.restartLatencies))
+        defer { c.stop() }
+        c.settle()
+        try Self.writeApp(c, "app", replicas: 3, names: names, broken: "b")
+        let r = try c.run(["rollout", "-f", "app", "--grace-period", "100ms", "--max-unavailable", "3", "--on-failure", "rollback"], timeout: 120)
+        #expect(r.status == 1, "\(r)")
+        c.settle()
+        #expect(c.facts(prefix: "b-").values.allSatisfy { $0.images["app"] == "nginx:1.25" && $0.ready }, "b is back")
+        for name in ["a", "c"] {
+            let pods = c.facts(prefix: name + "-").values
+            #expect(pods.contains { $0.images["app"] == "nginx:1.27" }, "\(name) keeps its updated pods: \(pods)")
+            #expect(pods.allSatisfy { $0.gate == "True" && $0.ready }, "\(name): \(pods)")
+            let phase = c.record(Resources.deployments, name)?["phase"]?.string
+            #expect(phase == "paused" || phase == "complete", "\(name): \(phase ?? "-")")
+        }
+        #expect(r.stderr.contains("resume deployment/a") || c.record(Resources.deployments, "a")?["phase"] == "complete", "\(r.stderr)")
+    }
+
     @Test("every workload's checks run before the first write: one blocked change among 20 writes nothing (exit 2)")
     func checksBeforeAnyWrite() throws {
         let c = try TestCluster(Self.scenario(replicas: 1))
