@@ -27,7 +27,7 @@ let package = Package(
         // YAML (libyaml) to JSONValue, the way kubectl (sigs.k8s.io/yaml) converts it.
         .target(name: "YAML", dependencies: ["CYAML", "JSON", "KubeFormats"]),
         // Kubernetes client: kubeconfig, auth, libcurl transport, API errors, list/watch.
-        .target(name: "KubeClient", dependencies: ["CCurl", "JSON", "KubeFormats"]),
+        .target(name: "KubeClient", dependencies: ["CCurl", "JSON", "KubeFormats", "Locking"]),
         // Planning and the rollout state machine: pure logic over values, side effects behind protocols.
         .target(name: "InplaceCore", dependencies: ["JSON", "KubeFormats", "Locking"]),
         // Argument parsing, one file per command, output rendering; wires the client to the core.
