@@ -28,6 +28,7 @@ public struct APIResource: Hashable, Sendable, Comparable {
     public static let events = APIResource(group: "", resource: "events")
     public static let leases = APIResource(group: "coordination.k8s.io", resource: "leases")
     public static let podDisruptionBudgets = APIResource(group: "policy", resource: "poddisruptionbudgets")
+    public static let nodes = APIResource(group: "", resource: "nodes", namespaced: false)
     public static let selfSubjectAccessReviews = APIResource(group: "authorization.k8s.io", resource: "selfsubjectaccessreviews",
                                                              namespaced: false)
 

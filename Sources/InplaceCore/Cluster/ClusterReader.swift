@@ -13,7 +13,8 @@ public protocol ClusterReader: Sendable {
     func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String]
     /// The policy/v1 PodDisruptionBudgets of `namespace`.
     func podDisruptionBudgets(namespace: String) throws -> [JSONValue]
-    /// `status.nodeInfo.kubeletVersion` of each of `nodes` that can be read.
+    /// `status.nodeInfo.kubeletVersion` of each of `nodes` that can be read; throws `NodeReadError`
+    /// when the server refuses to show nodes.
     func kubeletVersions(nodes: Set<String>) throws -> [String: String]
     /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
     func resizeSupport(nodes: Set<String>) throws -> ResizeSupport

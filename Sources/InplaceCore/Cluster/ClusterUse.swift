@@ -25,9 +25,13 @@ public enum ClusterUse: String, Sendable, CaseIterable {
     public static let patchPodStatus = ClusterPermission("patch", .pods, subresource: "status")
     /// The Events a rollout records on its workload and pods (best effort).
     public static let createEvent = ClusterPermission("create", .events)
-    /// cpu and memory, in place (the kubelet versions of the nodes are read too when allowed:
-    /// `get nodes` is cluster-scoped, so no Role grants it, and without it the versions stay unknown).
+    /// cpu and memory, in place (the kubelet versions of the nodes are read too: see `nodeReads`).
     public static let patchPodResize = ClusterPermission("patch", .pods, subresource: "resize")
+    /// The cluster-scoped reads of `plan` and `rollout`: a node's kubelet version decides whether a
+    /// native sidecar's image or a resize can be changed in place, and `--scatter-by` reads node labels.
+    /// No Role can grant them (nodes are not namespaced): `rbac` prints a ClusterRole for them. Without
+    /// them those pods are blocked (and scatter-by uses the pods' labels); nothing else needs them.
+    public static let nodeReads = [ClusterPermission("get", .nodes), ClusterPermission("list", .nodes)]
     /// The PodDisruptionBudgets that may hold the window.
     public static let listDisruptionBudgets = ClusterPermission("list", .podDisruptionBudgets)
 
@@ -39,6 +43,7 @@ public enum ClusterUse: String, Sendable, CaseIterable {
         switch self {
         case .plan:
             for k in kinds { p.formUnion(Self.reads(k)) }
+            for k in workloadKinds { p.insert(ClusterPermission("list", .of(k))) }
             p.insert(Self.listDisruptionBudgets)
         case .rollout:
             for k in kinds { p.formUnion(Self.reads(k)) }
@@ -69,6 +74,12 @@ public enum ClusterUse: String, Sendable, CaseIterable {
             }
         }
         return p.sorted()
+    }
+
+    /// The cluster-scoped permissions of this use (granted by a ClusterRole, checked by no pre-flight:
+    /// only some plans need them, and those say so on the pods they block).
+    public var clusterPermissions: [ClusterPermission] {
+        self == .plan || self == .rollout ? Self.nodeReads : []
     }
 
     /// Permissions in the gate keeper's own namespace: its leader-election Lease.

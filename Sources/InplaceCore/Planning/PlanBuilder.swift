@@ -49,8 +49,15 @@ public struct PlanBuilder: Sendable {
         let sidecarNodes = Set(facts.values.filter { !$0.difference.sidecars.isEmpty }.compactMap(\.node))
         if !sidecarNodes.isEmpty {
             sidecars.kubeletVersions = resize?.kubeletVersions ?? [:]
+            sidecars.unread = resize?.kubeletsUnread
             let unread = sidecarNodes.subtracting(sidecars.kubeletVersions.keys)
-            if !unread.isEmpty { sidecars.kubeletVersions.merge(try cluster.kubeletVersions(nodes: unread)) { a, _ in a } }
+            if !unread.isEmpty {
+                do {
+                    sidecars.kubeletVersions.merge(try cluster.kubeletVersions(nodes: unread)) { a, _ in a }
+                } catch let e as NodeReadError {
+                    sidecars.unread = e.description
+                }
+            }
         }
         var manifest: JSONValue?
         if case .manifest(let object, _) = target.source { manifest = object }

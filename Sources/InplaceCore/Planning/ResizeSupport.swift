@@ -7,11 +7,14 @@ public struct ResizeSupport: Sendable, Equatable {
     public var servesResize: Bool
     /// `status.nodeInfo.kubeletVersion` by node name (a node missing here is unknown).
     public var kubeletVersions: [String: String]
+    /// Why the nodes could not be read (nil: they could, or were not asked).
+    public var kubeletsUnread: String?
 
-    public init(serverVersion: String?, servesResize: Bool, kubeletVersions: [String: String] = [:]) {
+    public init(serverVersion: String?, servesResize: Bool, kubeletVersions: [String: String] = [:], kubeletsUnread: String? = nil) {
         self.serverVersion = serverVersion
         self.servesResize = servesResize
         self.kubeletVersions = kubeletVersions
+        self.kubeletsUnread = kubeletsUnread
     }
 
     /// The first minor version that serves and actuates `pods/resize`.
@@ -28,7 +31,9 @@ public struct ResizeSupport: Sendable, Equatable {
         }
         var reasons: [String] = []
         let kubelet = node.flatMap { kubeletVersions[$0] }
-        if !(Self.minor(kubelet).map { $0 >= Self.minimum } ?? false) {
+        if kubelet == nil, let kubeletsUnread {
+            reasons.append("the kubelet version of node \(node ?? "(none)") is unknown: \(kubeletsUnread)")
+        } else if !(Self.minor(kubelet).map { $0 >= Self.minimum } ?? false) {
             reasons.append("node \(node ?? "(none)") runs kubelet \(kubelet ?? "of an unknown version"); resizing in place needs 1.33 or later")
         }
         if v < Self.memoryLimitDecrease {

@@ -6,9 +6,12 @@
 public struct SidecarRestartSupport: Sendable, Equatable {
     /// `status.nodeInfo.kubeletVersion` by node name (a node missing here is unknown).
     public var kubeletVersions: [String: String]
+    /// Why the nodes could not be read (nil: they could, or were not asked).
+    public var unread: String?
 
-    public init(kubeletVersions: [String: String] = [:]) {
+    public init(kubeletVersions: [String: String] = [:], unread: String? = nil) {
         self.kubeletVersions = kubeletVersions
+        self.unread = unread
     }
 
     /// The first minor version whose kubelet restarts a running sidecar on its new image.
@@ -20,6 +23,9 @@ public struct SidecarRestartSupport: Sendable, Equatable {
         let kubelet = node.flatMap { kubeletVersions[$0] }
         if let v = ResizeSupport.minor(kubelet), v >= Self.minimum { return [] }
         let names = sidecars.joined(separator: ", ")
+        if kubelet == nil, let unread {
+            return ["native sidecar \(sidecars.joined(separator: ", ")): the kubelet version of node \(node ?? "(none)") is unknown: \(unread)"]
+        }
         let which = kubelet.map { "kubelet \($0)" } ?? "a kubelet of unknown version (its Node could not be read)"
         return ["native sidecar \(names): node \(node ?? "(none)") runs \(which), which does not restart a running sidecar whose image changed; kubelet 1.32 or later does"]
     }
