@@ -83,6 +83,8 @@ public struct PlanBuilder: Sendable {
         do {
             let values = try cluster.nodeLabelValues(key: key).filter { nodes.contains($0.key) }
             return (values.isEmpty ? nil : values, [])
+        } catch let e as NodeReadError {
+            return (nil, ["\(e): --scatter-by \(key) uses the pods' own label \(key)"])
         } catch {
             return (nil, ["the nodes cannot be read (\(error)): --scatter-by \(key) uses the pods' own label \(key)"])
         }
