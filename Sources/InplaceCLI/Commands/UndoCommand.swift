@@ -53,9 +53,11 @@ extension Command {
         }
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
         let resources = record.resourceChanges
-        let list = (images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" })
+        let metadata = record.restoredMetadata
+        let list = (images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" }
+            + metadata.map { "\($0.field.singular) \($0.key)=\($0.to ?? "(none)")" })
             .joined(separator: ", ")
-        guard !images.isEmpty || !resources.isEmpty else {
+        guard !images.isEmpty || !resources.isEmpty || !metadata.isEmpty else {
             ctx.info("\(workload.ref): nothing to undo: the rollout \(record.id) recorded no earlier images or resources")
             return .ok
         }
@@ -64,13 +66,14 @@ extension Command {
         let undone: (Pod) -> Bool = { pod in
             images.allSatisfy { c in pod.containers.first { $0.name == c.container }?.image ?? c.image == c.image }
                 && ResizeProgress.state(pod: pod, changes: resources.map(\.reversed)) != .unwritten
+                && metadata.allSatisfy { ($0.field == .labels ? pod.labels : pod.annotations)[$0.key] == $0.to }
         }
         if !held, pods.allSatisfy(undone) {
             ctx.info("\(workload.ref): nothing to undo: every pod already runs \(list), the state of the last complete rollout")
             return .ok
         }
         ctx.info("\(workload.ref): rolling back to \(list) (the last complete state before rollout \(record.id))")
-        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources))], options: options,
+        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .restoring(images: images, resources: resources, metadata: metadata))], options: options,
                                            session: session, resuming: [:])
     }
 }

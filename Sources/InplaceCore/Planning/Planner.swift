@@ -29,6 +29,7 @@ public enum Planner {
             var plan = PodPlan(name: pod.name, action: .keep, changes: diff.imageChanges, ready: pod.ready, ordinal: pod.ordinal,
                                uid: pod.uid)
             plan.resources = diff.resourceChanges
+            plan.metadata = diff.metadataChanges
             var reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
             if reasons.isEmpty, !diff.resourceChanges.isEmpty {
                 reasons = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
@@ -36,7 +37,7 @@ public enum Planner {
             if !reasons.isEmpty {
                 plan.action = .blocked
                 plan.reasons = reasons
-            } else if !diff.imageChanges.isEmpty || !diff.resourceChanges.isEmpty {
+            } else if diff.hasUpdates {
                 candidates.append(pod)
                 plan.action = .update
             }
@@ -161,7 +162,10 @@ public enum Planner {
             ? (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }
             : []
         window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) } + added)
-        window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges) })
+        window.enqueue(updating.map {
+            PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges,
+                      metadata: $0.difference.metadataChanges)
+        })
         var out: [(String, Int)] = []
         var batch = 0
         var stalled = false
