@@ -102,10 +102,13 @@ struct FailureChainTests {
         #expect(Self.record(c, s)?["previous"] == Self.originalSettings(s))
     }
 
+    /// The version label a chart gives pods of `image` (a label value has no `:`).
+    static func version(_ image: String) -> String { image.replacingOccurrences(of: ":", with: "_") }
+
     /// The subject's manifest as a chart upgrade renders it: `image`, a new version label and a new annotation.
     static func upgrade(_ s: ChainSubject, image: String) throws -> JSONValue {
         var manifest = try #require(s.scenario().workloads.first?.manifest)
-        manifest[path: ["spec", "template", "metadata", "labels", "app.kubernetes.io/version"]] = .string(image)
+        manifest[path: ["spec", "template", "metadata", "labels", "app.kubernetes.io/version"]] = .string(version(image))
         manifest[path: ["spec", "template", "metadata", "annotations"]] = ["example.com/build": "2"]
         var containers = manifest[path: ["spec", "template", "spec", "containers"]]?.array ?? []
         for i in containers.indices where containers[i]["name"]?.string == s.container { containers[i]["image"] = .string(image) }
@@ -122,7 +125,7 @@ struct FailureChainTests {
         let file = try c.writeManifest("upgrade.yaml", try Self.upgrade(s, image: s.brokenImage))
         let failed = try c.run(["rollout", "-f", file, "--grace-period", "100ms"], timeout: 60)
         #expect(failed.status == 1, "\(failed)")
-        #expect(c.facts(prefix: s.prefix).values.contains { $0.labels["app.kubernetes.io/version"] == s.brokenImage },
+        #expect(c.facts(prefix: s.prefix).values.contains { $0.labels["app.kubernetes.io/version"] == Self.version(s.brokenImage) },
                 "the failed pod got the label with its image")
         let undo = try c.run(["undo", s.target, "--grace-period", "100ms"], timeout: 60)
         #expect(undo.status == 0, "\(undo)")
