@@ -124,6 +124,25 @@ struct MetadataInPlaceTests {
         #expect(Self.annotations(c, prefix: "web-").values.allSatisfy { $0[Self.buildKey] == "2" })
     }
 
+    @Test("kill -9 after the first image patch, then resume: the label the new template drops is removed from the remaining pods too (the live template is the new one by then)")
+    func killThenResumeRemovesDroppedLabels() throws {
+        let c = try Self.cluster()
+        defer { c.stop() }
+        let file = try c.writeManifest("web.yaml", Self.web(image: "nginx:1.27", version: "1.27", tier: false))
+        let run = try c.start(["rollout", "-f", file, "--grace-period", "300ms"])
+        defer { run.cleanUp() }
+        #expect(Eventually.wait(20) { PodWrite.of(c.ourWrites).contains { $0.kind == .imagePatch && $0.entry.statusCode < 300 } })
+        run.signal(SIGKILL)
+        #expect(run.waitExit(timeout: 10) == 128 + SIGKILL)
+        #expect(c.facts(prefix: "web-").values.contains { $0.labels["tier"] == "front" }, "killed before every pod was patched")
+        let resume = try c.run(["resume", "deployment/web", "--grace-period", "100ms"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        c.settle(thenWait: 0.3)
+        for (name, pod) in c.facts(prefix: "web-") {
+            #expect(pod.labels["tier"] == nil && pod.labels[Self.versionKey] == "1.27" && pod.images["app"] == "nginx:1.27", "\(name): \(pod.labels)")
+        }
+    }
+
     @Test("a label change that takes the pods out of the Deployment's selector is blocked with that reason")
     func selectorBreakingIsBlocked() throws {
         let c = try Self.cluster(replicas: 2)
