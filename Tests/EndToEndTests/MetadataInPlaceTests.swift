@@ -122,6 +122,16 @@ struct MetadataInPlaceTests {
         #expect(writes.allSatisfy { $0.kind == .other && $0.entry.method == "PATCH" }, "\(writes)")
         #expect(Dictionary(grouping: writes, by: \.pod).values.allSatisfy { $0.count == 1 } && writes.count == 4, "\(writes)")
         #expect(Self.annotations(c, prefix: "web-").values.allSatisfy { $0[Self.buildKey] == "2" })
+
+        let undo = try c.run(["undo", "deployment/web"], timeout: 60)
+        #expect(undo.status == 0, "\(undo)")
+        c.settle(thenWait: 0.3)
+        for (name, pod) in c.facts(prefix: "web-") {
+            #expect(pod.labels[Self.versionKey] == "1.25", "undo puts the old label back: \(name) \(pod.labels)")
+            #expect(pod.containerIDs == before[name]?.containerIDs, "\(name): undo restarted nothing either")
+        }
+        #expect(Self.annotations(c, prefix: "web-").values.allSatisfy { $0[Self.buildKey] == "1" })
+        #expect(c.object(Resources.deployments, "web")?[path: ["spec", "template", "metadata", "labels", Self.versionKey]] == "1.25")
     }
 
     @Test("kill -9 after the first image patch, then resume: the label the new template drops is removed from the remaining pods too (the live template is the new one by then)")
