@@ -120,6 +120,18 @@ import Testing
         #expect(target.inService && target.metadataOnly)
     }
 
+    @Test func aMetadataOnlyUpdateNeedsNoSurgeWhereTheWorkloadAllowsNoUnavailablePod() {
+        let ref = WorkloadRef(kind: .deployment, namespace: "default", name: "web")
+        let own = WorkloadStrategy(maxUnavailable: PlanSetting(.percent(25), source: .workload), maxSurge: .percent(25))
+        let pod = PodFacts(name: "web-0", uid: "u0", difference: SpecDifference(metadataChanges: [Self.change]))
+        let plan = Planner.plan(ref: ref, replicas: 1, pods: [pod], options: PlanOptions(), strategy: own)
+        #expect(plan.surge == 0 && plan.pods.first?.action == .update && plan.pods.first?.batch == 1)
+        #expect(plan.warnings.isEmpty, "no pod leaves service, so nothing to say about it: \(plan.warnings)")
+        var image = pod
+        image.difference.imageChanges = [ImageChange(container: "app", from: "a:1", to: "a:2")]
+        #expect(Planner.plan(ref: ref, replicas: 1, pods: [image], options: PlanOptions(), strategy: own).surge == 1)
+    }
+
     @Test func thePatchCarriesImagesLabelsAnnotationsAndRemovals() {
         let p = Pod(Fixtures.livePod())
         let target = PodTarget(name: p.name, changes: [ImageChange(container: "app", from: "nginx:1.25", to: "nginx:1.27")],

@@ -67,12 +67,14 @@ public enum Planner {
         let updatingNames = Set(updating.map(\.name))
         let maxUnavailableSetting = PlanSetting.choose(flag: options.maxUnavailable, own: strategy.maxUnavailable, default: .count(1))
         var resolved = maxUnavailableSetting.value.resolve(total: total, roundUp: false)
+        // Pods whose update keeps them in service (labels and annotations, NotRequired resizes) need no surge.
+        let leaving = updating.filter { $0.difference.restartsContainers }.count
         let surgeChoice = surge(kind: ref.kind, total: total, maxUnavailable: resolved, setting: maxUnavailableSetting,
-                                options: options, strategy: strategy, applied: surgeApplied, updating: updating.count,
+                                options: options, strategy: strategy, applied: surgeApplied, updating: leaving,
                                 notes: &warnings)
         let surgeCount = surgeChoice?.count ?? 0
         if resolved == 0 && surgeCount == 0 {
-            if maxUnavailableSetting.source != .flag {
+            if maxUnavailableSetting.source != .flag && leaving > 0 {
                 warnings.append(
                     "the \(ref.kind.rawValue) allows no unavailable pod (maxUnavailable \(maxUnavailableSetting.value)) and cannot surge: its pods are taken out of service one at a time, as its controller would (give --max-unavailable to choose)")
             }
