@@ -122,6 +122,9 @@ struct MetadataInPlaceTests {
         #expect(writes.allSatisfy { $0.kind == .other && $0.entry.method == "PATCH" }, "\(writes)")
         #expect(Dictionary(grouping: writes, by: \.pod).values.allSatisfy { $0.count == 1 } && writes.count == 4, "\(writes)")
         #expect(Self.annotations(c, prefix: "web-").values.allSatisfy { $0[Self.buildKey] == "2" })
+        let status = try #require(try c.statusJSON("deployment/web").first)
+        #expect(status["updated"] == 4 && status["phase"] == "complete", "status counts pods with the new labels: \(status.serialized())")
+        #expect(status[path: ["metadata", "labels/\(Self.versionKey)"]] == "1.25-r2")
 
         let undo = try c.run(["undo", "deployment/web"], timeout: 60)
         #expect(undo.status == 0, "\(undo)")

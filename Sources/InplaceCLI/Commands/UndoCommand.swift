@@ -66,7 +66,7 @@ extension Command {
         let undone: (Pod) -> Bool = { pod in
             images.allSatisfy { c in pod.containers.first { $0.name == c.container }?.image ?? c.image == c.image }
                 && ResizeProgress.state(pod: pod, changes: resources.map(\.reversed)) != .unwritten
-                && metadata.allSatisfy { ($0.field == .labels ? pod.labels : pod.annotations)[$0.key] == $0.to }
+                && metadata.allSatisfy { $0.isMade(on: pod) }
         }
         if !held, pods.allSatisfy(undone) {
             ctx.info("\(workload.ref): nothing to undo: every pod already runs \(list), the state of the last complete rollout")

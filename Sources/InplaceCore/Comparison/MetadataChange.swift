@@ -25,6 +25,18 @@ public struct MetadataChange: Sendable, Equatable, Hashable {
     /// `labels/KEY`: how the rollout record names the key.
     public var recordKey: String { "\(field.rawValue)/\(key)" }
 
+    /// The field and key of a record key (`annotations/example.com/build`), nil when it names neither map.
+    public static func parse(recordKey: String) -> (field: Field, key: String)? {
+        let parts = recordKey.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let field = Field(rawValue: parts[0]) else { return nil }
+        return (field, parts[1])
+    }
+
+    /// True when `pod` shows the change made: the key has the target value, or is gone when removed.
+    public func isMade(on pod: Pod) -> Bool {
+        (field == .labels ? pod.labels : pod.annotations)[key] == to
+    }
+
     /// `label app.kubernetes.io/version: 1.0 → 2.0`, `annotation team: (none) → a`, `label tier: b → (removed)`.
     public var description: String {
         "\(field.singular) \(key): \(from ?? "(none)") → \(to ?? "(removed)")"

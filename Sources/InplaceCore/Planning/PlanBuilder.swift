@@ -120,11 +120,10 @@ public struct PlanBuilder: Sendable {
         guard workload.kind != .pod else { return nil }
         var metadata = workload.template["metadata"] ?? .emptyObject
         if let record = RolloutRecord(workload: workload.object) {
-            for key in Set(record.metadata.keys).union(record.previousMetadata.keys) {
-                let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-                guard parts.count == 2, MetadataChange.Field(rawValue: parts[0]) != nil,
-                      metadata[path: [parts[0], parts[1]]] == nil else { continue }
-                metadata[path: [parts[0], parts[1]]] = .string((record.previousMetadata[key] ?? nil) ?? "")
+            for recordKey in Set(record.metadata.keys).union(record.previousMetadata.keys) {
+                guard let (field, key) = MetadataChange.parse(recordKey: recordKey),
+                      metadata[path: [field.rawValue, key]] == nil else { continue }
+                metadata[path: [field.rawValue, key]] = .string((record.previousMetadata[recordKey] ?? nil) ?? "")
             }
         }
         return metadata

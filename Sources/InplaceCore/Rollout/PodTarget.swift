@@ -34,8 +34,6 @@ public struct PodTarget: Sendable, Equatable {
         guard changes.allSatisfy({ specImages[$0.container] == $0.to }) else { return false }
         let labels = pod.labels
         guard self.labels.allSatisfy({ labels[$0.key] == $0.value }) else { return false }
-        guard !metadata.isEmpty else { return true }
-        let annotations = pod.annotations
-        return metadata.allSatisfy { ($0.field == .labels ? labels : annotations)[$0.key] == $0.to }
+        return metadata.allSatisfy { $0.isMade(on: pod) }
     }
 }

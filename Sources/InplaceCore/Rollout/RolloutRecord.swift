@@ -86,9 +86,16 @@ public struct RolloutRecord: Sendable, Equatable {
     /// unfinished one before it) changed, with its value before (nil: remove it).
     public var restoredMetadata: [MetadataChange] {
         previousMetadata.sorted { $0.key < $1.key }.compactMap { entry in
-            let parts = entry.key.split(separator: "/", maxSplits: 1)
-            guard parts.count == 2, let field = MetadataChange.Field(rawValue: String(parts[0])) else { return nil }
-            return MetadataChange(field: field, key: String(parts[1]), from: metadata[entry.key] ?? nil, to: entry.value)
+            guard let (field, key) = MetadataChange.parse(recordKey: entry.key) else { return nil }
+            return MetadataChange(field: field, key: key, from: metadata[entry.key] ?? nil, to: entry.value)
+        }
+    }
+
+    /// The labels and annotations the rollout sets (a nil target: removes), from their values before.
+    public var targetMetadata: [MetadataChange] {
+        metadata.sorted { $0.key < $1.key }.compactMap { entry in
+            guard let (field, key) = MetadataChange.parse(recordKey: entry.key) else { return nil }
+            return MetadataChange(field: field, key: key, from: previousMetadata[entry.key] ?? nil, to: entry.value)
         }
     }
 
