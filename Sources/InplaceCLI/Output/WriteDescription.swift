@@ -26,6 +26,7 @@ enum WriteDescription {
         } else if inService {
             steps.append("for each of \(updates.count) pod(s), in service (resize policy NotRequired: not counted against max-unavailable):")
             steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old resources")
+            if !metadata.isEmpty { steps.append("  PATCH pod: \(metadata)") }
             steps.append("  PATCH pod/resize: \(resources)")
             steps.append("  wait until the kubelet applied them (PodResizePending Infeasible fails the pod; at most \(DurationText.format(options.podTimeout)))")
         } else {
@@ -33,7 +34,8 @@ enum WriteDescription {
             steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old images and container IDs")
             steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=False (leaves the endpoints)")
             steps.append("  wait \(DurationText.format(options.gracePeriod)) and until no EndpointSlice lists the pod as ready")
-            if !changes.isEmpty { steps.append("  PATCH pod: image \(changes)\(metadata.isEmpty ? "" : "; \(metadata)")") }
+            let patch = (changes.isEmpty ? [] : ["image \(changes)"]) + (metadata.isEmpty ? [] : [metadata])
+            if !patch.isEmpty { steps.append("  PATCH pod: \(patch.joined(separator: "; "))") }
             if !resources.isEmpty { steps.append("  PATCH pod/resize: \(resources); wait until the kubelet applied them") }
             steps.append("  wait until the changed containers restarted and are ready (at most \(DurationText.format(options.podTimeout)))")
             steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=True; wait for Ready")
