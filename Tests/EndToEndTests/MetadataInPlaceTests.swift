@@ -137,6 +137,29 @@ struct MetadataInPlaceTests {
         #expect(c.object(Resources.deployments, "web")?[path: ["spec", "template", "metadata", "labels", Self.versionKey]] == "1.25")
     }
 
+    @Test("DaemonSet: a metadata-only change keeps every container; pods get the label with the new template generation, nothing recreated after the hand-back")
+    func daemonSetLabels() throws {
+        let c = try TestCluster(RolloutScenario.make([Workloads.daemonSet()], nodeCount: 3))
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: "agent-")
+        var desired = Workloads.daemonSet()
+        desired[path: ["spec", "template", "metadata", "labels", Self.versionKey]] = "3.0.4"
+        let file = try c.writeManifest("agent.yaml", desired)
+        let r = try c.run(["rollout", "-f", file], timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        c.settle(thenWait: 1.0)
+        let generation = c.object(Resources.daemonSets, "agent")?[path: ["metadata", "annotations", "deprecated.daemonset.template.generation"]]?.string
+        let after = c.facts(prefix: "agent-")
+        #expect(Set(after.values.map(\.uid)) == Set(before.values.map(\.uid)), "the DaemonSet controller recreated nothing")
+        for (name, pod) in after {
+            #expect(pod.labels[Self.versionKey] == "3.0.4", "\(name): \(pod.labels)")
+            #expect(pod.labels["pod-template-generation"] == generation, "\(name): \(pod.labels)")
+            #expect(pod.containerIDs == before[name]?.containerIDs && pod.ready, "\(name) restarted nothing")
+        }
+        #expect(c.object(Resources.daemonSets, "agent")?[path: ["status", "updatedNumberScheduled"]] == 3)
+    }
+
     @Test("kill -9 after the first image patch, then resume: the label the new template drops is removed from the remaining pods too (the live template is the new one by then)")
     func killThenResumeRemovesDroppedLabels() throws {
         let c = try Self.cluster()
