@@ -14,6 +14,8 @@ public struct PodFacts: Sendable, Equatable {
     public var difference: SpecDifference
     /// The node the pod runs on.
     public var node: String?
+    /// The pod's labels (what the priority and scatter rules read).
+    public var labels: [String: String] = [:]
 
     public init(name: String, uid: String = "", ordinal: Int? = nil, ready: Bool = true, terminating: Bool = false,
                 hasGate: Bool = true, gateConditionMissing: Bool = false, difference: SpecDifference = SpecDifference()) {
@@ -42,5 +44,6 @@ public struct PodFacts: Sendable, Equatable {
             difference: PodSpecComparison.compare(template: template, pod: pod.object, kind: kind, previous: previous,
                                                   selector: selector))
         node = pod.nodeName
+        labels = pod.labels
     }
 }
