@@ -158,6 +158,20 @@ struct MetadataInPlaceTests {
             #expect(pod.containerIDs == before[name]?.containerIDs && pod.ready, "\(name) restarted nothing")
         }
         #expect(c.object(Resources.daemonSets, "agent")?[path: ["status", "updatedNumberScheduled"]] == 3)
+
+        // A second rollout: the DaemonSet's generation has also counted the strategy changes by now,
+        // its template generation only the template's.
+        desired[path: ["spec", "template", "metadata", "labels", Self.versionKey]] = "3.0.5"
+        let again = try c.run(["rollout", "-f", try c.writeManifest("agent2.yaml", desired)], timeout: 60)
+        #expect(again.status == 0, "\(again)")
+        c.settle(thenWait: 0.5)
+        let ds = c.object(Resources.daemonSets, "agent")
+        let second = ds?[path: ["metadata", "annotations", "deprecated.daemonset.template.generation"]]?.string
+        #expect(second != ds?[path: ["metadata", "generation"]]?.int.map(String.init), "the two generations differ: \(ds?["metadata"]?.serialized() ?? "")")
+        for (name, pod) in c.facts(prefix: "agent-") {
+            #expect(pod.labels[Self.versionKey] == "3.0.5" && pod.labels["pod-template-generation"] == second, "\(name): \(pod.labels)")
+        }
+        #expect(Set(c.facts(prefix: "agent-").values.map(\.uid)) == Set(before.values.map(\.uid)))
     }
 
     @Test("kill -9 after the first image patch, then resume: the label the new template drops is removed from the remaining pods too (the live template is the new one by then)")
