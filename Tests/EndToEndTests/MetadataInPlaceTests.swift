@@ -193,6 +193,31 @@ struct MetadataInPlaceTests {
         }
     }
 
+    @Test("undo --to-revision 1 after an image upgrade and a metadata-only one: revision 1's labels and annotations are back, no container restarted by the undo; history lists them")
+    func undoToRevisionRestoresLabels() throws {
+        let c = try Self.cluster()
+        defer { c.stop() }
+        let first = try c.run(["rollout", "-f", try c.writeManifest("a.yaml", Self.web(image: "nginx:1.27", version: "1.27", build: "2")),
+                               "--grace-period", "100ms"], timeout: 60)
+        #expect(first.status == 0, "\(first)")
+        let second = try c.run(["rollout", "-f", try c.writeManifest("b.yaml", Self.web(image: "nginx:1.27", version: "1.27-r2", build: "3"))],
+                               timeout: 60)
+        #expect(second.status == 0, "\(second)")
+        c.settle(thenWait: 0.3)
+        let before = c.facts(prefix: "web-")
+        #expect(before.values.allSatisfy { $0.labels[Self.versionKey] == "1.27-r2" })
+        let history = try c.run(["history", "deployment/web"])
+        #expect(history.stdout.contains("labels/\(Self.versionKey)=1.27-r2") && history.stdout.contains("annotations/\(Self.buildKey)=3"), "\(history)")
+        let undo = try c.run(["undo", "deployment/web", "--to-revision", "1"], timeout: 60)
+        #expect(undo.status == 0, "\(undo)")
+        c.settle(thenWait: 0.3)
+        for (name, pod) in c.facts(prefix: "web-") {
+            #expect(pod.labels[Self.versionKey] == "1.27" && pod.images["app"] == "nginx:1.27", "\(name): \(pod.labels)")
+            #expect(pod.containerIDs == before[name]?.containerIDs, "\(name): only labels and annotations changed")
+        }
+        #expect(Self.annotations(c, prefix: "web-").values.allSatisfy { $0[Self.buildKey] == "2" })
+    }
+
     @Test("a label change that takes the pods out of the Deployment's selector is blocked with that reason")
     func selectorBreakingIsBlocked() throws {
         let c = try Self.cluster(replicas: 2)

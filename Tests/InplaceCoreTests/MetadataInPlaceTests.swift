@@ -194,6 +194,19 @@ import Testing
         #expect(next.previousMetadata["labels/track"] == .some(nil))
     }
 
+    @Test func aRevisionKeepsItsLabelAndAnnotationTargetsButNotHugeValues() {
+        var r = RolloutRecord(id: "r1", phase: .complete, images: ["app": "nginx:1.27"], previousImages: [:], options: [:], startedAt: "t",
+                              holder: "h", renewTime: "t")
+        let huge = String(repeating: "x", count: RolloutHistory.metadataValueLimit + 1)
+        r.metadata = ["labels/app.kubernetes.io/version": "2.0", "labels/tier": nil, "annotations/config": .some(huge)]
+        let h = RolloutHistory().recording(r)
+        let text = h.json.serialized()
+        let entry = RolloutHistory(text: text).entries.first
+        #expect(entry?.metadata == ["labels/app.kubernetes.io/version": "2.0", "labels/tier": nil])
+        #expect(entry?.restoredMetadata == [MetadataChange(field: .labels, key: "app.kubernetes.io/version", from: nil, to: "2.0"),
+                                            MetadataChange(field: .labels, key: "tier", from: nil, to: nil)])
+    }
+
     @Test func undoTemplatePutsBackOldValuesAndRemovesAddedKeys() throws {
         let live = Workload(kind: .deployment, object: [
             "metadata": ["name": "web", "namespace": "default"],

@@ -10,7 +10,8 @@ extension Command {
         the latest one (never to an image whose rollout failed), with the same sequence and safety as
         `rollout` (also after a partial, failed or rolled-back rollout). Pods already on those images are
         kept; with nothing to undo it says so and exits 0. `--dry-run` shows the plan. `--to-revision N`
-        restores the images of revision N of `history` instead (only a revision whose rollout completed).
+        restores the images (and the labels and annotations) of revision N of `history` instead (only a revision whose
+        rollout completed).
         """,
         usage: "undo (TYPE/NAME | -l SELECTOR) [flags]",
         examples: [
@@ -42,10 +43,12 @@ extension Command {
             case .failure(let e): throw CLIError.input("\(workload.ref): \(e) (see `\(ctx.programName) history \(workload.ref)`)")
             }
             let images = entry.images.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
+            let metadata = entry.restoredMetadata
             if options.cause.isEmpty { options.cause = "undo to revision \(revision)" }
-            ctx.info("\(workload.ref): rolling back to revision \(revision): \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", "))")
-            return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .images(images))], options: options,
-                                               session: session, resuming: [:])
+            let list = images.map { "\($0.container)=\($0.image)" } + metadata.map { "\($0.field.singular) \($0.key)=\($0.to ?? "(none)")" }
+            ctx.info("\(workload.ref): rolling back to revision \(revision): \(list.joined(separator: ", "))")
+            return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .restoring(images: images, resources: [], metadata: metadata))],
+                                               options: options, session: session, resuming: [:])
         }
         guard let record = RolloutRecord(workload: workload.object) else {
             ctx.info("\(workload.ref): nothing to undo: no rollout recorded by \(ctx.programName)")
