@@ -94,8 +94,10 @@ struct RolloutRun {
             mode: .decide(json: options.output == .json, stderrIsTTY: ctx.terminal.stderrIsTTY, environment: ctx.environment),
             quiet: ctx.global.quiet)
         let control = RolloutControl()
-        let invocation = RolloutInvocation(cluster: session.cluster, observer: reporter, control: control,
+        var invocation = RolloutInvocation(cluster: session.cluster, observer: reporter, control: control,
                                            program: ctx.programName, timeout: options.timeout)
+        invocation.concurrency = options.concurrency
+        invocation.rollbackAll = options.rollbackAll
         let causes = Dictionary(targets.compactMap { t in Self.changeCause(t).map { (t.ref, $0) } }, uniquingKeysWith: { a, _ in a })
         let work = planned.map {
             var settings = own($0.workload.ref).settings

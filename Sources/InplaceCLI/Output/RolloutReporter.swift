@@ -51,7 +51,7 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
                 break
             }
             if case .started = event { startTicker() }
-            if case .finished = event { stopTicker() }
+            if case .finished = event, view.workloads.allSatisfy(\.finished) { stopTicker() }
             redraw()
         }
     }
@@ -101,7 +101,7 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
 
     private func redraw() {
         clear()
-        let lines = view.render(now: clock.monotonic, style: style, width: terminal.width)
+        let lines = view.render(now: clock.monotonic, style: style, width: terminal.width, height: terminal.height)
         if !lines.isEmpty { terminal.err(lines.joined(separator: "\n") + "\n") }
         drawnLines = lines.count
     }
@@ -182,29 +182,59 @@ struct LiveView {
         return work / Double(min(w.window, max(1, w.inFlight.count + pending)))
     }
 
-    func render(now: Double, style: Style, width: Int) -> [String] {
-        var lines: [String] = []
-        for w in workloads where !w.finished {
-            let elapsed = now - w.startedAt
-            let pending = max(0, w.total - w.done - w.failed - w.inFlight.count)
-            let barWidth = 20
-            let filled = w.total > 0 ? barWidth * w.done / w.total : barWidth
-            let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
-            var parts = ["\(w.done)/\(w.total) updated", "\(w.inFlight.count) in flight", "\(pending) pending"]
-            if w.held > 0 { parts.append("\(w.held) held") }
-            parts.append(DurationText.format(elapsed))
-            if let left = Self.remaining(w, now: now) { parts.append("~\(DurationText.format(left)) left") }
-            let head = "\(style.bold(w.ref.description)) \(bar) "
-            while parts.count > 1 && w.ref.description.count + barWidth + 2 + parts.joined(separator: " · ").count > width {
-                parts.removeLast()
+    /// The view: one line per workload rolling (bar, counts, time, time left), each followed by its
+    /// pods in flight, in at most `height` − 1 lines: workloads first, then as many pods as fit,
+    /// shared among the workloads, and a line saying how many more there are.
+    func render(now: Double, style: Style, width: Int, height: Int = 24) -> [String] {
+        let rolling = workloads.filter { !$0.finished }
+        let budget = max(2, height - 1)
+        guard rolling.count < budget else {
+            let shown = budget - 1
+            return rolling.prefix(shown).map { headline($0, now: now, style: style, width: width) }
+                + ["… and \(rolling.count - shown) more workloads rolling"]
+        }
+        let flying = rolling.map { w in w.order.filter { w.inFlight[$0] != nil } }
+        let total = flying.map(\.count).reduce(0, +)
+        var room = budget - rolling.count
+        if total > room { room -= 1 }
+        var shown = Array(repeating: 0, count: rolling.count)
+        var moved = true
+        while room > 0 && moved {
+            moved = false
+            for i in rolling.indices where room > 0 && shown[i] < min(flying[i].count, 12) {
+                shown[i] += 1
+                room -= 1
+                moved = true
             }
-            lines.append(head + parts.joined(separator: " · "))
-            for pod in w.order.prefix(12) {
+        }
+        var lines: [String] = []
+        for (i, w) in rolling.enumerated() {
+            lines.append(headline(w, now: now, style: style, width: width))
+            for pod in flying[i].prefix(shown[i]) {
                 guard let s = w.inFlight[pod] else { continue }
                 lines.append("  \(pod.padding(30))\(s.step.label.padding(16))\(DurationText.format(now - s.since))")
             }
-            if w.order.count > 12 { lines.append("  … and \(w.order.count - 12) more in flight") }
         }
+        let hidden = total - shown.reduce(0, +)
+        if hidden > 0 { lines.append("  … and \(hidden) more in flight") }
         return lines
+    }
+
+    /// A workload's line: its bar, counts, time and time left, cut to `width`.
+    func headline(_ w: Workload, now: Double, style: Style, width: Int) -> String {
+        let elapsed = now - w.startedAt
+        let pending = max(0, w.total - w.done - w.failed - w.inFlight.count)
+        let barWidth = 20
+        let filled = w.total > 0 ? barWidth * w.done / w.total : barWidth
+        let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
+        var parts = ["\(w.done)/\(w.total) updated", "\(w.inFlight.count) in flight", "\(pending) pending"]
+        if w.held > 0 { parts.append("\(w.held) held") }
+        parts.append(DurationText.format(elapsed))
+        if let left = Self.remaining(w, now: now) { parts.append("~\(DurationText.format(left)) left") }
+        let head = "\(style.bold(w.ref.description)) \(bar) "
+        while parts.count > 1 && w.ref.description.count + barWidth + 2 + parts.joined(separator: " · ").count > width {
+            parts.removeLast()
+        }
+        return head + parts.joined(separator: " · ")
     }
 }

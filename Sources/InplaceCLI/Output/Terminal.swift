@@ -16,8 +16,15 @@ public protocol Terminal: AnyObject, Sendable {
     var stderrIsTTY: Bool { get }
     /// Columns of the terminal (80 when unknown).
     var width: Int { get }
+    /// Rows of the terminal (24 when unknown): the live view stays within them.
+    var height: Int { get }
     /// Reads all of standard input (`-f -`).
     func readStandardInput() -> [UInt8]
+}
+
+extension Terminal {
+    /// 24 rows, for terminals that cannot tell.
+    public var height: Int { 24 }
 }
 
 /// The process's real stdout, stderr and stdin.
@@ -35,6 +42,12 @@ public final class StandardTerminal: Terminal, @unchecked Sendable {
         var ws = winsize()
         if ioctl(2, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return Int(ws.ws_col) }
         return 80
+    }
+
+    public var height: Int {
+        var ws = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 { return Int(ws.ws_row) }
+        return 24
     }
 
     public func readStandardInput() -> [UInt8] {

@@ -47,6 +47,14 @@ public final class RolloutControl: @unchecked Sendable {
         return reason
     }
 
+    /// A control of its own for one workload of an invocation: a stop asked of this one (a signal)
+    /// reaches it, a stop asked of it (a pause, a take-over) reaches no other.
+    public func child() -> RolloutControl {
+        let child = RolloutControl()
+        onStop { child.requestStop($0) }
+        return child
+    }
+
     /// Calls `listener` when a stop is requested (at once if it already was).
     public func onStop(_ listener: @escaping @Sendable (StopReason) -> Void) {
         lock.lock()
