@@ -3,7 +3,7 @@ import InplaceCore
 
 /// Shows rollout events: as JSON lines on stdout (`-o json`), as a live view redrawn in place on a
 /// terminal, or as plain timestamped lines (CI logs). Thread-safe.
-public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
+public final class RolloutReporter: RolloutObserver, Sendable {
     /// How events are shown.
     public enum Mode: Sendable {
         case json, live, plain
@@ -21,10 +21,15 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
     let mode: Mode
     let quiet: Bool
     let clock: any RolloutClock
-    private let lock = NSLock()
-    private var view = LiveView()
-    private var drawnLines = 0
-    private var ticker: DispatchSourceTimer?
+    /// What the live view shows and has drawn; every write to the terminal happens under it.
+    private let screen = Mutex(Screen())
+
+    /// The live view's state, the lines of it on the terminal now, and the timer redrawing it.
+    private struct Screen {
+        var view = LiveView()
+        var drawnLines = 0
+        var ticker: DispatchSourceTimer?
+    }
 
     public init(terminal: any Terminal, style: Style, mode: Mode, quiet: Bool, clock: any RolloutClock = SystemClock()) {
         self.terminal = terminal
@@ -35,32 +40,35 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
     }
 
     public func handle(_ event: RolloutEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        screen.withLock { s in show(event, on: &s) }
+    }
+
+    /// Shows one event in the reporter's mode (with the screen locked).
+    private func show(_ event: RolloutEvent, on s: inout Screen) {
         switch mode {
         case .json:
             terminal.out(RolloutEventJSON.object(event, time: clock.rfc3339Millis).serialized() + "\n")
         case .plain:
             if let line = plainLine(event) { terminal.err("\(clock.rfc3339) \(line)\n") }
         case .live:
-            view.apply(event, now: clock.monotonic)
+            s.view.apply(event, now: clock.monotonic)
             switch event {
             case .started, .warning, .podFailed, .finished, .workloadWrite:
-                if let line = plainLine(event) { printAbove(line) }
+                if let line = plainLine(event) { printAbove(line, on: &s) }
             default:
                 break
             }
-            if case .started = event { startTicker() }
-            if case .finished = event, view.workloads.allSatisfy(\.finished) { stopTicker() }
-            redraw()
+            if case .started = event { startTicker(&s) }
+            if case .finished = event, s.view.workloads.allSatisfy(\.finished) { stopTicker(&s) }
+            redraw(&s)
         }
     }
 
     /// Prints a line to stderr as-is (summaries, notes), keeping the live view below it.
     public func note(_ line: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if mode == .live { printAbove(line); redraw() } else if mode == .plain { terminal.err(line + "\n") }
+        screen.withLock { s in
+            if mode == .live { printAbove(line, on: &s); redraw(&s) } else if mode == .plain { terminal.err(line + "\n") }
+        }
     }
 
     func plainLine(_ event: RolloutEvent) -> String? {
@@ -88,41 +96,39 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
         }
     }
 
-    private func printAbove(_ line: String) {
-        clear()
+    private func printAbove(_ line: String, on s: inout Screen) {
+        clear(&s)
         terminal.err(line + "\n")
     }
 
-    private func clear() {
-        guard drawnLines > 0 else { return }
-        terminal.err("\u{1B}[\(drawnLines)F\u{1B}[J")
-        drawnLines = 0
+    private func clear(_ s: inout Screen) {
+        guard s.drawnLines > 0 else { return }
+        terminal.err("\u{1B}[\(s.drawnLines)F\u{1B}[J")
+        s.drawnLines = 0
     }
 
-    private func redraw() {
-        clear()
-        let lines = view.render(now: clock.monotonic, style: style, width: terminal.width, height: terminal.height)
+    private func redraw(_ s: inout Screen) {
+        clear(&s)
+        let lines = s.view.render(now: clock.monotonic, style: style, width: terminal.width, height: terminal.height)
         if !lines.isEmpty { terminal.err(lines.joined(separator: "\n") + "\n") }
-        drawnLines = lines.count
+        s.drawnLines = lines.count
     }
 
-    private func startTicker() {
-        guard ticker == nil else { return }
+    private func startTicker(_ s: inout Screen) {
+        guard s.ticker == nil else { return }
         let t = DispatchSource.makeTimerSource(queue: .global())
         t.schedule(deadline: .now() + 0.25, repeating: 0.25)
         t.setEventHandler { [weak self] in
             guard let self else { return }
-            self.lock.lock()
-            self.redraw()
-            self.lock.unlock()
+            self.screen.withLock { self.redraw(&$0) }
         }
         t.resume()
-        ticker = t
+        s.ticker = t
     }
 
-    private func stopTicker() {
-        ticker?.cancel()
-        ticker = nil
+    private func stopTicker(_ s: inout Screen) {
+        s.ticker?.cancel()
+        s.ticker = nil
     }
 }
 

@@ -4,7 +4,9 @@ import JSON
 /// Runs one workload's in-place rollout to its end: prepares the workload, moves pods through the
 /// sequence in a sliding window of max-unavailable, and hands the workload back to its controller.
 /// Every wait is driven by watches; writes run concurrently; each decision comes from `PodProgress`.
-public final class WorkloadRollout: @unchecked Sendable {
+/// Not `Sendable`: its state belongs to the thread running `run()`; watch handlers and pool writes
+/// capture only Sendable values (the cluster, the event queue, a pod's name) and post back to it.
+public final class WorkloadRollout {
     public let cluster: any ClusterAPI
     public let workload: Workload
     public let template: JSONValue
