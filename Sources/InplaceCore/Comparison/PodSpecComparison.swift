@@ -18,12 +18,15 @@ public enum PodSpecComparison {
         if kind == .daemonSet { liveSpec = stripDaemonSetNodeAffinity(liveSpec) }
         c.compareSpec(desired: template["spec"] ?? .emptyObject, live: liveSpec)
         let restarting = Set(c.images.map(\.container) + c.resources.filter(\.restarts).map(\.container))
+        let sidecars = (template[path: ["spec", "initContainers"]]?.array ?? []).filter { $0["restartPolicy"]?.string == "Always" }
         let metadata = MetadataComparison.compare(
             desired: template["metadata"], live: pod["metadata"], previous: previous,
-            containers: template[path: ["spec", "containers"]]?.array ?? [], restarting: restarting, selector: selector)
+            containers: (template[path: ["spec", "containers"]]?.array ?? []) + sidecars, restarting: restarting, selector: selector)
         for b in metadata.blocked where !c.blocked.contains(b) { c.blocked.append(b) }
-        return SpecDifference(imageChanges: c.images, blockedFields: c.blocked, resourceChanges: c.resources,
-                              metadataChanges: metadata.changes)
+        var difference = SpecDifference(imageChanges: c.images, blockedFields: c.blocked, resourceChanges: c.resources,
+                                        metadataChanges: metadata.changes)
+        difference.sidecars = c.sidecars
+        return difference
     }
 
     /// Removes the `metadata.name` node affinity term the DaemonSet controller pins each pod with.
@@ -51,6 +54,8 @@ struct Comparator {
     var images: [ImageChange] = []
     var blocked: [String] = []
     var resources: [ResourceChange] = []
+    /// The native sidecars among `images`.
+    var sidecars: [String] = []
 
     private mutating func block(_ field: String) {
         if !blocked.contains(field) { blocked.append(field) }
@@ -96,6 +101,9 @@ struct Comparator {
             if dImage != pImage {
                 if key == "containers" {
                     images.append(ImageChange(container: name, from: pImage, to: dImage))
+                } else if Pod.isSidecar(p) && Pod.isSidecar(d) {
+                    images.append(ImageChange(container: name, from: pImage, to: dImage))
+                    sidecars.append(name)
                 } else {
                     block("spec.\(key)[\(name)].image (init containers do not run again in place)")
                 }

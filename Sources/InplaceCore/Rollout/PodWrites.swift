@@ -50,9 +50,15 @@ public enum PodWrites {
             if !values.isEmpty { metadata[field.rawValue] = .object(values) }
         }
         if !metadata.isEmpty { body["metadata"] = .object(metadata) }
-        if !target.changes.isEmpty { body["spec"] = .object(JSONObject([("containers", .array(target.changes.map {
-            .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to))]))
-        }))])) }
+        if !target.changes.isEmpty {
+            let sidecars = Set(pod.sidecarSpecs.compactMap { $0["name"]?.string })
+            var spec = JSONObject()
+            for (list, changes) in [("containers", target.changes.filter { !sidecars.contains($0.container) }),
+                                    ("initContainers", target.changes.filter { sidecars.contains($0.container) })] where !changes.isEmpty {
+                spec[list] = .array(changes.map { .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to))])) })
+            }
+            body["spec"] = .object(spec)
+        }
         var what: [String] = []
         if !target.changes.isEmpty { what.append("set image " + target.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ")) }
         for field in MetadataChange.Field.allCases {
