@@ -103,6 +103,17 @@ import Testing
                                                   pod: pod, kind: .deployment, previous: Self.template()["metadata"])
         #expect(restarted.blockedFields == [], "the sidecar restarts on its new image and reads the new label")
     }
+
+    @Test func aNativeSidecarReadingTheKeyInEnvBlocksToo() {
+        let proxy: JSONValue = ["name": "proxy", "image": "envoy:1", "restartPolicy": "Always",
+                                "env": [["name": "VERSION", "valueFrom": ["fieldRef": ["fieldPath": "metadata.labels['version']"]]]]]
+        var t = Self.template(labels: ["app": "web", "version": "2"])
+        t[path: ["spec", "initContainers"]] = [proxy]
+        var pod = Self.pod(labels: ["version": "1"])
+        pod[path: ["spec", "initContainers"]] = [proxy]
+        let diff = PodSpecComparison.compare(template: t, pod: pod, kind: .deployment, previous: Self.template()["metadata"])
+        #expect(diff.blockedFields.contains { $0.contains("read by container proxy in env VERSION") }, "\(diff.blockedFields)")
+    }
 }
 
 @Suite struct MetadataPlanAndWriteTests {
