@@ -102,6 +102,60 @@ struct FailureChainTests {
         #expect(Self.record(c, s)?["previous"] == Self.originalSettings(s))
     }
 
+    /// The version label a chart gives pods of `image` (a label value has no `:`).
+    static func version(_ image: String) -> String { image.replacingOccurrences(of: ":", with: "_") }
+
+    /// The subject's manifest as a chart upgrade renders it: `image`, a new version label and a new annotation.
+    static func upgrade(_ s: ChainSubject, image: String) throws -> JSONValue {
+        var manifest = try #require(s.scenario().workloads.first?.manifest)
+        manifest[path: ["spec", "template", "metadata", "labels", "app.kubernetes.io/version"]] = .string(version(image))
+        manifest[path: ["spec", "template", "metadata", "annotations"]] = ["example.com/build": "2"]
+        var containers = manifest[path: ["spec", "template", "spec", "containers"]]?.array ?? []
+        for i in containers.indices where containers[i]["name"]?.string == s.container { containers[i]["image"] = .string(image) }
+        manifest[path: ["spec", "template", "spec", "containers"]] = .array(containers)
+        return manifest
+    }
+
+    @Test("issue 11: a chart upgrade (image + label + annotation) that fails, then undo: the old labels and annotations are back, the clean end state",
+          arguments: ChainSubject.all)
+    func failedUpgradeThenUndo(_ s: ChainSubject) throws {
+        let expected = try #require(try Self.references.get()[s.name]).undone
+        let c = try Self.cluster(s)
+        defer { c.stop() }
+        let file = try c.writeManifest("upgrade.yaml", try Self.upgrade(s, image: s.brokenImage))
+        let failed = try c.run(["rollout", "-f", file, "--grace-period", "100ms"], timeout: 60)
+        #expect(failed.status == 1, "\(failed)")
+        #expect(c.facts(prefix: s.prefix).values.contains { $0.labels["app.kubernetes.io/version"] == Self.version(s.brokenImage) },
+                "the failed pod got the label with its image")
+        let undo = try c.run(["undo", s.target, "--grace-period", "100ms"], timeout: 60)
+        #expect(undo.status == 0, "\(undo)")
+        c.settle(thenWait: 0.3)
+        let state = WorkloadEndState(c, s)
+        #expect(state == expected, "\n\(state)\n--- clean\n\(expected)")
+    }
+
+    @Test("issue 11: a chart upgrade that fails with --on-failure rollback: pods back on the old images, labels and annotations; the clean end state",
+          arguments: ChainSubject.all)
+    func failedUpgradeRolledBack(_ s: ChainSubject) throws {
+        let expected = try #require(try Self.references.get()[s.name]).undone
+        let c = try Self.cluster(s)
+        defer { c.stop() }
+        let file = try c.writeManifest("upgrade.yaml", try Self.upgrade(s, image: s.brokenImage))
+        let failed = try c.run(["rollout", "-f", file, "--grace-period", "100ms", "--on-failure", "rollback"], timeout: 60)
+        #expect(failed.status == 1, "\(failed)")
+        c.settle(thenWait: 0.3)
+        let state = WorkloadEndState(c, s)
+        #expect(state == expected, "\n\(state)\n--- clean\n\(expected)")
+        let fixed = try c.run(["rollout", "-f", try c.writeManifest("fixed.yaml", try Self.upgrade(s, image: s.newImage)), "--grace-period", "100ms"],
+                              timeout: 60)
+        #expect(fixed.status == 0, "\(fixed)")
+        let undo = try c.run(["undo", s.target, "--grace-period", "100ms"], timeout: 60)
+        #expect(undo.status == 0, "\(undo)")
+        c.settle(thenWait: 0.3)
+        let undone = WorkloadEndState(c, s)
+        #expect(undone == expected, "undo after the fixed upgrade returns the labels too\n\(undone)\n--- clean\n\(expected)")
+    }
+
     @Test("--timeout 3s, then resume: the resume has its own 10m; the clean end state", arguments: ChainSubject.all)
     func timeoutThenResume(_ s: ChainSubject) throws {
         let expected = try #require(try Self.references.get()[s.name]).rolled

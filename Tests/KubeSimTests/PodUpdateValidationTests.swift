@@ -104,6 +104,25 @@ struct PodUpdateValidationTests {
             #expect(r.json["message"]?.string?.contains("metadata.uid: Invalid value: \"00000000-0000-0000-0000-000000000000\": field is immutable") == true)
         }
     }
+
+    @Test("labels are removed with null, annotations changed; a bad label value, a bad annotation key or 256 KiB of annotations are 422 (ValidateObjectMetaUpdate)")
+    func metadataValidation() throws {
+        try withPod { s in
+            #expect(smp(s, ["metadata": ["labels": ["tier": "front", "v": "1"], "annotations": ["Example.com/Build": "1"]]]).status == 200)
+            let removed = smp(s, ["metadata": ["labels": ["tier": .null, "v": "2"], "annotations": ["Example.com/Build": "2"]]])
+            #expect(removed.status == 200)
+            #expect(removed.json[path: ["metadata", "labels", "tier"]] == nil && removed.json[path: ["metadata", "labels", "v"]] == "2")
+            let badValue = smp(s, ["metadata": ["labels": ["v": "nginx:1.27"]]])
+            #expect(badValue.status == 422)
+            #expect(badValue.json["message"]?.string?.contains("metadata.labels: Invalid value: \"nginx:1.27\"") == true)
+            let badKey = smp(s, ["metadata": ["annotations": ["bad key": "x"]]])
+            #expect(badKey.status == 422)
+            #expect(badKey.json["message"]?.string?.contains("metadata.annotations: Invalid value: \"bad key\"") == true)
+            let huge = smp(s, ["metadata": ["annotations": ["big": .string(String(repeating: "x", count: 256 * 1024))]]])
+            #expect(huge.status == 422)
+            #expect(huge.json["message"]?.string?.contains("metadata.annotations: Too long: must have at most 262144 bytes") == true)
+        }
+    }
 }
 
 @Suite("Status subresource and generation")

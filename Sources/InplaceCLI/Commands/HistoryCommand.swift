@@ -12,7 +12,8 @@ extension Command {
         first: revision, phase (running, paused, failed, complete, rolled back), images, when it started and
         ended, who ran it, and its change cause (--cause, or the manifest's kubernetes.io/change-cause
         annotation). The workload keeps the last \(RolloutHistory.defaultLimit) revisions, and always the last complete
-        one, which `undo` returns to; `undo --to-revision N` restores the images of a complete revision.
+        one, which `undo` returns to; `undo --to-revision N` restores the images (and the labels and annotations) of a
+        complete revision.
         """,
         usage: "history TYPE/NAME [-o text|json|yaml] [flags]",
         examples: [
@@ -63,7 +64,8 @@ enum HistoryRendering {
     static func table(_ workload: Workload, _ history: RolloutHistory) -> String {
         var t = TableWriter(header: ["REVISION", "PHASE", "IMAGES", "STARTED", "FINISHED", "BY", "CHANGE-CAUSE"])
         for e in history.entries {
-            let images = e.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            let images = (e.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                + e.metadata.sorted { $0.key < $1.key }.map { m in m.value.map { "\(m.key)=\($0)" } ?? "\(m.key)-" }).joined(separator: ",")
             t.add([String(e.revision), e.phase.text, images.isEmpty ? "<none>" : images, e.startedAt,
                    e.finishedAt.isEmpty ? "-" : e.finishedAt, e.holder.isEmpty ? "<unknown>" : e.holder,
                    e.cause.isEmpty ? "<none>" : e.cause])

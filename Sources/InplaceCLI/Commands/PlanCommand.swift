@@ -13,7 +13,8 @@ extension Command {
         is updated in place (and in which batch), kept (already up to date), held back by the partition,
         or blocked (a change that cannot be made to a running pod, or the InPlaceUpdateReady readiness
         gate is missing). Live pods are compared with the desired template the way the API server sees
-        them: defaulted and injected fields are not differences. Max-unavailable and the partition default
+        them: defaulted and injected fields are not differences; labels and annotations are updated in place
+        (a change of them alone says "metadata only, no restart"). Max-unavailable and the partition default
         to the workload's own strategy (the manifest's, else the live object's); the plan says where each
         came from. Every reason `rollout` would refuse for is shown: blocked pods, or the workload refused
         (for example a Deployment in the middle of a native rollout); --exit-code then exits 2.

@@ -20,6 +20,14 @@ extension Command {
         Container cpu and memory requests and limits change through pods/resize where the server and the
         pod's kubelet are 1.33 or later; a resize whose resizePolicy is NotRequired keeps the pod in service
         and outside --max-unavailable, one that restarts a container leaves service as above.
+
+        The template's labels and annotations go onto the pods in the same patch as the images: added and
+        changed keys are set, keys the old template had and the new one lacks are removed; labels the
+        controllers own (pod-template-hash, controller-revision-hash, ...) and keys the template never had
+        are kept. A change of labels and annotations alone restarts nothing and keeps the pod in service.
+        Blocked instead: a label change that takes the pod out of its workload's selector, a change of an
+        annotation that exists to restart the pods (checksum/*, kubectl.kubernetes.io/restartedAt), and a
+        key a container that is not restarted reads in an environment variable (downward API).
         """,
         usage: "rollout (-f FILE... | TYPE/NAME... CONTAINER=IMAGE...) [flags]",
         examples: [

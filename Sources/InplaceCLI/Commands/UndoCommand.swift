@@ -10,7 +10,8 @@ extension Command {
         the latest one (never to an image whose rollout failed), with the same sequence and safety as
         `rollout` (also after a partial, failed or rolled-back rollout). Pods already on those images are
         kept; with nothing to undo it says so and exits 0. `--dry-run` shows the plan. `--to-revision N`
-        restores the images of revision N of `history` instead (only a revision whose rollout completed).
+        restores the images (and the labels and annotations) of revision N of `history` instead (only a revision whose
+        rollout completed).
         """,
         usage: "undo (TYPE/NAME | -l SELECTOR) [flags]",
         examples: [
@@ -42,10 +43,12 @@ extension Command {
             case .failure(let e): throw CLIError.input("\(workload.ref): \(e) (see `\(ctx.programName) history \(workload.ref)`)")
             }
             let images = entry.images.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
+            let metadata = entry.restoredMetadata
             if options.cause.isEmpty { options.cause = "undo to revision \(revision)" }
-            ctx.info("\(workload.ref): rolling back to revision \(revision): \(images.map { "\($0.container)=\($0.image)" }.joined(separator: ", "))")
-            return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .images(images))], options: options,
-                                               session: session, resuming: [:])
+            let list = images.map { "\($0.container)=\($0.image)" } + metadata.map { "\($0.field.singular) \($0.key)=\($0.to ?? "(none)")" }
+            ctx.info("\(workload.ref): rolling back to revision \(revision): \(list.joined(separator: ", "))")
+            return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .restoring(images: images, resources: [], metadata: metadata))],
+                                               options: options, session: session, resuming: [:])
         }
         guard let record = RolloutRecord(workload: workload.object) else {
             ctx.info("\(workload.ref): nothing to undo: no rollout recorded by \(ctx.programName)")
@@ -53,9 +56,11 @@ extension Command {
         }
         let images = record.previousImages.sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
         let resources = record.resourceChanges
-        let list = (images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" })
+        let metadata = record.restoredMetadata
+        let list = (images.map { "\($0.container)=\($0.image)" } + resources.map { "\($0.container) \($0.key)=\($0.from)" }
+            + metadata.map { "\($0.field.singular) \($0.key)=\($0.to ?? "(none)")" })
             .joined(separator: ", ")
-        guard !images.isEmpty || !resources.isEmpty else {
+        guard !images.isEmpty || !resources.isEmpty || !metadata.isEmpty else {
             ctx.info("\(workload.ref): nothing to undo: the rollout \(record.id) recorded no earlier images or resources")
             return .ok
         }
@@ -64,13 +69,14 @@ extension Command {
         let undone: (Pod) -> Bool = { pod in
             images.allSatisfy { c in pod.containers.first { $0.name == c.container }?.image ?? c.image == c.image }
                 && ResizeProgress.state(pod: pod, changes: resources.map(\.reversed)) != .unwritten
+                && metadata.allSatisfy { $0.isMade(on: pod) }
         }
         if !held, pods.allSatisfy(undone) {
             ctx.info("\(workload.ref): nothing to undo: every pod already runs \(list), the state of the last complete rollout")
             return .ok
         }
         ctx.info("\(workload.ref): rolling back to \(list) (the last complete state before rollout \(record.id))")
-        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources))], options: options,
+        return try RolloutRun(ctx).execute([DesiredWorkload(ref: workload.ref, source: .restoring(images: images, resources: resources, metadata: metadata))], options: options,
                                            session: session, resuming: [:])
     }
 }

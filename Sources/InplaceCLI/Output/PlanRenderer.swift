@@ -49,7 +49,11 @@ public enum PlanRenderer {
         o["name"] = .string(p.name)
         o["action"] = .string(p.action.rawValue)
         if let b = p.batch { o["batch"] = .int(b) }
-        if !p.reasons.isEmpty { o["reason"] = .string(p.reasons.joined(separator: "; ")) }
+        if !p.reasons.isEmpty {
+            o["reason"] = .string(p.reasons.joined(separator: "; "))
+        } else if p.action == .update, p.metadataOnly {
+            o["reason"] = .string(metadataOnlyReason)
+        }
         if !p.changes.isEmpty {
             o["containers"] = .array(p.changes.map {
                 .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to)), ("currentImage", .string($0.from))]))
@@ -61,12 +65,23 @@ public enum PlanRenderer {
                                     ("currentValue", .string($0.from))]))
             })
         }
+        if !p.metadata.isEmpty {
+            o["metadata"] = .array(p.metadata.map { m in
+                var c = JSONObject([("kind", .string(m.field.singular)), ("key", .string(m.key))])
+                if let to = m.to { c["value"] = .string(to) }
+                if let from = m.from { c["currentValue"] = .string(from) }
+                return .object(c)
+            })
+        }
         o["ready"] = .bool(p.ready)
         if let priority = p.priority { o["priority"] = .int(priority) }
         if let key = p.priorityKey { o["priorityKey"] = .string(key) }
         if let scatter = p.scatter { o["scatter"] = .string(scatter) }
         return .object(o)
     }
+
+    /// What an update of labels and annotations alone says in `reason` and the table.
+    static let metadataOnlyReason = "metadata only, no restart"
 
     /// The plan as block YAML.
     public static func yaml(_ plan: Plan) -> String { YAML.emit(json(plan)) }
@@ -133,8 +148,10 @@ public enum PlanRenderer {
     static func detail(_ p: PodPlan, order: UpdateOrder = UpdateOrder()) -> String {
         switch p.action {
         case .update, .hold:
-            let changes = (p.changes.map { "\($0.container): \($0.from) → \($0.to)" }
-                + p.resources.map { "\($0.container) \($0.key): \($0.from) → \($0.to)\($0.restarts ? " (restart)" : "")" }).joined(separator: ", ")
+            var changes = (p.changes.map { "\($0.container): \($0.from) → \($0.to)" }
+                + p.resources.map { "\($0.container) \($0.key): \($0.from) → \($0.to)\($0.restarts ? " (restart)" : "")" }
+                + p.metadata.map(\.description)).joined(separator: ", ")
+            if p.metadataOnly { changes += " (\(metadataOnlyReason))" }
             var scatter = p.scatter
             if case .by(let key)? = order.scatter { scatter = "\(key)=\(p.scatter ?? "(none)")" }
             let placed = [p.priority.map { "priority \($0)" }, scatter].compactMap { $0 }.joined(separator: ", ")

@@ -74,10 +74,12 @@ struct StatusRenderer {
         }
     }
 
-    /// What a record rolls to: `container=image`, then `container/requests.cpu=150m`.
+    /// What a record rolls to: `container=image`, then `container/requests.cpu=150m`, then
+    /// `labels/KEY=value` (`labels/KEY-` for a removed key, as `kubectl label` writes it).
     static func target(_ record: RolloutRecord) -> [String] {
         record.images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             + record.resources.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + record.targetMetadata.map { m in m.to.map { "\(m.recordKey)=\($0)" } ?? "\(m.recordKey)-" }
     }
 
     func row(_ s: RolloutStatus, now: Double) -> [String] {

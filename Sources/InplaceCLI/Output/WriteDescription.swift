@@ -18,10 +18,15 @@ enum WriteDescription {
         }
         let changes = updates.first?.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ") ?? ""
         let resources = updates.first?.resources.map { "\($0.container) \($0.key)=\($0.to)" }.joined(separator: ", ") ?? ""
-        let inService = updates.allSatisfy { PodTarget(name: $0.name, changes: $0.changes, resources: $0.resources).inService }
-        if inService {
+        let metadata = updates.first?.metadata.map(\.description).joined(separator: ", ") ?? ""
+        let inService = updates.allSatisfy { PodTarget(name: $0.name, changes: $0.changes, resources: $0.resources, metadata: $0.metadata).inService }
+        if !updates.isEmpty, updates.allSatisfy(\.metadataOnly) {
+            steps.append("for each of \(updates.count) pod(s), in service (metadata only, no restart: not counted against max-unavailable):")
+            steps.append("  PATCH pod: \(metadata)")
+        } else if inService {
             steps.append("for each of \(updates.count) pod(s), in service (resize policy NotRequired: not counted against max-unavailable):")
             steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old resources")
+            if !metadata.isEmpty { steps.append("  PATCH pod: \(metadata)") }
             steps.append("  PATCH pod/resize: \(resources)")
             steps.append("  wait until the kubelet applied them (PodResizePending Infeasible fails the pod; at most \(DurationText.format(options.podTimeout)))")
         } else {
@@ -29,7 +34,8 @@ enum WriteDescription {
             steps.append("  PATCH pod: annotation \(InPlace.podStateAnnotation) with the old images and container IDs")
             steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=False (leaves the endpoints)")
             steps.append("  wait \(DurationText.format(options.gracePeriod)) and until no EndpointSlice lists the pod as ready")
-            if !changes.isEmpty { steps.append("  PATCH pod: image \(changes)") }
+            let patch = (changes.isEmpty ? [] : ["image \(changes)"]) + (metadata.isEmpty ? [] : [metadata])
+            if !patch.isEmpty { steps.append("  PATCH pod: \(patch.joined(separator: "; "))") }
             if !resources.isEmpty { steps.append("  PATCH pod/resize: \(resources); wait until the kubelet applied them") }
             steps.append("  wait until the changed containers restarted and are ready (at most \(DurationText.format(options.podTimeout)))")
             steps.append("  PATCH pod/status: condition \(InPlace.gateConditionType)=True; wait for Ready")

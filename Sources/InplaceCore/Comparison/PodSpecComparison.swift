@@ -1,17 +1,30 @@
 import JSON
 
 /// Compares a desired pod template with a live pod the way the API server would see them:
-/// fields the server defaulted or admission injected are not differences; images are changes;
-/// anything else that differs is a field that cannot be changed in place.
+/// fields the server defaulted or admission injected are not differences; images, cpu/memory,
+/// labels and annotations are changes; anything else that differs is a field that cannot be
+/// changed in place.
 public enum PodSpecComparison {
     /// The difference between `template` (`{metadata, spec}`) and the live `pod` of a `kind` workload.
-    public static func compare(template: JSONValue, pod: JSONValue, kind: WorkloadKind) -> SpecDifference {
+    ///
+    /// - Parameters:
+    ///   - previous: the metadata of the template the pod came from: keys it has and `template`
+    ///     lacks are removed from the pod (nil: no key is removed).
+    ///   - selector: the workload's selector, which the pod's new labels must still match.
+    public static func compare(template: JSONValue, pod: JSONValue, kind: WorkloadKind, previous: JSONValue? = nil,
+                               selector: LabelSelector? = nil) -> SpecDifference {
         var c = Comparator()
-        c.compareMetadata(desired: template["metadata"], live: pod["metadata"])
         var liveSpec = pod["spec"] ?? .emptyObject
         if kind == .daemonSet { liveSpec = stripDaemonSetNodeAffinity(liveSpec) }
         c.compareSpec(desired: template["spec"] ?? .emptyObject, live: liveSpec)
-        var difference = SpecDifference(imageChanges: c.images, blockedFields: c.blocked, resourceChanges: c.resources)
+        let restarting = Set(c.images.map(\.container) + c.resources.filter(\.restarts).map(\.container))
+        let sidecars = (template[path: ["spec", "initContainers"]]?.array ?? []).filter { $0["restartPolicy"]?.string == "Always" }
+        let metadata = MetadataComparison.compare(
+            desired: template["metadata"], live: pod["metadata"], previous: previous,
+            containers: (template[path: ["spec", "containers"]]?.array ?? []) + sidecars, restarting: restarting, selector: selector)
+        for b in metadata.blocked where !c.blocked.contains(b) { c.blocked.append(b) }
+        var difference = SpecDifference(imageChanges: c.images, blockedFields: c.blocked, resourceChanges: c.resources,
+                                        metadataChanges: metadata.changes)
         difference.sidecars = c.sidecars
         return difference
     }
@@ -46,16 +59,6 @@ struct Comparator {
 
     private mutating func block(_ field: String) {
         if !blocked.contains(field) { blocked.append(field) }
-    }
-
-    mutating func compareMetadata(desired: JSONValue?, live: JSONValue?) {
-        for key in ["labels", "annotations"] {
-            let want = desired?[key]?.object ?? JSONObject()
-            let have = live?[key]?.object ?? JSONObject()
-            for m in want where have[m.key] != m.value {
-                block("metadata.\(key)[\(m.key)]")
-            }
-        }
     }
 
     mutating func compareSpec(desired: JSONValue, live: JSONValue) {

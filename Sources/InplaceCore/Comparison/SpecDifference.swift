@@ -8,14 +8,22 @@ public struct SpecDifference: Sendable, Equatable {
     /// cpu and memory requests and limits to change through `pods/resize`, in spec order.
     public var resourceChanges: [ResourceChange] = []
 
-    public init(imageChanges: [ImageChange] = [], blockedFields: [String] = [], resourceChanges: [ResourceChange] = []) {
+    /// Labels and annotations to set or remove, in the same patch as the images.
+    public var metadataChanges: [MetadataChange] = []
+
+    public init(imageChanges: [ImageChange] = [], blockedFields: [String] = [], resourceChanges: [ResourceChange] = [],
+                metadataChanges: [MetadataChange] = []) {
         self.imageChanges = imageChanges
         self.blockedFields = blockedFields
         self.resourceChanges = resourceChanges
+        self.metadataChanges = metadataChanges
     }
 
     /// True when the pod already matches the desired template.
-    public var isEmpty: Bool { imageChanges.isEmpty && blockedFields.isEmpty && resourceChanges.isEmpty }
+    public var isEmpty: Bool { imageChanges.isEmpty && blockedFields.isEmpty && resourceChanges.isEmpty && metadataChanges.isEmpty }
+
+    /// True when the pod has something to update in place (images, resources, labels or annotations).
+    public var hasUpdates: Bool { !imageChanges.isEmpty || !resourceChanges.isEmpty || !metadataChanges.isEmpty }
 
     /// True when a container restarts (a new image, or a resource whose resize policy restarts it),
     /// so the pod must leave service first.

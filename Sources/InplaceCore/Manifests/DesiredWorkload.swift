@@ -11,8 +11,15 @@ public struct DesiredWorkload: Sendable {
         case images([(container: String, image: String)])
         /// The workload's own current pod template (what `resume` continues towards).
         case liveTemplate
-        /// The live template with these images and each resource change's `from` value (undo, rollback).
-        case previous(images: [(container: String, image: String)], resources: [ResourceChange])
+        /// The live template with these images, each resource change's `from` value and each
+        /// label or annotation change's `to` value (undo, rollback).
+        case previous(images: [(container: String, image: String)], resources: [ResourceChange], metadata: [MetadataChange] = [])
+
+        /// What undo and rollback return to: the images alone where nothing else is restored.
+        public static func restoring(images: [(container: String, image: String)], resources: [ResourceChange],
+                                     metadata: [MetadataChange]) -> Source {
+            resources.isEmpty && metadata.isEmpty ? .images(images) : .previous(images: images, resources: resources, metadata: metadata)
+        }
     }
 
     public var ref: WorkloadRef

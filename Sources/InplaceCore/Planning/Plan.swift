@@ -22,6 +22,8 @@ public struct PodPlan: Sendable, Equatable {
     public var changes: [ImageChange]
     /// cpu and memory changes through `pods/resize` (for `update`; what would change otherwise).
     public var resources: [ResourceChange] = []
+    /// Labels and annotations set or removed in place (for `update`; what would change otherwise).
+    public var metadata: [MetadataChange] = []
     /// Why a pod is held or blocked.
     public var reasons: [String]
     /// Whether the pod is Ready now.
@@ -34,6 +36,9 @@ public struct PodPlan: Sendable, Equatable {
     public var priorityKey: String?
     /// The scatter group of the pod: the `KEY=VALUE` it carries, or its value of the scatter-by label.
     public var scatter: String?
+
+    /// True when only labels and annotations change: no container restarts and the pod stays in service.
+    public var metadataOnly: Bool { changes.isEmpty && resources.isEmpty && !metadata.isEmpty }
 
     public init(name: String, action: PodAction, batch: Int? = nil, changes: [ImageChange] = [],
                 reasons: [String] = [], ready: Bool = true, ordinal: Int? = nil, uid: String = "") {

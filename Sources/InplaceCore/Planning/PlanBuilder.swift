@@ -33,8 +33,9 @@ public struct PlanBuilder: Sendable {
         let replicaSets = try self.replicaSets(of: workload)
         var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods
         var labels: [String: [String: String]] = [:]
+        let previous = Self.previousMetadata(of: workload)
         let owners = try forEachPod(of: workload, replicaSets: replicaSets) { pod in
-            facts[pod.name] = PodFacts(pod: pod, template: template, kind: workload.kind)
+            facts[pod.name] = PodFacts(pod: pod, template: template, kind: workload.kind, previous: previous, selector: workload.selector)
             labels[pod.name] = pod.labels
         }
         let budgets = options.ignorePdb || workload.kind == .pod ? [] : try disruptionBudgets(
@@ -145,6 +146,22 @@ public struct PlanBuilder: Sendable {
         return owners
     }
 
+    /// The metadata of the template the workload's pods came from: the live template's, with every
+    /// key a recorded rollout changed (a resumed rollout's live template is already the new one).
+    /// Only these keys are removed from pods; nil for a bare Pod, which has no template.
+    static func previousMetadata(of workload: Workload) -> JSONValue? {
+        guard workload.kind != .pod else { return nil }
+        var metadata = workload.template["metadata"] ?? .emptyObject
+        if let record = RolloutRecord(workload: workload.object) {
+            for recordKey in Set(record.metadata.keys).union(record.previousMetadata.keys) {
+                guard let (field, key) = MetadataChange.parse(recordKey: recordKey),
+                      metadata[path: [field.rawValue, key]] == nil else { continue }
+                metadata[path: [field.rawValue, key]] = .string((record.previousMetadata[recordKey] ?? nil) ?? "")
+            }
+        }
+        return metadata
+    }
+
     /// The pod template the pods must end up matching.
     public static func desiredTemplate(for target: DesiredWorkload, live: Workload) throws -> JSONValue {
         switch target.source {
@@ -152,8 +169,14 @@ public struct PlanBuilder: Sendable {
             return Workload(kind: target.ref.kind, object: object).template
         case .liveTemplate:
             return live.template
-        case .previous(let images, let resources):
+        case .previous(let images, let resources, let metadata):
             var template = live.template
+            for m in metadata {
+                template[path: ["metadata", m.field.rawValue, m.key]] = m.to.map(JSONValue.string)
+                if template[path: ["metadata", m.field.rawValue]]?.object?.isEmpty == true {
+                    template[path: ["metadata", m.field.rawValue]] = nil
+                }
+            }
             var containers = template[path: ["spec", "containers"]]?.array ?? []
             for i in containers.indices {
                 let name = containers[i]["name"]?.string ?? ""

@@ -33,6 +33,7 @@ public enum Planner {
             var plan = PodPlan(name: pod.name, action: .keep, changes: diff.imageChanges, ready: pod.ready, ordinal: pod.ordinal,
                                uid: pod.uid)
             plan.resources = diff.resourceChanges
+            plan.metadata = diff.metadataChanges
             var reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
             if reasons.isEmpty, !diff.resourceChanges.isEmpty {
                 reasons = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
@@ -41,7 +42,7 @@ public enum Planner {
             if !reasons.isEmpty {
                 plan.action = .blocked
                 plan.reasons = reasons
-            } else if !diff.imageChanges.isEmpty || !diff.resourceChanges.isEmpty {
+            } else if diff.hasUpdates {
                 candidates.append(pod)
                 plan.action = .update
             }
@@ -78,12 +79,14 @@ public enum Planner {
         let updatingNames = Set(updating.map(\.name))
         let maxUnavailableSetting = PlanSetting.choose(flag: options.maxUnavailable, own: strategy.maxUnavailable, default: .count(1))
         var resolved = maxUnavailableSetting.value.resolve(total: total, roundUp: false)
+        // Pods whose update keeps them in service (labels and annotations, NotRequired resizes) need no surge.
+        let leaving = updating.filter { $0.difference.restartsContainers }.count
         let surgeChoice = surge(kind: ref.kind, total: total, maxUnavailable: resolved, setting: maxUnavailableSetting,
-                                options: options, strategy: strategy, applied: surgeApplied, updating: updating.count,
+                                options: options, strategy: strategy, applied: surgeApplied, updating: leaving,
                                 notes: &warnings)
         let surgeCount = surgeChoice?.count ?? 0
         if resolved == 0 && surgeCount == 0 {
-            if maxUnavailableSetting.source != .flag {
+            if maxUnavailableSetting.source != .flag && leaving > 0 {
                 warnings.append(
                     "the \(ref.kind.rawValue) allows no unavailable pod (maxUnavailable \(maxUnavailableSetting.value)) and cannot surge: its pods are taken out of service one at a time, as its controller would (give --max-unavailable to choose)")
             }
@@ -174,7 +177,10 @@ public enum Planner {
             ? (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }
             : []
         window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) } + added)
-        window.enqueue(updating.map { PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges) })
+        window.enqueue(updating.map {
+            PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges,
+                      metadata: $0.difference.metadataChanges)
+        })
         var out: [(String, Int)] = []
         var batch = 0
         var stalled = false

@@ -29,8 +29,9 @@ public struct PodFacts: Sendable, Equatable {
         self.difference = difference
     }
 
-    /// Reduces a live pod against the desired template of a `kind` workload.
-    public init(pod: Pod, template: JSONValue, kind: WorkloadKind) {
+    /// Reduces a live pod against the desired template of a `kind` workload; `previous` and
+    /// `selector` as in `PodSpecComparison.compare`.
+    public init(pod: Pod, template: JSONValue, kind: WorkloadKind, previous: JSONValue? = nil, selector: LabelSelector? = nil) {
         let hasGate = pod.hasReadinessGate()
         self.init(
             name: pod.name,
@@ -40,7 +41,8 @@ public struct PodFacts: Sendable, Equatable {
             terminating: pod.isTerminating,
             hasGate: hasGate,
             gateConditionMissing: hasGate && pod.condition(InPlace.gateConditionType) == nil,
-            difference: PodSpecComparison.compare(template: template, pod: pod.object, kind: kind))
+            difference: PodSpecComparison.compare(template: template, pod: pod.object, kind: kind, previous: previous,
+                                                  selector: selector))
         node = pod.nodeName
         labels = pod.labels
     }

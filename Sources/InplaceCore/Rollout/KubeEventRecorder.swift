@@ -65,7 +65,11 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
             pods[p.name] = Subject(apiVersion: "v1", kind: "Pod", namespace: w.namespace, name: p.name, uid: p.uid, resourceVersion: "")
         }
         let targets = Dictionary(planned.plan.pods.flatMap(\.changes).map { ($0.container, $0.to) }, uniquingKeysWith: { a, _ in a })
-        let images = targets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        var metadata: [String: String?] = [:]
+        for m in planned.plan.pods.flatMap(\.metadata) where metadata[m.recordKey] == nil { metadata[m.recordKey] = .some(m.to) }
+        let images = (targets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + metadata.sorted { $0.key < $1.key }.map { entry in entry.value.map { "\(entry.key)=\($0)" } ?? "\(entry.key)-" })
+            .joined(separator: ", ")
         state.withLock { $0.known[w.ref] = Known(workload: workload, pods: pods, images: images, cause: cause) }
     }
 
@@ -87,7 +91,7 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
             guard let k = known(ref) else { return }
             // Written when the workload's rollout ends, stamped with the time of the update: while pods
             // hand over their slots, a write to the API server here would delay the next pod.
-            emit(podSubject(k, pod), type: "Normal", reason: "InPlaceUpdated", message: "Containers updated in place to \(k.images) by \(holder)",
+            emit(podSubject(k, pod), type: "Normal", reason: "InPlaceUpdated", message: "Updated in place to \(k.images) by \(holder)",
                  holdFor: ref)
         case let .podFailed(ref, pod, reason, message):
             guard let k = known(ref) else { return }

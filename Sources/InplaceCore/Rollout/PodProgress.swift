@@ -9,9 +9,9 @@ public enum PodProgress {
         let gated = pod.hasReadinessGate()
         let gate = pod.condition(InPlace.gateConditionType)
         let gateOff = gate?["status"]?.string == "False"
-        let specImages = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
-        let patched = target.changes.allSatisfy { specImages[$0.container] == $0.to }
-            && target.labels.allSatisfy { pod.labels[$0.key] == $0.value }
+        let patched = target.isPatched(pod)
+        // Labels and annotations alone: one patch, no record, the pod never leaves service.
+        if target.metadataOnly { return patched ? .done : .patch }
         let resize = ResizeProgress.state(pod: pod, changes: target.resources)
         let record = PodUpdateRecord(pod: pod).flatMap { $0.rolloutID == rolloutID ? $0 : nil }
 
@@ -42,9 +42,6 @@ public enum PodProgress {
 
     /// The write that follows a drained pod: the image patch, then the resize.
     public static func writeAfterDrain(pod: Pod, target: PodTarget) -> PodStep {
-        let specImages = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
-        let patched = target.changes.allSatisfy { specImages[$0.container] == $0.to }
-            && target.labels.allSatisfy { pod.labels[$0.key] == $0.value }
-        return patched ? .resize : .patch
+        target.isPatched(pod) ? .resize : .patch
     }
 }

@@ -1,4 +1,5 @@
-/// What one pod must become: its image changes, resource changes and the revision labels that go with them.
+/// What one pod must become: its image changes, resource changes, template labels and annotations,
+/// and the revision labels that go with them.
 public struct PodTarget: Sendable, Equatable {
     public var name: String
     public var changes: [ImageChange]
@@ -6,15 +7,33 @@ public struct PodTarget: Sendable, Equatable {
     public var resources: [ResourceChange]
     /// Labels the workload's controller expects on pods of the new revision.
     public var labels: [String: String]
+    /// Template labels and annotations set or removed in the image patch.
+    public var metadata: [MetadataChange]
 
-    public init(name: String, changes: [ImageChange], resources: [ResourceChange] = [], labels: [String: String] = [:]) {
+    public init(name: String, changes: [ImageChange], resources: [ResourceChange] = [], labels: [String: String] = [:],
+                metadata: [MetadataChange] = []) {
         self.name = name
         self.changes = changes
         self.resources = resources
         self.labels = labels
+        self.metadata = metadata
     }
 
-    /// No container restarts (only `NotRequired` resizes): the pod stays in service and does not
-    /// count against max-unavailable.
-    public var inService: Bool { changes.isEmpty && !resources.isEmpty && !resources.contains(where: \.restarts) }
+    /// No container restarts (only `NotRequired` resizes, labels, annotations): the pod stays in
+    /// service and does not count against max-unavailable.
+    public var inService: Bool {
+        changes.isEmpty && !resources.contains(where: \.restarts) && !(resources.isEmpty && metadata.isEmpty)
+    }
+
+    /// Only labels and annotations change: one patch, no record, no restart.
+    public var metadataOnly: Bool { changes.isEmpty && resources.isEmpty && !metadata.isEmpty }
+
+    /// True when `pod` shows the patch: the images, the revision labels and the template's labels and annotations.
+    public func isPatched(_ pod: Pod) -> Bool {
+        let specImages = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
+        guard changes.allSatisfy({ specImages[$0.container] == $0.to }) else { return false }
+        let labels = pod.labels
+        guard self.labels.allSatisfy({ labels[$0.key] == $0.value }) else { return false }
+        return metadata.allSatisfy { $0.isMade(on: pod) }
+    }
 }

@@ -34,12 +34,22 @@ public enum PodWrites {
                             summary: "record old images and set \(InPlace.gateConditionType)=False on pod \(pod.name)")
     }
 
-    /// Step 4: only the changed images, plus the revision labels.
+    /// Step 4: only the changed images, the template's labels and annotations (a removed key as
+    /// null, which a strategic merge deletes), and the revision labels.
     public static func patch(pod: Pod, target: PodTarget) -> ClusterWrite {
         var body = JSONObject()
-        if !target.labels.isEmpty {
-            body["metadata"] = .object(JSONObject([("labels", .object(JSONObject(target.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))]))
+        var metadata = JSONObject()
+        for field in MetadataChange.Field.allCases {
+            var values = JSONObject()
+            for change in target.metadata where change.field == field {
+                values[change.key] = change.to.map(JSONValue.string) ?? .null
+            }
+            if field == .labels {
+                for (key, value) in target.labels.sorted(by: { $0.key < $1.key }) { values[key] = .string(value) }
+            }
+            if !values.isEmpty { metadata[field.rawValue] = .object(values) }
         }
+        if !metadata.isEmpty { body["metadata"] = .object(metadata) }
         if !target.changes.isEmpty {
             let sidecars = Set(pod.sidecarSpecs.compactMap { $0["name"]?.string })
             var spec = JSONObject()
@@ -49,9 +59,15 @@ public enum PodWrites {
             }
             body["spec"] = .object(spec)
         }
-        let what = target.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ")
+        var what: [String] = []
+        if !target.changes.isEmpty { what.append("set image " + target.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ")) }
+        for field in MetadataChange.Field.allCases {
+            let changed = target.metadata.filter { $0.field == field }
+            if !changed.isEmpty { what.append("\(changed.count) \(field.singular)\(changed.count == 1 ? "" : "s")") }
+        }
+        if what.isEmpty { what.append("set labels") }
         return ClusterWrite(path: podPath(pod), type: .strategicMerge, body: .object(body),
-                            summary: "set image \(what) on pod \(pod.name)")
+                            summary: "\(what.joined(separator: ", ")) on pod \(pod.name)")
     }
 
     /// Step 4 for cpu and memory: `PATCH pods/NAME/resize` with only the changed values.

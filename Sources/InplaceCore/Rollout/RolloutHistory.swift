@@ -32,6 +32,9 @@ public struct RolloutHistory: Sendable, Equatable {
         public var cause: String
         /// The failure or note, as the record said last.
         public var message: String
+        /// Target pod labels and annotations by `labels/KEY` (nil: removed), as the record has them;
+        /// a value longer than `metadataValueLimit` is left out (the annotation holds ten revisions).
+        public var metadata: [String: String?] = [:]
 
         /// An entry as the annotation keeps it.
         public init(revision: Int, id: String, phase: Phase, images: [String: String], startedAt: String,
@@ -49,12 +52,22 @@ public struct RolloutHistory: Sendable, Equatable {
 
         /// The entry's JSON (also what `history -o json` prints).
         public var json: JSONValue {
-            .object(JSONObject([
+            var o = JSONObject([
                 ("revision", .int(revision)), ("id", .string(id)), ("phase", .string(phase.rawValue)),
                 ("images", RolloutRecord.map(images)), ("startedAt", .string(startedAt)),
                 ("finishedAt", .string(finishedAt)), ("holder", .string(holder)), ("cause", .string(cause)),
                 ("message", .string(message)),
-            ]))
+            ])
+            if !metadata.isEmpty { o["metadata"] = RolloutRecord.optionalMap(metadata) }
+            return .object(o)
+        }
+
+        /// The labels and annotations `undo --to-revision` sets back: this revision's targets.
+        public var restoredMetadata: [MetadataChange] {
+            metadata.sorted { $0.key < $1.key }.compactMap { entry in
+                guard let (field, key) = MetadataChange.parse(recordKey: entry.key) else { return nil }
+                return MetadataChange(field: field, key: key, from: nil, to: entry.value)
+            }
         }
 
         init?(_ v: JSONValue) {
@@ -63,6 +76,7 @@ public struct RolloutHistory: Sendable, Equatable {
             self.init(revision: revision, id: id, phase: phase, images: v["images"]?.stringMap ?? [:],
                       startedAt: v["startedAt"]?.string ?? "", finishedAt: v["finishedAt"]?.string ?? "",
                       holder: v["holder"]?.string ?? "", cause: v["cause"]?.string ?? "", message: v["message"]?.string ?? "")
+            metadata = RolloutRecord.optionalMap(v["metadata"])
         }
     }
 
@@ -81,6 +95,14 @@ public struct RolloutHistory: Sendable, Equatable {
                 return "revision \(e.revision) did not complete: it is \(e.phase.text)\(why); only a revision whose rollout completed can be restored"
             }
         }
+    }
+
+    /// The longest label or annotation value a revision keeps (label values are at most 63).
+    public static let metadataValueLimit = 1024
+
+    /// A record's label and annotation targets as a revision keeps them.
+    static func kept(_ metadata: [String: String?]) -> [String: String?] {
+        metadata.filter { ($0.value?.utf8.count ?? 0) <= metadataValueLimit }
     }
 
     /// Oldest first.
@@ -136,6 +158,7 @@ public struct RolloutHistory: Sendable, Equatable {
         if let i = h.entries.firstIndex(where: { $0.id == record.id }) {
             h.entries[i].phase = phase
             h.entries[i].images = record.images
+            h.entries[i].metadata = Self.kept(record.metadata)
             h.entries[i].finishedAt = finished
             h.entries[i].holder = record.holder
             h.entries[i].message = record.message
@@ -146,9 +169,11 @@ public struct RolloutHistory: Sendable, Equatable {
                 h.entries[i].finishedAt = record.startedAt
                 h.entries[i].message = "interrupted: another rollout replaced it"
             }
-            h.entries.append(Entry(revision: (h.entries.map(\.revision).max() ?? 0) + 1, id: record.id, phase: phase,
-                                   images: record.images, startedAt: record.startedAt, finishedAt: finished,
-                                   holder: record.holder, cause: record.cause, message: record.message))
+            var entry = Entry(revision: (h.entries.map(\.revision).max() ?? 0) + 1, id: record.id, phase: phase,
+                              images: record.images, startedAt: record.startedAt, finishedAt: finished,
+                              holder: record.holder, cause: record.cause, message: record.message)
+            entry.metadata = Self.kept(record.metadata)
+            h.entries.append(entry)
         }
         return h.bounded()
     }

@@ -199,7 +199,8 @@ public struct RolloutInvocation: Sendable {
         let failed = (try? cluster.get(workload.ref.path)).flatMap { RolloutRecord(workload: $0) }
         let images = (failed?.previousImages ?? [:]).sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
         let resources = failed?.resourceChanges ?? []
-        guard !images.isEmpty || !resources.isEmpty else {
+        let metadata = failed?.restoredMetadata ?? []
+        guard !images.isEmpty || !resources.isEmpty || !metadata.isEmpty else {
             recordFailure(workload, "\(failure); nothing to roll back")
             return "; nothing to roll back"
         }
@@ -216,7 +217,7 @@ public struct RolloutInvocation: Sendable {
             back.plan.partition = .count(0)
             back.rollbackOnFailure = false
             back.timeout = timeout > 0 ? remaining : 0
-            let planned = try planner(DesiredWorkload(ref: workload.ref, source: resources.isEmpty ? .images(images) : .previous(images: images, resources: resources)), back.plan)
+            let planned = try planner(DesiredWorkload(ref: workload.ref, source: .restoring(images: images, resources: resources, metadata: metadata)), back.plan)
             events.register(planned, cause: "rollback after: \(failure)")
             let outcome = runner(Run(
                 workload: planned.workload, template: planned.desiredTemplate, plan: planned.plan, settings: back,

@@ -79,14 +79,14 @@ public struct RolloutPreflight: Sendable {
             } catch {
                 continue
             }
-            let target = PodTarget(name: first.name, changes: first.changes, resources: first.resources, labels: labels)
+            let target = PodTarget(name: first.name, changes: first.changes, resources: first.resources, labels: labels, metadata: first.metadata)
             guard let live = try? cluster.get(APIResource.pods.path(namespace: p.workload.namespace, name: first.name)) else { continue }
             let pod = Pod(live)
             var writes = [
                 PodWrites.record(pod: pod, target: target, rolloutID: run.rolloutID, now: clock.rfc3339),
                 PodWrites.gateOff(pod: pod, target: target, now: clock.rfc3339),
             ]
-            if !target.changes.isEmpty { writes.append(PodWrites.patch(pod: pod, target: target)) }
+            if !target.changes.isEmpty || !target.metadata.isEmpty { writes.append(PodWrites.patch(pod: pod, target: target)) }
             if !target.resources.isEmpty { writes.append(PodWrites.resize(pod: pod, target: target)) }
             for w in writes {
                 do {

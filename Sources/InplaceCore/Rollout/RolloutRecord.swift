@@ -19,6 +19,10 @@ public struct RolloutRecord: Sendable, Equatable {
     public var resources: [String: String] = [:]
     /// The values before the rollout (for undo and rollback).
     public var previousResources: [String: String] = [:]
+    /// Target pod labels and annotations by `labels/KEY` or `annotations/KEY` (nil: removed).
+    public var metadata: [String: String?] = [:]
+    /// Their values before the rollout (nil: the pods did not have the key), for undo and rollback.
+    public var previousMetadata: [String: String?] = [:]
     /// The options it runs with, as flag values (`maxUnavailable`, `partition`, `gracePeriod`, ...).
     public var options: [String: String]
     public var startedAt: String
@@ -66,6 +70,35 @@ public struct RolloutRecord: Sendable, Equatable {
         .object(JSONObject(m.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
     }
 
+    /// A map whose absent values are JSON null.
+    static func optionalMap(_ m: [String: String?]) -> JSONValue {
+        .object(JSONObject(m.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map(JSONValue.string) ?? .null) }))
+    }
+
+    /// Reads a map written by `optionalMap`.
+    static func optionalMap(_ v: JSONValue?) -> [String: String?] {
+        var out: [String: String?] = [:]
+        for m in v?.object ?? JSONObject() { out[m.key] = .some(m.value.string) }
+        return out
+    }
+
+    /// The labels and annotations to put back on undo or rollback: each key the rollout (or an
+    /// unfinished one before it) changed, with its value before (nil: remove it).
+    public var restoredMetadata: [MetadataChange] {
+        previousMetadata.sorted { $0.key < $1.key }.compactMap { entry in
+            guard let (field, key) = MetadataChange.parse(recordKey: entry.key) else { return nil }
+            return MetadataChange(field: field, key: key, from: metadata[entry.key] ?? nil, to: entry.value)
+        }
+    }
+
+    /// The labels and annotations the rollout sets (a nil target: removes), from their values before.
+    public var targetMetadata: [MetadataChange] {
+        metadata.sorted { $0.key < $1.key }.compactMap { entry in
+            guard let (field, key) = MetadataChange.parse(recordKey: entry.key) else { return nil }
+            return MetadataChange(field: field, key: key, from: previousMetadata[entry.key] ?? nil, to: entry.value)
+        }
+    }
+
     /// The annotation's JSON.
     public var json: JSONValue {
         var o = JSONObject([
@@ -80,6 +113,10 @@ public struct RolloutRecord: Sendable, Equatable {
         if !resources.isEmpty || !previousResources.isEmpty {
             o["resources"] = Self.map(resources)
             o["previousResources"] = Self.map(previousResources)
+        }
+        if !metadata.isEmpty || !previousMetadata.isEmpty {
+            o["metadata"] = Self.optionalMap(metadata)
+            o["previousMetadata"] = Self.optionalMap(previousMetadata)
         }
         return .object(o)
     }
@@ -105,6 +142,7 @@ public struct RolloutRecord: Sendable, Equatable {
         if superseded.phase != .complete {
             previousImages.merge(superseded.previousImages) { _, lastComplete in lastComplete }
             previousResources.merge(superseded.previousResources) { _, lastComplete in lastComplete }
+            previousMetadata.merge(superseded.previousMetadata) { _, lastComplete in lastComplete }
         }
         if superseded.previous != .emptyObject, Self.showsPreparedSettings(workload) {
             previous = superseded.previous
@@ -142,6 +180,8 @@ public struct RolloutRecord: Sendable, Equatable {
                   rollbackOf: v["rollbackOf"]?.string ?? "",
                   resources: v["resources"]?.stringMap ?? [:], previousResources: v["previousResources"]?.stringMap ?? [:])
         cause = v["cause"]?.string ?? ""
+        metadata = Self.optionalMap(v["metadata"])
+        previousMetadata = Self.optionalMap(v["previousMetadata"])
     }
 
     /// A JSON-patch pointer segment for the annotation key (`/` escaped as `~1`).

@@ -43,11 +43,13 @@ public struct RolloutStatus: Sendable, Equatable {
         var failed: [FailedPod] = []
         var outOfService: [String] = []
         let resources = record.resourceChanges
+        let metadata = record.targetMetadata
         for pod in live {
             let images = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
             let resize = ResizeProgress.state(pod: pod, changes: resources)
-            let onTarget = (!record.images.isEmpty || !resources.isEmpty) && record.images.allSatisfy { images[$0.key] == $0.value }
-                && resize == .applied
+            let onTarget = (!record.images.isEmpty || !resources.isEmpty || !metadata.isEmpty)
+                && record.images.allSatisfy { images[$0.key] == $0.value }
+                && resize == .applied && metadata.allSatisfy { $0.isMade(on: pod) }
             let gateOff = pod.condition(InPlace.gateConditionType)?["status"]?.string == "False"
             if onTarget && !gateOff && pod.isReady { updated += 1 }
             if gateOff {
@@ -117,6 +119,10 @@ public struct RolloutStatus: Sendable, Equatable {
         if !record.resources.isEmpty || !record.previousResources.isEmpty {
             o["resources"] = RolloutRecord.map(record.resources)
             o["previousResources"] = RolloutRecord.map(record.previousResources)
+        }
+        if !record.metadata.isEmpty || !record.previousMetadata.isEmpty {
+            o["metadata"] = RolloutRecord.optionalMap(record.metadata)
+            o["previousMetadata"] = RolloutRecord.optionalMap(record.previousMetadata)
         }
         o["options"] = RolloutRecord.map(record.options)
         if !record.message.isEmpty { o["message"] = .string(record.message) }

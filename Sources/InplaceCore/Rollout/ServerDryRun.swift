@@ -29,10 +29,11 @@ public struct ServerDryRun: Sendable {
             return lines + taken
         }
         for pod in plan.pods where pod.action == .update {
-            let target = PodTarget(name: pod.name, changes: pod.changes, resources: pod.resources, labels: labels)
+            let target = PodTarget(name: pod.name, changes: pod.changes, resources: pod.resources, labels: labels, metadata: pod.metadata)
             do {
                 let live = Pod(try cluster.get("/api/v1/namespaces/\(workload.namespace)/pods/\(pod.name)"))
-                let write = PodWrites.record(pod: live, target: target, rolloutID: record.id, now: now)
+                let write = target.metadataOnly ? PodWrites.patch(pod: live, target: target)
+                    : PodWrites.record(pod: live, target: target, rolloutID: record.id, now: now)
                 do {
                     _ = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: true)
                     lines.append(Line(summary: write.summary, error: nil))

@@ -212,8 +212,12 @@ public struct WorkloadConsistency: Sendable {
             return PreparedWorkload(object: updated, record: record, revisionLabels: ["controller-revision-hash": revision])
         }
         let hash = try newestDaemonSetHash(workload)
+        // The controller labels pods with the template's generation, which the strategy changes of
+        // earlier rollouts did not move, unlike metadata.generation.
+        let templateGeneration = updated[path: ["metadata", "annotations", "deprecated.daemonset.template.generation"]]?.string
+            ?? String(generation)
         return PreparedWorkload(object: updated, record: record, revisionLabels: [
-            "controller-revision-hash": hash, "pod-template-generation": String(generation),
+            "controller-revision-hash": hash, "pod-template-generation": templateGeneration,
         ])
     }
 

@@ -132,7 +132,9 @@ public final class WorkloadRollout {
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
-        plan.pods.filter { $0.action == .update }.map { PodTarget(name: $0.name, changes: $0.changes, resources: $0.resources, labels: labels) }
+        plan.pods.filter { $0.action == .update }.map {
+            PodTarget(name: $0.name, changes: $0.changes, resources: $0.resources, labels: labels, metadata: $0.metadata)
+        }
     }
 
     /// The record written on the workload when the rollout starts.
@@ -159,6 +161,9 @@ public final class WorkloadRollout {
             resources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.to) }, uniquingKeysWith: { a, _ in a }),
             previousResources: Dictionary(resources.map { ("\($0.container)/\($0.key)", $0.from) }, uniquingKeysWith: { a, _ in a }))
         r.cause = settings.cause
+        let metadata = plan.pods.flatMap(\.metadata)
+        r.metadata = metadata.recordTargets
+        r.previousMetadata = metadata.recordSources
         if let supersedes {
             r.carryOver(from: supersedes, workload: workload)
             if rollbackOf != nil { r.rollbackOf = supersedes.id }

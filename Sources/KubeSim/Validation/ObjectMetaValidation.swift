@@ -48,6 +48,30 @@ enum ObjectMetaValidation {
             errs.append(.required("metadata.namespace"))
         }
         errs += labels(obj[path: ["metadata", "labels"]], field: "metadata.labels")
+        errs += annotations(obj[path: ["metadata", "annotations"]], field: "metadata.annotations")
+        return errs
+    }
+
+    /// The total size of an object's annotations, keys and values (apimachinery's TotalAnnotationSizeLimitB).
+    static let annotationSizeLimit = 256 * (1 << 10)
+
+    /// ValidateAnnotations: every key a qualified name (case does not matter), at most 256 KiB in all.
+    static func annotations(_ v: JSONValue?, field: String) -> [FieldError] {
+        var errs: [FieldError] = []
+        var size = 0
+        for m in v?.object ?? JSONObject() {
+            if !isQualifiedName(m.key.lowercased()) {
+                errs.append(
+                    .invalid(
+                        field, m.key,
+                        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+                    ))
+            }
+            size += m.key.utf8.count + (m.value.string ?? "").utf8.count
+        }
+        if size > annotationSizeLimit {
+            errs.append(FieldError(.tooLong, field, "must have at most \(annotationSizeLimit) bytes"))
+        }
         return errs
     }
 
@@ -85,6 +109,7 @@ enum ObjectMetaValidation {
         }
         if new.metaUID != old.metaUID { errs.append(.invalid("metadata.uid", new.metaUID, "field is immutable")) }
         errs += labels(new[path: ["metadata", "labels"]], field: "metadata.labels")
+        errs += annotations(new[path: ["metadata", "annotations"]], field: "metadata.annotations")
         return errs
     }
 }

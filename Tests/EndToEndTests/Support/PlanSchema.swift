@@ -3,8 +3,9 @@ import JSON
 /// The contract's `plan -o json` schema:
 /// `{"kind":"Plan","workloads":[{"kind","namespace","name","pods":[{"name","action","batch"?,
 /// "containers"?:[{"name","image","currentImage"}],"reason"?}]}]}`, plus the documented extensions
-/// (`ready`, and where a priority or scatter rule ordered the pods `priority`, `priorityKey` and
-/// `scatter`, per pod; `summary`, `warnings` and `refused` — why `rollout` would refuse the whole
+/// (`ready`, `resources`, `metadata` — labels and annotations: `kind`, `key`, `value` absent when
+/// removed, `currentValue` absent when added — and, where a priority or scatter rule ordered the
+/// pods, `priority`, `priorityKey` and `scatter`, per pod; `summary`, `warnings` and `refused` — why `rollout` would refuse the whole
 /// workload — per workload). Returns every violation.
 enum PlanSchema {
     static let actions: Set<String> = ["update", "keep", "hold", "blocked"]
@@ -35,8 +36,8 @@ enum PlanSchema {
 
     static func pod(_ p: JSONValue, at: String, into out: inout [String]) {
         guard let o = p.object else { out.append("\(at) is not an object"); return }
-        unexpected(o, allowed: ["name", "action", "batch", "containers", "resources", "reason", "ready", "priority", "priorityKey", "scatter"],
-                   at: at, into: &out)
+        unexpected(o, allowed: ["name", "action", "batch", "containers", "resources", "metadata", "reason", "ready", "priority", "priorityKey",
+                                "scatter"], at: at, into: &out)
         if let priority = p["priority"], priority.int == nil { out.append("\(at).priority is not an integer") }
         for key in ["priorityKey", "scatter"] where p[key] != nil && (p[key]?.string ?? "").isEmpty {
             out.append("\(at).\(key) is not a non-empty string")
@@ -63,8 +64,22 @@ enum PlanSchema {
                     out.append("\(cat).\(key) is not a non-empty string")
                 }
             }
-        } else if action == "update" && p["resources"] == nil {
-            out.append("\(at).containers (or resources) is missing on an update pod")
+        } else if action == "update" && p["resources"] == nil && p["metadata"] == nil {
+            out.append("\(at).containers (or resources, or metadata) is missing on an update pod")
+        }
+        if let metadata = p["metadata"] {
+            guard let list = metadata.array, !list.isEmpty else { out.append("\(at).metadata is not a non-empty array"); return }
+            for (k, m) in list.enumerated() {
+                let mat = "\(at).metadata[\(k)]"
+                guard let mo = m.object else { out.append("\(mat) is not an object"); continue }
+                unexpected(mo, allowed: ["kind", "key", "value", "currentValue"], at: mat, into: &out)
+                if !["label", "annotation"].contains(m["kind"]?.string ?? "") { out.append("\(mat).kind is not label or annotation") }
+                if (m["key"]?.string ?? "").isEmpty { out.append("\(mat).key is not a non-empty string") }
+                for key in ["value", "currentValue"] where m[key] != nil && m[key]?.string == nil {
+                    out.append("\(mat).\(key) is not a string")
+                }
+                if m["value"] == nil && m["currentValue"] == nil { out.append("\(mat) has neither value nor currentValue") }
+            }
         }
         if let resources = p["resources"] {
             guard let list = resources.array, !list.isEmpty else { out.append("\(at).resources is not a non-empty array"); return }

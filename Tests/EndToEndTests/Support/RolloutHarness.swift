@@ -129,6 +129,17 @@ struct PodWrite: CustomStringConvertible {
 }
 
 extension TestCluster {
+    /// The annotations of the live pods whose names start with `prefix`, by pod name.
+    func podAnnotations(prefix: String) -> [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        for pod in livePods(prefix: prefix) {
+            var annotations: [String: String] = [:]
+            for m in pod[path: ["metadata", "annotations"]]?.object ?? [:] { annotations[m.key] = m.value.string ?? "" }
+            out[pod[path: ["metadata", "name"]]?.string ?? ""] = annotations
+        }
+        return out
+    }
+
     /// The pods (not terminating) whose names start with `prefix`.
     func livePods(prefix: String, namespace: String = "default") -> [JSONValue] {
         server.store.list(Resources.pods, namespace: namespace).items

@@ -4,7 +4,7 @@ import KubeSim
 
 /// What rollouts leave on a workload, compared whole: the workload's entire spec; its ReplicaSets
 /// (Deployment) or the ControllerRevisions its status names (StatefulSet); and each pod's uid,
-/// images, gate, readiness and labels. Two clusters that went through different rollouts to the
+/// images, gate, readiness, labels and annotations (but the rollout's own). Two clusters that went through different rollouts to the
 /// same images must show the same end state.
 struct WorkloadEndState: Equatable, CustomStringConvertible {
     var spec: JSONValue
@@ -25,8 +25,11 @@ struct WorkloadEndState: Equatable, CustomStringConvertible {
                 "\(name) data=\(c.object(Resources.controllerRevisions, name)?["data"]?.serialized() ?? "-")"
             }
         }
+        let annotations = c.podAnnotations(prefix: subject.prefix).mapValues {
+            $0.filter { !$0.key.hasPrefix("inplace.kubectl.io/") && $0.key != "controller.kubernetes.io/pod-deletion-cost" }
+        }
         pods = c.facts(prefix: subject.prefix).values.map { p in
-            "\(p.name) images=\(p.images.sorted { $0.key < $1.key }) gate=\(p.gate ?? "-") ready=\(p.ready) labels=\(p.labels.sorted { $0.key < $1.key })"
+            "\(p.name) images=\(p.images.sorted { $0.key < $1.key }) gate=\(p.gate ?? "-") ready=\(p.ready) labels=\(p.labels.sorted { $0.key < $1.key }) annotations=\((annotations[p.name] ?? [:]).sorted { $0.key < $1.key })"
         }.sorted()
     }
 

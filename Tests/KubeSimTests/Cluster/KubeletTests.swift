@@ -75,6 +75,30 @@ struct KubeletTests {
         #expect(kills.map(\.message) == Array(repeating: "Container app definition changed, will be restarted", count: 2))
     }
 
+    @Test("labels and annotations changed on a running pod restart nothing: same containerIDs and restartCounts, no kill, generation unchanged, still Ready")
+    func metadataChangeRestartsNothing() throws {
+        let s = try Sim.server(Scenario(imageDigests: Self.digests))
+        defer { s.stop() }
+        try Sim.create(s, Sim.pod("p", image: "nginx:1.26", labels: ["app": "x", "tier": "front"]))
+        Sim.wait(s, "Ready") { Sim.isReady(Sim.get(s, "p")) }
+        let before = Sim.get(s, "p")
+        let patched = try s.client.patch(Resources.pods, namespace: "default", name: "p", patch: [
+            "metadata": ["labels": ["app.kubernetes.io/version": "2.0", "tier": .null], "annotations": ["checksum/config": "abc", "team": "b"]],
+        ]).get()
+        #expect(patched[path: ["metadata", "labels"]] == ["app": "x", "app.kubernetes.io/version": "2.0"])
+        #expect(patched[path: ["metadata", "annotations", "team"]] == "b")
+        #expect(patched[path: ["metadata", "generation"]] == before?[path: ["metadata", "generation"]], "metadata is not spec")
+        // The sidecar's image change is the canary: once the kubelet has restarted it, it has synced the labelled pod too.
+        try Sim.setImage(s, pod: "p", container: "sidecar", image: "busybox:1.37")
+        Sim.wait(s, "sidecar restart") { Sim.containerStatus(Sim.get(s, "p"), "sidecar")?["restartCount"]?.int == 1 && Sim.isReady(Sim.get(s, "p")) }
+        let after = Sim.get(s, "p")
+        #expect(Sim.containerStatus(after, "app")?["containerID"] == Sim.containerStatus(before, "app")?["containerID"])
+        #expect(Sim.containerStatus(after, "app")?["restartCount"] == 0)
+        #expect(s.cluster.transitions.kills(container: "app", pod: "p") == 0)
+        #expect(s.cluster.transitions.restarts(container: "app", pod: "p") == 0)
+        #expect(after?.metaUID == before?.metaUID)
+    }
+
     @Test("a busy simulation does not stretch the kubelet: a restart's latencies count from the image change, not from when the simulation got to it")
     func latenciesCountFromTheCause() throws {
         let s = try Sim.server(Scenario(imageDigests: Self.digests), latencies: Latencies(kill: 0.1, pull: 0.1, start: 0.1, readiness: 0.1))
