@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Errors from parsing JSON text, with the byte offset, line and column where parsing stopped.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong.
@@ -42,10 +48,19 @@ extension JSONValue {
 }
 
 /// A recursive-descent JSON parser over raw bytes (RFC 8259), fast enough for 10,000-pod lists.
+///
+/// The members of the objects and elements of the arrays being parsed collect on two scratch stacks
+/// shared by every level, so each object or array is allocated once, at its final size.
 struct JSONByteParser {
     let buf: UnsafeBufferPointer<UInt8>
     var pos = 0
     static let maxDepth = 512
+    private var members: [JSONObject.Member] = []
+    /// Where each member's key is in `buf` (start, length), or start -1 when it had escapes.
+    private var keys: [(start: Int, count: Int)] = []
+    private var items: [JSONValue] = []
+    /// Whether the string `parseString` read last had escapes.
+    private var lastStringEscaped = false
 
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
@@ -94,22 +109,29 @@ struct JSONByteParser {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         pos += 1
-        var members: [JSONObject.Member] = []
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
+        let base = members.count
+        defer {
+            members.removeSubrange(base...)
+            keys.removeSubrange(base...)
+        }
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyStart = pos + 1
             let key = try parseString()
+            let span = lastStringEscaped ? (start: -1, count: key.utf8.count) : (start: keyStart, count: pos - 1 - keyStart)
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             pos += 1
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            if let i = members.firstIndex(where: { $0.key == key }) {
+            if let i = duplicate(of: key, span, from: base) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.
             } else {
                 members.append(JSONObject.Member(key: key, value: value))
+                keys.append(span)
             }
             skipWhitespace()
             guard pos < buf.count else { throw error("unexpected end of input in object") }
@@ -117,14 +139,33 @@ struct JSONByteParser {
             if buf[pos] == UInt8(ascii: "}") { pos += 1; break }
             throw error("expected ',' or '}' in object")
         }
-        return .object(JSONObject(uncheckedMembers: members))
+        return .object(JSONObject(uncheckedMembers: Array(members[base...])))
+    }
+
+    /// The index of an earlier member of the object starting at `base` with this key: keys read
+    /// without escapes compare as bytes, and only when their lengths match.
+    private func duplicate(of key: String, _ span: (start: Int, count: Int), from base: Int) -> Int? {
+        var i = base
+        while i < keys.count {
+            let other = keys[i]
+            if other.count == span.count {
+                if span.start >= 0 && other.start >= 0 {
+                    if memcmp(buf.baseAddress! + span.start, buf.baseAddress! + other.start, span.count) == 0 { return i }
+                } else if members[i].key == key {
+                    return i
+                }
+            }
+            i += 1
+        }
+        return nil
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         pos += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
+        let base = items.count
+        defer { items.removeSubrange(base...) }
         while true {
             skipWhitespace()
             items.append(try parseValue(depth: depth + 1))
@@ -134,12 +175,13 @@ struct JSONByteParser {
             if buf[pos] == UInt8(ascii: "]") { pos += 1; break }
             throw error("expected ',' or ']' in array")
         }
-        return .array(items)
+        return .array(Array(items[base...]))
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
         pos += 1
         let start = pos
+        lastStringEscaped = false
         // Fast path: no escapes.
         while pos < buf.count {
             let c = buf[pos]
@@ -152,6 +194,7 @@ struct JSONByteParser {
             if c < 0x20 { throw error("control character in string") }
             pos += 1
         }
+        lastStringEscaped = true
         var bytes = [UInt8](UnsafeBufferPointer(rebasing: buf[start..<pos]))
         while pos < buf.count {
             let c = buf[pos]
@@ -221,15 +264,23 @@ struct JSONByteParser {
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = pos
         var isInteger = true
-        if buf[pos] == UInt8(ascii: "-") { pos += 1 }
+        let negative = buf[pos] == UInt8(ascii: "-")
+        if negative { pos += 1 }
         guard pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) else {
             throw error("invalid number")
         }
+        // The integer part, accumulated as it is read while it fits (up to 18 digits).
+        var magnitude = 0
+        let digitsStart = pos
         if buf[pos] == UInt8(ascii: "0") {
             pos += 1
         } else {
-            while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) { pos += 1 }
+            while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) {
+                if pos - digitsStart < 18 { magnitude = magnitude * 10 + Int(buf[pos] - UInt8(ascii: "0")) }
+                pos += 1
+            }
         }
+        let shortInteger = pos - digitsStart <= 18
         if pos < buf.count, buf[pos] == UInt8(ascii: ".") {
             isInteger = false
             pos += 1
@@ -245,6 +296,7 @@ struct JSONByteParser {
             while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) { pos += 1 }
             if pos == expStart { throw error("invalid number") }
         }
+        if isInteger && shortInteger { return .int(negative ? -magnitude : magnitude) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw error("invalid number") }

@@ -44,6 +44,7 @@ public final class WorkloadRollout: @unchecked Sendable {
         self.clock = clock
         self.observer = observer
         self.control = control
+        handOffs = (cluster as? any HandOffTracing).flatMap { $0.tracesHandOffs ? $0 : nil }
     }
 
     enum Event: Sendable {
@@ -122,6 +123,12 @@ public final class WorkloadRollout: @unchecked Sendable {
     private var repairedHeld = 0
     /// When `--timeout` ends the rollout (monotonic seconds).
     private var deadline = Double.infinity
+    /// Where slot hand-overs are traced (nil unless the cluster traces them).
+    private let handOffs: (any HandOffTracing)?
+    /// Traced only: pods that finished in this reconcile pass (with the resourceVersion showing it),
+    /// and the pods the last `startPods` started.
+    private var finishedInPass: [(pod: String, resourceVersion: String)] = []
+    private var startedInPass: [String] = []
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -766,6 +773,7 @@ public final class WorkloadRollout: @unchecked Sendable {
                 active[name] = nil
                 window.finish(name)
                 updated += 1
+                if handOffs != nil { finishedInPass.append((name, pod.resourceVersion ?? "")) }
                 observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
                 continue
             case .failed(let reason, let message):
@@ -777,6 +785,10 @@ public final class WorkloadRollout: @unchecked Sendable {
         dirty.removeAll(keepingCapacity: true)
         // Pods started here (slots freed by pods that finished) get their first write at once.
         let startedNow = startPods(now: now, budget: budget)
+        if let handOffs, !finishedInPass.isEmpty {
+            if startedNow { handOffs.handedOff(freed: finishedInPass, started: startedInPass) }
+            finishedInPass.removeAll()
+        }
         if prerecordDue {
             prerecordDue = false
             prerecord(budget: budget)
@@ -834,6 +846,7 @@ public final class WorkloadRollout: @unchecked Sendable {
             active[target.name] = Active(target: target, startedAt: now)
             dirty.insert(target.name)
         }
+        if handOffs != nil { startedInPass = turn.started.map(\.name) }
         if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
         let held = window.heldBy
         if let held, held.name != heldByBudget {
