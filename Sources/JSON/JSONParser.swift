@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Errors from parsing JSON text, with the byte offset, line and column where parsing stopped.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong.
@@ -48,19 +42,10 @@ extension JSONValue {
 }
 
 /// A recursive-descent JSON parser over raw bytes (RFC 8259), fast enough for 10,000-pod lists.
-///
-/// The members of the objects and elements of the arrays being parsed collect on two scratch stacks
-/// shared by every level, so each object or array is allocated once, at its final size.
 struct JSONByteParser {
     let buf: UnsafeBufferPointer<UInt8>
     var pos = 0
     static let maxDepth = 512
-    private var members: [JSONObject.Member] = []
-    /// Where each member's key is in `buf` (start, length), or start -1 when it had escapes.
-    private var keys: [(start: Int, count: Int)] = []
-    private var items: [JSONValue] = []
-    /// Whether the string `parseString` read last had escapes.
-    private var lastStringEscaped = false
 
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
@@ -111,27 +96,23 @@ struct JSONByteParser {
         pos += 1
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
-        let base = members.count
-        defer {
-            members.removeSubrange(base...)
-            keys.removeSubrange(base...)
-        }
+        // Room for a small object's members at once, rather than growing one by one.
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(4)
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let keyStart = pos + 1
             let key = try parseString()
-            let span = lastStringEscaped ? (start: -1, count: key.utf8.count) : (start: keyStart, count: pos - 1 - keyStart)
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             pos += 1
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            if let i = duplicate(of: key, span, from: base) {
+            let length = key.utf8.count  // keys of another length need no comparison
+            if let i = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.
             } else {
                 members.append(JSONObject.Member(key: key, value: value))
-                keys.append(span)
             }
             skipWhitespace()
             guard pos < buf.count else { throw error("unexpected end of input in object") }
@@ -139,33 +120,14 @@ struct JSONByteParser {
             if buf[pos] == UInt8(ascii: "}") { pos += 1; break }
             throw error("expected ',' or '}' in object")
         }
-        return .object(JSONObject(uncheckedMembers: Array(members[base...])))
-    }
-
-    /// The index of an earlier member of the object starting at `base` with this key: keys read
-    /// without escapes compare as bytes, and only when their lengths match.
-    private func duplicate(of key: String, _ span: (start: Int, count: Int), from base: Int) -> Int? {
-        var i = base
-        while i < keys.count {
-            let other = keys[i]
-            if other.count == span.count {
-                if span.start >= 0 && other.start >= 0 {
-                    if memcmp(buf.baseAddress! + span.start, buf.baseAddress! + other.start, span.count) == 0 { return i }
-                } else if members[i].key == key {
-                    return i
-                }
-            }
-            i += 1
-        }
-        return nil
+        return .object(JSONObject(uncheckedMembers: members))
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         pos += 1
+        var items: [JSONValue] = []
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
-        let base = items.count
-        defer { items.removeSubrange(base...) }
         while true {
             skipWhitespace()
             items.append(try parseValue(depth: depth + 1))
@@ -175,14 +137,23 @@ struct JSONByteParser {
             if buf[pos] == UInt8(ascii: "]") { pos += 1; break }
             throw error("expected ',' or ']' in array")
         }
-        return .array(Array(items[base...]))
+        return .array(items)
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
         pos += 1
         let start = pos
-        lastStringEscaped = false
-        // Fast path: no escapes.
+        // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash or a control
+        // byte (the "has a zero byte" test applied to each; a false alarm only sends it to the byte loop).
+        let base = buf.baseAddress!
+        while pos + 8 <= buf.count {
+            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+            let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
+            if special & highs != 0 { break }
+            pos += 8
+        }
         while pos < buf.count {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
@@ -194,7 +165,6 @@ struct JSONByteParser {
             if c < 0x20 { throw error("control character in string") }
             pos += 1
         }
-        lastStringEscaped = true
         var bytes = [UInt8](UnsafeBufferPointer(rebasing: buf[start..<pos]))
         while pos < buf.count {
             let c = buf[pos]
