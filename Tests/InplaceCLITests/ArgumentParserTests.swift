@@ -126,6 +126,7 @@ import KubeFormats
         #expect(Set(recorded.keys) == keys, "the record keeps exactly the table's keys")
         let back = RolloutOptions.recorded(recorded)
         #expect(back.plan.maxUnavailable == .count(3) && back.plan.partition == .count(1) && back.plan.allowMissingGate)
+        #expect(back.plan.priority == nil && back.plan.scatter == nil)
         #expect(back.gracePeriod == 1.25 && back.podTimeout == 90 && back.onFailure == .rollback)
         #expect(back.timeout == RolloutOptions().timeout, "--timeout is never inherited")
     }
@@ -138,6 +139,25 @@ import KubeFormats
         recorded.podTimeout = 42
         let o = recorded.overridden(by: try RolloutOptions(args, command: "c"), args: args)
         #expect(o.gracePeriod == 0 && o.podTimeout == 42 && o.timeout == 0)
+    }
+
+    @Test func priorityAndScatterRoundTripAndResumeFlagsReplaceTheirKind() throws {
+        let parser = ArgumentParser(flags: Command.rollout.allFlags, command: "c")
+        let given = try RolloutOptions(parser.parse(["--priority-weight", "50:track=canary", "--priority-weight", "30:tier in (a,b)",
+                                                     "--scatter-by", "topology.kubernetes.io/zone"]), command: "c")
+        #expect(given.plan.priority == .weights([PriorityWeight(weight: 50, selector: "track=canary"),
+                                                 PriorityWeight(weight: 30, selector: "tier in (a,b)")]))
+        var plan = WorkloadPlan(ref: WorkloadRef(kind: .deployment, namespace: "d", name: "w"), pods: [], maxUnavailable: 1)
+        plan.order = UpdateOrder(priority: given.plan.priority, scatter: given.plan.scatter)
+        let back = RolloutOptions.recorded(given.settings.recordedOptions(plan: plan))
+        #expect(back.plan.priority == given.plan.priority && back.plan.scatter == .by("topology.kubernetes.io/zone"))
+        let resume = ArgumentParser(flags: Command.resume.allFlags, command: "c")
+        let args = try resume.parse(["--priority-order", "rank", "--scatter", "a=b"])
+        let o = back.overridden(by: try RolloutOptions(args, command: "c"), args: args)
+        #expect(o.plan.priority == .orderKeys(["rank"]) && o.plan.scatter == .terms([ScatterTerm(key: "a", value: "b")]))
+        #expect(throws: CLIError.self) {
+            try RolloutOptions(parser.parse(["--priority-weight", "5:a=b", "--priority-order", "rank"]), command: "c")
+        }
     }
 
     @Test func zeroIsExplainedInHelp() {

@@ -27,4 +27,22 @@ import Testing
         #expect(w?["summary"]?["partition"] == 3 && w?["summary"]?["partitionFrom"] == "manifest")
         #expect(w?["refused"] == ["statefulset/db cannot be rolled out now"])
     }
+
+    @Test func theOrderRuleAndEachPodsPlaceInItAreShown() {
+        var w = plan
+        w.refusals = []
+        w.order = UpdateOrder(priority: .orderKeys(["rack"]), prioritySource: .workload, scatter: .by("zone"), nodeValues: ["n1": "a"])
+        w.pods[0].priority = 12
+        w.pods[0].priorityKey = "rack"
+        w.pods[0].scatter = "a"
+        let text = PlanRenderer.text(Plan(workloads: [w]), style: Style(enabled: false))
+        #expect(text.contains("order: not-ready pods first, then priority-order rack (workload), then scatter-by zone (node label, flag), ties highest ordinal first\n"), "\(text)")
+        #expect(text.contains("pg: a:1 → a:2 [priority 12, zone=a]"), "\(text)")
+        let json = PlanRenderer.json(Plan(workloads: [w]))["workloads"]?[0]
+        #expect(json?["summary"]?["priority"] == "priority-order rack" && json?["summary"]?["priorityFrom"] == "workload")
+        #expect(json?["summary"]?["scatter"] == "scatter-by zone" && json?["summary"]?["scatterLabelOf"] == "node")
+        #expect(json?["pods"]?[0] == ["name": "db-4", "action": "update", "batch": 1,
+                                      "containers": [["name": "pg", "image": "a:2", "currentImage": "a:1"]], "ready": true,
+                                      "priority": 12, "priorityKey": "rack", "scatter": "a"])
+    }
 }

@@ -29,6 +29,25 @@ public struct RolloutOption: Sendable {
         }
     }
 
+    /// A priority or scatter rule: a repeated flag's values arrive joined by `;` (as records and
+    /// annotations keep them).
+    static func rule(_ flag: FlagSpec, record: String,
+                     _ set: @escaping @Sendable (inout RolloutOptions, String) throws(UpdateOrderError) -> Void) -> RolloutOption {
+        RolloutOption(flag, record: record) { o, text in
+            do throws(UpdateOrderError) {
+                try set(&o, text)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+    }
+
+    /// The flag's text in `args`: a repeated flag's values joined by `;`; nil when not given.
+    func text(in args: ParsedArguments) -> String? {
+        flag.kind == .repeated ? (args.has(flag.name) ? args.all(flag.name).joined(separator: ";") : nil) : args.value(flag.name)
+    }
+
     /// A flag whose value is one of an enum's raw values.
     static func choice<T: RawRepresentable & Sendable>(_ flag: FlagSpec, record: String? = nil, _ type: T.Type,
                                                        _ set: @escaping @Sendable (inout RolloutOptions, T) -> Void) -> RolloutOption
@@ -45,7 +64,7 @@ public struct RolloutOption: Sendable {
 }
 
 extension RolloutOptions {
-    /// Every rollout flag; the first five shape the plan (`plan` takes those).
+    /// Every rollout flag; the first nine shape the plan (`plan` takes those).
     public static let table: [RolloutOption] = [
         RolloutOption(FlagSpec("max-unavailable", valueName: "N|P%",
                                help: "Most pods out of service at once (a pod already unavailable counts); default: the workload's strategy, else 1."),
@@ -84,6 +103,18 @@ extension RolloutOptions {
             o.plan.allowMissingGate = b
             return nil
         },
+        .rule(FlagSpec("priority-weight", kind: .repeated, valueName: "WEIGHT:SELECTOR",
+                       help: "Update first the pods with the highest weight: a pod's weights (1-100) for every selector that matches it are summed, as CloneSet's weightPriority. Pods no selector matches go last; ties keep the default order (StatefulSet: highest ordinal first, else by name); pods already not Ready always go first. Not with --priority-order. Default: the workload's inplace.kubectl.io/priority-weight annotation."),
+              record: "priorityWeight") { o, text throws(UpdateOrderError) in o.plan.priority = try .weights(parsing: text) },
+        .rule(FlagSpec("priority-order", kind: .repeated, valueName: "LABELKEY",
+                       help: "Update first the pods whose LABELKEY value ends in the larger integer (rack-12 before rack-3), as CloneSet's orderPriority; with several keys, the first key a pod has decides and earlier keys go first. Pods without the key (or whose value ends in no integer) go last; ties keep the default order (StatefulSet: highest ordinal first, else by name); pods already not Ready always go first. Not with --priority-weight. Default: the workload's inplace.kubectl.io/priority-order annotation."),
+              record: "priorityOrder") { o, text throws(UpdateOrderError) in o.plan.priority = try .orderKeys(parsing: text) },
+        .rule(FlagSpec("scatter", kind: .repeated, valueName: "KEY=VALUE",
+                       help: "Spread the pods carrying this label evenly across the update order instead of together, as CloneSet's scatterStrategy (within pods of equal priority). Not with --scatter-by. Default: the workload's inplace.kubectl.io/scatter annotation."),
+              record: "scatter") { o, text throws(UpdateOrderError) in o.plan.scatter = try .terms(parsing: text) },
+        .rule(FlagSpec("scatter-by", valueName: "KEY",
+                       help: "Interleave the pods by the values of this label (such as topology.kubernetes.io/zone), so no value loses a second pod before every value has lost one (within pods of equal priority). The label of the pod's node where the pods' nodes carry it (reading nodes needs list on nodes, cluster-wide), else the pod's own; pods without it form one more group. Not with --scatter. Default: the workload's inplace.kubectl.io/scatter-by annotation."),
+              record: "scatterBy") { o, text throws(UpdateOrderError) in o.plan.scatter = try .by(parsing: text) },
         .duration(FlagSpec("grace-period", valueName: "DUR", default: "5s", zeroMeans: "only until no EndpointSlice lists the pod",
                            help: "Least time between a pod leaving service and its restart."),
                   record: "gracePeriod") { $0.gracePeriod = $1 },
@@ -108,7 +139,7 @@ extension RolloutOptions {
     ]
 
     /// The flags that shape the plan (also taken by `plan`).
-    public static let planFlags: [FlagSpec] = table.prefix(5).map(\.flag)
+    public static let planFlags: [FlagSpec] = table.prefix(9).map(\.flag)
 
     /// The flags of commands that write: the plan's, then how the rollout runs.
     public static let flags: [FlagSpec] = table.map(\.flag)

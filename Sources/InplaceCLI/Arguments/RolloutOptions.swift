@@ -55,7 +55,7 @@ public struct RolloutOptions: Sendable, Equatable {
     public func overridden(by given: RolloutOptions, args: ParsedArguments) -> RolloutOptions {
         var o = self
         for option in Self.table where option.recordKey != nil {
-            if let text = args.value(option.flag.name) { _ = option.apply(&o, text) }
+            if let text = option.text(in: args) { _ = option.apply(&o, text) }
         }
         if args.has("cause") { o.cause = given.cause }
         o.dryRun = given.dryRun
@@ -67,8 +67,11 @@ public struct RolloutOptions: Sendable, Equatable {
     /// Reads the rollout flags; `formats` are the output formats the command accepts.
     public init(_ args: ParsedArguments, command: String, formats: [OutputFormat] = [.text, .json]) throws(CLIError) {
         let formatsWanted = "must be one of \(formats.map(\.rawValue).joined(separator: ", "))"
+        for (a, b) in [("priority-weight", "priority-order"), ("scatter", "scatter-by")] where args.has(a) && args.has(b) {
+            throw .usage("--\(a) and --\(b) cannot be used together: give one kind at a time", command: command)
+        }
         for option in Self.table {
-            guard let text = args.value(option.flag.name) else { continue }
+            guard let text = option.text(in: args) else { continue }
             if let want = option.apply(&self, text) {
                 throw .usage("invalid argument \"\(text)\" for \"\(option.flag.displayName)\": \(option.flag.name == "output" ? formatsWanted : want)",
                              command: command)

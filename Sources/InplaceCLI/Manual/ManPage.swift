@@ -56,6 +56,21 @@ public enum ManPage {
         Conflict: someone else is rolling this workload, or it changed in a way that makes the plan void.
         .PP
         With several workloads the most severe code wins: 5, then 1, 3, 4, 0.
+        .SH UPDATE ORDER
+        Pods already not Ready go first (they are out of service anyway). Then the priority rule, if any:
+        \\fB\\-\\-priority\\-weight\\fR (weights summed, higher first) or \\fB\\-\\-priority\\-order\\fR (the integer at
+        the end of the label's value, larger first), one kind at a time; pods the rule does not rank go last.
+        Then, among pods of equal priority, the scatter rule: \\fB\\-\\-scatter\\fR (the pods carrying a label
+        spread evenly) or \\fB\\-\\-scatter\\-by\\fR (pods interleaved by a label's values). Ties keep the default
+        order: a StatefulSet's highest ordinal first, else by name. With a StatefulSet partition only the
+        ordinals at or above it are ordered. \\fBplan\\fR shows this order, the rule and each pod's priority and
+        scatter group; the rollout follows it, and its record keeps the rules for \\fBresume\\fR.
+        .PP
+        Without the flags, the workload's annotations set the rules, with the flags' values (entries joined
+        by ;): \\fBinplace.kubectl.io/priority\\-weight\\fR (e.g. 100:track=canary;50:tier=web),
+        \\fBinplace.kubectl.io/priority\\-order\\fR, \\fBinplace.kubectl.io/scatter\\fR and
+        \\fBinplace.kubectl.io/scatter\\-by\\fR: the \\fB\\-f\\fR manifest's, else the live workload's. A flag
+        overrides the annotation of its kind.
         .SH RETRIES AND DEADLINES
         Every request to the API server (writes too: each is safe to repeat) is tried up to 5 times when the
         server answers 429, 500, 502, 503 or 504 or the connection is lost (3 times when it cannot connect),

@@ -29,6 +29,15 @@ public enum PlanRenderer {
             summary["maxSurgeFrom"] = .string(setting.source.rawValue)
         }
         if let budget = w.limitingBudget { summary["limitingBudget"] = .string(budget) }
+        if let priority = w.order.priority {
+            summary["priority"] = .string("\(priority.flagName) \(priority.text)")
+            summary["priorityFrom"] = .string(w.order.prioritySource.rawValue)
+        }
+        if let scatter = w.order.scatter {
+            summary["scatter"] = .string("\(scatter.flagName) \(scatter.text)")
+            summary["scatterFrom"] = .string(w.order.scatterSource.rawValue)
+            if case .by = scatter { summary["scatterLabelOf"] = .string(w.order.nodeValues == nil ? "pod" : "node") }
+        }
         o["summary"] = .object(summary)
         if !w.refusals.isEmpty { o["refused"] = .array(w.refusals.map { .string($0) }) }
         if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
@@ -53,6 +62,9 @@ public enum PlanRenderer {
             })
         }
         o["ready"] = .bool(p.ready)
+        if let priority = p.priority { o["priority"] = .int(priority) }
+        if let key = p.priorityKey { o["priorityKey"] = .string(key) }
+        if let scatter = p.scatter { o["scatter"] = .string(scatter) }
         return .object(o)
     }
 
@@ -66,11 +78,15 @@ public enum PlanRenderer {
             if i > 0 { out += "\n" }
             out += style.bold(headline(w)) + "\n"
             if w.ref.kind != .pod { out += settings(w) + "\n" }
+            if !w.order.isDefault {
+                let ties = w.ref.kind == .statefulSet ? "highest ordinal first" : "by name"
+                out += "order: not-ready pods first, then \(w.order.summary), ties \(ties)\n"
+            }
             for reason in w.refusals { out += style.red("refused:") + " \(reason)\n" }
             guard !w.pods.isEmpty else { continue }
             var table = TableWriter(header: ["BATCH", "POD", "ACTION", "DETAIL"])
             for p in w.pods {
-                table.add([p.batch.map(String.init) ?? "-", p.name, p.action.rawValue, detail(p)])
+                table.add([p.batch.map(String.init) ?? "-", p.name, p.action.rawValue, detail(p, order: w.order)])
             }
             out += table.render { column, cell in
                 guard column == 2 else { return cell }
@@ -113,12 +129,17 @@ public enum PlanRenderer {
         return parts.joined(separator: ", ")
     }
 
-    static func detail(_ p: PodPlan) -> String {
+    /// What changes on the pod, and where the order rules placed it (`[priority 80, zone=a]`).
+    static func detail(_ p: PodPlan, order: UpdateOrder = UpdateOrder()) -> String {
         switch p.action {
         case .update, .hold:
             let changes = (p.changes.map { "\($0.container): \($0.from) → \($0.to)" }
                 + p.resources.map { "\($0.container) \($0.key): \($0.from) → \($0.to)\($0.restarts ? " (restart)" : "")" }).joined(separator: ", ")
-            return p.action == .hold ? "partition (\(changes))" : changes
+            var scatter = p.scatter
+            if case .by(let key)? = order.scatter { scatter = "\(key)=\(p.scatter ?? "(none)")" }
+            let placed = [p.priority.map { "priority \($0)" }, scatter].compactMap { $0 }.joined(separator: ", ")
+            let shown = placed.isEmpty ? changes : "\(changes) [\(placed)]"
+            return p.action == .hold ? "partition (\(shown))" : shown
         case .keep:
             return p.ready ? "" : "not ready"
         case .blocked:

@@ -15,6 +15,8 @@ public protocol ClusterReader: Sendable {
     func podDisruptionBudgets(namespace: String) throws -> [JSONValue]
     /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
     func resizeSupport(nodes: Set<String>) throws -> ResizeSupport
+    /// The value of the label `key` on every node that carries it, by node name (`--scatter-by`).
+    func nodeLabelValues(key: String) throws -> [String: String]
 }
 
 extension ClusterReader {
@@ -23,4 +25,7 @@ extension ClusterReader {
 
     /// Unknown support: resource changes are blocked.
     public func resizeSupport(nodes: Set<String>) throws -> ResizeSupport { ResizeSupport(serverVersion: nil, servesResize: false) }
+
+    /// No node known to carry it: the pods' own labels are used.
+    public func nodeLabelValues(key: String) throws -> [String: String] { [:] }
 }

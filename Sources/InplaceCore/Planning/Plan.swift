@@ -28,6 +28,12 @@ public struct PodPlan: Sendable, Equatable {
     public var ready: Bool
     /// StatefulSet ordinal, when there is one.
     public var ordinal: Int?
+    /// What the priority rule compared (summed weight, or the ordered label's integer), for pods it ranks.
+    public var priority: Int?
+    /// The ordered label key that ranked the pod (`--priority-order`).
+    public var priorityKey: String?
+    /// The scatter group of the pod: the `KEY=VALUE` it carries, or its value of the scatter-by label.
+    public var scatter: String?
 
     public init(name: String, action: PodAction, batch: Int? = nil, changes: [ImageChange] = [],
                 reasons: [String] = [], ready: Bool = true, ordinal: Int? = nil, uid: String = "") {
@@ -71,6 +77,8 @@ public struct WorkloadPlan: Sendable, Equatable {
     public var budgets: [DisruptionBudget] = []
     /// The budget that allows fewer disruptions than the window would take, if any.
     public var limitingBudget: String?
+    /// The priority and scatter rules that ordered the pods to update.
+    public var order = UpdateOrder()
 
     public init(ref: WorkloadRef, pods: [PodPlan], maxUnavailable: Int, partition: Int = 0,
                 maxUnavailableSetting: PlanSetting? = nil, partitionSetting: PlanSetting? = nil, desired: Int? = nil,

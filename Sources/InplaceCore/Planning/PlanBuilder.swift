@@ -47,14 +47,31 @@ public struct PlanBuilder: Sendable {
         }
         var manifest: JSONValue?
         if case .manifest(let object, _) = target.source { manifest = object }
-        let plan = Planner.plan(
+        var ordering = try UpdateOrder.resolve(ref: workload.ref, options: options, manifest: manifest, live: workload.object)
+        var notes: [String] = []
+        if case .by(let key)? = ordering.scatter {
+            (ordering.nodeValues, notes) = nodeValues(key, nodes: Set(facts.values.compactMap(\.node)))
+        }
+        var plan = Planner.plan(
             ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options,
             strategy: WorkloadStrategy.of(kind: workload.kind, manifest: manifest, live: workload.object),
             owners: workload.kind == .pod ? [] : owners,
             refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets), resize: resize,
             surgeApplied: workload.kind == .deployment ? RolloutRecord(workload: workload.object)?.surge ?? 0 : 0,
-            budgets: budgets)
+            budgets: budgets, ordering: ordering)
+        plan.warnings += notes
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
+    }
+
+    /// The scatter-by label's value on each of `nodes` that carries it; nil when none does, so the
+    /// pods' own label is used (with a note when the nodes could not be read).
+    func nodeValues(_ key: String, nodes: Set<String>) -> ([String: String]?, [String]) {
+        do {
+            let values = try cluster.nodeLabelValues(key: key).filter { nodes.contains($0.key) }
+            return (values.isEmpty ? nil : values, [])
+        } catch {
+            return (nil, ["the nodes cannot be read (\(error)): --scatter-by \(key) uses the pods' own label \(key)"])
+        }
     }
 
     /// The PodDisruptionBudgets that select any of the workload's pods, each with the healthy pods it

@@ -13,6 +13,10 @@ public struct PlanOptions: Sendable, Equatable, Codable {
     public var ignorePdb = false
     /// Update pods that lack the readiness gate, accepting that they get traffic while restarting.
     public var allowMissingGate = false
+    /// Which pods go first (`--priority-weight`, `--priority-order`). Nil: the workload's annotation, else none.
+    public var priority: UpdatePriority?
+    /// How pods are spread over the update order (`--scatter`, `--scatter-by`). Nil: the workload's annotation, else none.
+    public var scatter: UpdateScatter?
 
     public init(maxUnavailable: IntOrPercent? = nil, partition: IntOrPercent? = nil, allowMissingGate: Bool = false,
                 maxSurge: IntOrPercent? = nil) {

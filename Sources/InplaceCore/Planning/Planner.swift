@@ -12,10 +12,12 @@ public enum Planner {
     ///   - refusals: why the workload as a whole cannot be rolled out now (`RolloutPreconditions`).
     ///   - surgeApplied: pods an unfinished rollout already added (its record's surge): not the workload's own.
     ///   - budgets: the PodDisruptionBudgets selecting the workload's pods (ignored with `--ignore-pdb`).
+    ///   - ordering: the priority and scatter rules (`UpdateOrder.resolve`); nil: the options' own.
     public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
                             strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
                             refusals: [String] = [], resize: ResizeSupport? = nil, surgeApplied: Int = 0,
-                            budgets: [DisruptionBudget] = []) -> WorkloadPlan {
+                            budgets: [DisruptionBudget] = [], ordering: UpdateOrder? = nil) -> WorkloadPlan {
+        let ordering = ordering ?? UpdateOrder(priority: options.priority, scatter: options.scatter)
         let budgets = options.ignorePdb ? [] : budgets
         var refusals = refusals
         let live = pods.filter { !$0.terminating }
@@ -55,14 +57,21 @@ public enum Planner {
             } else {
                 let oldPods = live.filter { !$0.difference.isEmpty }.count
                 let toUpdate = max(0, oldPods - partition)
-                for pod in order(candidates, kind: ref.kind).dropFirst(toUpdate) {
+                for pod in ordering.sorted(candidates, kind: ref.kind).dropFirst(toUpdate) {
                     plans[pod.name]?.action = .hold
                     plans[pod.name]?.reasons = ["partition"]
                 }
             }
         }
 
-        let updating = order(candidates.filter { plans[$0.name]?.action == .update }, kind: ref.kind)
+        let updating = ordering.sorted(candidates.filter { plans[$0.name]?.action == .update }, kind: ref.kind)
+        if !ordering.isDefault {
+            for pod in candidates {
+                plans[pod.name]?.priority = ordering.priorityValue(pod)
+                plans[pod.name]?.priorityKey = ordering.priorityKey(pod)
+                plans[pod.name]?.scatter = ordering.scatterValue(pod)
+            }
+        }
         let updatingNames = Set(updating.map(\.name))
         let maxUnavailableSetting = PlanSetting.choose(flag: options.maxUnavailable, own: strategy.maxUnavailable, default: .count(1))
         var resolved = maxUnavailableSetting.value.resolve(total: total, roundUp: false)
@@ -122,6 +131,7 @@ public enum Planner {
                             owners: owners, refusals: refusals, warnings: warnings, surge: surgeCount, surgeSetting: surgeChoice?.setting)
         result.budgets = budgets
         result.limitingBudget = limiting
+        result.order = ordering
         return result
     }
 
@@ -186,7 +196,8 @@ public enum Planner {
         return out
     }
 
-    /// Update order: pods already not ready first, then StatefulSet highest ordinal first, then name.
+    /// The default update order: pods already not ready first, then StatefulSet highest ordinal first,
+    /// then name (`UpdateOrder.sorted` applies the priority and scatter rules over it).
     public static func order(_ pods: [PodFacts], kind: WorkloadKind) -> [PodFacts] {
         pods.sorted { a, b in
             if a.ready != b.ready { return !a.ready }

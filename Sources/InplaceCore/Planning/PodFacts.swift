@@ -14,6 +14,8 @@ public struct PodFacts: Sendable, Equatable {
     public var difference: SpecDifference
     /// The node the pod runs on.
     public var node: String?
+    /// The pod's labels (what the priority and scatter rules read).
+    public var labels: [String: String] = [:]
 
     public init(name: String, uid: String = "", ordinal: Int? = nil, ready: Bool = true, terminating: Bool = false,
                 hasGate: Bool = true, gateConditionMissing: Bool = false, difference: SpecDifference = SpecDifference()) {
@@ -40,5 +42,6 @@ public struct PodFacts: Sendable, Equatable {
             gateConditionMissing: hasGate && pod.condition(InPlace.gateConditionType) == nil,
             difference: PodSpecComparison.compare(template: template, pod: pod.object, kind: kind))
         node = pod.nodeName
+        labels = pod.labels
     }
 }

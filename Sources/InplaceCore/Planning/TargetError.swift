@@ -6,6 +6,10 @@ public enum TargetError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingSelector(WorkloadRef)
     /// `--max-surge` names a workload that cannot surge (only a Deployment's replicas add pods on the new template).
     case surgeNotSupported(WorkloadRef)
+    /// A priority or scatter annotation of the workload that cannot be read.
+    case invalidAnnotation(WorkloadRef, annotation: String, problem: String)
+    /// Two annotations of one kind of rule (priority weight and order, or scatter and scatter-by).
+    case conflictingAnnotations(WorkloadRef, String, String)
 
     public var description: String {
         switch self {
@@ -15,6 +19,10 @@ public enum TargetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(ref): the workload has no spec.selector"
         case let .surgeNotSupported(ref):
             return "\(ref): --max-surge applies to Deployments only (a \(ref.kind.rawValue) has no spare pods to add on the new template)"
+        case let .invalidAnnotation(ref, annotation, problem):
+            return "\(ref): annotation \(annotation): \(problem)"
+        case let .conflictingAnnotations(ref, a, b):
+            return "\(ref): annotations \(a) and \(b) cannot be used together: give one kind at a time"
         }
     }
 }

@@ -29,7 +29,8 @@ public struct RolloutSettings: Sendable, Equatable {
 extension RolloutSettings {
     /// The options a rollout record keeps, by the keys `resume` reads back (the CLI's option table
     /// names the same keys): max-unavailable and partition as `plan` resolved them, so a resume keeps
-    /// them whatever the workload shows then; never `--timeout`, which bounds one command only.
+    /// them whatever the workload shows then (so are the priority and scatter rules, from a flag or an
+    /// annotation; an empty text where the kind is not used); never `--timeout`, which bounds one command only.
     public func recordedOptions(plan: WorkloadPlan, over resumed: [String: String] = [:]) -> [String: String] {
         var o = resumed
         o["maxUnavailable"] = plan.maxUnavailableSetting.value.description
@@ -41,6 +42,11 @@ extension RolloutSettings {
         o["allowMissingGate"] = self.plan.allowMissingGate ? "true" : "false"
         o["maxSurge"] = (plan.surge > 0 ? plan.surgeSetting?.value : nil)?.description ?? "0"
         o["ignorePdb"] = self.plan.ignorePdb ? "true" : "false"
+        let priority = plan.order.priority, scatter = plan.order.scatter
+        if case .weights? = priority { o["priorityWeight"] = priority?.text } else { o["priorityWeight"] = "" }
+        if case .orderKeys? = priority { o["priorityOrder"] = priority?.text } else { o["priorityOrder"] = "" }
+        if case .terms? = scatter { o["scatter"] = scatter?.text } else { o["scatter"] = "" }
+        if case .by? = scatter { o["scatterBy"] = scatter?.text } else { o["scatterBy"] = "" }
         return o
     }
 }

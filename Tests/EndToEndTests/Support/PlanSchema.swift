@@ -3,7 +3,8 @@ import JSON
 /// The contract's `plan -o json` schema:
 /// `{"kind":"Plan","workloads":[{"kind","namespace","name","pods":[{"name","action","batch"?,
 /// "containers"?:[{"name","image","currentImage"}],"reason"?}]}]}`, plus the documented extensions
-/// (`ready` per pod; `summary`, `warnings` and `refused` — why `rollout` would refuse the whole
+/// (`ready`, and where a priority or scatter rule ordered the pods `priority`, `priorityKey` and
+/// `scatter`, per pod; `summary`, `warnings` and `refused` — why `rollout` would refuse the whole
 /// workload — per workload). Returns every violation.
 enum PlanSchema {
     static let actions: Set<String> = ["update", "keep", "hold", "blocked"]
@@ -34,7 +35,12 @@ enum PlanSchema {
 
     static func pod(_ p: JSONValue, at: String, into out: inout [String]) {
         guard let o = p.object else { out.append("\(at) is not an object"); return }
-        unexpected(o, allowed: ["name", "action", "batch", "containers", "resources", "reason", "ready"], at: at, into: &out)
+        unexpected(o, allowed: ["name", "action", "batch", "containers", "resources", "reason", "ready", "priority", "priorityKey", "scatter"],
+                   at: at, into: &out)
+        if let priority = p["priority"], priority.int == nil { out.append("\(at).priority is not an integer") }
+        for key in ["priorityKey", "scatter"] where p[key] != nil && (p[key]?.string ?? "").isEmpty {
+            out.append("\(at).\(key) is not a non-empty string")
+        }
         if (p["name"]?.string ?? "").isEmpty { out.append("\(at).name is not a non-empty string") }
         let action = p["action"]?.string ?? ""
         if !actions.contains(action) { out.append("\(at).action \(p["action"]?.serialized() ?? "missing") is not one of \(actions.sorted())") }
