@@ -411,15 +411,19 @@ public final class WorkloadRollout: @unchecked Sendable {
             case .failed(let e): watchFailed(e)
             }
         case .slices(let e):
-            // Only a pod that is draining waits for the slices.
-            for name in activeOrder where active[name]?.step == .drain { dirty.insert(name) }
+            var changed: Set<String>?  // nil: every listing may have changed
             switch e {
             case .synced(let items):
                 endpoints.reset(items)
                 slicesSynced = true
-            case .added(let o), .modified(let o): endpoints.update(o)
-            case .deleted(let o): endpoints.remove(o)
+            case .added(let o), .modified(let o): changed = endpoints.update(o)
+            case .deleted(let o): changed = endpoints.remove(o)
             case .failed(let e): watchFailed(e)
+            }
+            // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
+            for name in activeOrder where active[name]?.step == .drain {
+                if let changed, !changed.contains("pod/" + name), !(pods[name]?.podIP.map(changed.contains) ?? false) { continue }
+                dirty.insert(name)
             }
         case .written(let name, let step, let result):
             if prerecording.remove(name) != nil, active[name] == nil {
