@@ -200,6 +200,8 @@ struct PrepareAndControllerTests {
 
         scale(c, to: 7)
         #expect(Eventually.wait(20) { PodView.live(c, prefix: "web-").filter(PodView.ready).count == 7 }, "\(b.stderr)")
+        // The pod turns Ready on the patch; the controller logs the mark after the patch's response.
+        #expect(b.waitForLog("marked pod default/web-"), "\(b.stderr)")
         #expect(b.stderr.components(separatedBy: "marked pod default/web-").count - 1 == 1, "\(b.stderr)")
         b.signal(SIGINT)
         #expect(b.waitExit() == 0, "\(b.stderr)")

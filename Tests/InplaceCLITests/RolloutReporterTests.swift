@@ -30,6 +30,24 @@ import Testing
         }
     }
 
+    @Test("issue 12: with many workloads the live view shows one line per workload, then the pods in flight that fit, within the terminal's height")
+    func liveViewFitsTheTerminal() {
+        var view = LiveView()
+        let refs = (0..<6).map { WorkloadRef(kind: .deployment, namespace: "default", name: "svc-\($0)") }
+        for r in refs {
+            view.apply(.started(r, update: 10, keep: 0, hold: 0, maxUnavailable: 4), now: 0)
+            for p in 0..<4 { view.apply(.podStep(r, pod: "\(r.name)-p\(p)", step: .gateOff, elapsed: 0), now: 0) }
+        }
+        let style = Style(enabled: false)
+        let lines = view.render(now: 1, style: style, width: 120, height: 15)
+        #expect(lines.count <= 14, "\(lines.joined(separator: "\n"))")
+        for r in refs { #expect(lines.contains { $0.hasPrefix(r.description + " ") && $0.contains("0/10 updated") }, "a line for \(r)") }
+        #expect(lines.filter { $0.hasPrefix("  svc-") }.count == 7, "the pods that fit after the workload lines: \(lines)")
+        #expect(lines.last == "  … and 17 more in flight", "\(lines)")
+        let tiny = view.render(now: 1, style: style, width: 120, height: 5)
+        #expect(tiny.count == 4 && tiny.last == "… and 3 more workloads rolling", "\(tiny)")
+    }
+
     @Test func liveViewOnlyWhereTheTerminalCanMoveItsCursor() {
         #expect(RolloutReporter.Mode.decide(json: false, stderrIsTTY: true, environment: ["TERM": "xterm-256color"]) == .live)
         #expect(RolloutReporter.Mode.decide(json: false, stderrIsTTY: true, environment: ["TERM": "dumb"]) == .plain)

@@ -39,7 +39,7 @@ import Testing
                               "Warning InPlaceUpdateFailed Deployment", "Normal InPlaceRolloutPaused Deployment", "Normal InPlaceRolledBack Deployment"])
         #expect(events.allSatisfy { $0[path: ["source", "component"]] == "kubectl-inplace" && $0["reportingComponent"] == "kubectl-inplace" })
         #expect(events.filter { $0[path: ["involvedObject", "kind"]] == "Deployment" }.allSatisfy { $0[path: ["involvedObject", "uid"]] == "dep-1" })
-        #expect(events.first { $0["reason"] == "InPlaceUpdateFailed" }?["message"]?.string?.hasPrefix("ErrImagePull") == true)
+        #expect(events.first { $0["reason"] == "InPlaceUpdateFailed" && $0[path: ["involvedObject", "kind"]] == "Pod" }?["message"]?.string?.hasPrefix("ErrImagePull") == true)
         #expect(observer.events.count == 6, "every rollout event is passed on")
     }
 

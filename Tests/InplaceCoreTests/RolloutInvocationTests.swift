@@ -137,6 +137,7 @@ import KubeFormats
         let clock = ManualClock()
         let given = Mutex<[Double]>([])
         var invocation = RolloutInvocation(cluster: cluster, clock: clock, observer: Recorder(), program: "k", timeout: 10)
+        invocation.concurrency = 1
         invocation.runner = { run in
             given.withLock { $0.append(run.settings.timeout) }
             clock.advance(6)
@@ -152,6 +153,7 @@ import KubeFormats
         var unlimited = invocation
         unlimited = RolloutInvocation(cluster: cluster, clock: clock, observer: Recorder(), program: "k", timeout: 0)
         unlimited.runner = invocation.runner
+        unlimited.concurrency = 1
         given.withLock { $0 = [] }
         let all = unlimited.run([target, target, target])
         #expect(given.withLock { $0 } == [0, 0, 0], "0 means no limit")

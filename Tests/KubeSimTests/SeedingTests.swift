@@ -121,7 +121,7 @@ struct SeedingTests {
         let manifest: JSONValue = ["apiVersion": "v1", "kind": "List", "items": [Fixtures.deployment("api", replicas: 1), ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "api"], "spec": ["ports": [["port": 80]]]]]]
         try manifest.serialized().write(to: dir.appendingPathComponent("app.json"), atomically: true, encoding: .utf8)
         let scenario: JSONValue = [
-            "namespace": "shop", "nodes": 2,
+            "namespace": "shop", "nodes": 2, "kubeletVersions": ["node-2": "v1.31.4"],
             "server": ["pageSizeCap": 7, "bearerToken": "tok"],
             "manifests": ["app.json"],
             "replicas": ["api": 3],
@@ -142,6 +142,9 @@ struct SeedingTests {
         #expect(pods.allSatisfy { $0[path: ["status", "conditions"]]?.array?.contains { $0["type"]?.string == "InPlaceUpdateReady" } == true })
         #expect(s.store.get(Resources.services, namespace: "shop", name: "api") != nil)
         #expect(s.store.list(Resources.nodes).items.count == 2)
+        #expect(s.store.list(Resources.nodes).items.map { $0[path: ["status", "nodeInfo", "kubeletVersion"]]?.string ?? "" } == ["v1.32.0", "v1.31.4"],
+                "kubeletVersions sets one node's kubelet; the others run the server's version")
+        #expect(throws: KubeSimError.self) { try Scenario.from(["kubeletVersions": ["node-1": 131]]) }
         #expect(HTTP.get(s.port, "/api/v1/namespaces/shop/pods").status == 401)
         #expect(throws: KubeSimError.self) { try Scenario.from(["nodes": 0]) }
     }

@@ -131,6 +131,19 @@ extension RolloutOptions {
         .choice(FlagSpec("output", short: "o", valueName: "text|json", default: "text",
                          help: "Output format; json prints one JSON event per line on stdout."),
                 OutputFormat.self) { $0.output = $1 },
+        RolloutOption(FlagSpec("rollback-all", kind: .bool,
+                               help: "When one workload fails, roll every workload of the command back, not only the failed ones (implies --on-failure rollback).")) { o, text in
+            guard let b = ArgumentParser.parseBool(text) else { return "expected true or false" }
+            o.rollbackAll = b
+            if b { o.onFailure = .rollback }
+            return nil
+        },
+        RolloutOption(FlagSpec("concurrency", valueName: "N", default: "0", zeroMeans: "all of them",
+                               help: "Workloads rolled at once; 1 rolls them one after another, in the order given.")) { o, text in
+            guard let n = Int(text), n >= 0 else { return "use a number of workloads, or 0 for all of them" }
+            o.concurrency = n
+            return nil
+        },
         RolloutOption(FlagSpec("cause", valueName: "TEXT",
                                help: "Change cause kept in the workload's history (default: the manifest's kubernetes.io/change-cause annotation).")) { o, text in
             o.cause = text

@@ -29,6 +29,10 @@ public struct RolloutOptions: Sendable, Equatable {
     public var output: OutputFormat = .text
     /// Why the rollout is run, kept in the workload's history (`--cause`).
     public var cause = ""
+    /// With `--on-failure rollback`, every workload goes back when one fails (`--rollback-all`).
+    public var rollbackAll = false
+    /// Workloads rolled at once; 0: all of them (`--concurrency`).
+    public var concurrency = 0
 
     public init() {}
 
@@ -61,6 +65,9 @@ public struct RolloutOptions: Sendable, Equatable {
         o.dryRun = given.dryRun
         o.output = given.output
         o.timeout = given.timeout
+        o.concurrency = given.concurrency
+        o.rollbackAll = given.rollbackAll
+        if given.rollbackAll { o.onFailure = .rollback }
         return o
     }
 

@@ -15,7 +15,7 @@ extension ClusterConnector {
 }
 
 /// A connected cluster: the resolved default namespace and the operations commands use.
-public final class ClusterSession: @unchecked Sendable {
+public final class ClusterSession: Sendable {
     /// The namespace from `-n`, else the context's, else `default`.
     public let namespace: String
     /// True when `-n` was given (a manifest in another namespace is then an error).

@@ -9,14 +9,19 @@ extension LiveCluster {
         let version = (try? client.get("/version"))?["gitVersion"]?.string
         let discovery = try? client.get("/api/v1")
         let serves = (discovery?["resources"]?.array ?? []).contains { $0["name"]?.string == "pods/resize" }
+        let kubelets = serves ? kubeletVersions(nodes: nodes) : [:]
+        return ResizeSupport(serverVersion: version, servesResize: serves, kubeletVersions: kubelets)
+    }
+
+    /// The kubelet version of each node that can be read (`get nodes` is cluster-scoped: without
+    /// it the versions stay unknown).
+    public func kubeletVersions(nodes: Set<String>) -> [String: String] {
         var kubelets: [String: String] = [:]
-        if serves {
-            for node in nodes.sorted() {
-                if let v = (try? client.get("/api/v1/nodes/\(node)"))?[path: ["status", "nodeInfo", "kubeletVersion"]]?.string {
-                    kubelets[node] = v
-                }
+        for node in nodes.sorted() {
+            if let v = (try? client.get("/api/v1/nodes/\(node)"))?[path: ["status", "nodeInfo", "kubeletVersion"]]?.string {
+                kubelets[node] = v
             }
         }
-        return ResizeSupport(serverVersion: version, servesResize: serves, kubeletVersions: kubelets)
+        return kubelets
     }
 }

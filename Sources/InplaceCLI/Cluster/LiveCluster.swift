@@ -4,7 +4,7 @@ import JSON
 import KubeClient
 
 /// The cluster operations of the core, over the Kubernetes client.
-public final class LiveCluster: ClusterAPI, @unchecked Sendable {
+public final class LiveCluster: ClusterAPI, Sendable {
     public let client: KubeClient
 
     public init(client: KubeClient) { self.client = client }

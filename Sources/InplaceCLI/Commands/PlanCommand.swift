@@ -18,14 +18,15 @@ extension Command {
         came from. Every reason `rollout` would refuse for is shown: blocked pods, or the workload refused
         (for example a Deployment in the middle of a native rollout); --exit-code then exits 2.
         """,
-        usage: "plan (-f FILE... | TYPE/NAME... CONTAINER=IMAGE...) [flags]",
+        usage: "plan (-f FILE... | TYPE/NAME... CONTAINER=IMAGE... | --all [-A] CONTAINER=IMAGE...) [flags]",
         examples: [
             ("Preview the rollout of a manifest", "plan -f app.yaml"),
             ("Preview a new image for one container, two pods at a time", "plan deployment/web app=nginx:1.27 --max-unavailable 2"),
             ("Fail a CI step when pods are not up to date", "plan -f app.yaml --exit-code -q"),
             ("Machine-readable plan", "plan -f k8s/ -R -o json"),
+            ("The workloads of every namespace that have a log-agent container", "plan --all -A log-agent=fluent/fluent-bit:3.1"),
         ],
-        flags: TargetResolver.flags + [
+        flags: TargetResolver.flags + TargetResolver.containerSearchFlags + [
             FlagSpec("exit-code", kind: .bool, help: "Exit 1 when pods need updating (0 when up to date), 2 when rollout would refuse, as kubectl diff."),
             FlagSpec("output", short: "o", valueName: "text|json|yaml", default: "text", help: "Output format."),
         ] + RolloutOptions.planFlags

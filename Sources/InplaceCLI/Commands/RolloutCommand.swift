@@ -39,14 +39,24 @@ extension Command {
         summary: "Set new container images on workloads and roll them out in place",
         description: """
         Set new images on the named workloads and roll their pods to them in place, exactly as `rollout` does.
-        `*=IMAGE` sets every container.
+        `*=IMAGE` sets every container of spec.containers. A container may also be a native sidecar
+        (an init container with restartPolicy: Always): its pods are updated in place where their node's
+        kubelet restarts a running sidecar whose image changed (1.32 or later) and blocked elsewhere. A
+        classic init container never runs again on a live pod, so changing it is blocked.
+
+        With --all, every workload of the namespace (-A: of every namespace) that has a container named
+        in the pairs is updated, and only that container: the way to roll a log agent or proxy out
+        across an application. --dry-run=client (or `plan --all`) lists the workloads found.
         """,
-        usage: "set image TYPE/NAME... CONTAINER=IMAGE... [flags]",
+        usage: "set image (TYPE/NAME... | -l SELECTOR | --all [-A]) CONTAINER=IMAGE... [flags]",
         examples: [
             ("Update the app container of a Deployment", "set image deployment/web app=nginx:1.27"),
             ("Every container of a DaemonSet", "set image ds/agent '*=registry.example.com/agent:2.1'"),
+            ("Two Deployments at once", "set image deploy/api deploy/web app=registry.example.com/shop:2.0"),
+            ("The workloads of an application, by label", "set image -l app.kubernetes.io/part-of=shop app=registry.example.com/shop:2.0"),
+            ("A log agent in every workload of every namespace that has it", "set image --all -A log-agent=fluent/fluent-bit:3.1"),
         ],
-        flags: [TargetResolver.selectorFlag] + RolloutOptions.flags + [RolloutRun.takeOverFlag]
+        flags: [TargetResolver.selectorFlag] + TargetResolver.containerSearchFlags + RolloutOptions.flags + [RolloutRun.takeOverFlag]
     ) { ctx in
         try RolloutRun(ctx).run()
     }
@@ -86,8 +96,10 @@ struct RolloutRun {
             mode: .decide(json: options.output == .json, stderrIsTTY: ctx.terminal.stderrIsTTY, environment: ctx.environment),
             quiet: ctx.global.quiet)
         let control = RolloutControl()
-        let invocation = RolloutInvocation(cluster: session.cluster, observer: reporter, control: control,
+        var invocation = RolloutInvocation(cluster: session.cluster, observer: reporter, control: control,
                                            program: ctx.programName, timeout: options.timeout)
+        invocation.concurrency = options.concurrency
+        invocation.rollbackAll = options.rollbackAll
         let causes = Dictionary(targets.compactMap { t in Self.changeCause(t).map { (t.ref, $0) } }, uniquingKeysWith: { a, _ in a })
         let work = planned.map {
             var settings = own($0.workload.ref).settings

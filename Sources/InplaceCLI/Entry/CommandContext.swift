@@ -2,7 +2,7 @@ import InplaceCore
 
 /// Everything a running command may touch: its arguments, the terminal, the environment and,
 /// on demand, the cluster connection.
-public final class CommandContext: @unchecked Sendable {
+public final class CommandContext: Sendable {
     public let command: Command
     public let args: ParsedArguments
     public let global: GlobalOptions
@@ -49,13 +49,16 @@ public final class CommandContext: @unchecked Sendable {
         terminal.err(message + "\n")
     }
 
-    private var session: ClusterSession?
+    /// The connection once made.
+    private let session = Mutex<ClusterSession?>(nil)
 
     /// The cluster connection, created on first use.
     public func cluster() throws -> ClusterSession {
-        if let session { return session }
-        let s = try connector.connect(global, environment: environment, terminal: terminal)
-        session = s
-        return s
+        try session.withLock { session in
+            if let session { return session }
+            let s = try connector.connect(global, environment: environment, terminal: terminal)
+            session = s
+            return s
+        }
     }
 }

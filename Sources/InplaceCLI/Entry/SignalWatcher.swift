@@ -10,10 +10,9 @@ import Darwin
 
 /// Turns SIGINT/SIGTERM into a graceful stop of the rollout (finish the pods in flight, exit 4);
 /// a second signal exits at once with code 4, leaving state that `resume` repairs.
-final class SignalWatcher: @unchecked Sendable {
+/// Not `Sendable`: the command's thread makes and stops it; the handlers share only their count.
+final class SignalWatcher {
     private var sources: [DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var count = 0
 
     init(control: RolloutControl, onSecond: @escaping @Sendable () -> Void) {
         // A parent may have left these blocked (e.g. a test runner's thread): unblock them, or
@@ -23,15 +22,15 @@ final class SignalWatcher: @unchecked Sendable {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         sigprocmask(SIG_UNBLOCK, &set, nil)
+        let count = Mutex(0)
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                self.count += 1
-                let n = self.count
-                self.lock.unlock()
+            source.setEventHandler {
+                let n = count.withLock { n -> Int in
+                    n += 1
+                    return n
+                }
                 if n == 1 {
                     control.requestStop(.interrupted)
                 } else {

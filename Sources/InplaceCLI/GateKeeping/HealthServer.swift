@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,7 @@ public enum HealthServerError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// A tiny HTTP/1.0-style server for liveness and readiness probes: `GET /healthz` and `GET /readyz`
 /// answer 200 `ok` or 503 with the reason; anything else 404. One short connection at a time.
-final class HealthServer: @unchecked Sendable {
+final class HealthServer: Sendable {
     /// What a probe path reports: nil means healthy, a string is why not.
     typealias Check = @Sendable () -> String?
 
@@ -27,8 +28,7 @@ final class HealthServer: @unchecked Sendable {
     let port: Int
     private let fd: Int32
     private let checks: [String: Check]
-    private let lock = NSLock()
-    private var closed = false
+    private let closed = Atomic(false)
 
     /// Listens on every address at `port` (the kubelet probes the pod IP).
     init(port: Int, checks: [String: Check]) throws(HealthServerError) {
@@ -78,18 +78,11 @@ final class HealthServer: @unchecked Sendable {
 
     /// Stops listening (the accept thread closes the socket, so its descriptor cannot be reused under it).
     func stop() {
-        lock.lock()
-        let wasOpen = !closed
-        closed = true
-        lock.unlock()
-        if wasOpen { shutdown(fd, Int32(SHUT_RDWR)) }
+        let wasClosed = closed.exchange(true, ordering: .acquiringAndReleasing)
+        if !wasClosed { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
-    private var isClosed: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return closed
-    }
+    private var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     private func serve() {
         defer { close(fd) }

@@ -5,7 +5,8 @@ import JSON
 /// Follows the native rollouts of workloads (as `kubectl rollout status` does) while a gate keeper
 /// sets `InPlaceUpdateReady=True` on their new pods; done when each workload is rolled out and every
 /// one of its pods has the readiness gate and is Ready.
-final class NativeRolloutFollower: @unchecked Sendable {
+/// Not `Sendable`: the command's thread runs it; watches and the gate keeper reach it through `queue`.
+final class NativeRolloutFollower {
     /// How following ended.
     enum Outcome: Equatable {
         case done

@@ -9,6 +9,7 @@ import Darwin
 
 /// SIGINT/SIGTERM as a stop request that long-running commands wait on (or hear through `onFirst`);
 /// a second signal exits at once with `secondExit`.
+/// `@unchecked`: `count` and `signalled` are guarded by the condition variable `wait` sleeps on; `sources` is set in `init` only.
 final class StopSignal: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let condition = NSCondition()

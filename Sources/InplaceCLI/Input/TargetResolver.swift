@@ -1,4 +1,5 @@
 import InplaceCore
+import JSON
 
 /// Turns `-f` manifests and `TYPE/NAME [C=IMG...]` arguments into desired workloads, reading and
 /// checking every input before the cluster is contacted.
@@ -15,6 +16,13 @@ public struct TargetResolver {
     public static let selectorFlag = FlagSpec("selector", short: "l", valueName: "SELECTOR",
         help: "Workloads whose labels match (e.g. app=web,tier!=db); with -f, the manifest's objects that match.")
 
+    /// `--all` and `-A`: the workloads that have the named containers, in a namespace or in all.
+    public static let containerSearchFlags: [FlagSpec] = [
+        FlagSpec("all", kind: .bool,
+                 help: "Every workload of the namespace that has a container (or native sidecar) named in the CONTAINER=IMAGE pairs; only those containers change."),
+        FlagSpec("all-namespaces", short: "A", kind: .bool, help: "With --all or -l: the workloads of every namespace."),
+    ]
+
     /// Inputs read before connecting: manifest documents and parsed reference arguments.
     public struct Inputs {
         public var documents: [ManifestDocument]
@@ -23,8 +31,12 @@ public struct TargetResolver {
         public var inputName: String
         /// `-l`, when given.
         public var selector: LabelSelector? = nil
-        /// With `-l`: the kinds named by bare TYPE arguments (every workload kind when none).
+        /// With `-l` or `--all`: the kinds named by bare TYPE arguments (every workload kind when none).
         public var kinds: [WorkloadKind] = []
+        /// `--all`: every workload with a container named in the image pairs.
+        public var all = false
+        /// `-A`: in every namespace.
+        public var allNamespaces = false
     }
 
     let ctx: CommandContext
@@ -39,7 +51,26 @@ public struct TargetResolver {
         let selector = try selector()
         var kinds: [WorkloadKind] = []
         let what = images ? "TYPE/NAME CONTAINER=IMAGE..." : "TYPE/NAME..."
-        if let selector {
+        let all = ctx.args.bool("all"), allNamespaces = ctx.args.bool("all-namespaces")
+        if allNamespaces && !all && selector == nil {
+            throw CLIError.usage("-A/--all-namespaces needs --all or -l: a workload cannot be named across namespaces", command: ctx.commandPath)
+        }
+        if all {
+            guard selector == nil else { throw CLIError.usage("cannot set --all and --selector at the same time", command: ctx.commandPath) }
+            guard files.isEmpty else { throw CLIError.usage("give either -f FILE or --all with CONTAINER=IMAGE pairs, not both", command: ctx.commandPath) }
+            kinds = positionals.filter { !$0.contains("/") && !$0.contains("=") }.compactMap(WorkloadKind.init(typeName:))
+            positionals.removeAll { !$0.contains("/") && !$0.contains("=") && WorkloadKind(typeName: $0) != nil }
+            if positionals.contains(where: { !$0.contains("=") || $0.split(separator: "=")[0].contains("/") }) {
+                throw CLIError.usage("name cannot be provided with --all: it selects every workload with the named containers", command: ctx.commandPath)
+            }
+            let names = positionals.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") }
+            if names.isEmpty {
+                throw CLIError.usage("--all needs CONTAINER=IMAGE pairs: it selects the workloads that have those containers", command: ctx.commandPath)
+            }
+            if names.contains("*") {
+                throw CLIError.usage("--all selects workloads by container name: name the container (CONTAINER=IMAGE), not *", command: ctx.commandPath)
+            }
+        } else if let selector {
             guard files.isEmpty || positionals.isEmpty else {
                 throw CLIError.usage("give either -f FILE or CONTAINER=IMAGE pairs with -l, not both", command: ctx.commandPath)
             }
@@ -65,7 +96,7 @@ public struct TargetResolver {
             }
         }
         return Inputs(documents: documents, positionals: positionals, inputName: files.joined(separator: ", "),
-                      selector: selector, kinds: kinds)
+                      selector: selector, kinds: kinds, all: all, allNamespaces: allNamespaces)
     }
 
     /// `-l`, parsed; a usage error when it is not a selector.
@@ -84,14 +115,49 @@ public struct TargetResolver {
         let kinds = inputs.kinds.isEmpty ? [WorkloadKind.deployment, .statefulSet, .daemonSet] : inputs.kinds
         var refs: [WorkloadRef] = []
         for kind in kinds {
-            let objects = try session.cluster.list(kind.collectionPath(namespace: session.namespace), labelSelector: selector.queryString)
-            refs += objects.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted()
-                .map { WorkloadRef(kind: kind, namespace: session.namespace, name: $0) }
+            refs += try Self.list(kind, inputs: inputs, session: session, labelSelector: selector.queryString).map(\.ref)
         }
         guard !refs.isEmpty else {
-            throw CLIError.input("no \(kinds.map(\.typeName).joined(separator: ", ")) in namespace \"\(session.namespace)\" matches -l \(ctx.args.value("selector") ?? "")")
+            throw CLIError.input("no \(kinds.map(\.typeName).joined(separator: ", ")) \(Self.scope(inputs, session)) matches -l \(ctx.args.value("selector") ?? "")")
         }
         return refs
+    }
+
+    /// The workloads of `kind` in the session's namespace (every namespace with `-A`), sorted by
+    /// namespace and name, with their objects.
+    static func list(_ kind: WorkloadKind, inputs: Inputs, session: ClusterSession,
+                     labelSelector: String?) throws -> [(ref: WorkloadRef, object: JSONValue)] {
+        let path = inputs.allNamespaces ? kind.allNamespacesPath : kind.collectionPath(namespace: session.namespace)
+        return try session.cluster.list(path, labelSelector: labelSelector).map { object in
+            let namespace = object[path: ["metadata", "namespace"]]?.string ?? session.namespace
+            return (WorkloadRef(kind: kind, namespace: namespace, name: object[path: ["metadata", "name"]]?.string ?? ""), object)
+        }.sorted { ($0.ref.namespace, $0.ref.name) < ($1.ref.namespace, $1.ref.name) }
+    }
+
+    /// `in namespace "x"` or `in any namespace`, for messages.
+    static func scope(_ inputs: Inputs, _ session: ClusterSession) -> String {
+        inputs.allNamespaces ? "in any namespace" : "in namespace \"\(session.namespace)\""
+    }
+
+    /// With `--all`: every workload whose pod template has a container (or init container) named in
+    /// `images`, each with the pairs of the containers it has; the others are left alone.
+    func withContainers(_ inputs: Inputs, images: [(container: String, image: String)],
+                        session: ClusterSession) throws -> [DesiredWorkload] {
+        let kinds = inputs.kinds.isEmpty ? [WorkloadKind.deployment, .statefulSet, .daemonSet] : inputs.kinds
+        var out: [DesiredWorkload] = []
+        for kind in kinds {
+            for (ref, object) in try Self.list(kind, inputs: inputs, session: session, labelSelector: nil) {
+                let spec = Workload(kind: kind, object: object).template["spec"]
+                let names = Set(((spec?["containers"]?.array ?? []) + (spec?["initContainers"]?.array ?? [])).compactMap { $0["name"]?.string })
+                let pairs = images.filter { names.contains($0.container) }
+                if !pairs.isEmpty { out.append(DesiredWorkload(ref: ref, source: .images(pairs))) }
+            }
+        }
+        guard !out.isEmpty else {
+            let containers = images.map(\.container).joined(separator: ", ")
+            throw CLIError.input("no \(kinds.map(\.typeName).joined(separator: ", ")) \(Self.scope(inputs, session)) has a container named \(containers)")
+        }
+        return out
     }
 
     /// Resolves inputs into the workloads they name (manifests or TYPE/NAME), without images, once each.
@@ -122,6 +188,7 @@ public struct TargetResolver {
         }
         var targets = try TargetParser(namespace: session.namespace, command: ctx.commandPath)
             .parse(inputs.positionals, allowImages: true)
+        if inputs.all { return try withContainers(inputs, images: targets.images, session: session) }
         if let selected = try selected(inputs, session: session) { targets.refs = selected }
         guard !targets.refs.isEmpty else {
             throw CLIError.usage("no workload given: name one as TYPE/NAME (e.g. deployment/web)", command: ctx.commandPath)

@@ -3,7 +3,7 @@ import InplaceCore
 
 /// Shows rollout events: as JSON lines on stdout (`-o json`), as a live view redrawn in place on a
 /// terminal, or as plain timestamped lines (CI logs). Thread-safe.
-public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
+public final class RolloutReporter: RolloutObserver, Sendable {
     /// How events are shown.
     public enum Mode: Sendable {
         case json, live, plain
@@ -21,10 +21,15 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
     let mode: Mode
     let quiet: Bool
     let clock: any RolloutClock
-    private let lock = NSLock()
-    private var view = LiveView()
-    private var drawnLines = 0
-    private var ticker: DispatchSourceTimer?
+    /// What the live view shows and has drawn; every write to the terminal happens under it.
+    private let screen = Mutex(Screen())
+
+    /// The live view's state, the lines of it on the terminal now, and the timer redrawing it.
+    private struct Screen {
+        var view = LiveView()
+        var drawnLines = 0
+        var ticker: DispatchSourceTimer?
+    }
 
     public init(terminal: any Terminal, style: Style, mode: Mode, quiet: Bool, clock: any RolloutClock = SystemClock()) {
         self.terminal = terminal
@@ -35,32 +40,35 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
     }
 
     public func handle(_ event: RolloutEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        screen.withLock { s in show(event, on: &s) }
+    }
+
+    /// Shows one event in the reporter's mode (with the screen locked).
+    private func show(_ event: RolloutEvent, on s: inout Screen) {
         switch mode {
         case .json:
             terminal.out(RolloutEventJSON.object(event, time: clock.rfc3339Millis).serialized() + "\n")
         case .plain:
             if let line = plainLine(event) { terminal.err("\(clock.rfc3339) \(line)\n") }
         case .live:
-            view.apply(event, now: clock.monotonic)
+            s.view.apply(event, now: clock.monotonic)
             switch event {
             case .started, .warning, .podFailed, .finished, .workloadWrite:
-                if let line = plainLine(event) { printAbove(line) }
+                if let line = plainLine(event) { printAbove(line, on: &s) }
             default:
                 break
             }
-            if case .started = event { startTicker() }
-            if case .finished = event { stopTicker() }
-            redraw()
+            if case .started = event { startTicker(&s) }
+            if case .finished = event, s.view.workloads.allSatisfy(\.finished) { stopTicker(&s) }
+            redraw(&s)
         }
     }
 
     /// Prints a line to stderr as-is (summaries, notes), keeping the live view below it.
     public func note(_ line: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if mode == .live { printAbove(line); redraw() } else if mode == .plain { terminal.err(line + "\n") }
+        screen.withLock { s in
+            if mode == .live { printAbove(line, on: &s); redraw(&s) } else if mode == .plain { terminal.err(line + "\n") }
+        }
     }
 
     func plainLine(_ event: RolloutEvent) -> String? {
@@ -88,41 +96,39 @@ public final class RolloutReporter: RolloutObserver, @unchecked Sendable {
         }
     }
 
-    private func printAbove(_ line: String) {
-        clear()
+    private func printAbove(_ line: String, on s: inout Screen) {
+        clear(&s)
         terminal.err(line + "\n")
     }
 
-    private func clear() {
-        guard drawnLines > 0 else { return }
-        terminal.err("\u{1B}[\(drawnLines)F\u{1B}[J")
-        drawnLines = 0
+    private func clear(_ s: inout Screen) {
+        guard s.drawnLines > 0 else { return }
+        terminal.err("\u{1B}[\(s.drawnLines)F\u{1B}[J")
+        s.drawnLines = 0
     }
 
-    private func redraw() {
-        clear()
-        let lines = view.render(now: clock.monotonic, style: style, width: terminal.width)
+    private func redraw(_ s: inout Screen) {
+        clear(&s)
+        let lines = s.view.render(now: clock.monotonic, style: style, width: terminal.width, height: terminal.height)
         if !lines.isEmpty { terminal.err(lines.joined(separator: "\n") + "\n") }
-        drawnLines = lines.count
+        s.drawnLines = lines.count
     }
 
-    private func startTicker() {
-        guard ticker == nil else { return }
+    private func startTicker(_ s: inout Screen) {
+        guard s.ticker == nil else { return }
         let t = DispatchSource.makeTimerSource(queue: .global())
         t.schedule(deadline: .now() + 0.25, repeating: 0.25)
         t.setEventHandler { [weak self] in
             guard let self else { return }
-            self.lock.lock()
-            self.redraw()
-            self.lock.unlock()
+            self.screen.withLock { self.redraw(&$0) }
         }
         t.resume()
-        ticker = t
+        s.ticker = t
     }
 
-    private func stopTicker() {
-        ticker?.cancel()
-        ticker = nil
+    private func stopTicker(_ s: inout Screen) {
+        s.ticker?.cancel()
+        s.ticker = nil
     }
 }
 
@@ -182,29 +188,59 @@ struct LiveView {
         return work / Double(min(w.window, max(1, w.inFlight.count + pending)))
     }
 
-    func render(now: Double, style: Style, width: Int) -> [String] {
-        var lines: [String] = []
-        for w in workloads where !w.finished {
-            let elapsed = now - w.startedAt
-            let pending = max(0, w.total - w.done - w.failed - w.inFlight.count)
-            let barWidth = 20
-            let filled = w.total > 0 ? barWidth * w.done / w.total : barWidth
-            let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
-            var parts = ["\(w.done)/\(w.total) updated", "\(w.inFlight.count) in flight", "\(pending) pending"]
-            if w.held > 0 { parts.append("\(w.held) held") }
-            parts.append(DurationText.format(elapsed))
-            if let left = Self.remaining(w, now: now) { parts.append("~\(DurationText.format(left)) left") }
-            let head = "\(style.bold(w.ref.description)) \(bar) "
-            while parts.count > 1 && w.ref.description.count + barWidth + 2 + parts.joined(separator: " · ").count > width {
-                parts.removeLast()
+    /// The view: one line per workload rolling (bar, counts, time, time left), each followed by its
+    /// pods in flight, in at most `height` − 1 lines: workloads first, then as many pods as fit,
+    /// shared among the workloads, and a line saying how many more there are.
+    func render(now: Double, style: Style, width: Int, height: Int = 24) -> [String] {
+        let rolling = workloads.filter { !$0.finished }
+        let budget = max(2, height - 1)
+        guard rolling.count < budget else {
+            let shown = budget - 1
+            return rolling.prefix(shown).map { headline($0, now: now, style: style, width: width) }
+                + ["… and \(rolling.count - shown) more workloads rolling"]
+        }
+        let flying = rolling.map { w in w.order.filter { w.inFlight[$0] != nil } }
+        let total = flying.map(\.count).reduce(0, +)
+        var room = budget - rolling.count
+        if total > room { room -= 1 }
+        var shown = Array(repeating: 0, count: rolling.count)
+        var moved = true
+        while room > 0 && moved {
+            moved = false
+            for i in rolling.indices where room > 0 && shown[i] < min(flying[i].count, 12) {
+                shown[i] += 1
+                room -= 1
+                moved = true
             }
-            lines.append(head + parts.joined(separator: " · "))
-            for pod in w.order.prefix(12) {
+        }
+        var lines: [String] = []
+        for (i, w) in rolling.enumerated() {
+            lines.append(headline(w, now: now, style: style, width: width))
+            for pod in flying[i].prefix(shown[i]) {
                 guard let s = w.inFlight[pod] else { continue }
                 lines.append("  \(pod.padding(30))\(s.step.label.padding(16))\(DurationText.format(now - s.since))")
             }
-            if w.order.count > 12 { lines.append("  … and \(w.order.count - 12) more in flight") }
         }
+        let hidden = total - shown.reduce(0, +)
+        if hidden > 0 { lines.append("  … and \(hidden) more in flight") }
         return lines
+    }
+
+    /// A workload's line: its bar, counts, time and time left, cut to `width`.
+    func headline(_ w: Workload, now: Double, style: Style, width: Int) -> String {
+        let elapsed = now - w.startedAt
+        let pending = max(0, w.total - w.done - w.failed - w.inFlight.count)
+        let barWidth = 20
+        let filled = w.total > 0 ? barWidth * w.done / w.total : barWidth
+        let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
+        var parts = ["\(w.done)/\(w.total) updated", "\(w.inFlight.count) in flight", "\(pending) pending"]
+        if w.held > 0 { parts.append("\(w.held) held") }
+        parts.append(DurationText.format(elapsed))
+        if let left = Self.remaining(w, now: now) { parts.append("~\(DurationText.format(left)) left") }
+        let head = "\(style.bold(w.ref.description)) \(bar) "
+        while parts.count > 1 && w.ref.description.count + barWidth + 2 + parts.joined(separator: " · ").count > width {
+            parts.removeLast()
+        }
+        return head + parts.joined(separator: " · ")
     }
 }

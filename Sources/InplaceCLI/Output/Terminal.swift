@@ -16,18 +16,26 @@ public protocol Terminal: AnyObject, Sendable {
     var stderrIsTTY: Bool { get }
     /// Columns of the terminal (80 when unknown).
     var width: Int { get }
+    /// Rows of the terminal (24 when unknown): the live view stays within them.
+    var height: Int { get }
     /// Reads all of standard input (`-f -`).
     func readStandardInput() -> [UInt8]
 }
 
+extension Terminal {
+    /// 24 rows, for terminals that cannot tell.
+    public var height: Int { 24 }
+}
+
 /// The process's real stdout, stderr and stdin.
-public final class StandardTerminal: Terminal, @unchecked Sendable {
-    private let lock = NSLockLike()
+public final class StandardTerminal: Terminal, Sendable {
+    /// Held through each write, so concurrent writers' texts do not interleave.
+    private let lock = Mutex(())
 
     public init() {}
 
-    public func out(_ text: String) { lock.withLock { Self.write(1, text) } }
-    public func err(_ text: String) { lock.withLock { Self.write(2, text) } }
+    public func out(_ text: String) { lock.withLock { _ in Self.write(1, text) } }
+    public func err(_ text: String) { lock.withLock { _ in Self.write(2, text) } }
     public var stdoutIsTTY: Bool { isatty(1) == 1 }
     public var stderrIsTTY: Bool { isatty(2) == 1 }
 
@@ -35,6 +43,12 @@ public final class StandardTerminal: Terminal, @unchecked Sendable {
         var ws = winsize()
         if ioctl(2, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return Int(ws.ws_col) }
         return 80
+    }
+
+    public var height: Int {
+        var ws = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 { return Int(ws.ws_row) }
+        return 24
     }
 
     public func readStandardInput() -> [UInt8] {
@@ -56,17 +70,5 @@ public final class StandardTerminal: Terminal, @unchecked Sendable {
             if n <= 0 { if errno == EINTR { continue }; return }
             offset += n
         }
-    }
-}
-
-/// A tiny mutex over pthreads, usable from Sendable classes.
-final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
     }
 }

@@ -13,6 +13,8 @@ public protocol ClusterReader: Sendable {
     func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String]
     /// The policy/v1 PodDisruptionBudgets of `namespace`.
     func podDisruptionBudgets(namespace: String) throws -> [JSONValue]
+    /// `status.nodeInfo.kubeletVersion` of each of `nodes` that can be read.
+    func kubeletVersions(nodes: Set<String>) throws -> [String: String]
     /// The server's support for `pods/resize` and the kubelet versions of `nodes`.
     func resizeSupport(nodes: Set<String>) throws -> ResizeSupport
     /// The value of the label `key` on every node that carries it, by node name (`--scatter-by`).
@@ -22,6 +24,9 @@ public protocol ClusterReader: Sendable {
 extension ClusterReader {
     /// The policy/v1 PodDisruptionBudgets of `namespace` (none where the reader knows of none).
     public func podDisruptionBudgets(namespace: String) throws -> [JSONValue] { [] }
+
+    /// Unknown versions: native sidecar image changes are blocked.
+    public func kubeletVersions(nodes: Set<String>) throws -> [String: String] { [:] }
 
     /// Unknown support: resource changes are blocked.
     public func resizeSupport(nodes: Set<String>) throws -> ResizeSupport { ResizeSupport(serverVersion: nil, servesResize: false) }

@@ -11,7 +11,9 @@ public enum PodSpecComparison {
         var liveSpec = pod["spec"] ?? .emptyObject
         if kind == .daemonSet { liveSpec = stripDaemonSetNodeAffinity(liveSpec) }
         c.compareSpec(desired: template["spec"] ?? .emptyObject, live: liveSpec)
-        return SpecDifference(imageChanges: c.images, blockedFields: c.blocked, resourceChanges: c.resources)
+        var difference = SpecDifference(imageChanges: c.images, blockedFields: c.blocked, resourceChanges: c.resources)
+        difference.sidecars = c.sidecars
+        return difference
     }
 
     /// Removes the `metadata.name` node affinity term the DaemonSet controller pins each pod with.
@@ -39,6 +41,8 @@ struct Comparator {
     var images: [ImageChange] = []
     var blocked: [String] = []
     var resources: [ResourceChange] = []
+    /// The native sidecars among `images`.
+    var sidecars: [String] = []
 
     private mutating func block(_ field: String) {
         if !blocked.contains(field) { blocked.append(field) }
@@ -94,6 +98,9 @@ struct Comparator {
             if dImage != pImage {
                 if key == "containers" {
                     images.append(ImageChange(container: name, from: pImage, to: dImage))
+                } else if Pod.isSidecar(p) && Pod.isSidecar(d) {
+                    images.append(ImageChange(container: name, from: pImage, to: dImage))
+                    sidecars.append(name)
                 } else {
                     block("spec.\(key)[\(name)].image (init containers do not run again in place)")
                 }

@@ -20,6 +20,10 @@ public struct SpecDifference: Sendable, Equatable {
     /// True when a container restarts (a new image, or a resource whose resize policy restarts it),
     /// so the pod must leave service first.
     public var restartsContainers: Bool { !imageChanges.isEmpty || resourceChanges.contains(where: \.restarts) }
+
+    /// The native sidecars (`initContainers[]` with `restartPolicy: Always`) among `imageChanges`:
+    /// only a kubelet that restarts a running sidecar whose definition changed applies them.
+    public var sidecars: [String] = []
 }
 
 /// One container's image change: from the pod's current image to the desired one.

@@ -7,6 +7,7 @@ import KubeFormats
 /// status patch each. Conflicts re-read the pod and decide again; other API errors back off.
 /// With `restoresAbandoned` it also watches the workloads' rollout records and puts back in service
 /// the pods `AbandonedRolloutRule` restores, once their rollout's lease has run out.
+/// `@unchecked`: every `var` is guarded by the condition variable the writer thread waits on until the next due write.
 public final class GateKeeper: @unchecked Sendable {
     /// A pod waiting for its condition: enough to address a conditional patch.
     struct Pending {

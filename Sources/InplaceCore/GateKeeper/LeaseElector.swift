@@ -13,17 +13,22 @@ public enum LeaseOutcome: Sendable, Equatable {
 
 /// Runs `LeaderElection` rounds against the cluster: reads the Lease, then creates or replaces it
 /// conditionally (a conflict means another candidate won the round).
-public final class LeaseElector: @unchecked Sendable {
+public final class LeaseElector: Sendable {
     public let election: LeaderElection
     public let name: String
     public let namespace: String
     private let cluster: any ClusterAPI
     private let clock: any RolloutClock
     private let wallTime: @Sendable () -> Double
-    private let lock = NSLock()
-    private var observedKey: String?
-    private var observedAt: Double = 0
-    private var lastRenewal: Double?
+    /// What this candidate last saw of the lease and when it last renewed it.
+    private let state = Mutex(Observed())
+
+    /// The lease as this candidate last saw it (`observedKey` at `observedAt`) and its last renewal.
+    private struct Observed {
+        var observedKey: String?
+        var observedAt: Double = 0
+        var lastRenewal: Double?
+    }
 
     public init(cluster: any ClusterAPI, election: LeaderElection, name: String, namespace: String,
                 clock: any RolloutClock = SystemClock(),
@@ -42,9 +47,7 @@ public final class LeaseElector: @unchecked Sendable {
 
     /// True while this candidate renewed the lease within the renew deadline: the only time it may write.
     public var isLeader: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let lastRenewal else { return false }
+        guard let lastRenewal = state.withLock({ $0.lastRenewal }) else { return false }
         return clock.monotonic - lastRenewal < election.renewDeadline
     }
 
@@ -105,19 +108,18 @@ public final class LeaseElector: @unchecked Sendable {
     /// this read; nil for our own writes).
     private func observe(_ record: LeaseRecord?, at now: Double, wall: Double?) -> Double {
         let key = record.map { "\($0.resourceVersion ?? "")|\($0.holderIdentity)|\($0.renewTime ?? "")" } ?? "absent"
-        lock.lock()
-        defer { lock.unlock() }
-        if key != observedKey {
-            observedKey = key
-            observedAt = now - (wall.map { election.observationLag(renewTime: record?.renewTime, seenAt: $0) } ?? 0)
+        let lag = wall.map { election.observationLag(renewTime: record?.renewTime, seenAt: $0) } ?? 0
+        return state.withLock { s in
+            if key != s.observedKey {
+                s.observedKey = key
+                s.observedAt = now - lag
+            }
+            return now - s.observedAt
         }
-        return now - observedAt
     }
 
     private func setRenewal(_ value: Double?) {
-        lock.lock()
-        lastRenewal = value
-        lock.unlock()
+        state.withLock { $0.lastRenewal = value }
     }
 
     static func alreadyExists(_ e: ClusterOperationError) -> Bool {

@@ -29,12 +29,21 @@ public struct Pod: Sendable, Equatable {
         return Int(name[name.index(after: dash)...])
     }
 
-    /// Container names and images from the spec, in order.
+    /// Names and images of the containers that run for the pod's life, in spec order: its
+    /// containers, then its native sidecars (names are unique across both lists).
     public var containers: [(name: String, image: String)] {
-        (object[path: ["spec", "containers"]]?.array ?? []).map {
+        ((object[path: ["spec", "containers"]]?.array ?? []) + sidecarSpecs).map {
             ($0["name"]?.string ?? "", $0["image"]?.string ?? "")
         }
     }
+
+    /// The native sidecars: `initContainers[]` with `restartPolicy: Always`.
+    public var sidecarSpecs: [JSONValue] {
+        (object[path: ["spec", "initContainers"]]?.array ?? []).filter(Self.isSidecar)
+    }
+
+    /// True for an init container that is a native sidecar (`restartPolicy: Always`).
+    public static func isSidecar(_ container: JSONValue) -> Bool { container["restartPolicy"]?.string == "Always" }
 
     /// True when the spec lists the readiness gate `conditionType`.
     public func hasReadinessGate(_ conditionType: String = InPlace.gateConditionType) -> Bool {
@@ -52,8 +61,9 @@ public struct Pod: Sendable, Equatable {
     /// True when the pod is Ready (its Ready condition is True) and not terminating.
     public var isReady: Bool { !isTerminating && conditionIsTrue("Ready") }
 
-    /// The status of the named container, if reported.
+    /// The status of the named container (a native sidecar's among `initContainerStatuses`), if reported.
     public func containerStatus(_ name: String) -> JSONValue? {
         object[path: ["status", "containerStatuses"]]?.array?.first { $0["name"]?.string == name }
+            ?? object[path: ["status", "initContainerStatuses"]]?.array?.first { $0["name"]?.string == name }
     }
 }

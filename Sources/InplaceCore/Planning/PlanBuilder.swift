@@ -45,6 +45,13 @@ public struct PlanBuilder: Sendable {
         if !resizing.isEmpty {
             resize = try cluster.resizeSupport(nodes: Set(resizing.compactMap(\.node)))
         }
+        var sidecars = SidecarRestartSupport()
+        let sidecarNodes = Set(facts.values.filter { !$0.difference.sidecars.isEmpty }.compactMap(\.node))
+        if !sidecarNodes.isEmpty {
+            sidecars.kubeletVersions = resize?.kubeletVersions ?? [:]
+            let unread = sidecarNodes.subtracting(sidecars.kubeletVersions.keys)
+            if !unread.isEmpty { sidecars.kubeletVersions.merge(try cluster.kubeletVersions(nodes: unread)) { a, _ in a } }
+        }
         var manifest: JSONValue?
         if case .manifest(let object, _) = target.source { manifest = object }
         var ordering = try UpdateOrder.resolve(ref: workload.ref, options: options, manifest: manifest, live: workload.object)
@@ -58,7 +65,7 @@ public struct PlanBuilder: Sendable {
             owners: workload.kind == .pod ? [] : owners,
             refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets), resize: resize,
             surgeApplied: workload.kind == .deployment ? RolloutRecord(workload: workload.object)?.surge ?? 0 : 0,
-            budgets: budgets, ordering: ordering)
+            budgets: budgets, ordering: ordering, sidecars: sidecars)
         plan.warnings += notes
         return Planned(workload: workload, desiredTemplate: template, plan: plan)
     }
@@ -147,21 +154,33 @@ public struct PlanBuilder: Sendable {
                 }
             }
             template[path: ["spec", "containers"]] = .array(containers)
+            if var initContainers = template[path: ["spec", "initContainers"]]?.array {
+                for i in initContainers.indices where Pod.isSidecar(initContainers[i]) {
+                    let name = initContainers[i]["name"]?.string ?? ""
+                    if let image = images.first(where: { $0.container == name })?.image { initContainers[i]["image"] = .string(image) }
+                }
+                template[path: ["spec", "initContainers"]] = .array(initContainers)
+            }
             return template
         case .images(let pairs):
             var template = live.template
             var containers = template[path: ["spec", "containers"]]?.array ?? []
+            var initContainers = template[path: ["spec", "initContainers"]]?.array ?? []
             let names = containers.map { $0["name"]?.string ?? "" }
+            let initNames = initContainers.map { $0["name"]?.string ?? "" }
             for (container, image) in pairs {
                 if container == "*" {
                     for i in containers.indices { containers[i]["image"] = .string(image) }
                 } else if let i = names.firstIndex(of: container) {
                     containers[i]["image"] = .string(image)
+                } else if let i = initNames.firstIndex(of: container) {
+                    initContainers[i]["image"] = .string(image)
                 } else {
-                    throw TargetError.unknownContainer(target.ref, container: container, available: names)
+                    throw TargetError.unknownContainer(target.ref, container: container, available: names + initNames)
                 }
             }
             template[path: ["spec", "containers"]] = .array(containers)
+            if !initContainers.isEmpty { template[path: ["spec", "initContainers"]] = .array(initContainers) }
             return template
         }
     }

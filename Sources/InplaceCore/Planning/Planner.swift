@@ -13,10 +13,12 @@ public enum Planner {
     ///   - surgeApplied: pods an unfinished rollout already added (its record's surge): not the workload's own.
     ///   - budgets: the PodDisruptionBudgets selecting the workload's pods (ignored with `--ignore-pdb`).
     ///   - ordering: the priority and scatter rules (`UpdateOrder.resolve`); nil: the options' own.
+    ///   - sidecars: the kubelet versions that decide whether a native sidecar's new image is applied.
     public static func plan(ref: WorkloadRef, replicas: Int?, pods: [PodFacts], options: PlanOptions,
                             strategy: WorkloadStrategy = WorkloadStrategy(), owners: Set<String> = [],
                             refusals: [String] = [], resize: ResizeSupport? = nil, surgeApplied: Int = 0,
-                            budgets: [DisruptionBudget] = [], ordering: UpdateOrder? = nil) -> WorkloadPlan {
+                            budgets: [DisruptionBudget] = [], ordering: UpdateOrder? = nil,
+                            sidecars: SidecarRestartSupport = SidecarRestartSupport()) -> WorkloadPlan {
         let ordering = ordering ?? UpdateOrder(priority: options.priority, scatter: options.scatter)
         let budgets = options.ignorePdb ? [] : budgets
         var refusals = refusals
@@ -35,6 +37,7 @@ public enum Planner {
             if reasons.isEmpty, !diff.resourceChanges.isEmpty {
                 reasons = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
             }
+            if reasons.isEmpty { reasons = sidecars.reasons(diff.sidecars, node: pod.node) }
             if !reasons.isEmpty {
                 plan.action = .blocked
                 plan.reasons = reasons

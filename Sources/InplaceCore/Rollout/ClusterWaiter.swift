@@ -25,23 +25,22 @@ public struct ClusterWaiter: Sendable {
     }
 
     /// A one-shot result shared between the watch thread and the waiting thread.
-    final class ResultBox: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var value: JSONValue?
+    final class ResultBox: Sendable {
+        private let value = Mutex<JSONValue?>(nil)
+        private let arrived = DispatchSemaphore(value: 0)
 
         func set(_ v: JSONValue) {
-            condition.lock()
-            if value == nil { value = v }
-            condition.broadcast()
-            condition.unlock()
+            let first = value.withLock { current -> Bool in
+                guard current == nil else { return false }
+                current = v
+                return true
+            }
+            if first { arrived.signal() }
         }
 
         func wait(timeout: Double) -> JSONValue? {
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            condition.lock()
-            defer { condition.unlock() }
-            while value == nil { if !condition.wait(until: deadline) { break } }
-            return value
+            _ = arrived.wait(timeout: .now() + min(max(0, timeout), 86_400 * 365))
+            return value.withLock { $0 }
         }
     }
 }

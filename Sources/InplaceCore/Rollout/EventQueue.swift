@@ -1,6 +1,7 @@
 import Foundation
 
 /// A blocking multi-producer queue: watch threads and write workers post, the rollout loop waits.
+/// `@unchecked`: `items` is guarded by the condition variable the consumer waits on with a deadline.
 public final class EventQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []

@@ -1,12 +1,11 @@
 import Foundation
 import JSON
-import Synchronization
 
 /// Turns a rollout's progress into Kubernetes Events (core/v1, as `kubectl describe` and event
 /// exporters read them) on the workload and on each pod, then passes every event on to `next`.
 /// Best effort and off the hot path: events are written on a write pool's background lane, and an
 /// event that cannot be written is dropped, never failing the rollout.
-public final class KubeEventRecorder: RolloutObserver, @unchecked Sendable {
+public final class KubeEventRecorder: RolloutObserver, Sendable {
     /// The component named as the events' source and reporting controller.
     public static let component = "kubectl-inplace"
 

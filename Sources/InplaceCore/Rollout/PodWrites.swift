@@ -40,9 +40,15 @@ public enum PodWrites {
         if !target.labels.isEmpty {
             body["metadata"] = .object(JSONObject([("labels", .object(JSONObject(target.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))]))
         }
-        if !target.changes.isEmpty { body["spec"] = .object(JSONObject([("containers", .array(target.changes.map {
-            .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to))]))
-        }))])) }
+        if !target.changes.isEmpty {
+            let sidecars = Set(pod.sidecarSpecs.compactMap { $0["name"]?.string })
+            var spec = JSONObject()
+            for (list, changes) in [("containers", target.changes.filter { !sidecars.contains($0.container) }),
+                                    ("initContainers", target.changes.filter { sidecars.contains($0.container) })] where !changes.isEmpty {
+                spec[list] = .array(changes.map { .object(JSONObject([("name", .string($0.container)), ("image", .string($0.to))])) })
+            }
+            body["spec"] = .object(spec)
+        }
         let what = target.changes.map { "\($0.container)=\($0.to)" }.joined(separator: ", ")
         return ClusterWrite(path: podPath(pod), type: .strategicMerge, body: .object(body),
                             summary: "set image \(what) on pod \(pod.name)")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Lets another thread (a signal handler, a pause seen in the cluster) ask a running rollout to stop.
-public final class RolloutControl: @unchecked Sendable {
+public final class RolloutControl: Sendable {
     /// Why a rollout stops before it is done.
     public enum StopReason: Sendable, Equatable {
         /// `pause` marked the record paused (the message says by whom).
@@ -24,35 +24,38 @@ public final class RolloutControl: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var reason: StopReason?
-    private var listeners: [@Sendable (StopReason) -> Void] = []
+    /// The stop request, and who to tell when it comes.
+    private let state = Mutex<(reason: StopReason?, listeners: [@Sendable (StopReason) -> Void])>((nil, []))
 
     public init() {}
 
     /// Asks the rollout to start no new pod and finish those in flight.
     public func requestStop(_ r: StopReason) {
-        lock.lock()
-        let first = reason == nil
-        if first { reason = r }
-        let ls = listeners
-        lock.unlock()
-        if first { for l in ls { l(r) } }
+        let tell = state.withLock { s -> [@Sendable (StopReason) -> Void] in
+            guard s.reason == nil else { return [] }
+            s.reason = r
+            return s.listeners
+        }
+        for l in tell { l(r) }
     }
 
     /// The stop request, if any.
-    public var stopReason: StopReason? {
-        lock.lock()
-        defer { lock.unlock() }
-        return reason
+    public var stopReason: StopReason? { state.withLock { $0.reason } }
+
+    /// A control of its own for one workload of an invocation: a stop asked of this one (a signal)
+    /// reaches it, a stop asked of it (a pause, a take-over) reaches no other.
+    public func child() -> RolloutControl {
+        let child = RolloutControl()
+        onStop { child.requestStop($0) }
+        return child
     }
 
     /// Calls `listener` when a stop is requested (at once if it already was).
     public func onStop(_ listener: @escaping @Sendable (StopReason) -> Void) {
-        lock.lock()
-        listeners.append(listener)
-        let r = reason
-        lock.unlock()
+        let r = state.withLock { s -> StopReason? in
+            s.listeners.append(listener)
+            return s.reason
+        }
         if let r { listener(r) }
     }
 }

@@ -1,7 +1,9 @@
 import JSON
+import Synchronization
 
-/// Runs a whole `rollout`, `set image`, `resume` or `undo`: admits the workloads, rolls each in turn
-/// within one deadline for the whole command, rolls a failed one back when asked, keeps the records
+/// Runs a whole `rollout`, `set image`, `resume` or `undo`: admits the workloads, rolls them at once
+/// (`concurrency`) within one deadline for the whole command, stops starting pods everywhere when one
+/// fails, rolls the failed ones (or all) back when asked, keeps the records
 /// and the workload's own settings right across failed, resumed and undone rollouts, and decides
 /// the outcome, the exit code and what to do next. The CLI parses, calls and renders.
 public struct RolloutInvocation: Sendable {
@@ -32,6 +34,10 @@ public struct RolloutInvocation: Sendable {
         public var rollbackOf: String?
         /// The record on the workload that this new rollout replaces.
         public var supersedes: RolloutRecord?
+        /// This workload's own stop control (the invocation's stops reach it; its pause reaches no other).
+        public var control = RolloutControl()
+        /// What the workloads rolled at once share; nil when the workload is rolled alone.
+        public var sharing: RolloutSharing?
     }
 
     /// Runs one workload's rollout to its end (a `WorkloadRollout`; tests script it).
@@ -54,12 +60,21 @@ public struct RolloutInvocation: Sendable {
     public var runner: Runner
     public var planner: Planner
     public var newID: @Sendable () -> String
+    /// Workloads rolled at once (0: all of them; 1: one after another, in the order given).
+    public var concurrency = 0
+    /// With `--on-failure rollback`: when one workload fails, every workload of the invocation goes
+    /// back, not only the failed ones.
+    public var rollbackAll = false
+    /// Hears of each pod failure as it happens (to stop the other workloads at once).
+    let failures: FailureSignal
 
     /// An invocation whose workloads run as `WorkloadRollout`s on `cluster`, reporting to `observer`.
     public init(cluster: any ClusterAPI, clock: any RolloutClock = SystemClock(), observer: any RolloutObserver,
                 control: RolloutControl = RolloutControl(), holder: String = RolloutHolder.current.description,
                 program: String, timeout: Double) {
-        let events = KubeEventRecorder(cluster: cluster, clock: clock, holder: holder, next: observer)
+        let failures = FailureSignal(next: observer)
+        let events = KubeEventRecorder(cluster: cluster, clock: clock, holder: holder, next: failures)
+        self.failures = failures
         self.cluster = cluster
         self.clock = clock
         self.observer = events
@@ -69,9 +84,10 @@ public struct RolloutInvocation: Sendable {
         self.timeout = timeout
         self.holder = holder
         runner = { run in
-            WorkloadRollout(cluster: cluster, workload: run.workload, template: run.template, plan: run.plan,
+            WorkloadRollout(cluster: run.sharing?.cluster ?? cluster, workload: run.workload, template: run.template, plan: run.plan,
                             settings: run.settings, rolloutID: run.rolloutID, holder: holder, clock: clock, observer: events,
-                            control: control, resuming: run.resuming, rollbackOf: run.rollbackOf, supersedes: run.supersedes).run()
+                            control: run.control, resuming: run.resuming, rollbackOf: run.rollbackOf, supersedes: run.supersedes,
+                            sharing: run.sharing).run()
         }
         planner = { try PlanBuilder(cluster: cluster, options: $1).plan($0) }
         newID = { Self.randomID() }
@@ -104,50 +120,81 @@ public struct RolloutInvocation: Sendable {
         return nil
     }
 
-    /// Rolls every target in turn until one does not complete or the deadline passes.
+    /// Rolls the targets, `concurrency` at a time in the order given, until the deadline passes. A
+    /// workload that does not complete keeps the ones not started from starting; one that fails also
+    /// stops the running ones from starting new pods (their pods in flight finish, and their records
+    /// say they stopped, so `resume` continues them).
     public func run(_ targets: [Target]) -> InvocationResult {
         let start = clock.monotonic
         let deadline = timeout > 0 ? start + timeout : Double.infinity
-        var entries: [InvocationResult.Entry] = []
-        var notStarted: [WorkloadRef] = []
-        var deadlineReached = false
-        for (i, t) in targets.enumerated() {
+        let width = concurrency > 0 ? min(concurrency, targets.count) : targets.count
+        let sharing = width > 1
+            ? RolloutSharing(cluster: cluster, writers: targets.map { 2 * $0.planned.plan.maxUnavailable + 8 }.reduce(0, +))
+            : nil
+        let board = RolloutBoard(count: targets.count)
+        failures.listen { ref in board.failed(ref, message: "stopped: \(ref) failed") }
+        InvocationWorkers.run(count: targets.count, width: width) { i in
+            let t = targets[i]
             let remaining = deadline - clock.monotonic
-            if remaining <= 0 || control.stopReason != nil {
-                deadlineReached = remaining <= 0
-                notStarted = targets[i...].map(\.planned.workload.ref)
-                break
+            guard remaining > 0, control.stopReason == nil, board.mayStart else {
+                board.notStarted(i, deadline: remaining <= 0)
+                return
             }
             let workload = t.planned.workload
             var settings = t.settings
             settings.timeout = timeout > 0 ? remaining : 0
             events.register(t.planned, cause: settings.cause)
+            let own = control.child()
+            board.running(workload.ref, control: own)
             var outcome = runner(Run(
                 workload: workload, template: t.planned.desiredTemplate, plan: t.planned.plan, settings: settings,
                 rolloutID: t.resuming?.id ?? newID(), resuming: t.resuming, rollbackOf: nil,
-                supersedes: t.resuming == nil ? RolloutRecord(workload: workload.object) : nil))
+                supersedes: t.resuming == nil ? RolloutRecord(workload: workload.object) : nil, control: own, sharing: sharing))
+            if outcome.result == .failed { board.failed(workload.ref, message: "stopped: \(workload.ref) failed") }
             if outcome.result == .failed, settings.rollbackOnFailure, control.stopReason == nil {
                 let failure = outcome.message ?? "failed"
-                outcome.message = failure + rollBack(workload, failure: failure, settings: settings, deadline: deadline)
+                outcome.message = failure + rollBack(workload, failure: failure, settings: settings, deadline: deadline, sharing: sharing)
             }
-            var entry = InvocationResult.Entry(ref: workload.ref, outcome: outcome)
-            if outcome.result != .complete { entry.outOfService = podsOutOfService(workload, fallback: outcome.failed) }
-            entries.append(entry)
-            if outcome.result != .complete {
-                notStarted = targets[(i + 1)...].map(\.planned.workload.ref)
-                break
+            board.ended(i, ref: workload.ref, outcome: outcome)
+        }
+        var ended = board.outcomes
+        if rollbackAll, control.stopReason == nil, ended.contains(where: { $0?.result == .failed }) {
+            let others = ended.indices.filter { ended[$0].map { $0.result != .failed && $0.updated > 0 } ?? false }
+            let cause = ended.indices.filter { ended[$0]?.result == .failed }.map { targets[$0].planned.workload.ref.description }
+                .joined(separator: ", ")
+            let back = Mutex<[Int: String]>([:])
+            InvocationWorkers.run(count: others.count, width: width) { n in
+                let i = others[n]
+                let t = targets[i]
+                guard t.settings.rollbackOnFailure else { return }
+                let note = rollBack(t.planned.workload, failure: "rolled back with \(cause) (--rollback-all)", settings: t.settings,
+                                    deadline: deadline, sharing: sharing)
+                back.withLock { $0[i] = note }
+            }
+            for (i, note) in back.withLock({ $0 }) {
+                let before = ended[i]?.message ?? "rolled back with \(cause)"
+                ended[i]?.message = before + note
             }
         }
+        sharing?.close()
+        var entries: [InvocationResult.Entry] = []
+        for (i, t) in targets.enumerated() {
+            guard let outcome = ended[i] else { continue }
+            var entry = InvocationResult.Entry(ref: t.planned.workload.ref, outcome: outcome)
+            if outcome.result != .complete { entry.outOfService = podsOutOfService(t.planned.workload, fallback: outcome.failed) }
+            entries.append(entry)
+        }
         events.finish()
-        var result = InvocationResult(entries: entries, notStarted: notStarted, deadlineReached: deadlineReached,
-                                      seconds: clock.monotonic - start)
+        var result = InvocationResult(entries: entries, notStarted: board.notStartedIndices.map { targets[$0].planned.workload.ref },
+                                      deadlineReached: board.deadlineReached, seconds: clock.monotonic - start)
         result.nextSteps = nextSteps(result)
         return result
     }
 
     /// `--on-failure rollback`: the pods of the failed rollout go back, in place, to the images of the
     /// last rollout that completed, as the record on the workload names them.
-    func rollBack(_ workload: Workload, failure: String, settings: RolloutSettings, deadline: Double) -> String {
+    func rollBack(_ workload: Workload, failure: String, settings: RolloutSettings, deadline: Double,
+                  sharing: RolloutSharing? = nil) -> String {
         guard workload.kind != .pod else { return "" }
         let failed = (try? cluster.get(workload.ref.path)).flatMap { RolloutRecord(workload: $0) }
         let images = (failed?.previousImages ?? [:]).sorted { $0.key < $1.key }.map { (container: $0.key, image: $0.value) }
@@ -173,7 +220,8 @@ public struct RolloutInvocation: Sendable {
             events.register(planned, cause: "rollback after: \(failure)")
             let outcome = runner(Run(
                 workload: planned.workload, template: planned.desiredTemplate, plan: planned.plan, settings: back,
-                rolloutID: newID(), resuming: nil, rollbackOf: failure, supersedes: RolloutRecord(workload: planned.workload.object)))
+                rolloutID: newID(), resuming: nil, rollbackOf: failure, supersedes: RolloutRecord(workload: planned.workload.object),
+                control: control.child(), sharing: sharing))
             let result = outcome.result == .complete
                 ? "rolled back \(outcome.updated) pod(s) to \(list)"
                 : "rollback \(outcome.result.rawValue): \(outcome.message ?? "")"
@@ -223,7 +271,7 @@ public struct RolloutInvocation: Sendable {
             let ref = e.ref.description
             let out = e.outOfService.isEmpty ? "" : "; pods left out of service: \(e.outOfService.joined(separator: ", "))"
             switch e.outcome.result {
-            case .failed where (e.outcome.message ?? "").contains("; rolled back "):
+            case _ where (e.outcome.message ?? "").contains("; rolled back "):
                 steps.append("\(ref): the pods are back on the images of the last complete rollout; fix the images, then roll out again\(out)")
             case .failed where e.ref.kind == .pod:
                 steps.append("\(ref): fix the cause, then run the rollout again\(out)")
@@ -234,7 +282,7 @@ public struct RolloutInvocation: Sendable {
             }
         }
         if !result.notStarted.isEmpty {
-            let why = result.deadlineReached ? "the --timeout deadline came first" : "an earlier workload did not complete"
+            let why = result.deadlineReached ? "the --timeout deadline came first" : "another workload did not complete"
             steps.append("not started (\(why)): \(result.notStarted.map(\.description).joined(separator: ", ")); roll them out once the above is done")
         }
         return steps

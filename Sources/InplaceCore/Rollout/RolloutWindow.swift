@@ -46,6 +46,9 @@ public struct RolloutWindow: Sendable {
     /// The PodDisruptionBudgets selecting the workload's pods: a Ready pod leaves service only while
     /// every one counting it keeps its desired healthy pods.
     public var budgets: [DisruptionBudget] = []
+    /// The invocation's ledger of those budgets, when other workloads are rolled at once: the pods
+    /// they took out of service count against the budgets too.
+    public var ledger: DisruptionLedger.Share?
     /// Pods that a surge added: they do not count as recreated.
     public var surgeUIDs: Set<String> = []
     /// The replicas the workload should have (it follows the workload's spec as it changes).
@@ -69,6 +72,8 @@ public struct RolloutWindow: Sendable {
     private var readyIdle = 0
     private var goneUIDs: Set<String> = []
     private var appearedUIDs: Set<String> = []
+    /// Pods this window took out of service through the ledger and has not given back.
+    private var lent: Set<String> = []
 
     /// - Parameters:
     ///   - owners: controller uids whose pods are the workload's; empty: every pod shown counts.
@@ -97,19 +102,25 @@ public struct RolloutWindow: Sendable {
     /// Whether `name` may leave service now: fewer than max-unavailable (+ surge) pods are in flight and, if
     /// it is Ready, taking it out keeps the unavailable pods within max-unavailable. A pod that is
     /// already unavailable is counted already, so updating it takes nothing more.
-    public func mayStart(_ name: String) -> Bool {
+    public func mayStart(_ name: String) -> Bool { mayStart(name, lent: ledger?.ledger.snapshot) }
+
+    private func mayStart(_ name: String, lent state: DisruptionLedger.State?) -> Bool {
         guard outOfService.count < maxUnavailable + surge else { return false }
         guard let member = members[name], member.ready else { return true }
-        return (surge > 0 ? desired - readyIdle : unavailable) + 1 <= maxUnavailable && holdingBudget(name) == nil
+        return (surge > 0 ? desired - readyIdle : unavailable) + 1 <= maxUnavailable && holdingBudget(name, lent: state) == nil
     }
 
     /// The budget that keeps the Ready pod `name` in service now, if any: taking it out would bring
     /// the budget below its desired healthy pods (pods in flight are not healthy).
-    public func holdingBudget(_ name: String) -> DisruptionBudget? {
+    public func holdingBudget(_ name: String) -> DisruptionBudget? { holdingBudget(name, lent: ledger?.ledger.snapshot) }
+
+    /// `holdingBudget`, with the pods other workloads took out (`lent`, from the ledger) unhealthy too.
+    private func holdingBudget(_ name: String, lent state: DisruptionLedger.State?) -> DisruptionBudget? {
         guard !budgets.isEmpty, let member = members[name], member.ready else { return nil }
         for budget in budgets where budget.counts(name) {
             let healthy = members.values.lazy.filter { $0.ready && !self.outOfService.contains($0.name) && budget.counts($0.name) }.count
-            if budget.allowed(healthy: healthy) < 1 { return budget }
+            let others = ledger.map { share in state?.lentToOthers(share.key(budget), except: share.workload) ?? 0 } ?? 0
+            if budget.allowed(healthy: healthy) - others < 1 { return budget }
         }
         return nil
     }
@@ -131,6 +142,19 @@ public struct RolloutWindow: Sendable {
     /// Starts the pods whose turn it is, in order, until one may not start; stops before a pod for
     /// which `holding` is true. Starts nothing at or after the deadline.
     public mutating func start(now: Double, holding: (String) -> Bool = { _ in false }) -> Turn {
+        guard let share = ledger, !budgets.isEmpty else {
+            var none: DisruptionLedger.State?
+            return start(now: now, holding: holding, lent: &none)
+        }
+        return share.ledger.transaction { state in
+            var lent: DisruptionLedger.State? = state
+            defer { state = lent ?? state }
+            return start(now: now, holding: holding, lent: &lent)
+        }
+    }
+
+    /// `start`, deciding on and taking from the ledger's `lent` when there is one.
+    private mutating func start(now: Double, holding: (String) -> Bool, lent state: inout DisruptionLedger.State?) -> Turn {
         var turn = Turn()
         guard now < deadline else { return turn }
         while let next = pending.first {
@@ -139,10 +163,19 @@ public struct RolloutWindow: Sendable {
                 turn.skipped.append(next)
                 continue
             }
-            guard next.inService || mayStart(next.name), !holding(next.name) else { break }
+            guard next.inService || mayStart(next.name, lent: state), !holding(next.name) else { break }
             pending.removeFirst()
             if !next.inService {
-                if members[next.name]?.ready == true { readyIdle -= 1 }
+                if members[next.name]?.ready == true {
+                    readyIdle -= 1
+                    if let share = ledger, state != nil {
+                        let counting = budgets.filter { $0.counts(next.name) }.map(share.key)
+                        if !counting.isEmpty {
+                            state?.take(share.key(pod: next.name), by: share.workload, budgets: counting)
+                            lent.insert(next.name)
+                        }
+                    }
+                }
                 outOfService.insert(next.name)
             }
             active.append(next.name)
@@ -162,6 +195,7 @@ public struct RolloutWindow: Sendable {
         let wasReady = members[name]?.ready == true
         if let ready { members[name]?.ready = ready }
         let isReady = members[name]?.ready == true
+        if isReady { giveBack(name) }
         if counted {
             if isReady { readyIdle += 1 }
         } else {
@@ -190,8 +224,17 @@ public struct RolloutWindow: Sendable {
             if old.uid != pod.uid { noteGone(old.uid) }
         }
         members[pod.name] = pod
-        if pod.ready && !outOfService.contains(pod.name) { readyIdle += 1 }
+        if pod.ready && !outOfService.contains(pod.name) {
+            readyIdle += 1
+            giveBack(pod.name)
+        }
         noteSeen(pod)
+    }
+
+    /// A pod this window took out through the ledger is healthy again: the budgets get it back.
+    private mutating func giveBack(_ name: String) {
+        guard !lent.isEmpty, lent.remove(name) != nil, let share = ledger else { return }
+        share.ledger.release(share.key(pod: name))
     }
 
     /// A pod deleted.

@@ -4,7 +4,9 @@ import JSON
 /// Runs one workload's in-place rollout to its end: prepares the workload, moves pods through the
 /// sequence in a sliding window of max-unavailable, and hands the workload back to its controller.
 /// Every wait is driven by watches; writes run concurrently; each decision comes from `PodProgress`.
-public final class WorkloadRollout: @unchecked Sendable {
+/// Not `Sendable`: its state belongs to the thread running `run()`; watch handlers and pool writes
+/// capture only Sendable values (the cluster, the event queue, a pod's name) and post back to it.
+public final class WorkloadRollout {
     public let cluster: any ClusterAPI
     public let workload: Workload
     public let template: JSONValue
@@ -24,11 +26,15 @@ public final class WorkloadRollout: @unchecked Sendable {
     /// The record on the workload that a new rollout replaces: what it knew from before (the
     /// workload's settings, the last complete images) carries over while that rollout did not complete.
     public let supersedes: RolloutRecord?
+    /// What the workloads rolled at once share (write threads, budgets; the watches come with
+    /// `cluster`, a `SharedWatchCluster`); nil: its own.
+    public let sharing: RolloutSharing?
 
     public init(cluster: any ClusterAPI, workload: Workload, template: JSONValue, plan: WorkloadPlan,
                 settings: RolloutSettings, rolloutID: String, holder: String, clock: any RolloutClock = SystemClock(),
                 observer: any RolloutObserver, control: RolloutControl = RolloutControl(), resuming: RolloutRecord? = nil,
-                rollbackOf: String? = nil, supersedes: RolloutRecord? = nil) {
+                rollbackOf: String? = nil, supersedes: RolloutRecord? = nil, sharing: RolloutSharing? = nil) {
+        self.sharing = sharing
         self.resuming = resuming
         self.rollbackOf = rollbackOf
         self.supersedes = supersedes
@@ -74,7 +80,8 @@ public final class WorkloadRollout: @unchecked Sendable {
 
     private let events = EventQueue<Event>()
     /// Room for every pod of the window to have a write in flight, and records written ahead.
-    private lazy var pool = WritePool(width: min(256, max(64, 2 * plan.maxUnavailable)))
+    private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
+        ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
     private var podsSynced = false
     private var endpoints = EndpointIndex()
@@ -212,6 +219,10 @@ public final class WorkloadRollout: @unchecked Sendable {
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
         window.budgets = plan.budgets
+        if let ledger = sharing?.budgets, !plan.budgets.isEmpty {
+            window.ledger = DisruptionLedger.Share(ledger: ledger, namespace: workload.namespace, workload: workload.ref.description)
+            ledger.onRelease { [events] in events.post(.wake) }
+        }
         record = prepared.record
         surge = SurgeTracker(count: workload.kind == .deployment ? prepared.record.surge : 0,
                              planned: Set(plan.pods.map(\.uid)), since: clock.monotonic)

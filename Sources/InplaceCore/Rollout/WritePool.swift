@@ -6,6 +6,7 @@ import Foundation
 /// Dedicated threads rather than a Dispatch queue: a write blocks in libcurl, and libdispatch
 /// grows a concurrent queue's threads only slowly when its work blocks, so a burst of 100 writes
 /// would wait in line behind a few threads.
+/// `@unchecked`: every `var` is guarded by the condition variable idle pool threads wait on.
 public final class WritePool: @unchecked Sendable {
     private let condition = NSCondition()
     private let width: Int

@@ -16,6 +16,7 @@ enum CurlGlobal {
 ///
 /// The connection cache is deliberately not shared: libcurl 7.88 documents sharing connections
 /// between concurrent threads as unsupported. Keep-alive comes from reusing pooled easy handles.
+/// `@unchecked`: a C pointer, which libcurl serialises through the pthread mutexes this class hands it.
 final class CurlShare: @unchecked Sendable {
     /// The CURLSH pointer (immutable after init; libcurl serialises access through the locks).
     let handle: UnsafeMutableRawPointer

@@ -14,6 +14,7 @@ enum ClusterCommand: Sendable {
 /// threads post commands, and the simulation thread takes both in batches, sleeping until the next
 /// timer when there is nothing to do. Also publishes progress (idle, processed resourceVersion)
 /// for tests that wait on the simulation. All state is guarded by one condition lock.
+/// `@unchecked`: every `var` is guarded by the condition variable the simulation thread and waiting tests sleep on.
 final class SimulationMailbox: @unchecked Sendable {
     struct Batch {
         var events: [StoreEvent]

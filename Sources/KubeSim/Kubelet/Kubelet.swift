@@ -167,17 +167,26 @@ final class Kubelet {
         }
     }
 
-    /// The containers whose image the kubelet acts on: the pod's containers and native sidecars
-    /// (a completed classic init container never runs again).
-    private static func restartable(_ pod: JSONValue) -> [JSONValue] {
-        (pod[path: ["spec", "containers"]]?.array ?? []) + sidecars(pod)
+    /// The containers whose image the kubelet on `node` acts on: the pod's containers, and its native
+    /// sidecars where the kubelet restarts a running sidecar whose definition changed (a completed
+    /// classic init container never runs again).
+    private func restartable(_ pod: JSONValue, node: String) -> [JSONValue] {
+        (pod[path: ["spec", "containers"]]?.array ?? []) + (kubeletRestartsSidecars(node: node) ? Self.sidecars(pod) : [])
+    }
+
+    /// True when the node's kubelet restarts a running native sidecar whose image changed
+    /// (kuberuntime `computePodActions`, kubernetes PR #126525, 1.32); an older one leaves it running.
+    func kubeletRestartsSidecars(node: String) -> Bool {
+        let object = engine.cache.get(Resources.nodes, ObjectKey(namespace: "", name: node))
+        let version = object?[path: ["status", "nodeInfo", "kubeletVersion"]]?.string ?? engine.api.options.kubernetesVersion
+        return (ServerVersion(version) ?? ServerVersion(1, 32)) >= .sidecarImageRestart
     }
 
     /// The spec differs from what the kubelet last synced: an image, or the generation.
     private func specChanged(_ rt: PodRuntime, _ pod: JSONValue) -> Bool {
         if let g = pod[path: ["metadata", "generation"]]?.int, g != rt.observedGeneration { return true }
         if resourcesChanged(rt, pod) { return true }
-        return Self.restartable(pod).contains { c in
+        return restartable(pod, node: rt.node).contains { c in
             rt.containers.first { $0.name == c["name"]?.string }.map { $0.target != (c["image"]?.string ?? "") } ?? false
         }
     }
@@ -195,7 +204,7 @@ final class Kubelet {
     private func sync(_ rt: PodRuntime, _ pod: JSONValue) {
         if !rt.terminating {
             rt.observedGeneration = pod[path: ["metadata", "generation"]]?.int
-            for c in Self.restartable(pod) {
+            for c in restartable(pod, node: rt.node) {
                 let name = c["name"]?.string ?? ""
                 let image = c["image"]?.string ?? ""
                 guard let i = rt.containers.firstIndex(where: { $0.name == name }) else { continue }

@@ -88,6 +88,8 @@ public struct Scenario: Sendable {
     public var namespace: String
     /// The number of nodes (DaemonSets run one pod on each).
     public var nodeCount: Int
+    /// `status.nodeInfo.kubeletVersion` by node name (`node-1`, ...); the others run the server's version.
+    public var kubeletVersions: [String: String] = [:]
     /// The workloads.
     public var workloads: [Workload]
     /// Other objects, created as they are (Services, ServiceAccounts, ConfigMaps, ...).

@@ -5,7 +5,7 @@ import YAML
 extension Scenario {
     /// Loads a scenario file (JSON or YAML):
     /// ```
-    /// {"namespace": "default", "nodes": 3,
+    /// {"namespace": "default", "nodes": 3, "kubeletVersions": {"node-1": "v1.31.4"},
     ///  "server": {"pageSizeCap": 500, "bookmarkIntervalSeconds": 60, "watchHistorySize": 10000,
     ///             "bearerToken": "t", "basicAuth": {"username": "u", "password": "p"},
     ///             "gracefulPodDeletion": false, "randomSeed": 1},
@@ -38,6 +38,10 @@ extension Scenario {
             s.nodeCount = n
         }
         if let srv = doc["server"] { s.server = try serverOptions(srv) }
+        for (node, v) in doc["kubeletVersions"]?.object.map({ $0.members.map { ($0.key, $0.value) } }) ?? [] {
+            guard let version = v.string else { throw .scenario("kubeletVersions[\(node)] must be a version string such as \"v1.31.4\"") }
+            s.kubeletVersions[node] = version
+        }
         if let c = doc["cluster"] { s.cluster = try ClusterOptions.from(c, defaultNamespace: s.namespace) }
         for (k, v) in doc["imageDigests"]?.object.map({ $0.members.map { ($0.key, $0.value) } }) ?? [] {
             guard let d = v.string, d.hasPrefix("sha256:") else { throw .scenario("imageDigests[\(k)] must be a \"sha256:...\" string") }

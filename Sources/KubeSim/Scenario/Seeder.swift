@@ -17,7 +17,7 @@ struct Seeder {
     }
 
     func seed(_ s: Scenario) throws(KubeSimError) {
-        let nodes = try ensureNodes(s.nodeCount)
+        let nodes = try ensureNodes(s.nodeCount, kubeletVersions: s.kubeletVersions)
         var namespaces: [String] = [s.namespace]
         for m in s.objects + s.workloads.map(\.manifest) where !m.metaNamespace.isEmpty { namespaces.append(m.metaNamespace) }
         for ns in namespaces where store.get(Resources.namespaces, name: ns) == nil {
@@ -93,7 +93,7 @@ struct Seeder {
         }
     }
 
-    func ensureNodes(_ count: Int) throws(KubeSimError) -> [Node] {
+    func ensureNodes(_ count: Int, kubeletVersions: [String: String] = [:]) throws(KubeSimError) -> [Node] {
         var nodes: [Node] = []
         for i in 1...max(1, count) {
             let name = "node-\(i)"
@@ -130,7 +130,8 @@ struct Seeder {
                     "nodeInfo": [
                         "machineID": .string(api.random.hex(32)), "systemUUID": .string(api.random.uuid()), "bootID": .string(api.random.uuid()),
                         "kernelVersion": "6.1.0-kube-sim", "osImage": "Debian GNU/Linux 12 (bookworm)", "containerRuntimeVersion": "containerd://1.7.18",
-                        "kubeletVersion": .string(api.options.kubernetesVersion), "kubeProxyVersion": .string(api.options.kubernetesVersion),
+                        "kubeletVersion": .string(kubeletVersions[name] ?? api.options.kubernetesVersion),
+                        "kubeProxyVersion": .string(kubeletVersions[name] ?? api.options.kubernetesVersion),
                         "operatingSystem": "linux", "architecture": "amd64",
                     ],
                 ],

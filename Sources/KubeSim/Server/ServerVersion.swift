@@ -24,6 +24,8 @@ struct ServerVersion: Comparable, Sendable {
 
     /// `pods/resize` is served (InPlacePodVerticalScaling beta, on by default).
     static let podResize = ServerVersion(1, 33)
+    /// The kubelet restarts a running native sidecar whose image changed (PR #126525).
+    static let sidecarImageRestart = ServerVersion(1, 32)
     /// Memory limit decreases with a `NotRequired` policy are allowed.
     static let memoryLimitDecrease = ServerVersion(1, 34)
 }

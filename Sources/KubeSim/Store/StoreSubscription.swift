@@ -2,6 +2,7 @@ import Foundation
 
 /// A queue of store events for one subscriber, filled by the store in commit order and drained by
 /// the subscriber's own thread (`next(timeout:)`) or task (`events`).
+/// `@unchecked`: `pending` is guarded by the condition variable the consumer waits on; `taken` belongs to the one consumer thread.
 public final class StoreSubscription: @unchecked Sendable {
     /// Which events the subscription receives.
     public struct Filter: Sendable {

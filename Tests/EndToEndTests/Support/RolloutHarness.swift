@@ -116,7 +116,7 @@ struct PodWrite: CustomStringConvertible {
                 default: kind = .other
                 }
             } else if rest.count == 1 {
-                if body?[path: ["spec", "containers"]] != nil {
+                if body?[path: ["spec", "containers"]] != nil || body?[path: ["spec", "initContainers"]] != nil {
                     kind = .imagePatch
                 } else if body?[path: ["metadata", "annotations", "inplace.kubectl.io/state"]] != nil {
                     kind = .record

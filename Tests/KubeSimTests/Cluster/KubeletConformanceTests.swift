@@ -205,6 +205,33 @@ struct KubeletConformanceTests {
         #expect(s.cluster.transitions.restarts(container: "setup") == 0)
     }
 
+    @Test("K9: a kubelet older than 1.32 (node status.nodeInfo.kubeletVersion) leaves a running sidecar on its old image; the spec change is stored")
+    func testK9_oldKubeletLeavesTheSidecarRunning() throws {
+        var pod = Sim.pod("p")
+        pod[path: ["spec", "initContainers"]] = [["name": "proxy", "image": "busybox:1.36", "restartPolicy": "Always"]]
+        var scenario = Scenario(nodeCount: 1, imageDigests: Self.digests)
+        scenario.kubeletVersions = ["node-1": "v1.31.4"]
+        let s = try Sim.server(scenario, latencies: Latencies(sync: 0.05))
+        defer { s.stop() }
+        try Sim.create(s, pod)
+        Sim.wait(s, "Ready") { Sim.isReady(Sim.get(s, "p")) }
+        let node = try #require(s.store.get(Resources.nodes, namespace: "", name: "node-1"))
+        #expect(node[path: ["status", "nodeInfo", "kubeletVersion"]]?.string == "v1.31.4")
+        func proxy() -> JSONValue? {
+            (Sim.get(s, "p")?[path: ["status", "initContainerStatuses"]]?.array ?? []).first { $0["name"]?.string == "proxy" }
+        }
+        let before = try #require(proxy())
+        _ = try s.client.patch(Resources.pods, namespace: "default", name: "p",
+                               patch: ["spec": ["initContainers": [["name": "proxy", "image": "busybox:1.37"]]]]).get()
+        Thread.sleep(forTimeInterval: 0.3)
+        s.cluster.waitUntilIdle()
+        let spec = (Sim.get(s, "p")?[path: ["spec", "initContainers"]]?.array ?? []).first
+        #expect(spec?["image"]?.string == "busybox:1.37", "the API server accepts the sidecar's new image")
+        #expect(proxy() == before, "the old sidecar keeps running: same containerID, image busybox:1.36, restartCount 0")
+        #expect(s.cluster.transitions.restarts(container: "proxy") == 0)
+        #expect(Sim.isReady(Sim.get(s, "p")))
+    }
+
     @Test("K10: Ready = every container ready (sidecars too) and every readiness gate True; the kubelet keeps conditions it does not own")
     func testK10_readinessNeedsContainersAndGates() throws {
         let s = try Sim.server(Scenario(imageDigests: Self.digests), latencies: Latencies(readiness: 0.3))

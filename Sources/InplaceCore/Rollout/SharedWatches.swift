@@ -1,0 +1,184 @@
+import Foundation
+import JSON
+
+/// One list and watch per collection for every workload of an invocation, as client-go's shared
+/// informers: the first workload to ask for a collection (a namespace's pods, its EndpointSlices, its
+/// Deployments) opens its watch; each workload subscribes with a filter (its selector, its name) and
+/// sees the events of the objects it matches as if it had its own watch: a `synced` list of them
+/// first, then added, modified and deleted (an object that stops matching is deleted for it).
+/// Subscribers' handlers run on the watch's thread, in order, and must not block.
+public final class SharedWatches: @unchecked Sendable {
+    /// What a filter looks at: an object's name, namespace and labels, read once per event.
+    public struct Meta: Sendable {
+        public let name: String
+        public let namespace: String
+        public let labels: [String: String]
+
+        /// The metadata of `object`.
+        public init(_ object: JSONValue) {
+            name = object[path: ["metadata", "name"]]?.string ?? ""
+            namespace = object[path: ["metadata", "namespace"]]?.string ?? ""
+            labels = object[path: ["metadata", "labels"]]?.stringMap ?? [:]
+        }
+    }
+
+    public let cluster: any ClusterAPI
+    private let lock = NSRecursiveLock()
+    private var informers: [String: Informer] = [:]
+    private var nextID = 0
+
+    /// Watches opened on `cluster` as workloads ask for them.
+    public init(cluster: any ClusterAPI) { self.cluster = cluster }
+
+    /// The events of the objects of `collection` for which `filter` holds; stopping the returned
+    /// subscription ends them (the collection's watch stays open for the others until `close`).
+    public func watch(_ collection: String, filter: @escaping @Sendable (Meta) -> Bool,
+                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        lock.lock()
+        defer { lock.unlock() }
+        nextID += 1
+        let id = nextID
+        let informer: Informer
+        if let existing = informers[collection] {
+            informer = existing
+        } else {
+            informer = Informer()
+            informers[collection] = informer
+            // A synchronous first list (an in-memory cluster) arrives under the lock, before any subscriber.
+            informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil) { [weak self] event in
+                self?.receive(event, collection: collection, from: informer)
+            }
+        }
+        var subscriber = Subscriber(filter: filter, handler: handler)
+        if informer.synced {
+            let items = informer.cache.values.filter { filter(Meta($0)) }
+            for o in items { if let key = Self.key(o) { subscriber.matching[key] = Self.version(o) } }
+            handler(.synced(items))
+        }
+        informer.subscribers[id] = subscriber
+        return Subscription { [weak self] in self?.unsubscribe(id, collection: collection) }
+    }
+
+    /// A write's answer (`object`, written at `path`): the cache of its collection keeps it, so a
+    /// workload subscribing later lists it as it is now, never a version from before its own write
+    /// (a watch of its own would list after the write), and older versions still on their way are
+    /// not passed to it.
+    public func wrote(_ path: String, _ object: JSONValue) {
+        var collection = path
+        if collection.hasSuffix("/status") || collection.hasSuffix("/resize") { collection = String(collection[..<collection.lastIndex(of: "/")!]) }
+        guard let slash = collection.lastIndex(of: "/"), let key = Self.key(object) else { return }
+        collection = String(collection[..<slash])
+        lock.lock()
+        defer { lock.unlock() }
+        guard let informer = informers[collection] else { return }
+        if Self.newer(object, than: informer.cache[key]) { informer.cache[key] = object }
+    }
+
+    /// Stops every watch (the invocation is over).
+    public func close() {
+        lock.lock()
+        let all = informers.values
+        informers = [:]
+        lock.unlock()
+        for informer in all { informer.upstream?.stop() }
+    }
+
+    /// How many collections are watched now.
+    public var watchCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return informers.count
+    }
+
+    private func unsubscribe(_ id: Int, collection: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        informers[collection]?.subscribers[id] = nil
+    }
+
+    /// Keeps the collection's objects and passes each change on to the subscribers it concerns.
+    private func receive(_ event: ClusterWatchEvent, collection: String, from informer: Informer) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .synced(let listed):
+            // A list can be older than a write whose answer the cache already keeps: the newer stays.
+            var cache = Dictionary(listed.compactMap { o in Self.key(o).map { ($0, o) } }, uniquingKeysWith: { _, b in b })
+            for (key, o) in cache { if let known = informer.cache[key], !Self.newer(o, than: known) { cache[key] = known } }
+            informer.cache = cache
+            informer.synced = true
+            let items = listed.compactMap { Self.key($0).flatMap { cache[$0] } }
+            let metas = items.map(Meta.init)
+            for (id, var s) in informer.subscribers {
+                let mine = items.indices.filter { s.filter(metas[$0]) }.map { items[$0] }
+                s.matching = [:]
+                for o in mine { if let key = Self.key(o) { s.matching[key] = Self.version(o) } }
+                informer.subscribers[id] = s
+                s.handler(.synced(mine))
+            }
+        case .added(let o), .modified(let o):
+            guard let key = Self.key(o) else { return }
+            if Self.newer(o, than: informer.cache[key]) { informer.cache[key] = o }
+            let version = Self.version(o)
+            let meta = Meta(o)
+            for (id, var s) in informer.subscribers {
+                if let seen = s.matching[key], let seen, let version, version < seen { continue }
+                if s.filter(meta) {
+                    let known = s.matching.updateValue(version, forKey: key) != nil
+                    informer.subscribers[id] = s
+                    s.handler(known ? .modified(o) : .added(o))
+                } else if s.matching.removeValue(forKey: key) != nil {
+                    informer.subscribers[id] = s
+                    s.handler(.deleted(o))
+                }
+            }
+        case .deleted(let o):
+            guard let key = Self.key(o) else { return }
+            informer.cache[key] = nil
+            for (id, var s) in informer.subscribers where s.matching.removeValue(forKey: key) != nil {
+                informer.subscribers[id] = s
+                s.handler(.deleted(o))
+            }
+        case .failed:
+            // The watch gave up: its subscribers are told, and the next to ask opens a new one.
+            if informers[collection] === informer { informers[collection] = nil }
+            for s in informer.subscribers.values { s.handler(event) }
+            informer.subscribers = [:]
+        }
+    }
+
+    /// The resourceVersion as a number, to order versions of one object (nil: not comparable).
+    private static func version(_ o: JSONValue) -> Int? { o[path: ["metadata", "resourceVersion"]]?.string.flatMap { Int($0) } }
+
+    /// Whether `o` is at least as new as `old`.
+    private static func newer(_ o: JSONValue, than old: JSONValue?) -> Bool {
+        guard let old, let a = version(old), let b = version(o) else { return true }
+        return b >= a
+    }
+
+    private static func key(_ o: JSONValue) -> String? {
+        guard let name = o[path: ["metadata", "name"]]?.string else { return nil }
+        return (o[path: ["metadata", "namespace"]]?.string ?? "") + "/" + name
+    }
+
+    /// One collection's watch, what it shows, and who listens.
+    private final class Informer: @unchecked Sendable {
+        var upstream: (any WatchStopping)?
+        var cache: [String: JSONValue] = [:]
+        var synced = false
+        var subscribers: [Int: Subscriber] = [:]
+    }
+
+    /// One workload's view of a collection: its filter, and the objects it matches now with the
+    /// version it saw last (its index).
+    private struct Subscriber {
+        var filter: @Sendable (Meta) -> Bool
+        var handler: @Sendable (ClusterWatchEvent) -> Void
+        var matching: [String: Int?] = [:]
+    }
+
+    private struct Subscription: WatchStopping {
+        let action: @Sendable () -> Void
+        func stop() { action() }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// One workload's share of a `WritePool`: its writes run on the pool's threads (shared by every
+/// workload of an invocation), and it waits for its own writes only.
+public final class WriteLane: @unchecked Sendable {
+    public let pool: WritePool
+    /// The lane has the pool to itself: closing the lane closes the pool.
+    private let owned: Bool
+    private let group = DispatchGroup()
+
+    /// A lane on `pool`; `owned` when no other lane uses it.
+    public init(_ pool: WritePool, owned: Bool) {
+        self.pool = pool
+        self.owned = owned
+    }
+
+    /// Runs `item` on a pool thread; `background` work waits while urgent work is queued.
+    public func submit(background: Bool = false, _ item: @escaping @Sendable () -> Void) {
+        group.enter()
+        pool.submit(background: background) { [group] in
+            item()
+            group.leave()
+        }
+    }
+
+    /// Starts up to `count` of the pool's threads now, ahead of a burst.
+    public func prestart(_ count: Int) { pool.prestart(count) }
+
+    /// Waits for every write submitted on this lane to finish.
+    public func waitAll() { group.wait() }
+
+    /// Lets the pool's threads end when the lane owns the pool; a shared pool stays open.
+    public func close() { if owned { pool.close() } }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import JSON
+import Synchronization
+import Testing
+@testable import InplaceCore
+
+/// Issue 12: the workloads of one invocation roll at once; a failure stops new pods everywhere; the
+/// rollback takes the failed workloads back (all with `rollbackAll`); what they share (watches,
+/// PodDisruptionBudgets) is shared once. Over the in-memory cluster, with scripted rollouts.
+@Suite struct ConcurrentInvocationTests {
+    static func ref(_ name: String) -> WorkloadRef { WorkloadRef(kind: .deployment, namespace: "default", name: name) }
+
+    /// A Deployment `name` whose record (phase `phase`) names the images to roll back to.
+    static func deployment(_ name: String, phase: RolloutRecord.Phase = .running) -> JSONValue {
+        var d = RolloutInvocationTests.failedDeployment(paused: false, phase: phase)
+        d[path: ["metadata", "name"]] = .string(name)
+        d[path: ["metadata", "uid"]] = .string("uid-\(name)")
+        return d
+    }
+
+    /// Workloads `names` in the cluster, planned with one pod to update each.
+    static func targets(_ cluster: GateKeeperTestCluster, _ names: [String], rollback: Bool = false) -> [RolloutInvocation.Target] {
+        names.map { name in
+            cluster.put(ref(name).path, deployment(name))
+            let plan = WorkloadPlan(ref: ref(name), pods: [PodPlan(name: "\(name)-1", action: .update,
+                changes: [ImageChange(container: "app", from: "nginx:1.25", to: "nginx:1.27")])], maxUnavailable: 1)
+            var settings = RolloutSettings()
+            settings.rollbackOnFailure = rollback
+            return .init(planned: PlanBuilder.Planned(workload: Workload(kind: .deployment, object: deployment(name)),
+                                                      desiredTemplate: Fixtures.template, plan: plan), settings: settings)
+        }
+    }
+
+    /// Counts the runs in flight and the most at once.
+    final class Gauge: Sendable {
+        let state = Mutex<(now: Int, most: Int, order: [String])>((0, 0, []))
+        func enter(_ name: String) { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now); $0.order.append(name) } }
+        func leave() { state.withLock { $0.now -= 1 } }
+        var most: Int { state.withLock { $0.most } }
+        var order: [String] { state.withLock { $0.order } }
+    }
+
+    @Test("by default every workload rolls at once: each run waits until all have started, which only concurrent runs reach")
+    func allAtOnce() {
+        let cluster = GateKeeperTestCluster()
+        let gauge = Gauge()
+        var invocation = RolloutInvocation(cluster: cluster, observer: Recorder(), program: "k", timeout: 0)
+        invocation.runner = { run in
+            gauge.enter(run.workload.name)
+            defer { gauge.leave() }
+            let deadline = Date().addingTimeInterval(5)
+            while gauge.most < 4 && Date() < deadline { usleep(1000) }
+            return RolloutOutcome(result: .complete, updated: 1)
+        }
+        let result = invocation.run(Self.targets(cluster, ["a", "b", "c", "d"]))
+        #expect(gauge.most == 4)
+        #expect(result.exitCode == 0)
+        #expect(result.entries.map(\.ref.name) == ["a", "b", "c", "d"], "the result keeps the order given")
+    }
+
+    @Test("--concurrency 1 keeps the order given, one at a time; --concurrency 2 runs two at once")
+    func boundedConcurrency() {
+        let cluster = GateKeeperTestCluster()
+        for (width, expected) in [(1, 1), (2, 2)] {
+            let gauge = Gauge()
+            var invocation = RolloutInvocation(cluster: cluster, observer: Recorder(), program: "k", timeout: 0)
+            invocation.concurrency = width
+            invocation.runner = { run in
+                gauge.enter(run.workload.name)
+                defer { gauge.leave() }
+                usleep(50_000)
+                return RolloutOutcome(result: .complete, updated: 1)
+            }
+            _ = invocation.run(Self.targets(cluster, ["a", "b", "c", "d"]))
+            #expect(gauge.most == expected)
+            if width == 1 { #expect(gauge.order == ["a", "b", "c", "d"]) }
+        }
+    }
+
+    @Test("a pod failure in one workload stops new pods in the others at once (their own controls, not the invocation's), the most severe result decides")
+    func failureStopsTheOthers() throws {
+        let cluster = GateKeeperTestCluster()
+        let recorder = Recorder()
+        let stops = Mutex<[String: RolloutControl.StopReason]>([:])
+        let started = Gauge()
+        var invocation = RolloutInvocation(cluster: cluster, observer: recorder, program: "k", timeout: 0)
+        let observer = invocation.observer
+        invocation.runner = { run in
+            started.enter(run.workload.name)
+            let deadline = Date().addingTimeInterval(5)
+            while started.order.count < 3 && Date() < deadline { usleep(1000) }
+            if run.workload.name == "b" {
+                observer.handle(.podFailed(run.workload.ref, pod: "b-1", reason: "ErrImagePull", message: "no such image"))
+                return RolloutOutcome(result: .failed, failed: ["b-1"], message: "b-1: ErrImagePull")
+            }
+            // The others wait for a stop, as a rollout whose pods are in flight would.
+            while run.control.stopReason == nil && Date() < deadline { usleep(1000) }
+            let reason = run.control.stopReason
+            if let reason { stops.withLock { $0[run.workload.name] = reason } }
+            return RolloutOutcome(result: reason == nil ? .complete : .paused, updated: 1, message: reason?.recordMessage)
+        }
+        let result = invocation.run(Self.targets(cluster, ["a", "b", "c"]))
+        #expect(stops.withLock { $0 } == ["a": .paused("stopped: deployment/b failed"), "c": .paused("stopped: deployment/b failed")])
+        #expect(invocation.control.stopReason == nil, "the invocation itself is not stopped: only the workloads' own controls")
+        #expect(result.exitCode == 1)
+        #expect(result.entries.map(\.outcome.result) == [.paused, .failed, .paused])
+        let steps = result.nextSteps.joined(separator: "\n")
+        #expect(steps.contains("k resume deployment/a") && steps.contains("k resume deployment/c"), "\(steps)")
+    }
+
+    @Test("a pause of one workload (its record) stops that one only")
+    func pauseIsPerWorkload() {
+        let cluster = GateKeeperTestCluster()
+        let started = Gauge()
+        var invocation = RolloutInvocation(cluster: cluster, observer: Recorder(), program: "k", timeout: 0)
+        invocation.runner = { run in
+            started.enter(run.workload.name)
+            let deadline = Date().addingTimeInterval(5)
+            while started.order.count < 2 && Date() < deadline { usleep(1000) }
+            if run.workload.name == "a" { run.control.requestStop(.paused("paused by someone")) }
+            usleep(100_000)
+            return RolloutOutcome(result: run.control.stopReason == nil ? .complete : .paused)
+        }
+        let result = invocation.run(Self.targets(cluster, ["a", "b"]))
+        #expect(result.entries.map(\.outcome.result) == [.paused, .complete])
+        #expect(result.exitCode == 4)
+    }
+
+    /// Runs `a` (fails) and `b` (completes) with rollback on failure; returns the workloads rolled back.
+    func rolledBack(all: Bool) throws -> [String] {
+        let cluster = GateKeeperTestCluster()
+        let backs = Mutex<[String]>([])
+        let started = Gauge()
+        var invocation = RolloutInvocation(cluster: cluster, observer: Recorder(), program: "k", timeout: 0)
+        invocation.rollbackAll = all
+        invocation.runner = { run in
+            if run.rollbackOf != nil {
+                backs.withLock { $0.append(run.workload.name) }
+                return RolloutOutcome(result: .complete, updated: 1)
+            }
+            started.enter(run.workload.name)
+            let deadline = Date().addingTimeInterval(5)
+            while started.order.count < 2 && Date() < deadline { usleep(1000) }
+            if run.workload.name == "a" { return RolloutOutcome(result: .failed, updated: 1, failed: ["a-1"], message: "a-1: ErrImagePull") }
+            return RolloutOutcome(result: .complete, updated: 1)
+        }
+        invocation.planner = { target, _ in
+            guard case .images(let images) = target.source else { throw RolloutError.precondition("not images") }
+            let plan = WorkloadPlan(ref: target.ref, pods: [], maxUnavailable: 1)
+            _ = images
+            return PlanBuilder.Planned(workload: Workload(kind: .deployment, object: try cluster.get(target.ref.path)),
+                                       desiredTemplate: Fixtures.template, plan: plan)
+        }
+        let result = invocation.run(Self.targets(cluster, ["a", "b"], rollback: true))
+        #expect(result.exitCode == 1)
+        return backs.withLock { $0 }.sorted()
+    }
+
+    @Test("--on-failure rollback rolls back only the failed workload; --rollback-all every workload that updated pods")
+    func rollbackScope() throws {
+        #expect(try rolledBack(all: false) == ["a"])
+        #expect(try rolledBack(all: true) == ["a", "b"])
+    }
+
+    @Test("shared watches: one watch per collection whatever the subscribers; each sees only what its filter matches, an object leaving it is deleted for it")
+    func sharedWatches() {
+        let cluster = GateKeeperTestCluster()
+        cluster.put(pod: Fixtures.livePod(name: "web-1"))
+        var other = Fixtures.livePod(name: "api-1")
+        other[path: ["metadata", "labels", "app"]] = "api"
+        cluster.put(pod: other)
+        let shared = SharedWatches(cluster: cluster)
+        let seen = Mutex<[String: [String]]>([:])
+        func subscribe(_ app: String) -> any WatchStopping {
+            shared.watch("/api/v1/namespaces/default/pods", filter: { $0.labels["app"] == app }) { event in
+                let line: String
+                switch event {
+                case .synced(let items): line = "synced " + items.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ",")
+                case .added(let o): line = "added " + (o[path: ["metadata", "name"]]?.string ?? "")
+                case .modified(let o): line = "modified " + (o[path: ["metadata", "name"]]?.string ?? "")
+                case .deleted(let o): line = "deleted " + (o[path: ["metadata", "name"]]?.string ?? "")
+                case .failed: line = "failed"
+                }
+                seen.withLock { $0[app, default: []].append(line) }
+            }
+        }
+        let web = subscribe("web"), api = subscribe("api")
+        #expect(cluster.watchCount == 1, "one watch for both")
+        cluster.mutate("/api/v1/namespaces/default/pods/web-1") { $0[path: ["metadata", "labels", "app"]] = "api" }
+        #expect(seen.withLock { $0 } == ["web": ["synced web-1", "deleted web-1"], "api": ["synced api-1", "added web-1"]])
+        web.stop(); api.stop()
+        shared.close()
+        #expect(cluster.watchCount == 0)
+    }
+
+    @Test("shared watches: a workload subscribing after its own write lists the write's answer, never an older version, and older versions still on their way are not passed to it")
+    func sharedWatchesNeverGoBack() {
+        let cluster = GateKeeperTestCluster()
+        let path = "/apis/apps/v1/namespaces/default/deployments/web"
+        cluster.put(path, Self.deployment("web"))
+        let shared = SharedWatches(cluster: cluster)
+        let first = shared.watch("/apis/apps/v1/namespaces/default/deployments", filter: { _ in true }) { _ in }
+        var written = Self.deployment("web")
+        written[path: ["metadata", "resourceVersion"]] = "100000"
+        written[path: ["spec", "paused"]] = true
+        shared.wrote(path, written)
+        let seen = Mutex<[String]>([])
+        let second = shared.watch("/apis/apps/v1/namespaces/default/deployments", filter: { $0.name == "web" }) { event in
+            switch event {
+            case .synced(let items): seen.withLock { $0 += items.map { "synced " + ($0[path: ["metadata", "resourceVersion"]]?.string ?? "") } }
+            case .added(let o), .modified(let o): seen.withLock { $0.append("event " + (o[path: ["metadata", "resourceVersion"]]?.string ?? "")) }
+            default: break
+            }
+        }
+        cluster.mutate(path) { $0[path: ["metadata", "labels"]] = ["late": "yes"] }
+        #expect(seen.withLock { $0 } == ["synced 100000"], "the older version that came after is not passed on")
+        first.stop(); second.stop()
+        shared.close()
+    }
+
+    @Test("one PodDisruptionBudget over two workloads rolled at once is one allowance: a pod the other took out counts, and its return lets the next go")
+    func budgetLedgerIsShared() {
+        let ledger = DisruptionLedger()
+        // minAvailable 3 over a's 2 pods and b's 2 pods: one disruption for both workloads together.
+        func window(_ name: String, other: String) -> RolloutWindow {
+            var w = RolloutWindow(maxUnavailable: 2, desired: 2)
+            w.budgets = [DisruptionBudget(name: "shop", rule: "minAvailable 3", desiredHealthy: 3, otherHealthy: 2, selectsAll: true)]
+            w.ledger = DisruptionLedger.Share(ledger: ledger, namespace: "default", workload: name)
+            w.sync([RolloutWindow.Member(name: "\(name)-1", uid: "\(name)1", ready: true),
+                    RolloutWindow.Member(name: "\(name)-2", uid: "\(name)2", ready: true)])
+            w.enqueue([PodTarget(name: "\(name)-1", changes: []), PodTarget(name: "\(name)-2", changes: [])])
+            return w
+        }
+        var a = window("a", other: "b"), b = window("b", other: "a")
+        #expect(a.start(now: 0).started.map(\.name) == ["a-1"])
+        #expect(b.start(now: 0).started.isEmpty, "a-1 spent the one disruption the budget allows")
+        #expect(b.heldBy?.name == "shop")
+        a.observe(RolloutWindow.Member(name: "a-1", uid: "a1", ready: true))
+        a.finish("a-1")
+        #expect(b.start(now: 1).started.map(\.name) == ["b-1"], "a-1 is back: the allowance is b's to take")
+        #expect(a.start(now: 1).started.isEmpty)
+    }
+}
