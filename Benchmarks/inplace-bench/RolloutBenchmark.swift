@@ -1,39 +1,54 @@
 import Foundation
 import JSON
 
-/// Issue 3's benchmark: 1,000 pods, max-unavailable 100, kubelet restart ~200 ms, pull 100 ms,
-/// ready 100 ms, grace 0. Makespan against the ideal (batches × per-pod minimum), writes per pod,
-/// polling GETs, client CPU and peak RSS.
-struct RolloutBenchmark {
-    let binary: String
-    let pods: Int
-    let maxUnavailable: Int
-    let workDir: String
-    let latencies: (kill: Double, pull: Double, start: Double, ready: Double) = (0.1, 0.1, 0.1, 0.1)
+/// How the simulated kubelet and controllers behave in a rollout benchmark (seconds).
+struct KubeletProfile {
+    var kill: Double
+    var pull: Double
+    var start: Double
+    var ready: Double
+    var propagation: Double = 0
 
-    var perPodMinimum: Double { latencies.kill + latencies.pull + latencies.start + latencies.ready }
+    /// Issue 3's: restart ~200 ms, pull 100 ms, ready 100 ms, endpoints at once.
+    static let fast = KubeletProfile(kill: 0.1, pull: 0.1, start: 0.1, ready: 0.1)
+    /// Issue 12's realistic one: kill 500 ms, pull 1 s, start 500 ms, readiness 1 s, endpoint propagation 300 ms.
+    static let realistic = KubeletProfile(kill: 0.5, pull: 1, start: 0.5, ready: 1, propagation: 0.3)
 
-    func scenario() -> JSONValue {
-        let labels: JSONValue = ["app": "bench"]
-        let deployment: JSONValue = [
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "bench", "labels": labels],
-            "spec": ["replicas": .int(pods), "selector": ["matchLabels": labels], "template": [
+    /// The least a pod can take: its endpoint leaves (drain), then the kubelet's steps.
+    var perPodMinimum: Double { propagation + kill + pull + start + ready }
+
+    var description: String {
+        String(format: "kill %.0f ms, pull %.0f ms, start %.0f ms, ready %.0f ms, endpoint propagation %.0f ms", kill * 1000,
+               pull * 1000, start * 1000, ready * 1000, propagation * 1000)
+    }
+
+    var json: JSONValue {
+        ["kill": .double(kill), "pull": .double(pull), "start": .double(start), "readiness": .double(ready),
+         "endpointPropagation": .double(propagation)]
+    }
+}
+
+/// A Deployment (and its Service) for the benchmarks, as the scenario seeds it and as the rollout applies it.
+struct BenchDeployment {
+    let name: String
+    let replicas: Int
+
+    var labels: JSONValue { ["app": .string(name)] }
+
+    func seeded() -> JSONValue {
+        [
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "labels": labels],
+            "spec": ["replicas": .int(replicas), "selector": ["matchLabels": labels], "template": [
                 "metadata": ["labels": labels],
                 "spec": ["readinessGates": [["conditionType": "InPlaceUpdateReady"]],
                          "containers": [["name": "app", "image": "nginx:1.25", "ports": [["containerPort": 80]]]]],
             ]],
         ]
-        let service: JSONValue = [
-            "apiVersion": "v1", "kind": "Service", "metadata": ["name": "bench"],
-            "spec": ["selector": labels, "ports": [["port": 80, "targetPort": 80]]],
-        ]
-        return [
-            "namespace": "default", "nodes": 20,
-            "workloads": [["manifest": deployment, "podConditions": ["InPlaceUpdateReady": "True"]]],
-            "objects": [service],
-            "cluster": ["latencies": ["kill": .double(latencies.kill), "pull": .double(latencies.pull),
-                                      "start": .double(latencies.start), "readiness": .double(latencies.ready)]],
-        ]
+    }
+
+    func service() -> JSONValue {
+        ["apiVersion": "v1", "kind": "Service", "metadata": ["name": .string(name)],
+         "spec": ["selector": labels, "ports": [["port": 80, "targetPort": 80]]]]
     }
 
     func manifest() -> String {
@@ -41,95 +56,136 @@ struct RolloutBenchmark {
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: bench
-          labels: {app: bench}
+          name: \(name)
+          labels: {app: \(name)}
         spec:
-          replicas: \(pods)
+          replicas: \(replicas)
           selector:
-            matchLabels: {app: bench}
+            matchLabels: {app: \(name)}
           template:
             metadata:
-              labels: {app: bench}
+              labels: {app: \(name)}
             spec:
               readinessGates: [{conditionType: InPlaceUpdateReady}]
               containers:
               - name: app
                 image: nginx:1.27
                 ports: [{containerPort: 80}]
+
         """
     }
 
-    func run() throws -> Bool {
-        print("\n== rollout: \(pods) pods, max-unavailable \(maxUnavailable), restart \(Int((latencies.kill + latencies.start) * 1000)) ms, pull \(Int(latencies.pull * 1000)) ms, ready \(Int(latencies.ready * 1000)) ms, grace 0 ==")
-        let scenarioPath = workDir + "/rollout-scenario.json"
-        try scenario().serialized().write(toFile: scenarioPath, atomically: true, encoding: .utf8)
-        let manifestPath = workDir + "/bench.yaml"
-        try manifest().write(toFile: manifestPath, atomically: true, encoding: .utf8)
+    /// A scenario of these Deployments (each with its Service) on `nodes` nodes.
+    static func scenario(_ deployments: [BenchDeployment], profile: KubeletProfile, nodes: Int = 20) -> JSONValue {
+        [
+            "namespace": "default", "nodes": .int(nodes),
+            "workloads": .array(deployments.map { ["manifest": $0.seeded(), "podConditions": ["InPlaceUpdateReady": "True"]] }),
+            "objects": .array(deployments.map { $0.service() }),
+            "cluster": ["latencies": profile.json],
+        ]
+    }
+}
+
+/// One `kubectl-inplace rollout -o json` run against a running KubeSim: its events and its cost.
+struct RolloutRun {
+    let measurement: ChildProcess.Measurement
+    let events: RolloutEvents
+    let errors: String
+
+    /// Runs `rollout -f manifest` with `flags`; `trace` names the client trace file to write.
+    static func run(binary: String, manifest: String, flags: [String], sim: SimProcess, workDir: String, label: String,
+                    trace: String? = nil) throws -> RolloutRun {
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": workDir, "KUBECONFIG": sim.kubeconfig]
+        if let trace {
+            try? FileManager.default.removeItem(atPath: trace)
+            env["KUBECTL_INPLACE_TRACE"] = trace
+        }
+        let out = workDir + "/\(label).jsonl", err = workDir + "/\(label).err"
+        let m = ChildProcess.measure([binary, "rollout", "-f", manifest, "--grace-period", "0s", "-o", "json"] + flags,
+                                     environment: env, stdoutPath: out, stderrPath: err)
+        return RolloutRun(measurement: m, events: try RolloutEvents(file: out),
+                          errors: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Reports a run that did not update every pod; true when it did.
+    func check(pods: Int, report: Report, label: String) -> Bool {
+        guard measurement.exitCode != 0 || events.done.count != pods else { return true }
+        report.problem("\(label): exit \(measurement.exitCode), \(events.done.count) of \(pods) pods updated; "
+                       + (events.failures.first ?? String(errors.suffix(600))))
+        return false
+    }
+
+    func printCost(pods: Int) {
+        print(String(format: "client: %.2fs wall, %.2fs CPU (%.2fs per 1,000 pods), %.1f MB peak RSS", measurement.wallSeconds,
+                     measurement.cpuSeconds, measurement.cpuSeconds * 1000 / Double(pods), measurement.peakRSSMegabytes))
+    }
+}
+
+/// A rollout of one Deployment: makespan against the ideal (batches × per-pod minimum), the window
+/// breakdown, writes per pod, polling GETs, hand-off latency (from the client's trace) and client cost.
+struct RolloutBenchmark {
+    let binary: String
+    let pods: Int
+    let maxUnavailable: Int
+    let profile: KubeletProfile
+    let workDir: String
+    let label: String
+    /// Whether the client writes its trace (for the hand-off latency).
+    var trace = false
+
+    func run(report: Report) throws {
+        print("\n== \(label): \(pods) pods, max-unavailable \(maxUnavailable), \(profile.description), grace 0 ==")
+        let deployment = BenchDeployment(name: "bench", replicas: pods)
+        let scenarioPath = workDir + "/\(label)-scenario.json"
+        try BenchDeployment.scenario([deployment], profile: profile).serialized().write(toFile: scenarioPath, atomically: true, encoding: .utf8)
+        let manifestPath = workDir + "/\(label).yaml"
+        try deployment.manifest().write(toFile: manifestPath, atomically: true, encoding: .utf8)
         let sim = try SimProcess(arguments: ["--scenario", scenarioPath], workDir: workDir)
         defer { sim.stop() }
-        let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": workDir, "KUBECONFIG": sim.kubeconfig]
-        let events = workDir + "/events.jsonl"
-        let m = ChildProcess.measure([binary, "rollout", "-f", manifestPath, "--max-unavailable", String(maxUnavailable),
-                                      "--grace-period", "0s", "-o", "json"], environment: env, stdoutPath: events,
-                                     stderrPath: workDir + "/rollout.err")
-        let lines = (try String(contentsOfFile: events, encoding: .utf8)).split(separator: "\n")
-        let parsed = lines.compactMap { try? JSONValue(parsing: String($0)) }
-        func millis(_ e: JSONValue) -> Double? {
-            guard let t = e["time"]?.string, let dot = t.lastIndex(of: ".") else { return nil }
-            let whole = String(t[..<dot]) + "Z"
-            let ms = Double(t[t.index(after: dot)...].dropLast()) ?? 0
-            var tmv = tm()
-            let d = whole.split(whereSeparator: { !$0.isNumber }).compactMap { Int32($0) }
-            guard d.count >= 6 else { return nil }
-            tmv.tm_year = d[0] - 1900; tmv.tm_mon = d[1] - 1; tmv.tm_mday = d[2]
-            tmv.tm_hour = d[3]; tmv.tm_min = d[4]; tmv.tm_sec = d[5]
-            return Double(timegm(&tmv)) + ms / 1000
-        }
-        let steps = parsed.filter { $0["type"] == "podStep" }
-        let done = parsed.filter { $0["type"] == "podDone" }
-        guard let summary = parsed.last(where: { $0["type"] == "summary" }), let first = steps.compactMap(millis).min(),
-              let last = done.compactMap(millis).max() else {
-            print("rollout produced no summary (exit \(m.exitCode)); see \(workDir)/rollout.err")
-            print((try? String(contentsOfFile: workDir + "/rollout.err", encoding: .utf8)) ?? "")
-            return false
-        }
-        let makespan = last - first
-        var startOf: [String: Double] = [:]
-        for e in steps { if let pod = e["pod"]?.string, let t = millis(e), startOf[pod] == nil { startOf[pod] = t } }
-        let durations = done.compactMap { e -> Double? in
-            guard let pod = e["pod"]?.string, let s = startOf[pod], let t = millis(e) else { return nil }
-            return t - s
-        }.sorted()
+        let tracePath = trace ? workDir + "/\(label).trace" : nil
+        print("load average before: \(loadAverage())")
+        let run = try RolloutRun.run(binary: binary, manifest: manifestPath, flags: ["--max-unavailable", String(maxUnavailable)],
+                                     sim: sim, workDir: workDir, label: label, trace: tracePath)
+        print("load average after: \(loadAverage())")
+        guard run.check(pods: pods, report: report, label: label), let makespan = run.events.makespan,
+              let summary = run.events.summary else { return }
         let batches = (pods + maxUnavailable - 1) / maxUnavailable
-        let ideal = Double(batches) * perPodMinimum
+        let ideal = Double(batches) * profile.perPodMinimum
+        print(String(format: "pods updated: %d; makespan %.2fs, ideal %d batches x %.2fs = %.2fs", run.events.done.count, makespan,
+                     batches, profile.perPodMinimum, ideal))
+        let durations = run.events.durationsByStart.map(\.seconds).sorted()
+        if let fastest = durations.first {
+            print(String(format: "per-pod sequence: fastest %.0f ms, median %.0f ms (kubelet alone: %.0f ms)", fastest * 1000,
+                         durations[durations.count / 2] * 1000, profile.perPodMinimum * 1000))
+        }
+        let windows = run.events.windowExcess(width: maxUnavailable, minimum: profile.perPodMinimum)
+        print("median ms over the kubelet's \(Int(profile.perPodMinimum * 1000)) ms, window by window: "
+              + windows.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+        let target = profile.propagation > 0 ? 1.03 : 1.05
+        report.add(Figure("\(label): makespan / ideal (load \(loadAverage()))", makespan / ideal, atMost: target, format: "%.3f",
+                          gating: false))
+
         let requests = summary["requests"]?.object ?? JSONObject()
         let patches = requests["PATCH"]?.int ?? 0
         let gets = requests["GET"]?.int ?? 0
         let podWrites = summary["podWrites"]?.int ?? patches
-        let perPod = Double(podWrites) / Double(max(1, done.count))
-        print(String(format: "pods updated: %d (exit %d)", done.count, m.exitCode))
-        print(String(format: "makespan %.2fs, ideal %d batches x %.2fs = %.2fs, ratio %.3f (target <= 1.05) %@", makespan, batches,
-                     perPodMinimum, ideal, makespan / ideal, makespan / ideal <= 1.05 ? "PASS" : "FAIL"))
-        if let fastest = durations.first {
-            let median = durations[durations.count / 2]
-            print(String(format: "per-pod sequence: fastest %.0f ms, median %.0f ms (kubelet alone: %.0f ms); makespan / (batches x fastest) = %.3f",
-                         fastest * 1000, median * 1000, perPodMinimum * 1000, makespan / (Double(batches) * fastest)))
-        }
-        // Where the excess comes from: each window of pods (in start order) and its median time over the kubelet's.
-        let byStart = done.compactMap { e -> (Double, Double)? in
-            guard let pod = e["pod"]?.string, let s = startOf[pod], let t = millis(e) else { return nil }
-            return (s, t - s)
-        }.sorted { $0.0 < $1.0 }
-        let windows = stride(from: 0, to: byStart.count, by: maxUnavailable).map { i -> String in
-            let over = byStart[i..<min(byStart.count, i + maxUnavailable)].map { ($0.1 - perPodMinimum) * 1000 }.sorted()
-            return String(format: "%.0f", over[over.count / 2])
-        }
-        print("median ms over the kubelet's \(Int(perPodMinimum * 1000)) ms, window by window: " + windows.joined(separator: ", "))
-        print(String(format: "writes per pod: %.2f (target <= 4) %@  [%d PATCH in all, %d to pods]", perPod,
-                     perPod <= 4 ? "PASS" : "FAIL", patches, podWrites))
         print("requests: " + requests.members.map { "\($0.value.int ?? 0) \($0.key)" }.joined(separator: ", ")
               + "  (GETs are one-off reads of the workload, not polling: \(gets))")
-        print(String(format: "client: %.2fs wall, %.2fs CPU, %.1f MB peak RSS", m.wallSeconds, m.cpuSeconds, m.peakRSSMegabytes))
-        return m.exitCode == 0 && done.count == pods && makespan / ideal <= 1.05 && perPod <= 4 && gets <= 3
+        report.add(Figure("\(label): writes per pod", Double(podWrites) / Double(max(1, run.events.done.count)), atMost: 4))
+        report.add(Figure("\(label): polling GETs", Double(gets), atMost: 3, format: "%.0f"))
+
+        if let tracePath {
+            let handOff = try HandOffLatency(traceFile: tracePath)
+            print("hand-offs traced: \(handOff.milliseconds.count) (\(handOff.fromWriteResponses) freed by a write's response, "
+                  + "\(handOff.unmatched) unmatched); p90 \(String(format: "%.2f", handOff.percentile(0.9))) ms, max "
+                  + String(format: "%.2f", handOff.milliseconds.last ?? .infinity) + " ms")
+            if handOff.milliseconds.isEmpty { report.problem("\(label): no hand-off found in the client's trace") }
+            report.add(Figure("\(label): hand-off latency p50", handOff.percentile(0.5), atMost: 2, unit: " ms"))
+            report.add(Figure("\(label): hand-off latency p99", handOff.percentile(0.99), atMost: 10, unit: " ms"))
+        }
+        run.printCost(pods: pods)
+        let perThousand = run.measurement.cpuSeconds * 1000 / Double(pods)
+        report.add(Figure("\(label): client CPU per 1,000 pods\(trace ? " (tracing)" : "")", perThousand, atMost: 1, unit: " s"))
+        report.add(Figure("\(label): client peak RSS", run.measurement.peakRSSMegabytes, atMost: 40, format: "%.1f", unit: " MB"))
     }
 }

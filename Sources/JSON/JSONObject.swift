@@ -36,11 +36,11 @@ public struct JSONObject: Sendable {
     /// The value for `key`; setting nil removes it, setting a new key appends it.
     public subscript(key: String) -> JSONValue? {
         get {
-            for m in members where m.key == key { return m.value }
-            return nil
+            guard let i = index(of: key) else { return nil }
+            return members[i].value
         }
         set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
+            if let i = index(of: key) {
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue))
@@ -49,7 +49,19 @@ public struct JSONObject: Sendable {
     }
 
     /// True when `key` is present (even with a null value).
-    public func contains(_ key: String) -> Bool { members.contains { $0.key == key } }
+    public func contains(_ key: String) -> Bool { index(of: key) != nil }
+
+    /// The position of the member `key`: keys of another length are passed over without comparing
+    /// their text (an unequal String comparison is a call into the runtime), members read in place.
+    private func index(of key: String) -> Int? {
+        let length = key.utf8.count
+        var i = 0
+        while i < members.count {
+            if members[i].key.utf8.count == length && members[i].key == key { return i }
+            i += 1
+        }
+        return nil
+    }
 
     /// Appends a member without checking for an existing key.
     public mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
@@ -59,7 +71,7 @@ public struct JSONObject: Sendable {
     /// Removes and returns the value for `key`.
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let i = members.firstIndex(where: { $0.key == key }) else { return nil }
+        guard let i = index(of: key) else { return nil }
         return members.remove(at: i).value
     }
 }

@@ -94,9 +94,11 @@ struct JSONByteParser {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         pos += 1
-        var members: [JSONObject.Member] = []
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
+        // Grown as members come: room reserved ahead is kept by every stored object (a pod's small
+        // objects would hold 5 MB more per 1,000 pods).
+        var members: [JSONObject.Member] = []
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -106,7 +108,8 @@ struct JSONByteParser {
             pos += 1
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            if let i = members.firstIndex(where: { $0.key == key }) {
+            let length = key.utf8.count  // keys of another length need no comparison
+            if let i = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.
             } else {
                 members.append(JSONObject.Member(key: key, value: value))
@@ -140,7 +143,17 @@ struct JSONByteParser {
     mutating func parseString() throws(JSONParseError) -> String {
         pos += 1
         let start = pos
-        // Fast path: no escapes.
+        // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash or a control
+        // byte (the "has a zero byte" test applied to each; a false alarm only sends it to the byte loop).
+        let base = buf.baseAddress!
+        while pos + 8 <= buf.count {
+            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+            let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
+            if special & highs != 0 { break }
+            pos += 8
+        }
         while pos < buf.count {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
@@ -221,15 +234,23 @@ struct JSONByteParser {
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = pos
         var isInteger = true
-        if buf[pos] == UInt8(ascii: "-") { pos += 1 }
+        let negative = buf[pos] == UInt8(ascii: "-")
+        if negative { pos += 1 }
         guard pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) else {
             throw error("invalid number")
         }
+        // The integer part, accumulated as it is read while it fits (up to 18 digits).
+        var magnitude = 0
+        let digitsStart = pos
         if buf[pos] == UInt8(ascii: "0") {
             pos += 1
         } else {
-            while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) { pos += 1 }
+            while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) {
+                if pos - digitsStart < 18 { magnitude = magnitude * 10 + Int(buf[pos] - UInt8(ascii: "0")) }
+                pos += 1
+            }
         }
+        let shortInteger = pos - digitsStart <= 18
         if pos < buf.count, buf[pos] == UInt8(ascii: ".") {
             isInteger = false
             pos += 1
@@ -245,6 +266,7 @@ struct JSONByteParser {
             while pos < buf.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buf[pos]) { pos += 1 }
             if pos == expStart { throw error("invalid number") }
         }
+        if isInteger && shortInteger { return .int(negative ? -magnitude : magnitude) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw error("invalid number") }

@@ -59,4 +59,23 @@ import Testing
         let v: JSONValue = ["a": [1], "b": [:]]
         #expect(v.serialized(indent: 2) == "{\n  \"a\": [\n    1\n  ],\n  \"b\": {}\n}")
     }
+
+    @Test func duplicateKeysKeepTheirFirstPlaceAndLastValue() throws {
+        let v = try JSONValue(parsing: #"{"a":1,"b":{"x":[1,{"a":2}]},"a":3,"\u0062":4,"c":5,"c":6}"#)
+        #expect(v.object?.keys == ["a", "b", "c"])
+        #expect(v["a"] == 3)
+        #expect(v["b"] == 4)
+        #expect(v["c"] == 6)
+        let nested = try JSONValue(parsing: #"[{"k":1,"k":2},{"k":3},[{"k":4,"j":5,"k":6}]]"#)
+        #expect(nested.serialized() == #"[{"k":2},{"k":3},[{"k":6,"j":5}]]"#)
+    }
+
+    @Test func integersKeepTheirValueAtEveryLength() throws {
+        let v = try JSONValue(parsing: "[0,-0,7,-42,123456789012345678,-123456789012345678,1234567890123456789,9223372036854775807,-9223372036854775808,9223372036854775808,1e3,1.5,-0.25]")
+        #expect(v.array == [.int(0), .int(0), .int(7), .int(-42), .int(123456789012345678), .int(-123456789012345678),
+                            .int(1234567890123456789), .int(Int.max), .int(Int.min), .double(9223372036854775808), .double(1000),
+                            .double(1.5), .double(-0.25)])
+        if case .int = v[8] {} else { Issue.record("Int.min is not an int") }
+        if case .double = v[9] {} else { Issue.record("2^63 is not a double") }
+    }
 }

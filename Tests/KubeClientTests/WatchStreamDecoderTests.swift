@@ -77,6 +77,48 @@ struct WatchStreamDecoderTests {
         #expect(throws: WatchDecodeError.self) { try d.finish() }
     }
 
+    @Test func prettyPrintedEventsAcrossChunks() throws {
+        let pretty = Self.events.map { (try? JSONValue(parsing: $0))?.serialized(indent: 2) ?? "" }.joined(separator: "\n")
+        let bytes = Array(pretty.utf8)
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<100 {
+            var d = WatchStreamDecoder()
+            var out: [WatchEvent] = []
+            var i = 0
+            while i < bytes.count {
+                let end = min(bytes.count, i + 1 + Int(rng.next() % 211))
+                out += try d.feed(Array(bytes[i..<end]))
+                i = end
+            }
+            check(out)
+            try d.finish()
+        }
+    }
+
+    @Test func severalEventsOnOneLineThenNewline() throws {
+        var d = WatchStreamDecoder()
+        let line = Self.events[0] + "  " + Self.events[1] + Self.events[2] + "\n" + Self.events[3] + "\n" + Self.events[4]
+        check(try d.feed(Array(line.utf8)))
+        #expect(!d.hasPartialEvent)
+    }
+
+    @Test func largeEventInManySmallChunks() throws {
+        let notes = String(repeating: "x\\\"{[", count: 20_000)
+        let event = #"{"type":"ADDED","object":{"metadata":{"name":"big","resourceVersion":"1"},"note":"\#(notes)"}}"# + "\n"
+        let bytes = Array((event + Self.events[1] + "\n").utf8)
+        var d = WatchStreamDecoder()
+        var out: [WatchEvent] = []
+        var i = 0
+        while i < bytes.count {
+            let end = min(bytes.count, i + 1000)
+            out += try d.feed(Array(bytes[i..<end]))
+            i = end
+        }
+        #expect(out.count == 2)
+        #expect(out.first?.object?["note"]?.string?.count == notes.count - 20_000)
+        #expect(out.last?.resourceVersion == "11")
+    }
+
     @Test func garbageAndUnknownTypesAreErrors() {
         var d = WatchStreamDecoder()
         #expect(throws: WatchDecodeError.self) { try d.feed(Array("hello".utf8)) }

@@ -15,7 +15,7 @@ public struct KubeConnector: ClusterConnector {
                                            parser: Self.yamlParser)
         let client = try KubeClient(config: config, options: KubeClientOptions(
             userAgent: "kubectl-inplace/\(Version.current)", verbosity: options.verbosity,
-            logSink: { line in terminal.err(line + "\n") }, environment: env))
+            logSink: { line in terminal.err(line + "\n") }, environment: env, trace: ClientTrace.from(environment: environment)))
         for warning in config.warnings where !options.quiet { terminal.err("warning: \(warning)\n") }
         let counter = client.requestCounter
         return ClusterSession(namespace: config.namespace, namespaceFromFlag: options.namespace != nil,

@@ -123,3 +123,12 @@ public final class LiveCluster: ClusterAPI, Sendable {
         func stop() { handle.stop() }
     }
 }
+
+extension LiveCluster: HandOffTracing {
+    public var tracesHandOffs: Bool { client.trace != nil }
+
+    public func handedOff(freed: [(pod: String, resourceVersion: String)], started: [String]) {
+        let freedText = freed.map { "\($0.pod)@\($0.resourceVersion)" }.joined(separator: ",")
+        client.trace?.mark("handoff \(freedText) \(started.joined(separator: ","))")
+    }
+}

@@ -12,21 +12,26 @@ public struct EndpointIndex: Sendable {
         for s in items { update(s) }
     }
 
-    /// Records one slice's ready addresses.
-    public mutating func update(_ slice: JSONValue) {
-        guard let key = Self.key(slice) else { return }
+    /// Records one slice's ready addresses; returns the addresses and `pod/NAME`s whose listing in
+    /// this slice changed.
+    @discardableResult
+    public mutating func update(_ slice: JSONValue) -> Set<String> {
+        guard let key = Self.key(slice) else { return [] }
         var ready: Set<String> = []
         for endpoint in slice["endpoints"]?.array ?? [] where endpoint[path: ["conditions", "ready"]]?.bool != false {
             for address in endpoint["addresses"]?.array ?? [] { if let a = address.string { ready.insert(a) } }
             if let podName = endpoint[path: ["targetRef", "name"]]?.string,
                endpoint[path: ["targetRef", "kind"]]?.string == "Pod" { ready.insert("pod/" + podName) }
         }
-        slices[key] = ready
+        let before = slices.updateValue(ready, forKey: key) ?? []
+        return before.symmetricDifference(ready)
     }
 
-    /// Forgets a deleted slice.
-    public mutating func remove(_ slice: JSONValue) {
-        if let key = Self.key(slice) { slices[key] = nil }
+    /// Forgets a deleted slice; returns the addresses and `pod/NAME`s it listed.
+    @discardableResult
+    public mutating func remove(_ slice: JSONValue) -> Set<String> {
+        guard let key = Self.key(slice) else { return [] }
+        return slices.removeValue(forKey: key) ?? []
     }
 
     /// True when some slice lists the pod (by IP or target reference) as ready.

@@ -50,6 +50,7 @@ public final class WorkloadRollout {
         self.clock = clock
         self.observer = observer
         self.control = control
+        handOffs = (cluster as? any HandOffTracing).flatMap { $0.tracesHandOffs ? $0 : nil }
     }
 
     enum Event: Sendable {
@@ -129,6 +130,12 @@ public final class WorkloadRollout {
     private var repairedHeld = 0
     /// When `--timeout` ends the rollout (monotonic seconds).
     private var deadline = Double.infinity
+    /// Where slot hand-overs are traced (nil unless the cluster traces them).
+    private let handOffs: (any HandOffTracing)?
+    /// Traced only: pods that finished in this reconcile pass (with the resourceVersion showing it),
+    /// and the pods the last `startPods` started.
+    private var finishedInPass: [(pod: String, resourceVersion: String)] = []
+    private var startedInPass: [String] = []
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -420,15 +427,19 @@ public final class WorkloadRollout {
             case .failed(let e): watchFailed(e)
             }
         case .slices(let e):
-            // Only a pod that is draining waits for the slices.
-            for name in activeOrder where active[name]?.step == .drain { dirty.insert(name) }
+            var changed: Set<String>?  // nil: every listing may have changed
             switch e {
             case .synced(let items):
                 endpoints.reset(items)
                 slicesSynced = true
-            case .added(let o), .modified(let o): endpoints.update(o)
-            case .deleted(let o): endpoints.remove(o)
+            case .added(let o), .modified(let o): changed = endpoints.update(o)
+            case .deleted(let o): changed = endpoints.remove(o)
             case .failed(let e): watchFailed(e)
+            }
+            // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
+            for name in activeOrder where active[name]?.step == .drain {
+                if let changed, !changed.contains("pod/" + name), !(pods[name]?.podIP.map(changed.contains) ?? false) { continue }
+                dirty.insert(name)
             }
         case .written(let name, let step, let result):
             if prerecording.remove(name) != nil, active[name] == nil {
@@ -782,6 +793,7 @@ public final class WorkloadRollout {
                 active[name] = nil
                 window.finish(name)
                 updated += 1
+                if handOffs != nil { finishedInPass.append((name, pod.resourceVersion ?? "")) }
                 observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
                 continue
             case .failed(let reason, let message):
@@ -793,6 +805,10 @@ public final class WorkloadRollout {
         dirty.removeAll(keepingCapacity: true)
         // Pods started here (slots freed by pods that finished) get their first write at once.
         let startedNow = startPods(now: now, budget: budget)
+        if let handOffs, !finishedInPass.isEmpty {
+            if startedNow { handOffs.handedOff(freed: finishedInPass, started: startedInPass) }
+            finishedInPass.removeAll()
+        }
         if prerecordDue {
             prerecordDue = false
             prerecord(budget: budget)
@@ -850,6 +866,7 @@ public final class WorkloadRollout {
             active[target.name] = Active(target: target, startedAt: now)
             dirty.insert(target.name)
         }
+        if handOffs != nil { startedInPass = turn.started.map(\.name) }
         if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
         let held = window.heldBy
         if let held, held.name != heldByBudget {

@@ -40,11 +40,16 @@ extension KubeClient {
             var decoder = WatchStreamDecoder(maxEventBytes: options.maxWatchEventBytes)
             var decodeError: WatchDecodeError? = nil
             var callerStopped = false
+            let trace = options.trace
             let outcome = transport.stream(request, cancellation: cancellation) { bytes in
                 do throws(WatchDecodeError) {
-                    for event in try decoder.feed(bytes) where onEvent(event) == .stop {
-                        callerStopped = true
-                        return false
+                    let receivedAt = trace == nil ? 0 : ClientTrace.now()
+                    for event in try decoder.feed(bytes) {
+                        if let trace { trace.mark("recv \(path) \(event.traceText)", at: receivedAt) }
+                        if onEvent(event) == .stop {
+                            callerStopped = true
+                            return false
+                        }
                     }
                     return true
                 } catch {

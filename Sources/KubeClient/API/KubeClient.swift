@@ -32,6 +32,9 @@ public final class KubeClient: Sendable {
     /// The deadline after which failed requests are not retried.
     public var retryDeadline: RetryDeadline { options.retryDeadline }
 
+    /// The trace of events received and requests sent, when one was asked for.
+    public var trace: ClientTrace? { options.trace }
+
     /// The namespace from the configuration.
     public var namespace: String { config.namespace }
 
@@ -70,6 +73,7 @@ public final class KubeClient: Sendable {
             requestCounter.record(verb ?? method)
             tracer.request(method: method, url: target, headers: headers, body: body)
             let started = ContinuousClock.now
+            if let trace = options.trace { trace.mark("send \(method) \(path)") }
             let response: HTTPResponse
             do {
                 response = try transport.send(request)
@@ -84,6 +88,7 @@ public final class KubeClient: Sendable {
                 }
                 throw .transport(error)
             }
+            if let trace = options.trace { trace.mark("done \(method) \(path) \(response.status)") }
             tracer.response(
                 method: method, url: target, status: response.status, duration: ContinuousClock.now - started,
                 headers: response.headers, body: response.body)

@@ -29,6 +29,8 @@ public struct KubeClientOptions: Sendable {
     public var limits: TransportLimits
     /// Most bytes of one watch event; a longer one ends the watch with an invalid-response error.
     public var maxWatchEventBytes: Int
+    /// Where watch events received and requests sent are marked with their time (nil: nowhere).
+    public var trace: ClientTrace?
 
     /// Options with production defaults.
     public init(
@@ -38,7 +40,7 @@ public struct KubeClientOptions: Sendable {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         environment: Environment = .current(), now: @escaping @Sendable () -> Double = { WallClock.now() },
         connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256,
-        limits: TransportLimits = TransportLimits(), maxWatchEventBytes: Int = 16 << 20
+        limits: TransportLimits = TransportLimits(), maxWatchEventBytes: Int = 16 << 20, trace: ClientTrace? = nil
     ) {
         self.userAgent = userAgent
         self.verbosity = verbosity
@@ -54,5 +56,6 @@ public struct KubeClientOptions: Sendable {
         self.maxIdleConnections = maxIdleConnections
         self.limits = limits
         self.maxWatchEventBytes = maxWatchEventBytes
+        self.trace = trace
     }
 }

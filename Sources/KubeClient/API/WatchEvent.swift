@@ -18,6 +18,17 @@ public enum WatchEvent: Sendable, Equatable {
         }
     }
 
+    /// The event as `ClientTrace` marks it: type, object name and resourceVersion.
+    var traceText: String {
+        switch self {
+        case .added(let o): return "ADDED \(o[path: ["metadata", "name"]]?.string ?? "") \(resourceVersion ?? "")"
+        case .modified(let o): return "MODIFIED \(o[path: ["metadata", "name"]]?.string ?? "") \(resourceVersion ?? "")"
+        case .deleted(let o): return "DELETED \(o[path: ["metadata", "name"]]?.string ?? "") \(resourceVersion ?? "")"
+        case .bookmark(let rv): return "BOOKMARK - \(rv)"
+        case .error: return "ERROR - -"
+        }
+    }
+
     /// The resourceVersion this event moves the watch to, if any.
     public var resourceVersion: String? {
         switch self {

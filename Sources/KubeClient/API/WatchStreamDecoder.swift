@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSON
 
 /// A malformed watch stream.
@@ -11,20 +16,27 @@ public struct WatchDecodeError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 /// Splits a watch response body into events, whatever the chunking: an event may span several
-/// writes and one write may hold several events. Objects are framed by brace depth (strings and
-/// escapes respected), so newline delimiters are optional. Pure: bytes in, events out.
+/// writes and one write may hold several events. The API server writes one event per line, so an
+/// event is first looked for up to the next newline (found with `memchr`) and parsed in place;
+/// when that text is not one JSON object (pretty-printed events, several on a line, no newline
+/// yet), objects are framed by brace depth (strings and escapes respected). Pure: bytes in, events out.
 public struct WatchStreamDecoder: Sendable {
+    /// The bytes of an event not yet complete.
     private var buffer: [UInt8] = []
+    /// Where the brace-depth scan of `buffer` stopped, and its state there.
+    private var scanned = 0
     private var depth = 0
     private var inString = false
     private var escaped = false
+    /// The buffered event's text up to a newline was tried as JSON and was not an object.
+    private var lineTried = false
     private let maxEventBytes: Int
 
     /// A decoder refusing single events larger than `maxEventBytes`.
     public init(maxEventBytes: Int = 256 << 20) { self.maxEventBytes = maxEventBytes }
 
     /// True while part of an event is buffered.
-    public var hasPartialEvent: Bool { depth > 0 || !buffer.isEmpty }
+    public var hasPartialEvent: Bool { !buffer.isEmpty }
 
     /// Decodes the events completed by `bytes`.
     public mutating func feed(_ bytes: [UInt8]) throws(WatchDecodeError) -> [WatchEvent] {
@@ -39,25 +51,88 @@ public struct WatchStreamDecoder: Sendable {
     /// Decodes the events completed by `bytes`.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(WatchDecodeError) -> [WatchEvent] {
         var events: [WatchEvent] = []
-        var start: Int? = depth > 0 ? 0 : nil
         var i = 0
+        if !buffer.isEmpty {
+            let before = buffer.count
+            buffer.append(contentsOf: bytes)
+            let pending = buffer  // shares storage: the scan below updates self
+            let completed = try pending.withUnsafeBytes { raw in
+                Result { () throws(WatchDecodeError) -> Int? in try completePending(raw, newFrom: before, into: &events) }
+            }.get()
+            guard let end = completed else {
+                if buffer.count > maxEventBytes { throw WatchDecodeError("an event is larger than \(maxEventBytes) bytes") }
+                return events
+            }
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+            i = end - before
+        }
         let n = bytes.count
         while i < n {
             let c = bytes[i]
-            if depth == 0 {
-                switch c {
-                case 0x20, 0x09, 0x0A, 0x0D:
-                    i += 1
-                    continue
-                case UInt8(ascii: "{"):
-                    depth = 1
-                    start = i
-                    i += 1
-                    continue
-                default:
-                    throw WatchDecodeError("unexpected byte '\(Character(Unicode.Scalar(c)))' between events")
-                }
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { i += 1; continue }
+            guard c == UInt8(ascii: "{") else {
+                throw WatchDecodeError("unexpected byte '\(Character(Unicode.Scalar(c)))' between events")
             }
+            if let newline = Self.newline(in: bytes, from: i), let doc = Self.object(in: bytes, i..<newline) {
+                events.append(try Self.event(doc))
+                i = newline + 1
+                continue
+            }
+            resetScan()
+            if let end = scanFrame(bytes, from: i) {
+                events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: bytes[i...end])))
+                i = end + 1
+                continue
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<n]))
+            scanned = n - i
+            lineTried = Self.newline(in: bytes, from: i) != nil
+            if buffer.count > maxEventBytes { throw WatchDecodeError("an event is larger than \(maxEventBytes) bytes") }
+            break
+        }
+        return events
+    }
+
+    /// Tries to complete the buffered event, whose bytes from `newFrom` just arrived: by the next
+    /// newline first, else by resuming the brace-depth scan. Returns the offset after the event.
+    private mutating func completePending(_ raw: UnsafeRawBufferPointer, newFrom: Int,
+                                          into events: inout [WatchEvent]) throws(WatchDecodeError) -> Int? {
+        if !lineTried, let newline = Self.newline(in: raw, from: newFrom) {
+            if let doc = Self.object(in: raw, 0..<newline) {
+                events.append(try Self.event(doc))
+                resetScan()
+                return newline + 1
+            }
+            lineTried = true
+        }
+        guard let end = scanFrame(raw, from: scanned, resuming: true) else {
+            scanned = raw.count
+            return nil
+        }
+        events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: raw[0...end])))
+        resetScan()
+        return end + 1
+    }
+
+    private mutating func resetScan() {
+        scanned = 0
+        depth = 0
+        inString = false
+        escaped = false
+        lineTried = false
+    }
+
+    /// Scans from `start` (an opening brace, or where the last scan stopped when `resuming`) to the
+    /// brace closing the frame; nil when the bytes end first (the state is kept to resume).
+    private mutating func scanFrame(_ bytes: UnsafeRawBufferPointer, from start: Int, resuming: Bool = false) -> Int? {
+        var i = start
+        if !resuming {
+            depth = 1
+            i += 1
+        }
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
             if inString {
                 if escaped {
                     escaped = false
@@ -72,39 +147,52 @@ public struct WatchStreamDecoder: Sendable {
                 depth += 1
             } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
                 depth -= 1
-                if depth == 0 {
-                    let from = start ?? 0
-                    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[from...i]))
-                    let frame = buffer
-                    buffer.removeAll(keepingCapacity: true)
-                    start = nil
-                    events.append(try Self.decodeEvent(frame))
-                }
+                if depth == 0 { return i }
             }
             i += 1
         }
-        if depth > 0, let from = start {
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[from..<n]))
-            if buffer.count > maxEventBytes {
-                throw WatchDecodeError("an event is larger than \(maxEventBytes) bytes")
-            }
-        }
-        return events
+        return nil
+    }
+
+    /// The offset of the next newline at or after `from`.
+    private static func newline(in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard from < bytes.count, let base = bytes.baseAddress,
+              let hit = memchr(base + from, 0x0A, bytes.count - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
+    }
+
+    /// The bytes in `range` as one JSON object (surrounding whitespace allowed), or nil.
+    private static func object(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> JSONValue? {
+        let text = UnsafeRawBufferPointer(rebasing: bytes[range]).assumingMemoryBound(to: UInt8.self)
+        guard let doc = try? JSONValue(parsingUTF8: text), doc.object != nil else { return nil }
+        return doc
     }
 
     /// Checks that the stream did not end inside an event.
     public func finish() throws(WatchDecodeError) {
-        if depth > 0 { throw WatchDecodeError("the stream ended in the middle of an event (\(buffer.count) bytes)") }
+        if !buffer.isEmpty { throw WatchDecodeError("the stream ended in the middle of an event (\(buffer.count) bytes)") }
     }
 
     /// Decodes one `{"type": ..., "object": ...}` frame.
     public static func decodeEvent(_ frame: [UInt8]) throws(WatchDecodeError) -> WatchEvent {
+        var copy = frame
+        let result = copy.withUnsafeBytes { raw in Result { () throws(WatchDecodeError) in try decodeEvent(raw) } }
+        return try result.get()
+    }
+
+    /// Decodes one `{"type": ..., "object": ...}` frame.
+    static func decodeEvent(_ frame: UnsafeRawBufferPointer) throws(WatchDecodeError) -> WatchEvent {
         let doc: JSONValue
         do {
-            doc = try JSONValue(parsing: frame)
+            doc = try JSONValue(parsingUTF8: frame.assumingMemoryBound(to: UInt8.self))
         } catch {
             throw WatchDecodeError("event is not valid JSON: \(error)")
         }
+        return try event(doc)
+    }
+
+    /// The event a decoded frame is.
+    static func event(_ doc: JSONValue) throws(WatchDecodeError) -> WatchEvent {
         guard let type = doc["type"]?.string else { throw WatchDecodeError("event without a type") }
         let object = doc["object"] ?? .null
         switch type {

@@ -48,17 +48,19 @@ final class CurlTransfer {
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
         var end = line.count
         while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
-        if text.hasPrefix("HTTP/") {
-            let parts = text.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        let bytes = UnsafeRawBufferPointer(rebasing: line[0..<end])
+        if bytes.starts(with: "HTTP/".utf8) {
+            // "HTTP/1.1 200 OK": the status is the second field.
+            let fields = bytes.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+            status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             headers.removeAll()
             return
         }
-        guard let colon = text.firstIndex(of: ":") else { return }
-        let name = String(text[..<colon])
-        let value = String(text[text.index(after: colon)...]).trimmingSpaces()
-        headers.append(HTTPHeader(name, value))
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var from = colon + 1, to = bytes.count
+        while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
+        while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
+        headers.append(HTTPHeader(String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[from..<to], as: UTF8.self)))
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
