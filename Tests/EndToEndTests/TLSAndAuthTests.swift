@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import KubeClient
 import KubeSim
+import Synchronization
 import Testing
 
 /// Acceptance item 4: the authentication and TLS matrix over real HTTPS on loopback. A socat TLS
@@ -234,5 +235,21 @@ extension TLSAndAuthTests {
             let streamed = transport.stream(HTTPRequest(method: "GET", url: url), cancellation: StreamCancellation()) { _ in true }
             #expect(streamed.failure == nil && streamed.status == 200, "stream \(i + 1): \(String(describing: streamed.failure))")
         }
+
+        // Several connections offering the session at once (a surge's burst): each failed one is retried.
+        let burst = CurlTransport(settings: TransportSettings(
+            server: try ServerURL.parse(front.url, defaultTLS: true), tls: tls, userAgent: "e2e", maxIdleHandles: 0))
+        let url = front.url + "/api/v1/namespaces/default/pods"
+        #expect((try? burst.send(HTTPRequest(method: "GET", url: url)))?.status == 200, "the first request gets the session")
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            do {
+                let status = try burst.send(HTTPRequest(method: "GET", url: url)).status
+                if status != 200 { failures.withLock { $0.append("request \(i): status \(status)") } }
+            } catch {
+                failures.withLock { $0.append("request \(i): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
     }
 }

@@ -62,7 +62,8 @@ public final class CurlTransport: Sendable {
     /// The fixed settings.
     public let settings: TransportSettings
     private let share = CurlShare()
-    /// Cleared after a TLS failure: from then on every connection does a full handshake.
+    /// Cleared after a TLS failure of an attempt that offered a cached session: from then on every
+    /// connection does a full handshake. Each attempt that did offer one is retried (several may fail at once).
     private let resumesSessions = Atomic<Bool>(true)
     /// Bit patterns of idle CURL* handles.
     private let idle = Mutex<[UInt]>([])
@@ -82,17 +83,19 @@ public final class CurlTransport: Sendable {
 
     /// Sends a request and reads the whole response.
     public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+        let resuming = resumesSessions.load(ordering: .relaxed)
         do {
-            return try sendOnce(request)
-        } catch where error.kind == .tls && resumesSessions.exchange(false, ordering: .relaxed) {
-            return try sendOnce(request)
+            return try sendOnce(request, resuming: resuming)
+        } catch where error.kind == .tls && resuming {
+            resumesSessions.store(false, ordering: .relaxed)
+            return try sendOnce(request, resuming: false)
         }
     }
 
-    private func sendOnce(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+    private func sendOnce(_ request: HTTPRequest, resuming: Bool) throws(TransportError) -> HTTPResponse {
         let easy = takeHandle()
         let transfer = CurlTransfer(cancellation: nil, maxBodyBytes: settings.limits.maxResponseBytes)
-        let lists = configure(easy, request, transfer)
+        let lists = configure(easy, request, transfer, resuming: resuming)
         if let stall = settings.limits.stallTime {
             kcurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, settings.limits.minimumBytesPerSecond)
             kcurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, Int(stall.components.seconds)))
@@ -113,15 +116,17 @@ public final class CurlTransport: Sendable {
         _ request: HTTPRequest, cancellation: StreamCancellation, onData: (UnsafeRawBufferPointer) -> Bool
     ) -> StreamOutcome {
         withoutActuallyEscaping(onData) { handler in
-            let outcome = streamTransfer(request, cancellation, handler)
-            guard outcome.status == 0, outcome.failure?.kind == .tls, resumesSessions.exchange(false, ordering: .relaxed)
-            else { return outcome }
-            return streamTransfer(request, cancellation, handler)
+            let resuming = resumesSessions.load(ordering: .relaxed)
+            let outcome = streamTransfer(request, cancellation, handler, resuming: resuming)
+            guard outcome.status == 0, outcome.failure?.kind == .tls, resuming else { return outcome }
+            resumesSessions.store(false, ordering: .relaxed)
+            return streamTransfer(request, cancellation, handler, resuming: false)
         }
     }
 
     private func streamTransfer(
-        _ request: HTTPRequest, _ cancellation: StreamCancellation, _ onData: @escaping (UnsafeRawBufferPointer) -> Bool
+        _ request: HTTPRequest, _ cancellation: StreamCancellation, _ onData: @escaping (UnsafeRawBufferPointer) -> Bool,
+        resuming: Bool
     ) -> StreamOutcome {
         let failed = { (what: String) in
             StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false,
@@ -131,7 +136,7 @@ public final class CurlTransport: Sendable {
         defer { curl_easy_cleanup(easy) }
         let transfer = CurlTransfer(cancellation: cancellation, maxBodyBytes: settings.limits.maxResponseBytes)
         transfer.onStreamData = onData
-        let lists = configure(easy, request, transfer)
+        let lists = configure(easy, request, transfer, resuming: resuming)
         defer { lists.free() }
         guard let multi = curl_multi_init() else { return failed("curl_multi_init failed") }
         defer { curl_multi_cleanup(multi) }
@@ -191,10 +196,12 @@ public final class CurlTransport: Sendable {
         }
     }
 
-    private func configure(_ easy: UnsafeMutableRawPointer, _ request: HTTPRequest, _ transfer: CurlTransfer) -> OwnedLists {
+    private func configure(
+        _ easy: UnsafeMutableRawPointer, _ request: HTTPRequest, _ transfer: CurlTransfer, resuming: Bool
+    ) -> OwnedLists {
         let s = settings
         kcurl_easy_setopt_share(easy, share.handle)
-        if !resumesSessions.load(ordering: .relaxed) { kcurl_easy_setopt_long(easy, CURLOPT_SSL_SESSIONID_CACHE, 0) }
+        if !resuming { kcurl_easy_setopt_long(easy, CURLOPT_SSL_SESSIONID_CACHE, 0) }
         transfer.install(on: easy)
         let routing = TLSServerNameRouting.route(url: request.url, server: s.server, serverName: s.tls.serverName)
         kcurl_easy_setopt_string(easy, CURLOPT_URL, routing.url)
