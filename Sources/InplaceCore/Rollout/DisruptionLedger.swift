@@ -1,11 +1,9 @@
-import Foundation
-
 /// The PodDisruptionBudgets of one invocation, shared by its workloads: which Ready pods each budget
 /// has lent out of service, and to which workload. A budget selecting the pods of two workloads
 /// rolled at once is one allowance: each window counts its own pods as it sees them, and the pods the
 /// others took out through the ledger, each pod once. Taking is atomic with the decision
 /// (`transaction`), so two windows never spend the same disruption.
-public final class DisruptionLedger: @unchecked Sendable {
+public final class DisruptionLedger: Sendable {
     /// What the budgets have lent: budget key (`namespace/name`) → pod key (`namespace/name`) → workload.
     public struct State: Sendable {
         var lent: [String: [String: String]] = [:]
@@ -46,39 +44,34 @@ public final class DisruptionLedger: @unchecked Sendable {
         public func key(pod: String) -> String { namespace + "/" + pod }
     }
 
-    private let lock = NSLock()
-    private var state = State()
-    private var listeners: [@Sendable () -> Void] = []
+    private struct Guarded {
+        var state = State()
+        var listeners: [@Sendable () -> Void] = []
+    }
+
+    private let guarded = Mutex(Guarded())
 
     public init() {}
 
     /// Runs `body` with the ledger held: a decision and the take it leads to are one step.
-    public func transaction<T>(_ body: (inout State) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&state)
+    public func transaction<T: Sendable>(_ body: (inout State) -> T) -> T {
+        guarded.withLock { body(&$0.state) }
     }
 
     /// What is lent now.
-    public var snapshot: State {
-        lock.lock()
-        defer { lock.unlock() }
-        return state
-    }
+    public var snapshot: State { guarded.withLock { $0.state } }
 
     /// Gives back what `pod` took; every listener hears of it (a window held by the budget may go on).
     public func release(_ pod: String) {
-        lock.lock()
-        state.release(pod)
-        let ls = listeners
-        lock.unlock()
-        for l in ls { l() }
+        let listeners = guarded.withLock { g in
+            g.state.release(pod)
+            return g.listeners
+        }
+        for l in listeners { l() }
     }
 
     /// Calls `listener` whenever a pod gives back what it took.
     public func onRelease(_ listener: @escaping @Sendable () -> Void) {
-        lock.lock()
-        listeners.append(listener)
-        lock.unlock()
+        guarded.withLock { $0.listeners.append(listener) }
     }
 }

@@ -7,6 +7,9 @@ import JSON
 /// sees the events of the objects it matches as if it had its own watch: a `synced` list of them
 /// first, then added, modified and deleted (an object that stops matching is deleted for it).
 /// Subscribers' handlers run on the watch's thread, in order, and must not block.
+///
+/// `@unchecked`: the state is under a recursive lock, because a cluster may deliver the first list
+/// inside `watch` (the in-memory one does), re-entering `receive` while `watch` holds it.
 public final class SharedWatches: @unchecked Sendable {
     /// What a filter looks at: an object's name, namespace and labels, read once per event.
     public struct Meta: Sendable {
@@ -161,7 +164,8 @@ public final class SharedWatches: @unchecked Sendable {
         return (o[path: ["metadata", "namespace"]]?.string ?? "") + "/" + name
     }
 
-    /// One collection's watch, what it shows, and who listens.
+    /// One collection's watch, what it shows, and who listens (`@unchecked`: only touched under
+    /// the owner's lock).
     private final class Informer: @unchecked Sendable {
         var upstream: (any WatchStopping)?
         var cache: [String: JSONValue] = [:]

@@ -2,7 +2,7 @@ import Foundation
 
 /// One workload's share of a `WritePool`: its writes run on the pool's threads (shared by every
 /// workload of an invocation), and it waits for its own writes only.
-public final class WriteLane: @unchecked Sendable {
+public final class WriteLane: Sendable {
     public let pool: WritePool
     /// The lane has the pool to itself: closing the lane closes the pool.
     private let owned: Bool
