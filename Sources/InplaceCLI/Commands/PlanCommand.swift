@@ -48,7 +48,9 @@ extension Command {
         switch options.output {
         case .text where ctx.global.quiet: break
         case .text: ctx.terminal.out(PlanRenderer.text(plan, style: ctx.outStyle))
-        case .json: ctx.terminal.out(PlanRenderer.json(plan).serialized() + "\n")
+        case .json:
+            PlanRenderer.writeJSON(plan) { ctx.terminal.out($0) }
+            ctx.terminal.out("\n")
         case .yaml: ctx.terminal.out(PlanRenderer.yaml(plan))
         }
         for w in plan.workloads {

@@ -12,12 +12,49 @@ public enum PlanRenderer {
         ]))
     }
 
+    /// `json(plan).serialized()` written a piece at a time, so 10,000 pods are never one tree or one string.
+    public static func writeJSON(_ plan: Plan, to write: (String) -> Void) {
+        var buffer = "{\"kind\":\"Plan\",\"workloads\":["
+        func flush(over limit: Int) {
+            guard buffer.utf8.count > limit else { return }
+            write(buffer)
+            buffer = ""
+        }
+        for (i, w) in plan.workloads.enumerated() {
+            if i > 0 { buffer += "," }
+            buffer += "{"
+            for m in workloadHead(w) { buffer += JSONValue.quote(m.key) + ":" + m.value.serialized() + "," }
+            buffer += "\"pods\":["
+            for (j, p) in w.pods.enumerated() {
+                if j > 0 { buffer += "," }
+                buffer += podJSON(p).serialized()
+                flush(over: 1 << 16)
+            }
+            buffer += "]"
+            for m in workloadTail(w) { buffer += "," + JSONValue.quote(m.key) + ":" + m.value.serialized() }
+            buffer += "}"
+        }
+        buffer += "]}"
+        flush(over: 0)
+    }
+
     static func workloadJSON(_ w: WorkloadPlan) -> JSONValue {
-        var o = JSONObject()
-        o["kind"] = .string(w.ref.kind.rawValue)
-        o["namespace"] = .string(w.ref.namespace)
-        o["name"] = .string(w.ref.name)
+        var o = JSONObject(uncheckedMembers: workloadHead(w))
         o["pods"] = .array(w.pods.map(podJSON))
+        for m in workloadTail(w) { o[m.key] = m.value }
+        return .object(o)
+    }
+
+    /// The members of a workload's object before `pods`.
+    static func workloadHead(_ w: WorkloadPlan) -> [JSONObject.Member] {
+        [JSONObject.Member(key: "kind", value: .string(w.ref.kind.rawValue)),
+         JSONObject.Member(key: "namespace", value: .string(w.ref.namespace)),
+         JSONObject.Member(key: "name", value: .string(w.ref.name))]
+    }
+
+    /// The members of a workload's object after `pods`.
+    static func workloadTail(_ w: WorkloadPlan) -> [JSONObject.Member] {
+        var o = JSONObject()
         var summary = JSONObject([
             ("update", .int(w.count(.update))), ("keep", .int(w.count(.keep))), ("hold", .int(w.count(.hold))),
             ("blocked", .int(w.count(.blocked))), ("batches", .int(w.batchCount)), ("maxUnavailable", .int(w.maxUnavailable)),
@@ -41,7 +78,7 @@ public enum PlanRenderer {
         o["summary"] = .object(summary)
         if !w.refusals.isEmpty { o["refused"] = .array(w.refusals.map { .string($0) }) }
         if !w.warnings.isEmpty { o["warnings"] = .array(w.warnings.map { .string($0) }) }
-        return .object(o)
+        return o.members
     }
 
     static func podJSON(_ p: PodPlan) -> JSONValue {

@@ -145,19 +145,12 @@ struct Comparator {
         v == .bool(false) || v == .int(0)
     }
 
-    static func isQuantity(_ schema: String) -> Bool {
-        // A quantity is a leaf under `resources.limits` or `resources.requests`: the stdlib's
-        // `hasSuffix` on what precedes the last dot (Foundation's `contains` on String cost a third
-        // of a 10,000-pod plan).
-        if let dot = schema.lastIndex(of: ".") {
-            let parent = schema[..<dot]
-            if parent.hasSuffix("resources.limits") || parent.hasSuffix("resources.requests") { return true }
-        }
-        return schema.hasSuffix("emptyDir.sizeLimit") || schema.hasPrefix("overhead.")
-    }
+    static func isQuantity(_ schema: String) -> Bool { SchemaPath.isQuantity(schema) }
 
     /// Semantic equality of a desired value `d` and a live value `p` at `schema`.
     static func equal(_ d: JSONValue?, _ p: JSONValue?, schema: String) -> Bool {
+        // Equal scalars are equal under every rule below (quantities included): decided without them.
+        if let d, let p, isScalar(d), d == p { return true }
         let dEmpty = isEmpty(d), pEmpty = isEmpty(p)
         if dEmpty && pEmpty { return true }
         if dEmpty {
@@ -170,7 +163,7 @@ struct Comparator {
             }
             if schema == "volumes", let a = p.array { return a.allSatisfy(ServerDefaults.isServiceAccountVolume) }
             if schema == "tolerations", let a = p.array { return a.allSatisfy(isSystemToleration) }
-            if schema.hasSuffix("[].volumeMounts"), let a = p.array { return a.allSatisfy(isServiceAccountMount) }
+            if SchemaPath.hasSuffix(schema, "[].volumeMounts"), let a = p.array { return a.allSatisfy(isServiceAccountMount) }
             return false
         }
         if pEmpty {
@@ -192,11 +185,11 @@ struct Comparator {
                 == Set((p.array ?? []).compactMap { $0["conditionType"]?.string })
         case "imagePullSecrets":
             return keyedEqual(d, p, key: "name", schema: schema, ignoreLive: { _ in false })
-        case _ where schema.hasSuffix("[].volumeMounts"):
+        case _ where SchemaPath.hasSuffix(schema, "[].volumeMounts"):
             return keyedEqual(d, p, key: "mountPath", schema: schema, ignoreLive: isServiceAccountMount)
-        case _ where schema.hasSuffix("[].ports"):
+        case _ where SchemaPath.hasSuffix(schema, "[].ports"):
             return portsEqual(d, p, schema: schema)
-        case _ where schema.hasSuffix("[].resources"):
+        case _ where SchemaPath.hasSuffix(schema, "[].resources"):
             return equalObjects(defaultRequestsFromLimits(d), p, schema: schema)
         default:
             break
@@ -212,6 +205,13 @@ struct Comparator {
             return zip(a, b).allSatisfy { equal($0, $1, schema: "\(schema)[]") }
         default:
             return d == p
+        }
+    }
+
+    static func isScalar(_ v: JSONValue) -> Bool {
+        switch v {
+        case .array, .object: return false
+        default: return true
         }
     }
 

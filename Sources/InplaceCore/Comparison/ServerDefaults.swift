@@ -78,18 +78,18 @@ enum ServerDefaults {
     /// The value the server would have filled in at `schema` when the template omitted it.
     static func defaultValue(at schema: String) -> JSONValue? {
         if let v = values[schema] { return v }
-        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-            for containers in ["containers[]", "initContainers[]"] {
-                let prefix = "\(containers).\(probe)."
-                if schema.hasPrefix(prefix) { return probeDefaults[String(schema.dropFirst(prefix.count))] }
-            }
-        }
-        for hook in ["postStart", "preStop"] {
-            for containers in ["containers[]", "initContainers[]"] {
-                let prefix = "\(containers).lifecycle.\(hook)."
-                if schema.hasPrefix(prefix) { return handlerDefaults[String(schema.dropFirst(prefix.count))] }
-            }
+        for (prefix, defaults) in defaultedPrefixes where schema.hasPrefix(prefix) {
+            return defaults[String(schema.dropFirst(prefix.count))]
         }
         return nil
     }
+
+    /// The probe and lifecycle handler paths whose fields default (`containers[].readinessProbe.`),
+    /// with those fields' defaults.
+    private static let defaultedPrefixes: [(String, [String: JSONValue])] =
+        ["livenessProbe", "readinessProbe", "startupProbe"].flatMap { probe in
+            ["containers[]", "initContainers[]"].map { ("\($0).\(probe).", probeDefaults) }
+        } + ["postStart", "preStop"].flatMap { hook in
+            ["containers[]", "initContainers[]"].map { ("\($0).lifecycle.\(hook).", handlerDefaults) }
+        }
 }

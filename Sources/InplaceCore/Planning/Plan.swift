@@ -107,7 +107,11 @@ public struct WorkloadPlan: Sendable, Equatable {
     public var budget: Int { maxUnavailable }
 
     /// Pods with this action.
-    public func count(_ action: PodAction) -> Int { pods.lazy.filter { $0.action == action }.count }
+    public func count(_ action: PodAction) -> Int {
+        var n = 0
+        for i in pods.indices where pods[i].action == action { n += 1 }
+        return n
+    }
     /// The number of batches.
     public var batchCount: Int { pods.compactMap(\.batch).max() ?? 0 }
 }

@@ -31,23 +31,22 @@ public struct PlanBuilder: Sendable {
         }
         let template = try Self.desiredTemplate(for: target, live: workload)
         let replicaSets = try self.replicaSets(of: workload)
-        var facts: [String: PodFacts] = [:]  // by name: a list that restarts after an expired page token repeats pods
-        var labels: [String: [String: String]] = [:]
+        var facts = PodFactsTable()
         let previous = Self.previousMetadata(of: workload)
         let owners = try forEachPod(of: workload, replicaSets: replicaSets) { pod in
-            facts[pod.name] = PodFacts(pod: pod, template: template, kind: workload.kind, previous: previous, selector: workload.selector)
-            labels[pod.name] = pod.labels
+            facts.add(PodFacts(pod: pod, template: template, kind: workload.kind, previous: previous, selector: workload.selector))
         }
+        let pods = facts.take()
         let budgets = options.ignorePdb || workload.kind == .pod ? [] : try disruptionBudgets(
-            of: workload, pods: facts.values.filter { !$0.terminating }.map { ($0.name, labels[$0.name] ?? [:], $0.ready) },
-            uids: Set(facts.values.map(\.uid)), template: template)
+            of: workload, pods: pods.filter { !$0.terminating }.map { ($0.name, $0.labels, $0.ready) },
+            uids: Set(pods.map(\.uid)), template: template)
         var resize: ResizeSupport?
-        let resizing = facts.values.filter { !$0.difference.resourceChanges.isEmpty }
+        let resizing = pods.filter { !$0.difference.resourceChanges.isEmpty }
         if !resizing.isEmpty {
             resize = try cluster.resizeSupport(nodes: Set(resizing.compactMap(\.node)))
         }
         var sidecars = SidecarRestartSupport()
-        let sidecarNodes = Set(facts.values.filter { !$0.difference.sidecars.isEmpty }.compactMap(\.node))
+        let sidecarNodes = Set(pods.filter { !$0.difference.sidecars.isEmpty }.compactMap(\.node))
         if !sidecarNodes.isEmpty {
             sidecars.kubeletVersions = resize?.kubeletVersions ?? [:]
             sidecars.unread = resize?.kubeletsUnread
@@ -65,10 +64,10 @@ public struct PlanBuilder: Sendable {
         var ordering = try UpdateOrder.resolve(ref: workload.ref, options: options, manifest: manifest, live: workload.object)
         var notes: [String] = []
         if case .by(let key)? = ordering.scatter {
-            (ordering.nodeValues, notes) = nodeValues(key, nodes: Set(facts.values.compactMap(\.node)))
+            (ordering.nodeValues, notes) = nodeValues(key, nodes: Set(pods.compactMap(\.node)))
         }
         var plan = Planner.plan(
-            ref: workload.ref, replicas: workload.replicas, pods: Array(facts.values), options: options,
+            ref: workload.ref, replicas: workload.replicas, pods: pods, options: options,
             strategy: WorkloadStrategy.of(kind: workload.kind, manifest: manifest, live: workload.object),
             owners: workload.kind == .pod ? [] : owners,
             refusals: RolloutPreconditions.workloadReasons(workload, replicaSets: replicaSets), resize: resize,

@@ -22,10 +22,14 @@ public enum Planner {
         let ordering = ordering ?? UpdateOrder(priority: options.priority, scatter: options.scatter)
         let budgets = options.ignorePdb ? [] : budgets
         var refusals = refusals
-        let live = pods.filter { !$0.terminating }
+        let live = pods.contains(where: \.terminating) ? pods.filter { !$0.terminating } : pods
         let total = max((replicas ?? live.count) - surgeApplied, live.count - surgeApplied)
         var warnings: [String] = []
-        var plans: [String: PodPlan] = [:]
+        // Each pod's plan, by its place in `live`; `slot` finds it by name (a repeated name: the last pod's).
+        var plans: [PodPlan] = []
+        plans.reserveCapacity(live.count)
+        var slot: [String: Int] = [:]
+        slot.reserveCapacity(live.count)
         var candidates: [PodFacts] = []
 
         for pod in live {
@@ -46,7 +50,12 @@ public enum Planner {
                 candidates.append(pod)
                 plan.action = .update
             }
-            plans[pod.name] = plan
+            plans.append(plan)
+            slot[pod.name] = plans.count - 1
+        }
+
+        func edit(_ name: String, _ change: (inout PodPlan) -> Void) {
+            if let i = slot[name] { change(&plans[i]) }
         }
 
         // Partition: StatefulSet ordinals below it stay; elsewhere that many not-updated pods stay.
@@ -55,25 +64,25 @@ public enum Planner {
         if partition > 0 {
             if ref.kind == .statefulSet {
                 for pod in candidates where (pod.ordinal ?? Int.max) < partition {
-                    plans[pod.name]?.action = .hold
-                    plans[pod.name]?.reasons = ["partition"]
+                    edit(pod.name) { $0.action = .hold; $0.reasons = ["partition"] }
                 }
             } else {
                 let oldPods = live.filter { !$0.difference.isEmpty }.count
                 let toUpdate = max(0, oldPods - partition)
                 for pod in ordering.sorted(candidates, kind: ref.kind).dropFirst(toUpdate) {
-                    plans[pod.name]?.action = .hold
-                    plans[pod.name]?.reasons = ["partition"]
+                    edit(pod.name) { $0.action = .hold; $0.reasons = ["partition"] }
                 }
             }
         }
 
-        let updating = ordering.sorted(candidates.filter { plans[$0.name]?.action == .update }, kind: ref.kind)
+        let updating = ordering.sorted(candidates.filter { slot[$0.name].map { plans[$0].action } == .update }, kind: ref.kind)
         if !ordering.isDefault {
             for pod in candidates {
-                plans[pod.name]?.priority = ordering.priorityValue(pod)
-                plans[pod.name]?.priorityKey = ordering.priorityKey(pod)
-                plans[pod.name]?.scatter = ordering.scatterValue(pod)
+                edit(pod.name) {
+                    $0.priority = ordering.priorityValue(pod)
+                    $0.priorityKey = ordering.priorityKey(pod)
+                    $0.scatter = ordering.scatterValue(pod)
+                }
             }
         }
         let updatingNames = Set(updating.map(\.name))
@@ -114,7 +123,7 @@ public enum Planner {
         }
         for (pod, batch) in batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, surge: surgeCount,
                                     budgets: budgets, warnings: &warnings) {
-            plans[pod]?.batch = batch
+            edit(pod) { $0.batch = batch }
         }
 
         let missingGate = live.filter { !$0.hasGate && $0.difference.restartsContainers }.count
@@ -131,7 +140,11 @@ public enum Planner {
         }
 
         let rest = live.filter { !updatingNames.contains($0.name) }.sorted { byOrdinalThenName($0, $1, kind: ref.kind) }
-        let ordered = (updating + rest).compactMap { plans[$0.name] }
+        var ordered: [PodPlan] = []
+        ordered.reserveCapacity(updating.count + rest.count)
+        for pod in updating { if let i = slot[pod.name] { ordered.append(plans[i]) } }
+        for pod in rest { if let i = slot[pod.name] { ordered.append(plans[i]) } }
+        plans = []
         var result = WorkloadPlan(ref: ref, pods: ordered, maxUnavailable: maxUnavailable, partition: partition,
                             maxUnavailableSetting: maxUnavailableSetting, partitionSetting: partitionSetting, desired: total,
                             owners: owners, refusals: refusals, warnings: warnings, surge: surgeCount, surgeSetting: surgeChoice?.setting)
@@ -177,33 +190,50 @@ public enum Planner {
             ? (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }
             : []
         window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) } + added)
-        window.enqueue(updating.map {
-            PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges,
-                      metadata: $0.difference.metadataChanges)
-        })
+        // The queue is fed a chunk at a time, so taking pods off its front stays cheap with thousands
+        // of pods; a turn that empties it goes on with the next chunk, as one turn over the whole queue would.
+        var fed = 0
+        func turn() -> [PodTarget] {
+            var started: [PodTarget] = []
+            repeat {
+                if window.pending.count < chunk / 2, fed < updating.count {
+                    let end = min(updating.count, fed + chunk)
+                    window.enqueue(updating[fed..<end].map {
+                        PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges,
+                                  metadata: $0.difference.metadataChanges)
+                    })
+                    fed = end
+                }
+                started += window.start(now: 0).started
+            } while window.pending.isEmpty && fed < updating.count
+            return started
+        }
         var out: [(String, Int)] = []
+        out.reserveCapacity(updating.count)
         var batch = 0
         var stalled = false
-        while !window.pending.isEmpty {
+        while !window.pending.isEmpty || fed < updating.count {
             batch += 1
-            var turn = window.start(now: 0)
-            if turn.started.isEmpty {
+            var started = turn()
+            if started.isEmpty {
                 if !stalled {
                     stalled = true
                     warnings.append(
                         "\(window.unavailable) pod(s) not being updated are already unavailable (max-unavailable \(maxUnavailable)): the rollout will wait for them to become ready")
                 }
                 window.desired -= window.unavailable
-                turn = window.start(now: 0)
-                if turn.started.isEmpty { break }
+                started = turn()
+                if started.isEmpty { break }
             }
-            for target in turn.started {
-                out.append((target.name, batch))
-                window.finish(target.name, ready: true)
-            }
+            for target in started { out.append((target.name, batch)) }
+            // Last started first: each is then the end of the window's list of pods in flight.
+            for target in started.reversed() { window.finish(target.name, ready: true) }
         }
         return out
     }
+
+    /// How many pods `batches` queues at a time.
+    static let chunk = 256
 
     /// The default update order: pods already not ready first, then StatefulSet highest ordinal first,
     /// then name (`UpdateOrder.sorted` applies the priority and scatter rules over it).

@@ -66,6 +66,8 @@ public struct RolloutWindow: Sendable {
     private let initialUIDs: Set<String>
     private var members: [String: Member] = [:]
     private var activeNames: Set<String> = []
+    /// A pod was started again while in flight, so `active` may name it more than once.
+    private var activeRepeats = false
     /// Pods in flight that left service (not in-service resizes): what max-unavailable bounds.
     private var outOfService: Set<String> = []
     /// Members that are Ready and not in flight: kept incrementally, so a decision does not walk every pod.
@@ -157,14 +159,17 @@ public struct RolloutWindow: Sendable {
     private mutating func start(now: Double, holding: (String) -> Bool, lent state: inout DisruptionLedger.State?) -> Turn {
         var turn = Turn()
         guard now < deadline else { return turn }
-        while let next = pending.first {
+        var taken = 0
+        defer { pending.removeFirst(taken) }
+        while taken < pending.count {
+            let next = pending[taken]
             guard let member = members[next.name], !member.terminating else {
-                pending.removeFirst()
+                taken += 1
                 turn.skipped.append(next)
                 continue
             }
             guard next.inService || mayStart(next.name, lent: state), !holding(next.name) else { break }
-            pending.removeFirst()
+            taken += 1
             if !next.inService {
                 if members[next.name]?.ready == true {
                     readyIdle -= 1
@@ -179,7 +184,7 @@ public struct RolloutWindow: Sendable {
                 outOfService.insert(next.name)
             }
             active.append(next.name)
-            activeNames.insert(next.name)
+            if !activeNames.insert(next.name).inserted { activeRepeats = true }
             startedAt[next.name] = now
             turn.started.append(next)
         }
@@ -189,7 +194,14 @@ public struct RolloutWindow: Sendable {
     /// Takes a pod out of flight (done or failed); `ready` sets its readiness (to plan ahead).
     public mutating func finish(_ name: String, ready: Bool? = nil) {
         guard activeNames.remove(name) != nil else { return }
-        active.removeAll { $0 == name }
+        if activeRepeats {
+            active.removeAll { $0 == name }
+            activeRepeats = !active.isEmpty
+        } else if active.last == name {
+            active.removeLast()
+        } else if let i = active.firstIndex(of: name) {
+            active.remove(at: i)
+        }
         startedAt[name] = nil
         let counted = outOfService.remove(name) != nil
         let wasReady = members[name]?.ready == true
