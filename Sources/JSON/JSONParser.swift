@@ -33,6 +33,7 @@ extension JSONValue {
     /// Parses one JSON document from a buffer of UTF-8 bytes.
     public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
         var p = JSONByteParser(buf)
+        defer { p.releaseScratch() }
         p.skipWhitespace()
         let v = try p.parseValue(depth: 0)
         p.skipWhitespace()
@@ -46,8 +47,19 @@ struct JSONByteParser {
     let buf: UnsafeBufferPointer<UInt8>
     var pos = 0
     static let maxDepth = 512
+    /// The members of the objects being parsed, innermost last, and the items of the arrays: each
+    /// object or array moves its own off the top once complete, into storage allocated once at its
+    /// final size (appending to a growing array allocated up to five times per object).
+    var members = ScratchStack<JSONObject.Member>()
+    var items = ScratchStack<JSONValue>()
 
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
+
+    /// Frees the scratch stacks (and what a failed parse left on them).
+    mutating func releaseScratch() {
+        members.release()
+        items.release()
+    }
 
     func error(_ message: String) -> JSONParseError {
         var line = 1, col = 1
@@ -96,9 +108,7 @@ struct JSONByteParser {
         pos += 1
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
-        // Grown as members come: room reserved ahead is kept by every stored object (a pod's small
-        // objects would hold 5 MB more per 1,000 pods).
-        var members: [JSONObject.Member] = []
+        let base = members.count
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -108,11 +118,8 @@ struct JSONByteParser {
             pos += 1
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            let length = key.utf8.count  // keys of another length need no comparison
-            if let i = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
-                members[i].value = value  // Last one wins, as Go's encoding/json.
-            } else {
-                members.append(JSONObject.Member(key: key, value: value))
+            if !members.replace(from: base, key: key, value: value) {  // Last one wins, as Go's encoding/json.
+                members.push(JSONObject.Member(key: key, value: value))
             }
             skipWhitespace()
             guard pos < buf.count else { throw error("unexpected end of input in object") }
@@ -120,24 +127,25 @@ struct JSONByteParser {
             if buf[pos] == UInt8(ascii: "}") { pos += 1; break }
             throw error("expected ',' or '}' in object")
         }
-        return .object(JSONObject(uncheckedMembers: members))
+        return .object(JSONObject(uncheckedMembers: members.pop(from: base)))
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         pos += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
+        let base = items.count
         while true {
             skipWhitespace()
-            items.append(try parseValue(depth: depth + 1))
+            let item = try parseValue(depth: depth + 1)
+            items.push(item)
             skipWhitespace()
             guard pos < buf.count else { throw error("unexpected end of input in array") }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
             if buf[pos] == UInt8(ascii: "]") { pos += 1; break }
             throw error("expected ',' or ']' in array")
         }
-        return .array(items)
+        return .array(items.pop(from: base))
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
@@ -272,5 +280,61 @@ struct JSONByteParser {
         guard let d = Double(text) else { throw error("invalid number") }
         guard d.isFinite else { throw error("number \(text) is out of range") }
         return .double(d)
+    }
+}
+
+/// A stack of values in memory the parser manages: elements are moved off the top into a new
+/// array without copying or reference counting.
+struct ScratchStack<Element> {
+    private var storage: UnsafeMutablePointer<Element>?
+    private var capacity = 0
+    /// Elements on the stack.
+    private(set) var count = 0
+
+    mutating func push(_ element: Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: max(64, capacity * 2))
+            if let storage {
+                grown.moveInitialize(from: storage, count: count)
+                storage.deallocate()
+            }
+            storage = grown
+            capacity = max(64, capacity * 2)
+        }
+        (storage! + count).initialize(to: element)
+        count += 1
+    }
+
+    /// The elements from `base` up, removed from the stack.
+    mutating func pop(from base: Int) -> [Element] {
+        let n = count - base
+        guard n > 0, let storage else { return [] }
+        count = base
+        return [Element](unsafeUninitializedCapacity: n) { out, initialized in
+            out.baseAddress!.moveInitialize(from: storage + base, count: n)
+            initialized = n
+        }
+    }
+
+    /// Frees the storage and the elements still on the stack.
+    mutating func release() {
+        storage?.deinitialize(count: count)
+        storage?.deallocate()
+        storage = nil
+        capacity = 0
+        count = 0
+    }
+}
+
+extension ScratchStack<JSONObject.Member> {
+    /// Sets the value of the member `key` among those from `base` up; false when there is none.
+    mutating func replace(from base: Int, key: String, value: JSONValue) -> Bool {
+        guard let storage else { return false }
+        let length = key.utf8.count  // keys of another length need no comparison
+        for i in base..<count where storage[i].key.utf8.count == length && storage[i].key == key {
+            storage[i].value = value
+            return true
+        }
+        return false
     }
 }

@@ -84,7 +84,10 @@ extension JSONValue {
 
     /// The member `key` of an object (nil for other types or a missing key).
     public subscript(key: String) -> JSONValue? {
-        get { object?[key] }
+        get {
+            guard case .object(let o) = self else { return nil }
+            return o[key]
+        }
         set {
             guard case .object(var o) = self else { return }
             self = .null

@@ -73,9 +73,9 @@ struct Comparator {
             let before = ResourceComparison.qosClass(live), after = ResourceComparison.qosClass(resized)
             if before != after { block("QoS class \(before) → \(after) (pods/resize cannot change it)") }
         }
-        let handled: Set<String> = ["containers", "initContainers"]
-        for key in unionKeys(desired, live) where !handled.contains(key) {
-            if !Self.equal(desired[key], live[key], schema: key) { block("spec.\(key)") }
+        Self.allKeys(desired, live) { key, d, p in
+            if key != "containers" && key != "initContainers" && !Self.equal(d, p, schema: key) { block("spec.\(key)") }
+            return true
         }
     }
 
@@ -108,25 +108,34 @@ struct Comparator {
                     block("spec.\(key)[\(name)].image (init containers do not run again in place)")
                 }
             }
-            for field in unionKeys(d, p) where field != "image" && field != "name" {
-                if field == "resources" && key == "containers" && !Self.equal(d[field], p[field], schema: "\(key)[].\(field)") {
-                    let r = ResourceComparison.compare(desired: d[field], live: p[field], container: name, liveContainer: p,
+            Self.allKeys(d, p) { field, dValue, pValue in
+                guard field != "image" && field != "name" else { return true }
+                if field == "resources" && key == "containers" && !Self.equal(dValue, pValue, schema: "\(key)[].\(field)") {
+                    let r = ResourceComparison.compare(desired: dValue, live: pValue, container: name, liveContainer: p,
                                                        path: "spec.\(key)[\(name)]")
                     resources += r.changes
                     for b in r.blocked { block(b) }
-                    continue
+                    return true
                 }
-                if !Self.equal(d[field], p[field], schema: "\(key)[].\(field)") {
+                if !Self.equal(dValue, pValue, schema: "\(key)[].\(field)") {
                     block("spec.\(key)[\(name)].\(field)")
                 }
+                return true
             }
         }
     }
 
-    private func unionKeys(_ a: JSONValue?, _ b: JSONValue?) -> [String] {
-        var keys = a?.object?.keys ?? []
-        for k in b?.object?.keys ?? [] where !keys.contains(k) { keys.append(k) }
-        return keys
+    /// Calls `body` with every key of the objects `a` and `b` (a's in order, then b's others) and
+    /// its value in each, until `body` returns false; returns false if it did.
+    @discardableResult
+    static func allKeys(_ a: JSONValue?, _ b: JSONValue?, _ body: (String, JSONValue?, JSONValue?) -> Bool) -> Bool {
+        if case .object(let ao)? = a {
+            for m in ao where !body(m.key, m.value, b?[m.key]) { return false }
+        }
+        if case .object(let bo)? = b {
+            for m in bo where a?[m.key] == nil && !body(m.key, nil, m.value) { return false }
+        }
+        return true
     }
 
     /// Null, empty lists/objects/strings: what Go's `omitempty` drops.
@@ -216,9 +225,7 @@ struct Comparator {
     }
 
     static func equalObjects(_ d: JSONValue, _ p: JSONValue, schema: String) -> Bool {
-        var keys = d.object?.keys ?? []
-        for k in p.object?.keys ?? [] where !keys.contains(k) { keys.append(k) }
-        return keys.allSatisfy { equal(d[$0], p[$0], schema: "\(schema).\($0)") }
+        allKeys(d, p) { key, dValue, pValue in equal(dValue, pValue, schema: "\(schema).\(key)") }
     }
 
     static func keyedEqual(

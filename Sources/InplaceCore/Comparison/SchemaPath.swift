@@ -13,6 +13,11 @@ enum SchemaPath {
         ascii(path) { hasPrefix($0, prefix) } ?? path.hasPrefix(prefix.description)
     }
 
+    /// `path.hasPrefix(prefix)` for an ASCII `prefix`.
+    static func hasPrefix(_ path: String, _ prefix: String) -> Bool {
+        ascii(path) { p in p.count >= prefix.utf8.count && p.prefix(prefix.utf8.count).elementsEqual(prefix.utf8) } ?? path.hasPrefix(prefix)
+    }
+
     /// A leaf under `resources.limits` or `resources.requests`, an `emptyDir.sizeLimit`, or under `overhead`.
     static func isQuantity(_ path: String) -> Bool {
         ascii(path) { p in

@@ -78,7 +78,7 @@ enum ServerDefaults {
     /// The value the server would have filled in at `schema` when the template omitted it.
     static func defaultValue(at schema: String) -> JSONValue? {
         if let v = values[schema] { return v }
-        for (prefix, defaults) in defaultedPrefixes where schema.hasPrefix(prefix) {
+        for (prefix, defaults) in defaultedPrefixes where SchemaPath.hasPrefix(schema, prefix) {
             return defaults[String(schema.dropFirst(prefix.count))]
         }
         return nil
