@@ -46,3 +46,39 @@ import Testing
                                       "priority": 12, "priorityKey": "rack", "scatter": "a"])
     }
 }
+
+/// `-o json` over many pods is written a piece at a time, and the pieces make the same text as the
+/// whole plan serialized at once.
+@Suite struct PlanJSONStreamingTests {
+    func workload(_ name: String, pods: Int) -> WorkloadPlan {
+        var w = WorkloadPlan(
+            ref: WorkloadRef(kind: .deployment, namespace: "ns \"q\"", name: name),
+            pods: (0..<pods).map { i in
+                var p = PodPlan(name: "\(name)-\(i)", action: i % 3 == 0 ? .blocked : .update, batch: i % 3 == 0 ? nil : i / 7 + 1,
+                                changes: [ImageChange(container: "app", from: "a:1", to: "a:\\2")],
+                                reasons: i % 3 == 0 ? ["spec.containers[app].env", "é\n"] : [], ready: i % 5 != 0)
+                p.metadata = i % 4 == 0 ? [MetadataChange(field: .labels, key: "tier", from: nil, to: "web")] : []
+                return p
+            },
+            maxUnavailable: 7, refusals: ["refused \u{1}"], warnings: ["a warning"], surge: 2,
+            surgeSetting: PlanSetting(.count(2), source: .flag))
+        w.limitingBudget = "pdb"
+        return w
+    }
+
+    @Test func theStreamedTextIsTheWholePlanSerialized() {
+        for plan in [Plan(workloads: []), Plan(workloads: [workload("empty", pods: 0)]),
+                     Plan(workloads: [workload("web", pods: 3_000), workload("api", pods: 5)])] {
+            var pieces: [String] = []
+            PlanRenderer.writeJSON(plan) { pieces.append($0) }
+            #expect(pieces.joined() == PlanRenderer.json(plan).serialized())
+        }
+    }
+
+    @Test func manyPodsGoOutInPiecesOfBoundedSize() {
+        var pieces: [String] = []
+        PlanRenderer.writeJSON(Plan(workloads: [workload("web", pods: 5_000)])) { pieces.append($0) }
+        #expect(pieces.count > 5)
+        #expect(pieces.allSatisfy { $0.utf8.count < 70_000 })
+    }
+}

@@ -25,37 +25,39 @@ public enum Planner {
         let live = pods.contains(where: \.terminating) ? pods.filter { !$0.terminating } : pods
         let total = max((replicas ?? live.count) - surgeApplied, live.count - surgeApplied)
         var warnings: [String] = []
-        // Each pod's plan, by its place in `live`; `slot` finds it by name (a repeated name: the last pod's).
-        var plans: [PodPlan] = []
-        plans.reserveCapacity(live.count)
+        // What is decided for each pod, by its place in `live`; its `PodPlan` is made once the order
+        // is known. `slot` finds a pod's place by name (a repeated name: the last pod's, whose
+        // decisions count for the name).
+        var actions: [PodAction] = []
+        actions.reserveCapacity(live.count)
+        var reasons: [[String]] = []
+        reasons.reserveCapacity(live.count)
         var slot: [String: Int] = [:]
         slot.reserveCapacity(live.count)
-        var candidates: [PodFacts] = []
+        var candidates: [Int] = []  // places of the pods with something to update
 
-        for pod in live {
+        for (place, pod) in live.enumerated() {
             let diff = pod.difference
-            var plan = PodPlan(name: pod.name, action: .keep, changes: diff.imageChanges, ready: pod.ready, ordinal: pod.ordinal,
-                               uid: pod.uid)
-            plan.resources = diff.resourceChanges
-            plan.metadata = diff.metadataChanges
-            var reasons = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
-            if reasons.isEmpty, !diff.resourceChanges.isEmpty {
-                reasons = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
+            var action = PodAction.keep
+            var why = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
+            if why.isEmpty, !diff.resourceChanges.isEmpty {
+                why = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
             }
-            if reasons.isEmpty { reasons = sidecars.reasons(diff.sidecars, node: pod.node) }
-            if !reasons.isEmpty {
-                plan.action = .blocked
-                plan.reasons = reasons
+            if why.isEmpty { why = sidecars.reasons(diff.sidecars, node: pod.node) }
+            if !why.isEmpty {
+                action = .blocked
             } else if diff.hasUpdates {
-                candidates.append(pod)
-                plan.action = .update
+                candidates.append(place)
+                action = .update
             }
-            plans.append(plan)
-            slot[pod.name] = plans.count - 1
+            actions.append(action)
+            reasons.append(why)
+            slot[pod.name] = place
         }
-
-        func edit(_ name: String, _ change: (inout PodPlan) -> Void) {
-            if let i = slot[name] { change(&plans[i]) }
+        func hold(_ name: String) {
+            guard let i = slot[name] else { return }
+            actions[i] = .hold
+            reasons[i] = ["partition"]
         }
 
         // Partition: StatefulSet ordinals below it stay; elsewhere that many not-updated pods stay.
@@ -63,33 +65,30 @@ public enum Planner {
         let partition = partitionSetting.value.resolve(total: total, roundUp: true)
         if partition > 0 {
             if ref.kind == .statefulSet {
-                for pod in candidates where (pod.ordinal ?? Int.max) < partition {
-                    edit(pod.name) { $0.action = .hold; $0.reasons = ["partition"] }
-                }
+                for place in candidates where (live[place].ordinal ?? Int.max) < partition { hold(live[place].name) }
             } else {
-                let oldPods = live.filter { !$0.difference.isEmpty }.count
+                let oldPods = live.lazy.filter { !$0.difference.isEmpty }.count
                 let toUpdate = max(0, oldPods - partition)
-                for pod in ordering.sorted(candidates, kind: ref.kind).dropFirst(toUpdate) {
-                    edit(pod.name) { $0.action = .hold; $0.reasons = ["partition"] }
-                }
+                for pod in ordering.sorted(candidates.map { live[$0] }, kind: ref.kind).dropFirst(toUpdate) { hold(pod.name) }
             }
         }
 
-        let updating = ordering.sorted(candidates.filter { slot[$0.name].map { plans[$0].action } == .update }, kind: ref.kind)
+        let updatingPlaces = placesInOrder(candidates.filter { slot[live[$0].name].map { actions[$0] } == .update }, of: live,
+                                           ordering: ordering, kind: ref.kind)
+        let updating = updatingPlaces.lazy.map { live[$0] }
+        // Where the order rules placed each pod to update (shown only when there are rules).
+        var ranks: [Int: (priority: Int?, key: String?, scatter: String?)] = [:]
         if !ordering.isDefault {
-            for pod in candidates {
-                edit(pod.name) {
-                    $0.priority = ordering.priorityValue(pod)
-                    $0.priorityKey = ordering.priorityKey(pod)
-                    $0.scatter = ordering.scatterValue(pod)
-                }
+            for place in candidates {
+                guard let i = slot[live[place].name] else { continue }
+                let pod = live[place]
+                ranks[i] = (ordering.priorityValue(pod), ordering.priorityKey(pod), ordering.scatterValue(pod))
             }
         }
-        let updatingNames = Set(updating.map(\.name))
         let maxUnavailableSetting = PlanSetting.choose(flag: options.maxUnavailable, own: strategy.maxUnavailable, default: .count(1))
         var resolved = maxUnavailableSetting.value.resolve(total: total, roundUp: false)
         // Pods whose update keeps them in service (labels and annotations, NotRequired resizes) need no surge.
-        let leaving = updating.filter { $0.difference.restartsContainers }.count
+        let leaving = updating.lazy.filter { $0.difference.restartsContainers }.count
         let surgeChoice = surge(kind: ref.kind, total: total, maxUnavailable: resolved, setting: maxUnavailableSetting,
                                 options: options, strategy: strategy, applied: surgeApplied, updating: leaving,
                                 notes: &warnings)
@@ -109,7 +108,7 @@ public enum Planner {
         var limiting: String?
         if !updating.isEmpty {
             for budget in budgets {
-                let counted = live.filter { budget.counts($0.name) }.count + (budget.selectsAll ? surgeCount : 0)
+                let counted = live.lazy.filter { budget.counts($0.name) }.count + (budget.selectsAll ? surgeCount : 0)
                 let best = budget.allowed(healthy: counted)
                 if best < 1 {
                     refusals.append(
@@ -121,31 +120,42 @@ public enum Planner {
                 }
             }
         }
+        var batchOf = [Int](repeating: 0, count: live.count)
         for (pod, batch) in batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, surge: surgeCount,
                                     budgets: budgets, warnings: &warnings) {
-            edit(pod) { $0.batch = batch }
+            if let i = slot[pod] { batchOf[i] = batch }
         }
 
-        let missingGate = live.filter { !$0.hasGate && $0.difference.restartsContainers }.count
+        let missingGate = live.lazy.filter { !$0.hasGate && $0.difference.restartsContainers }.count
         if missingGate > 0 {
             warnings.append(
                 options.allowMissingGate
                     ? "\(missingGate) pod(s) lack the readiness gate \(InPlace.gateConditionType): they keep receiving traffic while their containers restart (--allow-missing-gate)"
                     : "\(missingGate) pod(s) lack the readiness gate \(InPlace.gateConditionType): run `kubectl inplace prepare \(ref)` once to add it (or accept traffic loss with --allow-missing-gate)")
         }
-        let ungated = live.filter(\.gateConditionMissing).count
+        let ungated = live.lazy.filter(\.gateConditionMissing).count
         if ungated > 0 {
             warnings.append(
                 "\(ungated) pod(s) have the readiness gate but no \(InPlace.gateConditionType) condition, so they are not Ready: no gate keeper seems to run (install it with `kubectl inplace controller --print-manifest | kubectl apply -f -`)")
         }
 
+        let updatingNames = Set(updating.map(\.name))
         let rest = live.filter { !updatingNames.contains($0.name) }.sorted { byOrdinalThenName($0, $1, kind: ref.kind) }
-        var ordered: [PodPlan] = []
-        ordered.reserveCapacity(updating.count + rest.count)
-        for pod in updating { if let i = slot[pod.name] { ordered.append(plans[i]) } }
-        for pod in rest { if let i = slot[pod.name] { ordered.append(plans[i]) } }
-        plans = []
-        var result = WorkloadPlan(ref: ref, pods: ordered, maxUnavailable: maxUnavailable, partition: partition,
+        var plans: [PodPlan] = []
+        plans.reserveCapacity(updating.count + rest.count)
+        func add(_ name: String) {
+            guard let i = slot[name] else { return }
+            let pod = live[i], diff = pod.difference
+            var plan = PodPlan(name: pod.name, action: actions[i], batch: batchOf[i] > 0 ? batchOf[i] : nil, changes: diff.imageChanges,
+                               reasons: reasons[i], ready: pod.ready, ordinal: pod.ordinal, uid: pod.uid)
+            plan.resources = diff.resourceChanges
+            plan.metadata = diff.metadataChanges
+            if let rank = ranks[i] { (plan.priority, plan.priorityKey, plan.scatter) = rank }
+            plans.append(plan)
+        }
+        for pod in updating { add(pod.name) }
+        for pod in rest { add(pod.name) }
+        var result = WorkloadPlan(ref: ref, pods: plans, maxUnavailable: maxUnavailable, partition: partition,
                             maxUnavailableSetting: maxUnavailableSetting, partitionSetting: partitionSetting, desired: total,
                             owners: owners, refusals: refusals, warnings: warnings, surge: surgeCount, surgeSetting: surgeChoice?.setting)
         result.budgets = budgets
@@ -179,17 +189,34 @@ public enum Planner {
         return (count, PlanSetting(own, source: setting.source))
     }
 
+    /// The places in `pods` of the pods at `places` (ascending) in update order: sorted where they
+    /// are in the default order, else through `UpdateOrder.sorted` (equal facts under one name are
+    /// interchangeable).
+    static func placesInOrder(_ places: [Int], of pods: [PodFacts], ordering: UpdateOrder, kind: WorkloadKind) -> [Int] {
+        guard !ordering.isDefault else { return orderedPlaces(pods, among: places, kind: kind) }
+        var byName: [String: [Int]] = [:]
+        for place in places { byName[pods[place].name, default: []].append(place) }
+        return ordering.sorted(places.map { pods[$0] }, kind: kind).compactMap { pod in
+            guard let k = byName[pod.name]?.firstIndex(where: { pods[$0] == pod }) else { return nil }
+            return byName[pod.name]?.remove(at: k)
+        }
+    }
+
     /// The batch of each pod to update: the pods the rollout's window would start together, each
     /// batch starting once the one before is back and Ready.
-    static func batches(_ updating: [PodFacts], live: [PodFacts], desired: Int, maxUnavailable: Int, surge: Int = 0,
-                        budgets: [DisruptionBudget] = [], warnings: inout [String]) -> [(String, Int)] {
+    static func batches<Pods: RandomAccessCollection<PodFacts>>(
+        _ updating: Pods, live: [PodFacts], desired: Int, maxUnavailable: Int, surge: Int = 0, budgets: [DisruptionBudget] = [],
+        warnings: inout [String]
+    ) -> [(String, Int)] where Pods.Index == Int {
         var window = RolloutWindow(maxUnavailable: maxUnavailable, desired: desired, surge: surge)
         window.budgets = budgets
-        let names = Set(live.map(\.name))
-        let added = live.count < desired + surge
-            ? (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }
-            : []
-        window.sync(live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) } + added)
+        var members = live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) }
+        if live.count < desired + surge && surge > 0 {
+            let names = Set(live.map(\.name))
+            members += (0..<surge).map { RolloutWindow.Member(name: "surge \($0)", uid: "surge \($0)", ready: true) }.filter { !names.contains($0.name) }
+        }
+        window.sync(members)
+        members = []
         // The queue is fed a chunk at a time, so taking pods off its front stays cheap with thousands
         // of pods; a turn that empties it goes on with the next chunk, as one turn over the whole queue would.
         var fed = 0
@@ -238,7 +265,14 @@ public enum Planner {
     /// The default update order: pods already not ready first, then StatefulSet highest ordinal first,
     /// then name (`UpdateOrder.sorted` applies the priority and scatter rules over it).
     public static func order(_ pods: [PodFacts], kind: WorkloadKind) -> [PodFacts] {
-        pods.sorted { a, b in
+        orderedPlaces(pods, among: Array(pods.indices), kind: kind).map { pods[$0] }
+    }
+
+    /// `order` of the pods at `places` (ascending) in `pods`, as places: the pods are compared where
+    /// they are instead of moved by the sort.
+    static func orderedPlaces(_ pods: [PodFacts], among places: [Int], kind: WorkloadKind) -> [Int] {
+        places.sorted { i, j in
+            let a = pods[i], b = pods[j]
             if a.ready != b.ready { return !a.ready }
             return byOrdinalThenName(a, b, kind: kind)
         }

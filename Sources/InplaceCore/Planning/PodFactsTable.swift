@@ -23,9 +23,10 @@ struct PodFactsTable {
         }
     }
 
-    /// The facts, leaving the table empty.
+    /// The facts (in an array of their number: the one grown by appending can be nearly twice
+    /// that), leaving the table empty.
     mutating func take() -> [PodFacts] {
         defer { self = PodFactsTable() }
-        return values
+        return values.withUnsafeBufferPointer { Array($0) }
     }
 }

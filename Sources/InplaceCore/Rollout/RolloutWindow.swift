@@ -217,10 +217,14 @@ public struct RolloutWindow: Sendable {
 
     /// Replaces what the window knows of the pods with a full list (a watch's initial list).
     public mutating func sync(_ pods: [Member]) {
-        let mine = pods.filter(isMember)
-        let present = Set(mine.map(\.uid))
-        for uid in initialUIDs where !present.contains(uid) { goneUIDs.insert(uid) }
-        members = Dictionary(mine.map { ($0.name, $0) }, uniquingKeysWith: { _, b in b })
+        let mine = owners.isEmpty ? pods : pods.filter(isMember)
+        if !initialUIDs.isEmpty {
+            let present = Set(mine.map(\.uid))
+            for uid in initialUIDs where !present.contains(uid) { goneUIDs.insert(uid) }
+        }
+        members = [:]
+        members.reserveCapacity(mine.count)
+        for member in mine { members[member.name] = member }  // a repeated name: the last one
         readyIdle = 0
         for member in members.values {
             if member.ready && !outOfService.contains(member.name) { readyIdle += 1 }
