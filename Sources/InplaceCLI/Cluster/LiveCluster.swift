@@ -25,13 +25,17 @@ public final class LiveCluster: ClusterAPI, Sendable {
 
     public func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
         do {
-            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: 500) { page, _ in
+            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize) { page, _ in
                 try onPage(page.map(Pod.init))
             }
         } catch let e as KubeAPIError {
             throw Self.map(e)
         }
     }
+
+    /// Pods per list page: a page is decoded whole, at about three times its JSON (5 MB for 500 pods),
+    /// so pages of 100 (kubectl asks for 500) keep planning 10,000 pods within 30 MB, for 80 more requests.
+    static let podPageSize = 100
 
     public func podDisruptionBudgets(namespace: String) throws -> [JSONValue] {
         do {

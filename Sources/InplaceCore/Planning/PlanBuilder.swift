@@ -31,7 +31,7 @@ public struct PlanBuilder: Sendable {
         }
         let template = try Self.desiredTemplate(for: target, live: workload)
         let replicaSets = try self.replicaSets(of: workload)
-        var facts = PodFactsTable()
+        var facts = PodFactsTable(expected: workload.replicas ?? 0)
         let previous = Self.previousMetadata(of: workload)
         let owners = try forEachPod(of: workload, replicaSets: replicaSets) { pod in
             facts.add(PodFacts(pod: pod, template: template, kind: workload.kind, previous: previous, selector: workload.selector))

@@ -121,8 +121,8 @@ public enum Planner {
             }
         }
         var batchOf = [Int](repeating: 0, count: live.count)
-        for (pod, batch) in batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, surge: surgeCount,
-                                    budgets: budgets, warnings: &warnings) {
+        batches(updating, live: live, desired: total, maxUnavailable: maxUnavailable, surge: surgeCount, budgets: budgets,
+                warnings: &warnings) { pod, batch in
             if let i = slot[pod] { batchOf[i] = batch }
         }
 
@@ -202,12 +202,12 @@ public enum Planner {
         }
     }
 
-    /// The batch of each pod to update: the pods the rollout's window would start together, each
-    /// batch starting once the one before is back and Ready.
+    /// Calls `batched` with the batch of each pod to update, in order: the pods the rollout's window
+    /// would start together, each batch starting once the one before is back and Ready.
     static func batches<Pods: RandomAccessCollection<PodFacts>>(
         _ updating: Pods, live: [PodFacts], desired: Int, maxUnavailable: Int, surge: Int = 0, budgets: [DisruptionBudget] = [],
-        warnings: inout [String]
-    ) -> [(String, Int)] where Pods.Index == Int {
+        warnings: inout [String], _ batched: (String, Int) -> Void
+    ) where Pods.Index == Int {
         var window = RolloutWindow(maxUnavailable: maxUnavailable, desired: desired, surge: surge)
         window.budgets = budgets
         var members = live.map { RolloutWindow.Member(name: $0.name, uid: $0.uid, ready: $0.ready) }
@@ -225,18 +225,17 @@ public enum Planner {
             repeat {
                 if window.pending.count < chunk / 2, fed < updating.count {
                     let end = min(updating.count, fed + chunk)
-                    window.enqueue(updating[fed..<end].map {
+                    window.enqueue(updating[(updating.startIndex + fed)..<(updating.startIndex + end)].map {
                         PodTarget(name: $0.name, changes: $0.difference.imageChanges, resources: $0.difference.resourceChanges,
                                   metadata: $0.difference.metadataChanges)
                     })
                     fed = end
                 }
-                started += window.start(now: 0).started
+                let more = window.start(now: 0).started
+                if started.isEmpty { started = more } else { started += more }
             } while window.pending.isEmpty && fed < updating.count
             return started
         }
-        var out: [(String, Int)] = []
-        out.reserveCapacity(updating.count)
         var batch = 0
         var stalled = false
         while !window.pending.isEmpty || fed < updating.count {
@@ -252,11 +251,10 @@ public enum Planner {
                 started = turn()
                 if started.isEmpty { break }
             }
-            for target in started { out.append((target.name, batch)) }
+            for target in started { batched(target.name, batch) }
             // Last started first: each is then the end of the window's list of pods in flight.
             for target in started.reversed() { window.finish(target.name, ready: true) }
         }
-        return out
     }
 
     /// How many pods `batches` queues at a time.

@@ -8,6 +8,13 @@ struct PodFactsTable {
     private var labelSets: Set<[String: String]> = []
     private var imageChanges: Set<[ImageChange]> = []
 
+    /// A table with room for `expected` pods (the workload's replicas, up to 50,000): 10,000 pods'
+    /// facts grown by doubling would be held twice while the array moves, and keep up to twice their room.
+    init(expected: Int = 0) {
+        values.reserveCapacity(min(max(0, expected), 50_000))
+        index.reserveCapacity(min(max(0, expected), 50_000))
+    }
+
     /// Adds the facts of one pod, replacing those of an earlier pod of the same name.
     mutating func add(_ facts: PodFacts) {
         var facts = facts
@@ -23,10 +30,12 @@ struct PodFactsTable {
         }
     }
 
-    /// The facts (in an array of their number: the one grown by appending can be nearly twice
-    /// that), leaving the table empty.
+    /// The facts (moved to an array of their number when more came than expected, as the grown
+    /// one can have room for twice as many), leaving the table empty.
     mutating func take() -> [PodFacts] {
         defer { self = PodFactsTable() }
+        index = [:]
+        guard values.capacity > values.count + values.count / 8 + 16 else { return values }
         return values.withUnsafeBufferPointer { Array($0) }
     }
 }
