@@ -52,8 +52,12 @@ struct JSONByteParser {
     /// final size (appending to a growing array allocated up to five times per object).
     var members = ScratchStack<JSONObject.Member>()
     var items = ScratchStack<JSONValue>()
+    var strings: StringTable
 
-    init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
+    init(_ buf: UnsafeBufferPointer<UInt8>) {
+        self.buf = buf
+        strings = StringTable(documentSize: buf.count)
+    }
 
     /// Frees the scratch stacks (and what a failed parse left on them).
     mutating func releaseScratch() {
@@ -165,7 +169,7 @@ struct JSONByteParser {
         while pos < buf.count {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+                let s = strings.string(UnsafeBufferPointer(rebasing: buf[start..<pos]))
                 pos += 1
                 return s
             }
@@ -336,5 +340,42 @@ extension ScratchStack<JSONObject.Member> {
             return true
         }
         return false
+    }
+}
+
+/// The strings of one large document seen so far, by their bytes: a key or value that repeats (the
+/// pods of a list page share their keys, and mostly their images, paths and conditions) is decoded
+/// and allocated once and then shared. Small documents (a watch event) go without it.
+struct StringTable {
+    private var slots: [String?]
+    private let mask: Int
+
+    init(documentSize: Int) {
+        let count = documentSize < 16_384 ? 0 : min(4_096, documentSize / 256).nextPowerOfTwo
+        slots = count == 0 ? [] : Array(repeating: nil, count: count)
+        mask = max(0, count - 1)
+    }
+
+    /// The string of these UTF-8 bytes.
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard !slots.isEmpty, bytes.count <= 64 else { return String(decoding: bytes, as: UTF8.self) }
+        var hash: UInt32 = 2_166_136_261
+        for b in bytes { hash = (hash ^ UInt32(b)) &* 16_777_619 }
+        let slot = Int(hash) & mask
+        if var known = slots[slot], known.utf8.count == bytes.count, known.withUTF8({ $0.elementsEqual(bytes) }) {
+            return known
+        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        slots[slot] = s
+        return s
+    }
+}
+
+extension Int {
+    /// The smallest power of two at least this (1 for 0 and below).
+    fileprivate var nextPowerOfTwo: Int {
+        var n = 1
+        while n < self { n <<= 1 }
+        return n
     }
 }
