@@ -358,16 +358,46 @@ struct StringTable {
 
     /// The string of these UTF-8 bytes.
     mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard !slots.isEmpty, bytes.count <= 64 else { return String(decoding: bytes, as: UTF8.self) }
-        var hash: UInt32 = 2_166_136_261
-        for b in bytes { hash = (hash ^ UInt32(b)) &* 16_777_619 }
-        let slot = Int(hash) & mask
-        if var known = slots[slot], known.utf8.count == bytes.count, known.withUTF8({ $0.elementsEqual(bytes) }) {
+        guard !slots.isEmpty, bytes.count <= 64, let start = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
+        let n = bytes.count
+        // The slot: from the length and the first and last eight bytes (or fewer).
+        var hash = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+        hash ^= Self.word(start, n, from: 0) &* 0xC2B2_AE3D_27D4_EB4F
+        hash ^= Self.word(start, n, from: max(0, n - 8)) &* 0x1656_67B1_9E37_79F9
+        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        if var known = slots[slot], known.utf8.count == n, known.withUTF8({ Self.equal($0.baseAddress, start, n) }) {
             return known
         }
         let s = String(decoding: bytes, as: UTF8.self)
         slots[slot] = s
         return s
+    }
+}
+
+extension StringTable {
+    /// Up to eight bytes of `count` at `start`, from `offset`, as one word.
+    fileprivate static func word(_ start: UnsafePointer<UInt8>, _ count: Int, from offset: Int) -> UInt64 {
+        if count - offset >= 8 { return UnsafeRawPointer(start + offset).loadUnaligned(as: UInt64.self) }
+        var w: UInt64 = 0
+        for i in offset..<count { w = w << 8 | UInt64(start[i]) }
+        return w
+    }
+
+    /// True when the `count` bytes at `a` and `b` are the same, compared a word at a time.
+    fileprivate static func equal(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        guard let a else { return count == 0 }
+        var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 }
 
