@@ -430,9 +430,9 @@ public final class WorkloadRollout {
             var changed: Set<String>?  // nil: every listing may have changed
             switch e {
             case .synced(let items):
-                endpoints.reset(items)
+                endpoints.reset(items, keeping: { [pods] in pods[$0] != nil })
                 slicesSynced = true
-            case .added(let o), .modified(let o): changed = endpoints.update(o)
+            case .added(let o), .modified(let o): changed = endpoints.update(o, keeping: { [pods] in pods[$0] != nil })
             case .deleted(let o): changed = endpoints.remove(o)
             case .failed(let e): watchFailed(e)
             }
