@@ -35,11 +35,12 @@ test: deps dist
 demo: build
 	@examples/demo.sh $(RELEASE)
 
+# Measures the binary users install (`make dist`'s, static Swift runtime), unstripped for `perf`.
 bench: deps
-	$(SWIFT) build -c release --product kubectl-inplace
+	$(SWIFT) build -c release --product kubectl-inplace --static-swift-stdlib --scratch-path .build-dist
 	$(SWIFT) build -c release --product kube-sim
 	$(SWIFT) build -c release --product inplace-bench
-	$(RELEASE)/inplace-bench $(RELEASE)/kubectl-inplace
+	$(RELEASE)/inplace-bench .build-dist/release/kubectl-inplace $(BENCH)
 
 # The release: the binary linked with --static-swift-stdlib (its own build folder), then packed.
 dist: deps
