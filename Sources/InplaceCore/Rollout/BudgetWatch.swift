@@ -29,6 +29,9 @@ final class BudgetWatch {
         live = LiveDisruptionBudgets(owners: owners, templateLabels: templateLabels)
     }
 
+    /// The namespace has budgets (the workload's pods' labels matter to them); false until they are listed.
+    var hasBudgets: Bool { !(live.objects?.isEmpty ?? true) }
+
     /// Opens the watch of the namespace's budgets.
     func start() {
         budgetWatch = cluster.watch(APIResource.podDisruptionBudgets.path(namespace: namespace), labelSelector: nil,

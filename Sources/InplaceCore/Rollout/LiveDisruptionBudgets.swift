@@ -9,7 +9,9 @@ import JSON
 public struct LiveDisruptionBudgets: Sendable {
     /// A pod a budget selects outside the workload, as the budget counts it.
     public struct Other: Sendable, Equatable {
+        /// Ready (the budget's currentHealthy counts it unless it is terminating).
         public var ready: Bool
+        /// Being deleted.
         public var terminating: Bool
     }
 
@@ -37,6 +39,7 @@ public struct LiveDisruptionBudgets: Sendable {
     private var selected: [String: Selected] = [:]
     private var nextSerial = 0
 
+    /// No budgets known yet, for the workload whose controllers are `owners` and whose template has `templateLabels`.
     public init(owners: Set<String>, templateLabels: [String: String]) {
         self.owners = owners
         self.templateLabels = templateLabels

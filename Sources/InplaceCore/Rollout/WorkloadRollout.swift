@@ -711,7 +711,7 @@ public final class WorkloadRollout {
         if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b < a {
             return
         }
-        if let b = budgetWatch, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
+        if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
         pods[pod.name] = pod
         dirty.insert(pod.name)
         window.observe(RolloutWindow.Member(pod))
