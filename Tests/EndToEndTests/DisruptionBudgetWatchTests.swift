@@ -57,6 +57,18 @@ struct DisruptionBudgetWatchTests {
     /// The web pods on the new image.
     static func updated(_ c: TestCluster) -> Int { c.facts(prefix: "web-").values.filter { $0.images["app"] == "nginx:1.27" }.count }
 
+    /// Waits until every web pod the rollout took out of service so far (its gate-off write sent;
+    /// a write still on its way has a moment to arrive) is updated and Ready again: from then on
+    /// every pod out was started under what the rollout saw last. False when they do not come back.
+    static func startedPodsBack(_ c: TestCluster) -> Bool {
+        Thread.sleep(forTimeInterval: 0.3)
+        let started = Set(PodWrite.of(c.ourWrites).filter { $0.kind == .gateOff }.map(\.pod))
+        return Eventually.wait(20) {
+            let facts = c.facts(prefix: "web-")
+            return started.allSatisfy { facts[$0]?.ready == true && facts[$0]?.images["app"] == "nginx:1.27" }
+        }
+    }
+
     /// The least Ready pods of `workloads` together in the transitions from `from` to `to`, counted
     /// from the first moment they were `floor` or more again (the pods in flight when the cluster
     /// changed came back): nil when they never were.
@@ -76,6 +88,30 @@ struct DisruptionBudgetWatchTests {
         #expect(run.waitForLog("PodDisruptionBudget web (minAvailable 4) holds the window", timeout: 20), "\(run.stderr)")
         _ = c.server.client.patch(Resources.podDisruptionBudgets, namespace: "default", name: "web", patch: ["spec": ["minAvailable": 5]])
         #expect(run.waitForLog("PodDisruptionBudget web (minAvailable 5) holds the window", timeout: 10), "\(run.stderr)")
+        #expect(Self.startedPodsBack(c), "\(run.stderr)")
+        let mark = c.server.cluster.transitions.count
+        let before = Self.updated(c)
+        #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
+        #expect(before < 6, "pods were left to update under the new budget")
+        let least = Self.leastReadyOnceBack(c, [Self.web], floor: 5, from: mark)
+        #expect(least != nil && least! >= 5, "\(least.map(String.init) ?? "never back to 5")")
+        c.settle(thenWait: 0.3)
+        let state = WorkloadEndState(c, Self.subject(api: false))
+        #expect(state == expected, "\n\(state)\n--- clean\n\(expected)")
+    }
+
+    @Test("11 PDB watch: a budget created mid-rollout (minAvailable 5 over 6, --max-unavailable 3) bounds the window from then on; the rollout completes as a clean one")
+    func budgetCreated() throws {
+        let expected = try WorkloadEndState.clean(Self.subject(api: false), [Self.rollout])
+        let c = try TestCluster(Self.scenario(api: false))
+        defer { c.stop() }
+        c.settle()
+        let run = try c.start(Self.rollout)
+        defer { run.cleanUp() }
+        #expect(Eventually.wait(20) { c.facts(prefix: "web-").values.filter { !$0.ready }.count == 3 }, "\(run.stderr)")
+        _ = c.server.client.create(Resources.podDisruptionBudgets, namespace: "default", Self.budget("web", minAvailable: 5, apps: ["web"]))
+        #expect(run.waitForLog("PodDisruptionBudget web (minAvailable 5) holds the window", timeout: 10), "\(run.stderr)")
+        #expect(Self.startedPodsBack(c), "\(run.stderr)")
         let mark = c.server.cluster.transitions.count
         let before = Self.updated(c)
         #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
