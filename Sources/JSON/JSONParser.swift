@@ -32,12 +32,40 @@ extension JSONValue {
 
     /// Parses one JSON document from a buffer of UTF-8 bytes.
     public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        try self.init(parsingUTF8: buf, projection: nil)
+    }
+
+    /// Parses one JSON document from a buffer of UTF-8 bytes, keeping only what `projection` keeps
+    /// (the members it drops are still checked to be valid JSON, but never built).
+    public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>, projection: JSONProjection?) throws(JSONParseError) {
         var p = JSONByteParser(buf)
         p.skipWhitespace()
-        let v = try p.parseValue(depth: 0)
+        let v = try p.parseValue(depth: 0, projection: projection)
         p.skipWhitespace()
         if p.pos < buf.count { throw p.error("unexpected content after the JSON value") }
         self = v
+    }
+
+    /// Parses one JSON document from a buffer of UTF-8 bytes, keeping only what `projection` keeps
+    /// and taking repeated strings from `strings` (kept across the documents of one stream).
+    public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>, projection: JSONProjection?,
+                strings: inout JSONStringCache) throws(JSONParseError) {
+        var p = JSONByteParser(buf)
+        swap(&p.strings, &strings)
+        defer { swap(&p.strings, &strings) }
+        p.skipWhitespace()
+        let v = try p.parseValue(depth: 0, projection: projection)
+        p.skipWhitespace()
+        if p.pos < buf.count { throw p.error("unexpected content after the JSON value") }
+        self = v
+    }
+
+    /// Parses one JSON document from UTF-8 bytes, keeping only what `projection` keeps.
+    public init(parsing bytes: [UInt8], projection: JSONProjection?) throws(JSONParseError) {
+        let result = bytes.withUnsafeBufferPointer { buf in
+            Result { () throws(JSONParseError) in try JSONValue(parsingUTF8: buf, projection: projection) }
+        }
+        self = try result.get()
     }
 }
 
@@ -46,6 +74,13 @@ struct JSONByteParser {
     let buf: UnsafeBufferPointer<UInt8>
     var pos = 0
     static let maxDepth = 512
+    /// Members and elements of the objects and arrays being parsed, innermost last: each container
+    /// is copied out once, at its exact size, instead of growing an array of its own.
+    private var members: [JSONObject.Member] = []
+    private var items: [JSONValue] = []
+    /// Where long strings come from when the caller keeps a cache (none: a placeholder of one slot).
+    var strings = JSONStringCache(capacity: 0)
+    private var cachingStrings: Bool { strings.isEnabled }
 
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
@@ -69,12 +104,12 @@ struct JSONByteParser {
         }
     }
 
-    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue(depth: Int, projection: JSONProjection? = nil) throws(JSONParseError) -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nesting too deep") }
         guard pos < buf.count else { throw error("unexpected end of input") }
         switch buf[pos] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "{"): return try parseObject(depth: depth, projection: projection)
+        case UInt8(ascii: "["): return try parseArray(depth: depth, projection: projection)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -92,13 +127,12 @@ struct JSONByteParser {
         pos += n
     }
 
-    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseObject(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
         pos += 1
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
-        // Grown as members come: room reserved ahead is kept by every stored object (a pod's small
-        // objects would hold 5 MB more per 1,000 pods).
-        var members: [JSONObject.Member] = []
+        let base = members.count
+        defer { members.removeSubrange(base...) }
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -107,37 +141,129 @@ struct JSONByteParser {
             guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             pos += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth + 1)
-            let length = key.utf8.count  // keys of another length need no comparison
-            if let i = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
+            var child: JSONProjection?
+            if let projection {
+                child = projection.member(key)
+                if child?.drops == true {
+                    try skipValue(depth: depth + 1)
+                    if try nextMember("object") { continue } else { break }
+                }
+            }
+            let value = try parseValue(depth: depth + 1, projection: child)
+            if let i = memberIndex(key, from: base) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.
             } else {
                 members.append(JSONObject.Member(key: key, value: value))
             }
-            skipWhitespace()
-            guard pos < buf.count else { throw error("unexpected end of input in object") }
-            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if buf[pos] == UInt8(ascii: "}") { pos += 1; break }
-            throw error("expected ',' or '}' in object")
+            if try nextMember("object") { continue } else { break }
         }
-        return .object(JSONObject(uncheckedMembers: members))
+        return .object(JSONObject(uncheckedMembers: Array(members[base...])))
     }
 
-    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// The position of the member `key` among the current object's (from `base`): keys of another
+    /// length need no comparison.
+    private func memberIndex(_ key: String, from base: Int) -> Int? {
+        let length = key.utf8.count
+        var i = base
+        while i < members.count {
+            if members[i].key.utf8.count == length && members[i].key == key { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Reads the `,` (true: another member or element follows) or the closing bracket (false).
+    private mutating func nextMember(_ container: StaticString) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let object = container.utf8Start[0] == UInt8(ascii: "o")
+        guard pos < buf.count else { throw error("unexpected end of input in \(container)") }
+        if buf[pos] == UInt8(ascii: ",") { pos += 1; return true }
+        if buf[pos] == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) { pos += 1; return false }
+        throw error(object ? "expected ',' or '}' in object" : "expected ',' or ']' in array")
+    }
+
+    mutating func parseArray(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
         pos += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
+        let base = items.count
+        defer { items.removeSubrange(base...) }
         while true {
             skipWhitespace()
-            items.append(try parseValue(depth: depth + 1))
-            skipWhitespace()
-            guard pos < buf.count else { throw error("unexpected end of input in array") }
-            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if buf[pos] == UInt8(ascii: "]") { pos += 1; break }
-            throw error("expected ',' or ']' in array")
+            let value = try parseValue(depth: depth + 1, projection: projection)
+            items.append(value)
+            if try nextMember("array") { continue } else { break }
         }
-        return .array(items)
+        return .array(Array(items[base...]))
+    }
+
+    /// Passes over one value, checking it is valid JSON, without building it.
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard depth < Self.maxDepth else { throw error("nesting too deep") }
+        guard pos < buf.count else { throw error("unexpected end of input") }
+        switch buf[pos] {
+        case UInt8(ascii: "{"):
+            pos += 1
+            skipWhitespace()
+            if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return }
+            while true {
+                skipWhitespace()
+                guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                try skipString()
+                skipWhitespace()
+                guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+                pos += 1
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                if try nextMember("object") { continue } else { return }
+            }
+        case UInt8(ascii: "["):
+            pos += 1
+            skipWhitespace()
+            if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                if try nextMember("array") { continue } else { return }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(buf[pos])))'")
+        }
+    }
+
+    /// Passes over a string (escapes checked as `parseString` checks them) without building it.
+    private mutating func skipString() throws(JSONParseError) {
+        pos += 1
+        let base = buf.baseAddress!
+        while true {
+            while pos + 8 <= buf.count {
+                let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+                let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
+                if special & highs != 0 { break }
+                pos += 8
+            }
+            guard pos < buf.count else { throw error("unterminated string") }
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") { pos += 1; return }
+            if c < 0x20 { throw error("control character in string") }
+            pos += 1
+            guard c == UInt8(ascii: "\\") else { continue }
+            guard pos < buf.count else { throw error("unterminated string") }
+            let e = buf[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): continue
+            case UInt8(ascii: "u"): _ = try parseHex4()
+            default: throw error("invalid escape sequence")
+            }
+        }
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
@@ -157,9 +283,9 @@ struct JSONByteParser {
         while pos < buf.count {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+                let text = UnsafeBufferPointer(rebasing: buf[start..<pos])
                 pos += 1
-                return s
+                return cachingStrings ? strings.string(text) : String(decoding: text, as: UTF8.self)
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw error("control character in string") }

@@ -4,8 +4,8 @@ import JSON
 import KubeFormats
 
 /// An in-memory cluster for the gate keeper and lease tests: objects by path, resourceVersion
-/// preconditions, strategic merge of status conditions by type, watches of collections, scripted
-/// failures and a log of writes.
+/// preconditions, strategic merge of status conditions by type, watches of collections (projected as
+/// the live cluster projects them), scripted failures and a log of writes.
 final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     struct Write: Equatable {
         var method: String
@@ -17,6 +17,8 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     private var objects: [String: JSONValue] = [:]
     private var revision = 100
     private var watchers: [(id: Int, collection: String, handler: @Sendable (ClusterWatchEvent) -> Void)] = []
+    /// Projected watches and patch answers seen (what the rollout asked to keep less of).
+    private(set) var projectedReads = 0
     private var nextWatch = 0
     private var failures: [(method: String, path: String, error: ClusterOperationError)] = []
     private var log: [Write] = []
@@ -163,6 +165,30 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
             objects.filter { path == "/api/v1/pods" ? $0.key.contains("/pods/") : Self.collection($0.key) == path }
                 .sorted { $0.key < $1.key }.map(\.value)
         }
+    }
+
+    func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection,
+               handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        lock.withLock { projectedReads += 1 }
+        return watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector) { event in
+            switch event {
+            case .synced(let items): handler(.synced(items.map { Self.project($0, projection) }))
+            case .added(let o): handler(.added(Self.project(o, projection)))
+            case .modified(let o): handler(.modified(Self.project(o, projection)))
+            case .deleted(let o): handler(.deleted(Self.project(o, projection)))
+            case .failed: handler(event)
+            }
+        }
+    }
+
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection) throws -> JSONValue {
+        lock.withLock { projectedReads += 1 }
+        return Self.project(try patch(path, type: type, body: body, dryRun: dryRun), projection)
+    }
+
+    /// `object` as a server's answer parsed with `projection` reads.
+    static func project(_ object: JSONValue, _ projection: JSONProjection) -> JSONValue {
+        try! JSONValue(parsing: object.serializedBytes(), projection: projection)
     }
 
     func watch(_ path: String, labelSelector: String?, fieldSelector: String?,

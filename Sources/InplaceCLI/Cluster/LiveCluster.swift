@@ -50,6 +50,14 @@ public final class LiveCluster: ClusterAPI, Sendable {
     }
 
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
+        try patch(path, type: type, body: body, dryRun: dryRun, projection: nil)
+    }
+
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection) throws -> JSONValue {
+        try patch(path, type: type, body: body, dryRun: dryRun, projection: projection)
+    }
+
+    private func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, projection: JSONProjection?) throws -> JSONValue {
         let t: PatchType
         switch type {
         case .strategicMerge: t = .strategicMerge
@@ -57,7 +65,11 @@ public final class LiveCluster: ClusterAPI, Sendable {
         case .json: t = .json
         }
         // Every patch the rollout sends is safe to repeat, so the client may retry it.
-        do { return try client.patch(path, type: t, body: body, dryRun: dryRun, idempotent: true) } catch { throw Self.map(error) }
+        do {
+            return try client.patch(path, type: t, body: body, dryRun: dryRun, idempotent: true, projection: projection)
+        } catch {
+            throw Self.map(error)
+        }
     }
 
     public func create(_ path: String, body: JSONValue) throws -> JSONValue {
@@ -74,11 +86,22 @@ public final class LiveCluster: ClusterAPI, Sendable {
 
     public func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, projection: nil, handler: handler)
+    }
+
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection,
+                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, projection: projection, handler: handler)
+    }
+
+    private func watch(_ path: String, labelSelector: String?, fieldSelector: String?, projection: JSONProjection?,
+                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         let handle = WatchHandle()
         let client = self.client
         let thread = Thread {
             do {
-                try client.watchWithRelist(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handle: handle) { event in
+                try client.watchWithRelist(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handle: handle,
+                                           projection: projection) { event in
                     switch event {
                     case .listed(let items, _): handler(.synced(items))
                     case .added(let o): handler(.added(o))

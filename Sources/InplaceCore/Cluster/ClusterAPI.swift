@@ -68,4 +68,22 @@ public protocol ClusterAPI: ClusterReader {
     /// Lists then watches a collection, calling `handler` on a background thread for each change.
     func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
                handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping
+    /// `watch`, for a reader of little of each object: objects keep at least what `projection` keeps.
+    func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection,
+               handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping
+    /// `patch`, for a reader of little of the object: it keeps at least what `projection` keeps.
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection) throws -> JSONValue
+}
+
+extension ClusterAPI {
+    /// Whole objects: a projection only saves work, so keeping everything is always right.
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection,
+                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handler: handler)
+    }
+
+    /// The whole object: a projection only saves work, so keeping everything is always right.
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection) throws -> JSONValue {
+        try patch(path, type: type, body: body, dryRun: dryRun)
+    }
 }

@@ -365,14 +365,14 @@ public final class WorkloadRollout {
         let ns = workload.namespace
         let podWatch: any WatchStopping
         if workload.kind == .pod {
-            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil,
-                                     fieldSelector: "metadata.name=\(workload.name)") { [events] in events.post(.pods($0)) }
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil, fieldSelector: "metadata.name=\(workload.name)",
+                                     keeping: RolloutProjections.pod) { [events] in events.post(.pods($0)) }
         } else {
-            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString,
-                                     fieldSelector: nil) { [events] in events.post(.pods($0)) }
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString, fieldSelector: nil,
+                                     keeping: RolloutProjections.pod) { [events] in events.post(.pods($0)) }
         }
-        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil,
-                                       fieldSelector: nil) { [events] in events.post(.slices($0)) }
+        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, fieldSelector: nil,
+                                       keeping: RolloutProjections.endpointSlice) { [events] in events.post(.slices($0)) }
         control.onStop { [events] _ in events.post(.wake) }
         budgetWatch?.start()
         guard workload.kind != .pod else { return [podWatch, sliceWatch] }
@@ -570,7 +570,8 @@ public final class WorkloadRollout {
                                          summary: "set \(InPlace.gateConditionType)=False on surge pod \(pod.name)")
                 podWrites += 1
                 pool.submit { [cluster, events] in
-                    if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false) {
+                    if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
+                                                       keeping: RolloutProjections.pod) {
                         events.post(.refreshed(object))
                     } else {
                         events.post(.wake)
@@ -731,6 +732,93 @@ public final class WorkloadRollout {
         observer.handle(.podFailed(workload.ref, pod: name, reason: reason, message: message))
     }
 
+    /// Moves the pod in flight `name` one step on, if its object changed (it is `dirty`) or its timer is due.
+    private func advance(_ name: String, now: Double) {
+        guard var a = active[name] else { return }
+        defer { if active[name] != nil { active[name] = a } }
+        if a.writing { return }
+        if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
+            if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
+            return
+        }
+        a.wakeAt = nil
+        if let r = a.retryAt {
+            if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); return }
+            a.retryAt = nil
+        }
+        guard let pod = pods[name], !(pod.isTerminating && changeGuard?.scaledDown == true) else {
+            active[name] = a
+            if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
+            return
+        }
+        if pod.isTerminating { _ = rereadWorkload(for: name) }
+        let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
+        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
+        // A gated pod whose record was not written ahead records and leaves service in one write.
+        let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
+        if recordAndLeave { step = .gateOff }
+        if step != a.step && !(step == .drain && (a.step == .patch || a.step == .resize)) {
+            a.step = step
+            // The end of a pod's sequence is reported once, by podDone or podFailed.
+            if step != .done, !step.isFailure {
+                observer.handle(.podStep(workload.ref, pod: name, step: step, elapsed: now - a.startedAt))
+            }
+        }
+        switch step {
+        case .gateOff where recordAndLeave:
+            a.writing = true
+            send(PodWrites.recordAndGateOff(pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339),
+                 pod: name, step: .gateOff)
+        case .record, .gateOff, .gateOn:
+            issue(step, pod: pod, active: &a)
+        case .drain:
+            if a.gateOffAt == nil { a.gateOffAt = now }
+            let graceEnd = a.gateOffAt! + settings.gracePeriod
+            let gated = pod.hasReadinessGate()
+            let listed = gated && (!slicesSynced || endpoints.listsReady(podIP: pod.podIP, podName: name))
+            let next = PodProgress.writeAfterDrain(pod: pod, target: a.target)
+            if now >= graceEnd && !listed {
+                a.step = next
+                observer.handle(.podStep(workload.ref, pod: name, step: next, elapsed: now - a.startedAt))
+                issue(next, pod: pod, active: &a)
+            } else if now >= graceEnd + settings.drainCap {
+                observer.handle(.warning(workload.ref, "\(name) is still listed as ready by an EndpointSlice \(Int(settings.drainCap))s after leaving service; updating it anyway"))
+                a.step = next
+                issue(next, pod: pod, active: &a)
+            } else {
+                a.wakeAt = now < graceEnd ? graceEnd : graceEnd + settings.drainCap
+                earliestWake = min(earliestWake, a.wakeAt!)
+            }
+        case .patch, .resize:
+            issue(step, pod: pod, active: &a)
+        case .restart, .ready, .resizing:
+            if step == .resizing, !a.deferralShown, case .applying(let deferred?) = ResizeProgress.state(pod: pod, changes: a.target.resources) {
+                a.deferralShown = true
+                observer.handle(.warning(workload.ref, "\(name): the kubelet deferred the resize: \(deferred)"))
+            }
+            if a.patchedAt == nil { a.patchedAt = now }
+            let limit = a.patchedAt! + settings.podTimeout
+            if now >= limit {
+                active[name] = a
+                fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after \(a.target.changes.isEmpty ? "its resize" : "its image changed") (--pod-timeout)")
+                return
+            }
+            a.wakeAt = settled ? limit : min(limit, a.patchedAt! + StatusFreshness.settleSeconds)
+            earliestWake = min(earliestWake, a.wakeAt!)
+        case .done:
+            active[name] = nil
+            window.finish(name)
+            updated += 1
+            if handOffs != nil { finishedInPass.append((name, pod.resourceVersion ?? "")) }
+            observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
+            return
+        case .failed(let reason, let message):
+            active[name] = a
+            fail(name, reason, message)
+            return
+        }
+    }
+
     /// Advances every pod in flight and starts new ones; returns when to wake up at the latest.
     private func reconcile(now: Double, budget: Int) -> Double {
         startPods(now: now, budget: budget)
@@ -738,97 +826,18 @@ public final class WorkloadRollout {
         // at once a timer is due, otherwise just the changed ones.
         let timerDue = now >= earliestWake
         if timerDue { earliestWake = .infinity }
-        for name in activeOrder where timerDue || dirty.contains(name) {
-            guard var a = active[name] else { continue }
-            defer { if active[name] != nil { active[name] = a } }
-            if a.writing { continue }
-            if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
-                if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
-                continue
-            }
-            a.wakeAt = nil
-            if let r = a.retryAt {
-                if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); continue }
-                a.retryAt = nil
-            }
-            guard let pod = pods[name], !(pod.isTerminating && changeGuard?.scaledDown == true) else {
-                active[name] = a
-                if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
-                continue
-            }
-            if pod.isTerminating { _ = rereadWorkload(for: name) }
-            let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
-            var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
-            // A gated pod whose record was not written ahead records and leaves service in one write.
-            let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
-            if recordAndLeave { step = .gateOff }
-            if step != a.step && !(step == .drain && (a.step == .patch || a.step == .resize)) {
-                a.step = step
-                // The end of a pod's sequence is reported once, by podDone or podFailed.
-                if step != .done, !step.isFailure {
-                    observer.handle(.podStep(workload.ref, pod: name, step: step, elapsed: now - a.startedAt))
-                }
-            }
-            switch step {
-            case .gateOff where recordAndLeave:
-                a.writing = true
-                send(PodWrites.recordAndGateOff(pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339),
-                     pod: name, step: .gateOff)
-            case .record, .gateOff, .gateOn:
-                issue(step, pod: pod, active: &a)
-            case .drain:
-                if a.gateOffAt == nil { a.gateOffAt = now }
-                let graceEnd = a.gateOffAt! + settings.gracePeriod
-                let gated = pod.hasReadinessGate()
-                let listed = gated && (!slicesSynced || endpoints.listsReady(podIP: pod.podIP, podName: name))
-                let next = PodProgress.writeAfterDrain(pod: pod, target: a.target)
-                if now >= graceEnd && !listed {
-                    a.step = next
-                    observer.handle(.podStep(workload.ref, pod: name, step: next, elapsed: now - a.startedAt))
-                    issue(next, pod: pod, active: &a)
-                } else if now >= graceEnd + settings.drainCap {
-                    observer.handle(.warning(workload.ref, "\(name) is still listed as ready by an EndpointSlice \(Int(settings.drainCap))s after leaving service; updating it anyway"))
-                    a.step = next
-                    issue(next, pod: pod, active: &a)
-                } else {
-                    a.wakeAt = now < graceEnd ? graceEnd : graceEnd + settings.drainCap
-                    earliestWake = min(earliestWake, a.wakeAt!)
-                }
-            case .patch, .resize:
-                issue(step, pod: pod, active: &a)
-            case .restart, .ready, .resizing:
-                if step == .resizing, !a.deferralShown, case .applying(let deferred?) = ResizeProgress.state(pod: pod, changes: a.target.resources) {
-                    a.deferralShown = true
-                    observer.handle(.warning(workload.ref, "\(name): the kubelet deferred the resize: \(deferred)"))
-                }
-                if a.patchedAt == nil { a.patchedAt = now }
-                let limit = a.patchedAt! + settings.podTimeout
-                if now >= limit {
-                    active[name] = a
-                    fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after \(a.target.changes.isEmpty ? "its resize" : "its image changed") (--pod-timeout)")
-                    continue
-                }
-                a.wakeAt = settled ? limit : min(limit, a.patchedAt! + StatusFreshness.settleSeconds)
-                earliestWake = min(earliestWake, a.wakeAt!)
-            case .done:
-                active[name] = nil
-                window.finish(name)
-                updated += 1
-                if handOffs != nil { finishedInPass.append((name, pod.resourceVersion ?? "")) }
-                observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
-                continue
-            case .failed(let reason, let message):
-                active[name] = a
-                fail(name, reason, message)
-                continue
-            }
-        }
+        for name in activeOrder where timerDue || dirty.contains(name) { advance(name, now: now) }
         dirty.removeAll(keepingCapacity: true)
-        // Pods started here (slots freed by pods that finished) get their first write at once.
+        // Pods started here (slots freed by pods that finished) get their first write at once, in
+        // this pass, not after the next batch of events.
         let startedNow = startPods(now: now, budget: budget)
         if let handOffs, !finishedInPass.isEmpty {
             if startedNow { handOffs.handedOff(freed: finishedInPass, started: startedInPass) }
             finishedInPass.removeAll()
+        }
+        if startedNow {
+            for name in activeOrder where dirty.contains(name) { advance(name, now: now) }
+            dirty.removeAll(keepingCapacity: true)
         }
         if prerecordDue {
             prerecordDue = false
@@ -865,7 +874,8 @@ public final class WorkloadRollout {
         podWrites += 1
         pool.submit(background: background) { [cluster, events] in
             do {
-                let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false)
+                let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
+                                               keeping: RolloutProjections.pod)
                 events.post(.written(pod: name, step: step, result: .success(object)))
             } catch let e as ClusterOperationError {
                 events.post(.written(pod: name, step: step, result: .failure(e)))

@@ -36,14 +36,16 @@ extension KubeClient {
     /// until it is empty; pages may be short). Items get `kind`/`apiVersion` from the list when
     /// they lack them. If a continue token expires (410) mid-way, the list restarts once from the
     /// beginning and that first page is marked `restarted`. Returns the list's resourceVersion.
-    /// Errors are `KubeAPIError`, or whatever `onPage` throws.
+    /// Errors are `KubeAPIError`, or whatever `onPage` throws. Items keep what `projection` keeps.
     @discardableResult
     public func list(
         _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
-        onPage: ([JSONValue], ListMeta) throws -> Void
+        projection: JSONProjection? = nil, onPage: ([JSONValue], ListMeta) throws -> Void
     ) throws -> String {
-        try listRaw(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes, meta in
-            let doc = try Self.decodeJSON(bytes)
+        let pageProjection = projection?.nested(under: "items")
+        var strings = JSONStringCache()
+        return try listRaw(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes, meta in
+            let doc = try Self.decodeJSON(bytes, projection: pageProjection, strings: &strings)
             var items = doc["items"]?.array ?? []
             if let listKind = doc["kind"]?.string, listKind.hasSuffix("List") {
                 let kind = String(listKind.dropLast(4))
@@ -97,13 +99,15 @@ extension KubeClient {
     }
 
     /// All items of a collection and the list's resourceVersion (pages collected; a restarted
-    /// list replaces what was collected before).
+    /// list replaces what was collected before). Items keep what `projection` keeps.
     public func listAll(
-        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500
+        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
+        projection: JSONProjection? = nil
     ) throws(KubeAPIError) -> (items: [JSONValue], resourceVersion: String) {
         var items: [JSONValue] = []
         do {
-            let rv = try list(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { page, meta in
+            let rv = try list(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit,
+                              projection: projection) { page, meta in
                 if meta.restarted { items.removeAll() }
                 items.append(contentsOf: page)
             }
