@@ -3,7 +3,8 @@ import JSON
 /// The watches behind `LiveDisruptionBudgets` for one rollout: the namespace's policy/v1
 /// PodDisruptionBudgets, and the pods of each budget that selects the workload (opened, moved and
 /// stopped as budgets come, change and go). Through a `SharedWatchCluster` each is a share of the
-/// invocation's one watch of the namespace's budgets and of its pods. Events go to `post`; the
+/// invocation's one watch of the namespace's budgets and of its pods (projected as the rollout's own
+/// pod watch is, so it is the same watch). Events go to `post`; the
 /// rollout passes them back to `apply` on its own thread (not `Sendable`: its state is that thread's).
 final class BudgetWatch {
     /// What the watches saw.
@@ -63,8 +64,8 @@ final class BudgetWatch {
         for name in stop { podWatches.removeValue(forKey: name)?.stop() }
         for o in open {
             let owners = live.owners
-            podWatches[o.budget] = cluster.watch("/api/v1/namespaces/\(namespace)/pods", labelSelector: o.selector,
-                                                 fieldSelector: nil) { [post] event in
+            podWatches[o.budget] = cluster.watch("/api/v1/namespaces/\(namespace)/pods", labelSelector: o.selector, fieldSelector: nil,
+                                                 keeping: RolloutProjections.pod) { [post] event in
                 if let event = Self.others(event, owners: owners) { post(.pods(budget: o.budget, serial: o.serial, event)) }
             }
         }
