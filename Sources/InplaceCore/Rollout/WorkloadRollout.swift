@@ -60,6 +60,7 @@ public final class WorkloadRollout {
         case refreshed(JSONValue)
         case workload(JSONValue)
         case renewed(JSONValue?)
+        case budgets(BudgetWatch.Event)
         case wake
     }
 
@@ -92,8 +93,15 @@ public final class WorkloadRollout {
     private var window: RolloutWindow
     /// When the surge pods were taken out of service before the replicas are lowered.
     private var surgeRetiring: Double?
-    /// The PodDisruptionBudget that held the window when pods were last started (reported once per hold).
+    /// The PodDisruptionBudget (name, rule, desired healthy) that held the window when pods were last
+    /// started (reported once per hold, and again when the budget changes).
     private var heldByBudget: String?
+    /// The PodDisruptionBudgets as the watches show them (none with `--ignore-pdb`); the window
+    /// counts them once every watch has listed (`budgetsListed`).
+    private var budgetWatch: BudgetWatch?
+    private var budgetsListed = false
+    /// The workload's replicas as its watch shows them (the expected pods of percentage budgets).
+    private lazy var liveReplicas = workload.replicas
     /// The Deployment's surge as the record shows it (pods added above its replicas); see `SurgeTracker`.
     private var surge = SurgeTracker(count: 0)
     private var pending: [PodTarget] { window.pending }
@@ -224,7 +232,11 @@ public final class WorkloadRollout {
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
         window.budgets = plan.budgets
-        if let ledger = sharing?.budgets, !plan.budgets.isEmpty {
+        if workload.kind != .pod && !settings.plan.ignorePdb {
+            budgetWatch = BudgetWatch(cluster: cluster, namespace: workload.namespace, owners: plan.owners,
+                                      templateLabels: template[path: ["metadata", "labels"]]?.stringMap ?? [:]) { [events] in events.post(.budgets($0)) }
+        }
+        if let ledger = sharing?.budgets, !plan.budgets.isEmpty || budgetWatch != nil {
             window.ledger = DisruptionLedger.Share(ledger: ledger, namespace: workload.namespace, workload: workload.ref.description)
             ledger.onRelease { [events] in events.post(.wake) }
         }
@@ -242,6 +254,7 @@ public final class WorkloadRollout {
         pool.prestart(budget + 8)
         loop(budget: budget)
         watches.forEach { $0.stop() }
+        budgetWatch?.stop()
         pool.waitAll()
         pool.close()
 
@@ -361,6 +374,7 @@ public final class WorkloadRollout {
         let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, fieldSelector: nil,
                                        keeping: RolloutProjections.endpointSlice) { [events] in events.post(.slices($0)) }
         control.onStop { [events] _ in events.post(.wake) }
+        budgetWatch?.start()
         guard workload.kind != .pod else { return [podWatch, sliceWatch] }
         let workloadWatch = cluster.watch(workload.kind.collectionPath(namespace: ns), labelSelector: nil,
                                           fieldSelector: "metadata.name=\(workload.name)") { [events] event in
@@ -418,12 +432,14 @@ public final class WorkloadRollout {
                 window.sync(pods.values.map(RolloutWindow.Member.init))
                 dirty.formUnion(activeOrder)
                 podsSynced = true
+                budgetWatch?.dirty = true
             case .added(let o), .modified(let o): store(Pod(o))
             case .deleted(let o):
                 let pod = Pod(o)
                 if pods[pod.name]?.uid == pod.uid { pods[pod.name] = nil }
                 dirty.insert(pod.name)
                 window.remove(RolloutWindow.Member(pod))
+                budgetWatch?.dirty = true
             case .failed(let e): watchFailed(e)
             }
         case .slices(let e):
@@ -485,13 +501,17 @@ public final class WorkloadRollout {
             active[pod.name]?.writing = false
             dirty.insert(pod.name)
         case .workload(let object):
-            window.desired = Workload(kind: workload.kind, object: object).replicas.map { $0 - surge.count } ?? window.desired
+            let replicas = Workload(kind: workload.kind, object: object).replicas
+            if replicas != liveReplicas { liveReplicas = replicas; budgetWatch?.dirty = true }
+            window.desired = replicas.map { $0 - surge.count } ?? window.desired
             observeRecord(object)
             if let stop = changeGuard?.stopReason(for: object, now: clock.monotonic) { control.requestStop(stop) }
             dirty.formUnion(rereadFor)
         case .renewed(let object):
             renewing = false
             if let object { observeRecord(object) }
+        case .budgets(let e):
+            if let failure = budgetWatch?.apply(e) { watchFailed(failure) }
         case .wake:
             dirty.formUnion(rereadFor)
         }
@@ -692,6 +712,7 @@ public final class WorkloadRollout {
         if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b < a {
             return
         }
+        if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
         pods[pod.name] = pod
         dirty.insert(pod.name)
         window.observe(RolloutWindow.Member(pod))
@@ -868,6 +889,12 @@ public final class WorkloadRollout {
     @discardableResult
     private func startPods(now: Double, budget: Int) -> Bool {
         guard !stopping, !pending.isEmpty, surge.ready else { return false }
+        if let b = budgetWatch, b.dirty || !budgetsListed {
+            let budgets = b.budgets(pods: pods.values.filter { ownsPod($0) && !$0.isTerminating }, replicas: liveReplicas)
+            budgetsListed = budgets != nil
+            guard let budgets else { return false }
+            window.budgets = budgets
+        }
         let turn = window.start(now: now, holding: { [prerecording] in prerecording.contains($0) })
         for target in turn.skipped {
             observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
@@ -879,10 +906,11 @@ public final class WorkloadRollout {
         if handOffs != nil { startedInPass = turn.started.map(\.name) }
         if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
         let held = window.heldBy
-        if let held, held.name != heldByBudget {
+        let heldKey = held.map { "\($0.name) \($0.rule) \($0.desiredHealthy)" }
+        if let held, heldKey != heldByBudget {
             observer.handle(.warning(workload.ref, "waiting: PodDisruptionBudget \(held.name) (\(held.rule)) holds the window: \(held.desiredHealthy) of its pods must stay healthy"))
         }
-        heldByBudget = held?.name
+        heldByBudget = heldKey
         return !turn.started.isEmpty
     }
 }
