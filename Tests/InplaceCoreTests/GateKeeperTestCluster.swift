@@ -101,7 +101,7 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         return o
     }
 
-    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
+    private func patchWhole(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
         beforePatch?(path)
         if let e = takeFailure("PATCH", path) { throw e }
         let target = path.hasSuffix("/status") ? String(path.dropLast("/status".count)) : path
@@ -167,10 +167,11 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         }
     }
 
-    func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection,
+    func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        guard let projection else { return watchWhole(path, labelSelector: labelSelector, handler: handler) }
         lock.withLock { projectedReads += 1 }
-        return watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector) { event in
+        return watchWhole(path, labelSelector: labelSelector) { event in
             switch event {
             case .synced(let items): handler(.synced(items.map { Self.project($0, projection) }))
             case .added(let o): handler(.added(Self.project(o, projection)))
@@ -181,9 +182,11 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         }
     }
 
-    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection) throws -> JSONValue {
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
+        let object = try patchWhole(path, type: type, body: body, dryRun: dryRun)
+        guard let projection else { return object }
         lock.withLock { projectedReads += 1 }
-        return Self.project(try patch(path, type: type, body: body, dryRun: dryRun), projection)
+        return Self.project(object, projection)
     }
 
     /// `object` as a server's answer parsed with `projection` reads.
@@ -191,8 +194,8 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         try! JSONValue(parsing: object.serializedBytes(), projection: projection)
     }
 
-    func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
-               handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+    private func watchWhole(_ path: String, labelSelector: String?,
+                            handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         let id: Int = lock.withLock {
             nextWatch += 1
             watchers.append((nextWatch, path, handler))

@@ -49,15 +49,7 @@ public final class LiveCluster: ClusterAPI, Sendable {
         do { return try client.get(path) } catch { throw Self.map(error) }
     }
 
-    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
-        try patch(path, type: type, body: body, dryRun: dryRun, projection: nil)
-    }
-
-    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection) throws -> JSONValue {
-        try patch(path, type: type, body: body, dryRun: dryRun, projection: projection)
-    }
-
-    private func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, projection: JSONProjection?) throws -> JSONValue {
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
         let t: PatchType
         switch type {
         case .strategicMerge: t = .strategicMerge
@@ -84,18 +76,8 @@ public final class LiveCluster: ClusterAPI, Sendable {
         do { return try client.listAll(path, labelSelector: labelSelector).items } catch { throw Self.map(error) }
     }
 
-    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
-        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, projection: nil, handler: handler)
-    }
-
-    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection,
-                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
-        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, projection: projection, handler: handler)
-    }
-
-    private func watch(_ path: String, labelSelector: String?, fieldSelector: String?, projection: JSONProjection?,
-                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         let handle = WatchHandle()
         let client = self.client
         let thread = Thread {

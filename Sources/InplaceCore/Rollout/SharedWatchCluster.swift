@@ -13,26 +13,13 @@ public struct SharedWatchCluster: ClusterAPI {
         self.watches = watches
     }
 
-    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
-        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, projection: nil, handler: handler)
-    }
-
-    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection,
-                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
-        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, projection: projection, handler: handler)
-    }
-
-    private func watch(_ path: String, labelSelector: String?, fieldSelector: String?, projection: JSONProjection?,
-                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         let labels = labelSelector.flatMap { $0.isEmpty ? nil : LabelSelector(parsing: $0) }
         let fields = Self.fields(fieldSelector)
         guard labelSelector.map({ $0.isEmpty || labels != nil }) ?? true, let fields else {
             // A selector this filter cannot read: the server reads it, on a watch of its own.
-            if let projection {
-                return base.watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, keeping: projection, handler: handler)
-            }
-            return base.watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handler: handler)
+            return base.watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, keeping: projection, handler: handler)
         }
         return watches.watch(path, projection: projection, filter: { meta in
             for (field, value) in fields where (field == "metadata.name" ? meta.name : meta.namespace) != value { return false }
@@ -53,12 +40,7 @@ public struct SharedWatchCluster: ClusterAPI {
     }
 
     public func get(_ path: String) throws -> JSONValue { try base.get(path) }
-    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
-        let object = try base.patch(path, type: type, body: body, dryRun: dryRun)
-        if !dryRun { watches.wrote(path, object) }
-        return object
-    }
-    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection) throws -> JSONValue {
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
         let object = try base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection)
         if !dryRun { watches.wrote(path, object) }
         return object

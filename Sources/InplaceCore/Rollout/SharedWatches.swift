@@ -51,11 +51,7 @@ public final class SharedWatches: @unchecked Sendable {
             informers[key] = informer
             // A synchronous first list (an in-memory cluster) arrives under the lock, before any subscriber.
             let receive: @Sendable (ClusterWatchEvent) -> Void = { [weak self] event in self?.receive(event, key: key, from: informer) }
-            if let projection {
-                informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil, keeping: projection, handler: receive)
-            } else {
-                informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil, handler: receive)
-            }
+            informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil, keeping: projection, handler: receive)
         }
         var subscriber = Subscriber(filter: filter, handler: handler)
         if informer.synced {
