@@ -235,19 +235,26 @@ struct JSONByteParser {
         }
     }
 
+    /// Moves past string bytes that need no attention, eight at a time while none of them is a quote,
+    /// a backslash or a control byte (the "has a zero byte" test applied to each; a false alarm only
+    /// leaves the rest to the caller's byte loop).
+    private mutating func skipPlainBytes() {
+        let base = buf.baseAddress!
+        while pos + 8 <= buf.count {
+            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+            let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
+            if special & highs != 0 { return }
+            pos += 8
+        }
+    }
+
     /// Passes over a string (escapes checked as `parseString` checks them) without building it.
     private mutating func skipString() throws(JSONParseError) {
         pos += 1
-        let base = buf.baseAddress!
         while true {
-            while pos + 8 <= buf.count {
-                let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-                let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-                let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
-                if special & highs != 0 { break }
-                pos += 8
-            }
+            skipPlainBytes()
             guard pos < buf.count else { throw error("unterminated string") }
             let c = buf[pos]
             if c == UInt8(ascii: "\"") { pos += 1; return }
@@ -269,17 +276,7 @@ struct JSONByteParser {
     mutating func parseString() throws(JSONParseError) -> String {
         pos += 1
         let start = pos
-        // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash or a control
-        // byte (the "has a zero byte" test applied to each; a false alarm only sends it to the byte loop).
-        let base = buf.baseAddress!
-        while pos + 8 <= buf.count {
-            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-            let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
-            if special & highs != 0 { break }
-            pos += 8
-        }
+        skipPlainBytes()
         while pos < buf.count {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
