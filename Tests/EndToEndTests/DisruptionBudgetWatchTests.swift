@@ -123,20 +123,27 @@ struct DisruptionBudgetWatchTests {
         #expect(state == expected, "\n\(state)\n--- clean\n\(expected)")
     }
 
-    @Test("11 PDB watch: a budget over web and 2 api pods (minAvailable 7 of 8); an api pod unready mid-rollout holds the window (web + api Ready never below 7), its recovery lets the rollout complete")
-    func otherPodUnready() throws {
-        let expected = try WorkloadEndState.clean(Self.subject(api: true), [Self.rollout])
-        let c = try Self.cluster(api: true, budget: Self.budget("front", minAvailable: 7, apps: ["web", "api"]))
-        defer { c.stop() }
+    /// Starts the rollout under the budget `front`, waits until it holds the window, takes an api pod
+    /// out of Ready and lets 3 s pass: the run, that pod, the transition count when it went unready
+    /// and the pods updated by then.
+    static func holdOnUnreadyAPIPod(_ c: TestCluster) throws -> (run: BackgroundRun, apiPod: String, failed: Int, heldAt: Int) {
         let apiPod = try #require(c.podNames(prefix: "api-").first)
         let run = try c.start(Self.rollout)
-        defer { run.cleanUp() }
         #expect(run.waitForLog("PodDisruptionBudget front (minAvailable 7) holds the window", timeout: 20), "\(run.stderr)")
         Self.setReady(c, apiPod, false)
         #expect(Eventually.wait(5) { c.facts(prefix: "api-")[apiPod]?.ready == false })
         let failed = c.server.cluster.transitions.count
         Thread.sleep(forTimeInterval: 3)
-        let heldAt = Self.updated(c)
+        return (run, apiPod, failed, Self.updated(c))
+    }
+
+    @Test("11 PDB watch: a budget over web and 2 api pods (minAvailable 7 of 8); an api pod unready mid-rollout holds the window (web + api Ready never below 7), its recovery lets the rollout complete")
+    func otherPodUnready() throws {
+        let expected = try WorkloadEndState.clean(Self.subject(api: true), [Self.rollout])
+        let c = try Self.cluster(api: true, budget: Self.budget("front", minAvailable: 7, apps: ["web", "api"]))
+        defer { c.stop() }
+        let (run, apiPod, failed, heldAt) = try Self.holdOnUnreadyAPIPod(c)
+        defer { run.cleanUp() }
         let recovered = c.server.cluster.transitions.count
         Self.setReady(c, apiPod, true)
         #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
@@ -154,15 +161,8 @@ struct DisruptionBudgetWatchTests {
         let expected = try WorkloadEndState.clean(Self.subject(api: true), [Self.rollout])
         let c = try Self.cluster(api: true, budget: Self.budget("front", minAvailable: 7, apps: ["web", "api"]))
         defer { c.stop() }
-        let apiPod = try #require(c.podNames(prefix: "api-").first)
-        let run = try c.start(Self.rollout)
+        let (run, apiPod, failed, heldAt) = try Self.holdOnUnreadyAPIPod(c)
         defer { run.cleanUp() }
-        #expect(run.waitForLog("PodDisruptionBudget front (minAvailable 7) holds the window", timeout: 20), "\(run.stderr)")
-        Self.setReady(c, apiPod, false)
-        #expect(Eventually.wait(5) { c.facts(prefix: "api-")[apiPod]?.ready == false })
-        let failed = c.server.cluster.transitions.count
-        Thread.sleep(forTimeInterval: 3)
-        let heldAt = Self.updated(c)
         let deleted = c.server.cluster.transitions.count
         _ = c.server.client.delete(Resources.podDisruptionBudgets, namespace: "default", name: "front")
         #expect(run.waitExit(timeout: 60) == 0, "\(run.stderr)")
