@@ -84,6 +84,8 @@ public final class WorkloadRollout {
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
+    /// Writes decided in this pass, not yet handed to the pool.
+    private var outbox: (urgent: [@Sendable () -> Void], background: [@Sendable () -> Void]) = ([], [])
     private var podsSynced = false
     private var endpoints = EndpointIndex()
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
@@ -827,6 +829,7 @@ public final class WorkloadRollout {
         let timerDue = now >= earliestWake
         if timerDue { earliestWake = .infinity }
         for name in activeOrder where timerDue || dirty.contains(name) { advance(name, now: now) }
+        flushWrites()
         dirty.removeAll(keepingCapacity: true)
         // Pods started here (slots freed by pods that finished) get their first write at once, in
         // this pass, not after the next batch of events.
@@ -843,6 +846,7 @@ public final class WorkloadRollout {
             prerecordDue = false
             prerecord(budget: budget)
         }
+        flushWrites()
         return startedNow ? now : min(now + 5, earliestWake)
     }
 
@@ -869,10 +873,11 @@ public final class WorkloadRollout {
         send(write, pod: pod.name, step: step)
     }
 
-    /// Sends one pod write on the pool; its result comes back as an event.
+    /// Queues one pod write for the pool (`flushWrites` hands the pass's writes over); its result
+    /// comes back as an event.
     private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
         podWrites += 1
-        pool.submit(background: background) { [cluster, events] in
+        let item: @Sendable () -> Void = { [cluster, events] in
             do {
                 let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
                                                keeping: RolloutProjections.pod)
@@ -883,6 +888,14 @@ public final class WorkloadRollout {
                 events.post(.written(pod: name, step: step, result: .failure(ClusterOperationError(.other, "\(error)"))))
             }
         }
+        if background { outbox.background.append(item) } else { outbox.urgent.append(item) }
+    }
+
+    /// Hands the writes queued by `send` to the pool at once.
+    private func flushWrites() {
+        pool.submitAll(outbox.urgent)
+        pool.submitAll(background: true, outbox.background)
+        outbox = ([], [])
     }
 
     /// Starts the pods the window lets go now; a pod whose record is being written ahead waits for it.
