@@ -32,13 +32,40 @@ extension JSONValue {
 
     /// Parses one JSON document from a buffer of UTF-8 bytes.
     public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        try self.init(parsingUTF8: buf, projection: nil)
+    }
+
+    /// Parses one JSON document from a buffer of UTF-8 bytes, keeping only what `projection` keeps
+    /// (the members it drops are still checked to be valid JSON, but never built).
+    public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>, projection: JSONProjection?) throws(JSONParseError) {
         var p = JSONByteParser(buf)
-        defer { p.releaseScratch() }
         p.skipWhitespace()
-        let v = try p.parseValue(depth: 0)
+        let v = try p.parseValue(depth: 0, projection: projection)
         p.skipWhitespace()
         if p.pos < buf.count { throw p.error("unexpected content after the JSON value") }
         self = v
+    }
+
+    /// Parses one JSON document from a buffer of UTF-8 bytes, keeping only what `projection` keeps
+    /// and taking repeated strings from `strings` (kept across the documents of one stream).
+    public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>, projection: JSONProjection?,
+                strings: inout JSONStringCache) throws(JSONParseError) {
+        var p = JSONByteParser(buf)
+        swap(&p.strings, &strings)
+        defer { swap(&p.strings, &strings) }
+        p.skipWhitespace()
+        let v = try p.parseValue(depth: 0, projection: projection)
+        p.skipWhitespace()
+        if p.pos < buf.count { throw p.error("unexpected content after the JSON value") }
+        self = v
+    }
+
+    /// Parses one JSON document from UTF-8 bytes, keeping only what `projection` keeps.
+    public init(parsing bytes: [UInt8], projection: JSONProjection?) throws(JSONParseError) {
+        let result = bytes.withUnsafeBufferPointer { buf in
+            Result { () throws(JSONParseError) in try JSONValue(parsingUTF8: buf, projection: projection) }
+        }
+        self = try result.get()
     }
 }
 
@@ -47,23 +74,15 @@ struct JSONByteParser {
     let buf: UnsafeBufferPointer<UInt8>
     var pos = 0
     static let maxDepth = 512
-    /// The members of the objects being parsed, innermost last, and the items of the arrays: each
-    /// object or array moves its own off the top once complete, into storage allocated once at its
-    /// final size (appending to a growing array allocated up to five times per object).
-    var members = ScratchStack<JSONObject.Member>()
-    var items = ScratchStack<JSONValue>()
-    var strings: StringTable
+    /// Members and elements of the objects and arrays being parsed, innermost last: each container
+    /// is copied out once, at its exact size, instead of growing an array of its own.
+    private var members: [JSONObject.Member] = []
+    private var items: [JSONValue] = []
+    /// Where long strings come from when the caller keeps a cache (none: a placeholder of one slot).
+    var strings = JSONStringCache(capacity: 0)
+    private var cachingStrings: Bool { strings.isEnabled }
 
-    init(_ buf: UnsafeBufferPointer<UInt8>) {
-        self.buf = buf
-        strings = StringTable(documentSize: buf.count)
-    }
-
-    /// Frees the scratch stacks (and what a failed parse left on them).
-    mutating func releaseScratch() {
-        members.release()
-        items.release()
-    }
+    init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
     func error(_ message: String) -> JSONParseError {
         var line = 1, col = 1
@@ -85,12 +104,12 @@ struct JSONByteParser {
         }
     }
 
-    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue(depth: Int, projection: JSONProjection? = nil) throws(JSONParseError) -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nesting too deep") }
         guard pos < buf.count else { throw error("unexpected end of input") }
         switch buf[pos] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "{"): return try parseObject(depth: depth, projection: projection)
+        case UInt8(ascii: "["): return try parseArray(depth: depth, projection: projection)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -108,11 +127,12 @@ struct JSONByteParser {
         pos += n
     }
 
-    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseObject(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
         pos += 1
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
         let base = members.count
+        defer { members.removeSubrange(base...) }
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -121,57 +141,148 @@ struct JSONByteParser {
             guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             pos += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth + 1)
-            if !members.replace(from: base, key: key, value: value) {  // Last one wins, as Go's encoding/json.
-                members.push(JSONObject.Member(key: key, value: value))
+            var child: JSONProjection?
+            if let projection {
+                child = projection.member(key)
+                if child?.drops == true {
+                    try skipValue(depth: depth + 1)
+                    if try nextMember("object") { continue } else { break }
+                }
             }
-            skipWhitespace()
-            guard pos < buf.count else { throw error("unexpected end of input in object") }
-            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if buf[pos] == UInt8(ascii: "}") { pos += 1; break }
-            throw error("expected ',' or '}' in object")
+            let value = try parseValue(depth: depth + 1, projection: child)
+            if let i = memberIndex(key, from: base) {
+                members[i].value = value  // Last one wins, as Go's encoding/json.
+            } else {
+                members.append(JSONObject.Member(key: key, value: value))
+            }
+            if try nextMember("object") { continue } else { break }
         }
-        return .object(JSONObject(uncheckedMembers: members.pop(from: base)))
+        return .object(JSONObject(uncheckedMembers: Array(members[base...])))
     }
 
-    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// The position of the member `key` among the current object's (from `base`): keys of another
+    /// length need no comparison.
+    private func memberIndex(_ key: String, from base: Int) -> Int? {
+        let length = key.utf8.count
+        var i = base
+        while i < members.count {
+            if members[i].key.utf8.count == length && members[i].key == key { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Reads the `,` (true: another member or element follows) or the closing bracket (false).
+    private mutating func nextMember(_ container: StaticString) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let object = container.utf8Start[0] == UInt8(ascii: "o")
+        guard pos < buf.count else { throw error("unexpected end of input in \(container)") }
+        if buf[pos] == UInt8(ascii: ",") { pos += 1; return true }
+        if buf[pos] == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) { pos += 1; return false }
+        throw error(object ? "expected ',' or '}' in object" : "expected ',' or ']' in array")
+    }
+
+    mutating func parseArray(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
         pos += 1
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
         let base = items.count
+        defer { items.removeSubrange(base...) }
         while true {
             skipWhitespace()
-            let item = try parseValue(depth: depth + 1)
-            items.push(item)
-            skipWhitespace()
-            guard pos < buf.count else { throw error("unexpected end of input in array") }
-            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if buf[pos] == UInt8(ascii: "]") { pos += 1; break }
-            throw error("expected ',' or ']' in array")
+            let value = try parseValue(depth: depth + 1, projection: projection)
+            items.append(value)
+            if try nextMember("array") { continue } else { break }
         }
-        return .array(items.pop(from: base))
+        return .array(Array(items[base...]))
     }
 
-    mutating func parseString() throws(JSONParseError) -> String {
-        pos += 1
-        let start = pos
-        // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash or a control
-        // byte (the "has a zero byte" test applied to each; a false alarm only sends it to the byte loop).
+    /// Passes over one value, checking it is valid JSON, without building it.
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard depth < Self.maxDepth else { throw error("nesting too deep") }
+        guard pos < buf.count else { throw error("unexpected end of input") }
+        switch buf[pos] {
+        case UInt8(ascii: "{"):
+            pos += 1
+            skipWhitespace()
+            if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return }
+            while true {
+                skipWhitespace()
+                guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                try skipString()
+                skipWhitespace()
+                guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+                pos += 1
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                if try nextMember("object") { continue } else { return }
+            }
+        case UInt8(ascii: "["):
+            pos += 1
+            skipWhitespace()
+            if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                if try nextMember("array") { continue } else { return }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(buf[pos])))'")
+        }
+    }
+
+    /// Moves past string bytes that need no attention, eight at a time while none of them is a quote,
+    /// a backslash or a control byte (the "has a zero byte" test applied to each; a false alarm only
+    /// leaves the rest to the caller's byte loop).
+    private mutating func skipPlainBytes() {
         let base = buf.baseAddress!
         while pos + 8 <= buf.count {
             let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
             let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
-            if special & highs != 0 { break }
+            if special & highs != 0 { return }
             pos += 8
         }
+    }
+
+    /// Passes over a string (escapes checked as `parseString` checks them) without building it.
+    private mutating func skipString() throws(JSONParseError) {
+        pos += 1
+        while true {
+            skipPlainBytes()
+            guard pos < buf.count else { throw error("unterminated string") }
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") { pos += 1; return }
+            if c < 0x20 { throw error("control character in string") }
+            pos += 1
+            guard c == UInt8(ascii: "\\") else { continue }
+            guard pos < buf.count else { throw error("unterminated string") }
+            let e = buf[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): continue
+            case UInt8(ascii: "u"): _ = try parseHex4()
+            default: throw error("invalid escape sequence")
+            }
+        }
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        pos += 1
+        let start = pos
+        skipPlainBytes()
         while pos < buf.count {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
-                let s = strings.string(UnsafeBufferPointer(rebasing: buf[start..<pos]))
+                let text = UnsafeBufferPointer(rebasing: buf[start..<pos])
                 pos += 1
-                return s
+                return cachingStrings ? strings.string(text) : String(decoding: text, as: UTF8.self)
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw error("control character in string") }
@@ -284,128 +395,5 @@ struct JSONByteParser {
         guard let d = Double(text) else { throw error("invalid number") }
         guard d.isFinite else { throw error("number \(text) is out of range") }
         return .double(d)
-    }
-}
-
-/// A stack of values in memory the parser manages: elements are moved off the top into a new
-/// array without copying or reference counting.
-struct ScratchStack<Element> {
-    private var storage: UnsafeMutablePointer<Element>?
-    private var capacity = 0
-    /// Elements on the stack.
-    private(set) var count = 0
-
-    mutating func push(_ element: Element) {
-        if count == capacity {
-            let grown = UnsafeMutablePointer<Element>.allocate(capacity: max(64, capacity * 2))
-            if let storage {
-                grown.moveInitialize(from: storage, count: count)
-                storage.deallocate()
-            }
-            storage = grown
-            capacity = max(64, capacity * 2)
-        }
-        (storage! + count).initialize(to: element)
-        count += 1
-    }
-
-    /// The elements from `base` up, removed from the stack.
-    mutating func pop(from base: Int) -> [Element] {
-        let n = count - base
-        guard n > 0, let storage else { return [] }
-        count = base
-        return [Element](unsafeUninitializedCapacity: n) { out, initialized in
-            out.baseAddress!.moveInitialize(from: storage + base, count: n)
-            initialized = n
-        }
-    }
-
-    /// Frees the storage and the elements still on the stack.
-    mutating func release() {
-        storage?.deinitialize(count: count)
-        storage?.deallocate()
-        storage = nil
-        capacity = 0
-        count = 0
-    }
-}
-
-extension ScratchStack<JSONObject.Member> {
-    /// Sets the value of the member `key` among those from `base` up; false when there is none.
-    mutating func replace(from base: Int, key: String, value: JSONValue) -> Bool {
-        guard let storage else { return false }
-        let length = key.utf8.count  // keys of another length need no comparison
-        for i in base..<count where storage[i].key.utf8.count == length && storage[i].key == key {
-            storage[i].value = value
-            return true
-        }
-        return false
-    }
-}
-
-/// The strings of one large document seen so far, by their bytes: a key or value that repeats (the
-/// pods of a list page share their keys, and mostly their images, paths and conditions) is decoded
-/// and allocated once and then shared. Small documents (a watch event) go without it.
-struct StringTable {
-    private var slots: [String?]
-    private let mask: Int
-
-    init(documentSize: Int) {
-        let count = documentSize < 16_384 ? 0 : min(4_096, documentSize / 256).nextPowerOfTwo
-        slots = count == 0 ? [] : Array(repeating: nil, count: count)
-        mask = max(0, count - 1)
-    }
-
-    /// The string of these UTF-8 bytes.
-    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard !slots.isEmpty, bytes.count <= 64, let start = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
-        let n = bytes.count
-        // The slot: from the length and the first and last eight bytes (or fewer).
-        var hash = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
-        hash ^= Self.word(start, n, from: 0) &* 0xC2B2_AE3D_27D4_EB4F
-        hash ^= Self.word(start, n, from: max(0, n - 8)) &* 0x1656_67B1_9E37_79F9
-        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-        if var known = slots[slot], known.utf8.count == n, known.withUTF8({ Self.equal($0.baseAddress, start, n) }) {
-            return known
-        }
-        let s = String(decoding: bytes, as: UTF8.self)
-        slots[slot] = s
-        return s
-    }
-}
-
-extension StringTable {
-    /// Up to eight bytes of `count` at `start`, from `offset`, as one word.
-    fileprivate static func word(_ start: UnsafePointer<UInt8>, _ count: Int, from offset: Int) -> UInt64 {
-        if count - offset >= 8 { return UnsafeRawPointer(start + offset).loadUnaligned(as: UInt64.self) }
-        var w: UInt64 = 0
-        for i in offset..<count { w = w << 8 | UInt64(start[i]) }
-        return w
-    }
-
-    /// True when the `count` bytes at `a` and `b` are the same, compared a word at a time.
-    fileprivate static func equal(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        guard let a else { return count == 0 }
-        var i = 0
-        while i + 8 <= count {
-            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
-                return false
-            }
-            i += 8
-        }
-        while i < count {
-            if a[i] != b[i] { return false }
-            i += 1
-        }
-        return true
-    }
-}
-
-extension Int {
-    /// The smallest power of two at least this (1 for 0 and below).
-    fileprivate var nextPowerOfTwo: Int {
-        var n = 1
-        while n < self { n <<= 1 }
-        return n
     }
 }

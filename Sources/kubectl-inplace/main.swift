@@ -5,4 +5,5 @@ import Darwin
 #endif
 import InplaceCLI
 
+ProcessTuning.apply()
 exit(CLI.main(CommandLine.arguments))

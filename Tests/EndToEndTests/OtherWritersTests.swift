@@ -32,7 +32,8 @@ struct OtherWritersTests {
     func scaleUpIsFollowed() throws {
         let c = try cluster(replicas: 4)
         defer { c.stop() }
-        let run = try startAndWaitForFirstPod(c, ["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "300ms"])
+        let run = try startAndWaitForFirstPod(c, ["set", "image", "deployment/web", "app=nginx:1.27", "--max-unavailable", "1",
+                                                  "--grace-period", "1s"])
         defer { run.cleanUp() }
         let scale = try c.kubectl(["scale", "deployment/web", "--replicas=6"])
         #expect(scale.status == 0, "\(scale.output)")
@@ -70,7 +71,8 @@ struct OtherWritersTests {
     func templatePatchStopsTheRollout() throws {
         let c = try cluster(replicas: 4)
         defer { c.stop() }
-        let run = try startAndWaitForFirstPod(c, ["set", "image", "deployment/web", "app=nginx:1.27", "--grace-period", "300ms"])
+        let run = try startAndWaitForFirstPod(c, ["set", "image", "deployment/web", "app=nginx:1.27", "--max-unavailable", "1",
+                                                  "--grace-period", "1s"])
         defer { run.cleanUp() }
         let before = try #require(c.record(Resources.deployments, "web"))
         let patch = try c.kubectl(["patch", "deployment", "web", "-p",

@@ -30,7 +30,7 @@ import YAML
             "apps:replicasets:list", "apps:replicasets:patch",
             "apps:statefulsets:get", "apps:statefulsets:list", "apps:statefulsets:patch", "apps:statefulsets:watch",
             "discovery.k8s.io:endpointslices:list", "discovery.k8s.io:endpointslices:watch",
-            "policy:poddisruptionbudgets:list",
+            "policy:poddisruptionbudgets:list", "policy:poddisruptionbudgets:watch",
         ])
         #expect(docs[1]["roleRef"] == ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "kubectl-inplace-rollout"])
         #expect(docs[1]["subjects"] == [["kind": "ServiceAccount", "name": "kubectl-inplace-rollout", "namespace": "shop"]])

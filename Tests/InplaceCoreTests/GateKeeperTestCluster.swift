@@ -4,8 +4,8 @@ import JSON
 import KubeFormats
 
 /// An in-memory cluster for the gate keeper and lease tests: objects by path, resourceVersion
-/// preconditions, strategic merge of status conditions by type, watches of collections, scripted
-/// failures and a log of writes.
+/// preconditions, strategic merge of status conditions by type, watches of collections (projected as
+/// the live cluster projects them), scripted failures and a log of writes.
 final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     struct Write: Equatable {
         var method: String
@@ -17,6 +17,8 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     private var objects: [String: JSONValue] = [:]
     private var revision = 100
     private var watchers: [(id: Int, collection: String, handler: @Sendable (ClusterWatchEvent) -> Void)] = []
+    /// Projected watches and patch answers seen (what the rollout asked to keep less of).
+    private(set) var projectedReads = 0
     private var nextWatch = 0
     private var failures: [(method: String, path: String, error: ClusterOperationError)] = []
     private var log: [Write] = []
@@ -99,7 +101,7 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         return o
     }
 
-    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
+    private func patchWhole(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
         beforePatch?(path)
         if let e = takeFailure("PATCH", path) { throw e }
         let target = path.hasSuffix("/status") ? String(path.dropLast("/status".count)) : path
@@ -165,8 +167,35 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         }
     }
 
-    func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+    func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        guard let projection else { return watchWhole(path, labelSelector: labelSelector, handler: handler) }
+        lock.withLock { projectedReads += 1 }
+        return watchWhole(path, labelSelector: labelSelector) { event in
+            switch event {
+            case .synced(let items): handler(.synced(items.map { Self.project($0, projection) }))
+            case .added(let o): handler(.added(Self.project(o, projection)))
+            case .modified(let o): handler(.modified(Self.project(o, projection)))
+            case .deleted(let o): handler(.deleted(Self.project(o, projection)))
+            case .failed: handler(event)
+            }
+        }
+    }
+
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
+        let object = try patchWhole(path, type: type, body: body, dryRun: dryRun)
+        guard let projection else { return object }
+        lock.withLock { projectedReads += 1 }
+        return Self.project(object, projection)
+    }
+
+    /// `object` as a server's answer parsed with `projection` reads.
+    static func project(_ object: JSONValue, _ projection: JSONProjection) -> JSONValue {
+        try! JSONValue(parsing: object.serializedBytes(), projection: projection)
+    }
+
+    private func watchWhole(_ path: String, labelSelector: String?,
+                            handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         let id: Int = lock.withLock {
             nextWatch += 1
             watchers.append((nextWatch, path, handler))

@@ -28,6 +28,32 @@ import Testing
         #expect(peak.withLock { $0 } == 32)
     }
 
+    @Test("a batch handed over at once runs as wide as the pool, on idle and new threads alike, and is waited for")
+    func batchRunsConcurrently() {
+        let pool = WritePool(width: 24)
+        defer { pool.close() }
+        pool.prestart(8)
+        let running = Mutex(0)
+        let peak = Mutex(0)
+        let done = Mutex(0)
+        let gate = DispatchSemaphore(value: 0)
+        pool.submitAll((0..<24).map { _ in {
+            let now = running.withLock { n -> Int in
+                n += 1
+                return n
+            }
+            peak.withLock { $0 = max($0, now) }
+            if now == 24 { for _ in 0..<24 { gate.signal() } }
+            _ = gate.wait(timeout: .now() + 5)
+            running.withLock { $0 -= 1 }
+            done.withLock { $0 += 1 }
+        } })
+        pool.submitAll([])
+        pool.waitAll()
+        #expect(peak.withLock { $0 } == 24, "all 24 ran at once: 8 idle threads woken, 16 started")
+        #expect(done.withLock { $0 } == 24)
+    }
+
     @Test("a thread that frees up takes the urgent write before background ones queued earlier")
     func urgentFirst() {
         let pool = WritePool(width: 1)

@@ -62,6 +62,29 @@ struct WatchStreamDecoderTests {
         }
     }
 
+    @Test func projectionDropsTheSameMembersWhateverTheChunking() throws {
+        let projection = JSONProjection(dropping: [["spec", "note"], ["status", "conditions"]])
+        var whole = WatchStreamDecoder(projection: projection)
+        let expected = try whole.feed(Self.stream)
+        #expect(expected.count == 5)
+        #expect(expected[0].object?["spec"] == .object(JSONObject()))
+        #expect(expected[1].object?["status"] == .object(JSONObject()))
+        #expect(expected[3].object?["text"] == "ünïcödé ✓")
+        if case .error(let e) = expected[4] { #expect(e.isGone) } else { Issue.record("not an error event") }
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<200 {
+            var d = WatchStreamDecoder(projection: projection)
+            var out: [WatchEvent] = []
+            var i = 0
+            while i < Self.stream.count {
+                let end = min(Self.stream.count, i + 1 + Int(rng.next() % 61))
+                out += try d.feed(Array(Self.stream[i..<end]))
+                i = end
+            }
+            #expect(out == expected)
+        }
+    }
+
     @Test func eventsWithoutNewlinesAndWithCRLF() throws {
         var d = WatchStreamDecoder()
         check(try d.feed(Array(Self.events.joined().utf8)))

@@ -111,3 +111,45 @@ struct WatchTests {
         #expect(b?.1[path: ["metadata", "annotations", "k8s.io/initial-events-end"]]?.string == "true")
     }
 }
+
+/// Issue 11: a rollout watches the namespace's PodDisruptionBudgets; they are watched as the real
+/// API serves them (policy/v1), their status kept by the disruption controller.
+@Suite("Watch: PodDisruptionBudgets")
+struct DisruptionBudgetWatchTests {
+    @Test("policy/v1 poddisruptionbudgets: ADDED, MODIFIED by a spec patch and by the disruption controller's status, DELETED, resourceVersions rising")
+    func budgetEvents() throws {
+        let s = try Sim.server()
+        defer { s.stop() }
+        let path = "/apis/policy/v1/namespaces/default/poddisruptionbudgets"
+        let w = TestWatch(port: s.port, path: path + "?watch=1&resourceVersion=\(s.store.resourceVersion)")
+        #expect(w.status == 200)
+        _ = s.client.create(Resources.podDisruptionBudgets, namespace: "default", [
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": ["name": "x", "namespace": "default"],
+            "spec": ["minAvailable": 1, "selector": ["matchLabels": ["app": "x"]]],
+        ])
+        _ = s.client.create(Resources.pods, Sim.pod("x-1"))
+        var seen: [(type: String, object: JSONValue)] = []
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, !seen.contains(where: { $0.object[path: ["status", "currentHealthy"]] == 1 }), let e = w.next() {
+            seen.append((e.0, e.1))
+        }
+        #expect(seen.first?.type == "ADDED")
+        #expect(seen.allSatisfy { $0.object["apiVersion"] == "policy/v1" && $0.object["kind"] == "PodDisruptionBudget" })
+        #expect(seen.last.map { $0.type == "MODIFIED" && $0.object[path: ["status", "disruptionsAllowed"]] == 0 } == true,
+                "the controller's status arrives as MODIFIED: \(seen.map(\.type))")
+        _ = s.client.patch(Resources.podDisruptionBudgets, namespace: "default", name: "x", patch: ["spec": ["minAvailable": 0]])
+        while let m = w.next() {
+            seen.append((m.0, m.1))
+            if m.1[path: ["spec", "minAvailable"]] == 0 { break }
+        }
+        #expect(seen.last?.type == "MODIFIED" && seen.last?.object[path: ["spec", "minAvailable"]] == 0)
+        _ = s.client.delete(Resources.podDisruptionBudgets, namespace: "default", name: "x")
+        while let m = w.next() {
+            seen.append((m.0, m.1))
+            if m.0 == "DELETED" { break }
+        }
+        #expect(seen.last?.type == "DELETED")
+        let versions = seen.map { Int($0.object.metaResourceVersion) ?? 0 }
+        #expect(versions == versions.sorted() && Set(versions).count == versions.count, "\(versions)")
+    }
+}

@@ -25,7 +25,8 @@ public final class LiveCluster: ClusterAPI, Sendable {
 
     public func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
         do {
-            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize) { page, _ in
+            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize,
+                                projection: PodFacts.projection) { page, _ in
                 try onPage(page.map(Pod.init))
             }
         } catch let e as KubeAPIError {
@@ -53,7 +54,7 @@ public final class LiveCluster: ClusterAPI, Sendable {
         do { return try client.get(path) } catch { throw Self.map(error) }
     }
 
-    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
         let t: PatchType
         switch type {
         case .strategicMerge: t = .strategicMerge
@@ -61,7 +62,11 @@ public final class LiveCluster: ClusterAPI, Sendable {
         case .json: t = .json
         }
         // Every patch the rollout sends is safe to repeat, so the client may retry it.
-        do { return try client.patch(path, type: t, body: body, dryRun: dryRun, idempotent: true) } catch { throw Self.map(error) }
+        do {
+            return try client.patch(path, type: t, body: body, dryRun: dryRun, idempotent: true, projection: projection)
+        } catch {
+            throw Self.map(error)
+        }
     }
 
     public func create(_ path: String, body: JSONValue) throws -> JSONValue {
@@ -76,13 +81,14 @@ public final class LiveCluster: ClusterAPI, Sendable {
         do { return try client.listAll(path, labelSelector: labelSelector).items } catch { throw Self.map(error) }
     }
 
-    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         let handle = WatchHandle()
         let client = self.client
         let thread = Thread {
             do {
-                try client.watchWithRelist(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handle: handle) { event in
+                try client.watchWithRelist(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handle: handle,
+                                           projection: projection) { event in
                     switch event {
                     case .listed(let items, _): handler(.synced(items))
                     case .added(let o): handler(.added(o))

@@ -57,15 +57,30 @@ public protocol WatchStopping: Sendable {
 public protocol ClusterAPI: ClusterReader {
     /// GET of an object by API path.
     func get(_ path: String) throws -> JSONValue
-    /// PATCH of an object (or a subresource path such as `.../pods/x/status`).
-    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue
+    /// PATCH of an object (or a subresource path such as `.../pods/x/status`); the object returned
+    /// keeps at least what `projection` keeps (nil: all of it; a reader of little of it saves work).
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue
     /// POST of a new object to a collection path.
     func create(_ path: String, body: JSONValue) throws -> JSONValue
     /// PUT of a whole object (conditional on its metadata.resourceVersion).
     func replace(_ path: String, body: JSONValue) throws -> JSONValue
     /// LIST of a collection path, all pages.
     func list(_ path: String, labelSelector: String?) throws -> [JSONValue]
-    /// Lists then watches a collection, calling `handler` on a background thread for each change.
-    func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+    /// Lists then watches a collection, calling `handler` on a background thread for each change;
+    /// objects keep at least what `projection` keeps (nil: all of them).
+    func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping
+}
+
+extension ClusterAPI {
+    /// PATCH returning the whole object.
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
+        try patch(path, type: type, body: body, dryRun: dryRun, keeping: nil)
+    }
+
+    /// A watch of whole objects.
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+                      handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
+        watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, keeping: nil, handler: handler)
+    }
 }

@@ -34,6 +34,8 @@ public enum ClusterUse: String, Sendable, CaseIterable {
     public static let nodeReads = [ClusterPermission("get", .nodes), ClusterPermission("list", .nodes)]
     /// The PodDisruptionBudgets that may hold the window.
     public static let listDisruptionBudgets = ClusterPermission("list", .podDisruptionBudgets)
+    /// The rollout follows them while it runs (a budget created, changed or deleted counts at once).
+    public static let watchDisruptionBudgets = ClusterPermission("watch", .podDisruptionBudgets)
 
     /// The namespaced permissions of this use over workloads of `kinds` (with `resizes`, also what
     /// changing cpu and memory in place needs).
@@ -48,6 +50,7 @@ public enum ClusterUse: String, Sendable, CaseIterable {
         case .rollout:
             for k in kinds { p.formUnion(Self.reads(k)) }
             p.insert(Self.listDisruptionBudgets)
+            p.insert(Self.watchDisruptionBudgets)
             for k in workloadKinds {
                 for verb in ["get", "list", "watch", "patch"] { p.insert(ClusterPermission(verb, .of(k))) }
             }

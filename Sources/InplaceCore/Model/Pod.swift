@@ -13,6 +13,8 @@ public struct Pod: Sendable, Equatable {
     public var resourceVersion: String? { object[path: ["metadata", "resourceVersion"]]?.string }
     public var labels: [String: String] { object[path: ["metadata", "labels"]]?.stringMap ?? [:] }
     public var annotations: [String: String] { object[path: ["metadata", "annotations"]]?.stringMap ?? [:] }
+    /// The value of one annotation (without building the map of all of them).
+    public func annotation(_ key: String) -> String? { object["metadata"]?["annotations"]?[key]?.string }
     public var isTerminating: Bool { object[path: ["metadata", "deletionTimestamp"]] != nil }
     public var nodeName: String? { object[path: ["spec", "nodeName"]]?.string }
     public var podIP: String? { object[path: ["status", "podIP"]]?.string }

@@ -18,14 +18,20 @@ public struct DisruptionBudget: Sendable, Equatable {
     public var pods: Set<String>
     /// It selects the workload's pod template, so every pod of the workload (a surge's too) counts.
     public var selectsAll: Bool
+    /// The healthy pods outside the workload it counts, by name, when they are known one by one (the
+    /// rollout's watches): a pod another workload of the invocation took out is then unhealthy once,
+    /// whether the ledger or the pod's readiness shows it. Nil: only their number is known (`plan`).
+    public var healthyOthers: Set<String>?
 
-    public init(name: String, rule: String, desiredHealthy: Int, otherHealthy: Int = 0, pods: Set<String> = [], selectsAll: Bool = false) {
+    public init(name: String, rule: String, desiredHealthy: Int, otherHealthy: Int = 0, pods: Set<String> = [], selectsAll: Bool = false,
+                healthyOthers: Set<String>? = nil) {
         self.name = name
         self.rule = rule
         self.desiredHealthy = desiredHealthy
-        self.otherHealthy = otherHealthy
+        self.otherHealthy = healthyOthers?.count ?? otherHealthy
         self.pods = pods
         self.selectsAll = selectsAll
+        self.healthyOthers = healthyOthers
     }
 
     /// The budget `object` over the workload's pods (name → labels, and whether each is Ready), the
@@ -62,6 +68,16 @@ public struct DisruptionBudget: Sendable, Equatable {
         return DisruptionBudget(name: name, rule: rule, desiredHealthy: desired, otherHealthy: otherHealthy,
                                 pods: Set(mine.map(\.name)),
                                 selectsAll: mine.count == workloadPods.count && selector.matches(templateLabels))
+    }
+
+    /// `of`, over the other pods it selects known by name (`healthyOthers` set from them).
+    public static func of(_ object: JSONValue, workloadPods: [(name: String, labels: [String: String], ready: Bool)],
+                          otherPods: [String: (ready: Bool, terminating: Bool)], replicas: Int,
+                          templateLabels: [String: String]) -> DisruptionBudget? {
+        guard var budget = of(object, workloadPods: workloadPods, others: Array(otherPods.values), replicas: replicas,
+                              templateLabels: templateLabels) else { return nil }
+        budget.healthyOthers = Set(otherPods.lazy.filter { $0.value.ready && !$0.value.terminating }.map(\.key))
+        return budget
     }
 
     /// Whether it counts the pod `name` (the workload's, a surge's when it selects every pod).

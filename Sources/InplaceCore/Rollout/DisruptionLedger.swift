@@ -13,6 +13,14 @@ public final class DisruptionLedger: Sendable {
             lent[budget]?.values.lazy.filter { $0 != workload }.count ?? 0
         }
 
+        /// Pods `budget` lent to workloads other than `workload` that `counted` (by pod key) still
+        /// counts healthy: the others are unhealthy already where they are counted.
+        public func lentToOthers(_ budget: String, except workload: String, counted: (String) -> Bool) -> Int {
+            var n = 0
+            for (pod, taker) in lent[budget] ?? [:] where taker != workload && counted(pod) { n += 1 }
+            return n
+        }
+
         /// Records that `workload` took the Ready pod `pod` out of service under `budgets`.
         public mutating func take(_ pod: String, by workload: String, budgets: [String]) {
             for b in budgets { lent[b, default: [:]][pod] = workload }

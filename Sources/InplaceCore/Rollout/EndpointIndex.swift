@@ -1,46 +1,61 @@
 import JSON
 
 /// Which pod addresses some EndpointSlice lists as ready, kept up to date from a slice watch.
+/// Every ready address is kept (a stale endpoint of another pod may carry the address a pod of
+/// ours has now); pod names only of the pods a caller asks about, so that each of many workloads
+/// sharing a namespace's slices does not index all of them.
 public struct EndpointIndex: Sendable {
-    private var slices: [String: Set<String>] = [:]
+    /// What one slice lists as ready.
+    private struct Listing: Sendable {
+        var addresses: Set<String> = []
+        var pods: Set<String> = []
+    }
+
+    private var slices: [String: Listing] = [:]
 
     public init() {}
 
-    /// Replaces the whole set (after a list or relist).
-    public mutating func reset(_ items: [JSONValue]) {
+    /// Replaces the whole set (after a list or relist); pod names are kept where `keeping` holds.
+    public mutating func reset(_ items: [JSONValue], keeping: (String) -> Bool = { _ in true }) {
         slices = [:]
-        for s in items { update(s) }
+        for s in items { update(s, keeping: keeping) }
     }
 
-    /// Records one slice's ready addresses; returns the addresses and `pod/NAME`s whose listing in
-    /// this slice changed.
+    /// Records one slice's ready addresses (and the names of the ready pods `keeping` accepts);
+    /// returns the addresses and `pod/NAME`s whose listing in this slice changed.
     @discardableResult
-    public mutating func update(_ slice: JSONValue) -> Set<String> {
+    public mutating func update(_ slice: JSONValue, keeping: (String) -> Bool = { _ in true }) -> Set<String> {
         guard let key = Self.key(slice) else { return [] }
-        var ready: Set<String> = []
-        for endpoint in slice["endpoints"]?.array ?? [] where endpoint[path: ["conditions", "ready"]]?.bool != false {
-            for address in endpoint["addresses"]?.array ?? [] { if let a = address.string { ready.insert(a) } }
-            if let podName = endpoint[path: ["targetRef", "name"]]?.string,
-               endpoint[path: ["targetRef", "kind"]]?.string == "Pod" { ready.insert("pod/" + podName) }
+        var ready = Listing()
+        for endpoint in slice["endpoints"]?.array ?? [] where endpoint["conditions"]?["ready"]?.bool != false {
+            for address in endpoint["addresses"]?.array ?? [] { if let a = address.string { ready.addresses.insert(a) } }
+            if let target = endpoint["targetRef"], let podName = target["name"]?.string, target["kind"]?.string == "Pod",
+               keeping(podName) {
+                ready.pods.insert(podName)
+            }
         }
-        let before = slices.updateValue(ready, forKey: key) ?? []
-        return before.symmetricDifference(ready)
+        let before = slices.updateValue(ready, forKey: key) ?? Listing()
+        return Self.changes(before, ready)
     }
 
     /// Forgets a deleted slice; returns the addresses and `pod/NAME`s it listed.
     @discardableResult
     public mutating func remove(_ slice: JSONValue) -> Set<String> {
         guard let key = Self.key(slice) else { return [] }
-        return slices.removeValue(forKey: key) ?? []
+        return Self.changes(slices.removeValue(forKey: key) ?? Listing(), Listing())
     }
 
     /// True when some slice lists the pod (by IP or target reference) as ready.
     public func listsReady(podIP: String?, podName: String) -> Bool {
-        for set in slices.values {
-            if let ip = podIP, set.contains(ip) { return true }
-            if set.contains("pod/" + podName) { return true }
+        for listing in slices.values {
+            if let ip = podIP, listing.addresses.contains(ip) { return true }
+            if listing.pods.contains(podName) { return true }
         }
         return false
+    }
+
+    private static func changes(_ a: Listing, _ b: Listing) -> Set<String> {
+        a.addresses.symmetricDifference(b.addresses).union(a.pods.symmetricDifference(b.pods).map { "pod/" + $0 })
     }
 
     static func key(_ slice: JSONValue) -> String? {

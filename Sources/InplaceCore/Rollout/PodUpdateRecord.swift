@@ -85,7 +85,7 @@ public struct PodUpdateRecord: Sendable, Equatable {
 
     /// Reads the record from a pod's annotation; nil when absent or unreadable.
     public init?(pod: Pod) {
-        guard let text = pod.annotations[InPlace.podStateAnnotation], let v = try? JSONValue(parsing: text) else { return nil }
+        guard let text = pod.annotation(InPlace.podStateAnnotation), let v = try? JSONValue(parsing: text) else { return nil }
         self.init(json: v)
     }
 

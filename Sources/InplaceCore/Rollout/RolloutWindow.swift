@@ -121,10 +121,17 @@ public struct RolloutWindow: Sendable {
         guard !budgets.isEmpty, let member = members[name], member.ready else { return nil }
         for budget in budgets where budget.counts(name) {
             let healthy = members.values.lazy.filter { $0.ready && !self.outOfService.contains($0.name) && budget.counts($0.name) }.count
-            let others = ledger.map { share in state?.lentToOthers(share.key(budget), except: share.workload) ?? 0 } ?? 0
+            let others = ledger.map { share in state.map { lentToOthers(budget, share: share, lent: $0) } ?? 0 } ?? 0
             if budget.allowed(healthy: healthy) - others < 1 { return budget }
         }
         return nil
+    }
+
+    /// Pods other workloads took out under `budget` that it still counts healthy (each pod once).
+    private func lentToOthers(_ budget: DisruptionBudget, share: DisruptionLedger.Share, lent state: DisruptionLedger.State) -> Int {
+        guard let healthy = budget.healthyOthers else { return state.lentToOthers(share.key(budget), except: share.workload) }
+        let prefix = share.namespace.count + 1
+        return state.lentToOthers(share.key(budget), except: share.workload) { healthy.contains(String($0.dropFirst(prefix))) }
     }
 
     /// The budget holding the next pod in line, while the window's own count would let it go.

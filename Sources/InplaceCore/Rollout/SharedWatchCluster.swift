@@ -13,15 +13,15 @@ public struct SharedWatchCluster: ClusterAPI {
         self.watches = watches
     }
 
-    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?,
+    public func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         let labels = labelSelector.flatMap { $0.isEmpty ? nil : LabelSelector(parsing: $0) }
         let fields = Self.fields(fieldSelector)
         guard labelSelector.map({ $0.isEmpty || labels != nil }) ?? true, let fields else {
             // A selector this filter cannot read: the server reads it, on a watch of its own.
-            return base.watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, handler: handler)
+            return base.watch(path, labelSelector: labelSelector, fieldSelector: fieldSelector, keeping: projection, handler: handler)
         }
-        return watches.watch(path, filter: { meta in
+        return watches.watch(path, projection: projection, filter: { meta in
             for (field, value) in fields where (field == "metadata.name" ? meta.name : meta.namespace) != value { return false }
             return labels.map { $0.matches(meta.labels) } ?? true
         }, handler: handler)
@@ -40,8 +40,8 @@ public struct SharedWatchCluster: ClusterAPI {
     }
 
     public func get(_ path: String) throws -> JSONValue { try base.get(path) }
-    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
-        let object = try base.patch(path, type: type, body: body, dryRun: dryRun)
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
+        let object = try base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection)
         if !dryRun { watches.wrote(path, object) }
         return object
     }

@@ -33,24 +33,25 @@ public final class SharedWatches: @unchecked Sendable {
     /// Watches opened on `cluster` as workloads ask for them.
     public init(cluster: any ClusterAPI) { self.cluster = cluster }
 
-    /// The events of the objects of `collection` for which `filter` holds; stopping the returned
+    /// The events of the objects of `collection` for which `filter` holds, keeping what `projection`
+    /// keeps (a collection watched with two projections is two watches); stopping the returned
     /// subscription ends them (the collection's watch stays open for the others until `close`).
-    public func watch(_ collection: String, filter: @escaping @Sendable (Meta) -> Bool,
+    public func watch(_ collection: String, projection: JSONProjection? = nil, filter: @escaping @Sendable (Meta) -> Bool,
                       handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         lock.lock()
         defer { lock.unlock() }
         nextID += 1
         let id = nextID
         let informer: Informer
-        if let existing = informers[collection] {
+        let key = projection.map { collection + "#" + String(UInt(bitPattern: ObjectIdentifier($0).hashValue)) } ?? collection
+        if let existing = informers[key] {
             informer = existing
         } else {
-            informer = Informer()
-            informers[collection] = informer
+            informer = Informer(collection: collection)
+            informers[key] = informer
             // A synchronous first list (an in-memory cluster) arrives under the lock, before any subscriber.
-            informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil) { [weak self] event in
-                self?.receive(event, collection: collection, from: informer)
-            }
+            let receive: @Sendable (ClusterWatchEvent) -> Void = { [weak self] event in self?.receive(event, key: key, from: informer) }
+            informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil, keeping: projection, handler: receive)
         }
         var subscriber = Subscriber(filter: filter, handler: handler)
         if informer.synced {
@@ -59,7 +60,7 @@ public final class SharedWatches: @unchecked Sendable {
             handler(.synced(items))
         }
         informer.subscribers[id] = subscriber
-        return Subscription { [weak self] in self?.unsubscribe(id, collection: collection) }
+        return Subscription { [weak self] in self?.unsubscribe(id, key: key) }
     }
 
     /// A write's answer (`object`, written at `path`): the cache of its collection keeps it, so a
@@ -73,8 +74,9 @@ public final class SharedWatches: @unchecked Sendable {
         collection = String(collection[..<slash])
         lock.lock()
         defer { lock.unlock() }
-        guard let informer = informers[collection] else { return }
-        if Self.newer(object, than: informer.cache[key]) { informer.cache[key] = object }
+        for informer in informers.values where informer.collection == collection {
+            if Self.newer(object, than: informer.cache[key]) { informer.cache[key] = object }
+        }
     }
 
     /// Stops every watch (the invocation is over).
@@ -93,14 +95,14 @@ public final class SharedWatches: @unchecked Sendable {
         return informers.count
     }
 
-    private func unsubscribe(_ id: Int, collection: String) {
+    private func unsubscribe(_ id: Int, key: String) {
         lock.lock()
         defer { lock.unlock() }
-        informers[collection]?.subscribers[id] = nil
+        informers[key]?.subscribers[id] = nil
     }
 
     /// Keeps the collection's objects and passes each change on to the subscribers it concerns.
-    private func receive(_ event: ClusterWatchEvent, collection: String, from informer: Informer) {
+    private func receive(_ event: ClusterWatchEvent, key collectionKey: String, from informer: Informer) {
         lock.lock()
         defer { lock.unlock() }
         switch event {
@@ -144,7 +146,7 @@ public final class SharedWatches: @unchecked Sendable {
             }
         case .failed:
             // The watch gave up: its subscribers are told, and the next to ask opens a new one.
-            if informers[collection] === informer { informers[collection] = nil }
+            if informers[collectionKey] === informer { informers[collectionKey] = nil }
             for s in informer.subscribers.values { s.handler(event) }
             informer.subscribers = [:]
         }
@@ -167,10 +169,13 @@ public final class SharedWatches: @unchecked Sendable {
     /// One collection's watch, what it shows, and who listens (`@unchecked`: only touched under
     /// the owner's lock).
     private final class Informer: @unchecked Sendable {
+        let collection: String
         var upstream: (any WatchStopping)?
         var cache: [String: JSONValue] = [:]
         var synced = false
         var subscribers: [Int: Subscriber] = [:]
+
+        init(collection: String) { self.collection = collection }
     }
 
     /// One workload's view of a collection: its filter, and the objects it matches now with the

@@ -27,7 +27,7 @@ struct SurgeTracker: Sendable {
 
     /// A surge pod: one carrying the surge's deletion cost, or one the plan did not see.
     func isSurge(_ pod: Pod) -> Bool {
-        pod.annotations[InPlace.deletionCostAnnotation] == InPlace.surgeDeletionCost || !planned.contains(pod.uid)
+        pod.annotation(InPlace.deletionCostAnnotation) == InPlace.surgeDeletionCost || !planned.contains(pod.uid)
     }
 
     /// The live surge pods of the workload, by name.
@@ -41,7 +41,7 @@ struct SurgeTracker: Sendable {
         uids.formUnion(all.map(\.uid))
         return all.filter { pod in
             let done = pod.conditionIsTrue(InPlace.gateConditionType)
-                && pod.annotations[InPlace.deletionCostAnnotation] == InPlace.surgeDeletionCost
+                && pod.annotation(InPlace.deletionCostAnnotation) == InPlace.surgeDeletionCost
             return !done && (sent[pod.name].map { now - $0 >= Self.resendSeconds } ?? true)
         }
     }

@@ -60,6 +60,7 @@ public final class WorkloadRollout {
         case refreshed(JSONValue)
         case workload(JSONValue)
         case renewed(JSONValue?)
+        case budgets(BudgetWatch.Event)
         case wake
     }
 
@@ -83,6 +84,8 @@ public final class WorkloadRollout {
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
+    /// Writes decided in this pass, not yet handed to the pool.
+    private var outbox: (urgent: [@Sendable () -> Void], background: [@Sendable () -> Void]) = ([], [])
     private var podsSynced = false
     private var endpoints = EndpointIndex()
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
@@ -92,8 +95,15 @@ public final class WorkloadRollout {
     private var window: RolloutWindow
     /// When the surge pods were taken out of service before the replicas are lowered.
     private var surgeRetiring: Double?
-    /// The PodDisruptionBudget that held the window when pods were last started (reported once per hold).
+    /// The PodDisruptionBudget (name, rule, desired healthy) that held the window when pods were last
+    /// started (reported once per hold, and again when the budget changes).
     private var heldByBudget: String?
+    /// The PodDisruptionBudgets as the watches show them (none with `--ignore-pdb`); the window
+    /// counts them once every watch has listed (`budgetsListed`).
+    private var budgetWatch: BudgetWatch?
+    private var budgetsListed = false
+    /// The workload's replicas as its watch shows them (the expected pods of percentage budgets).
+    private lazy var liveReplicas = workload.replicas
     /// The Deployment's surge as the record shows it (pods added above its replicas); see `SurgeTracker`.
     private var surge = SurgeTracker(count: 0)
     private var pending: [PodTarget] { window.pending }
@@ -224,7 +234,11 @@ public final class WorkloadRollout {
         }
         window.enqueue(targets(labels: prepared.revisionLabels))
         window.budgets = plan.budgets
-        if let ledger = sharing?.budgets, !plan.budgets.isEmpty {
+        if workload.kind != .pod && !settings.plan.ignorePdb {
+            budgetWatch = BudgetWatch(cluster: cluster, namespace: workload.namespace, owners: plan.owners,
+                                      templateLabels: template[path: ["metadata", "labels"]]?.stringMap ?? [:]) { [events] in events.post(.budgets($0)) }
+        }
+        if let ledger = sharing?.budgets, !plan.budgets.isEmpty || budgetWatch != nil {
             window.ledger = DisruptionLedger.Share(ledger: ledger, namespace: workload.namespace, workload: workload.ref.description)
             ledger.onRelease { [events] in events.post(.wake) }
         }
@@ -242,6 +256,7 @@ public final class WorkloadRollout {
         pool.prestart(budget + 8)
         loop(budget: budget)
         watches.forEach { $0.stop() }
+        budgetWatch?.stop()
         pool.waitAll()
         pool.close()
 
@@ -352,15 +367,16 @@ public final class WorkloadRollout {
         let ns = workload.namespace
         let podWatch: any WatchStopping
         if workload.kind == .pod {
-            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil,
-                                     fieldSelector: "metadata.name=\(workload.name)") { [events] in events.post(.pods($0)) }
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: nil, fieldSelector: "metadata.name=\(workload.name)",
+                                     keeping: RolloutProjections.pod) { [events] in events.post(.pods($0)) }
         } else {
-            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString,
-                                     fieldSelector: nil) { [events] in events.post(.pods($0)) }
+            podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString, fieldSelector: nil,
+                                     keeping: RolloutProjections.pod) { [events] in events.post(.pods($0)) }
         }
-        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil,
-                                       fieldSelector: nil) { [events] in events.post(.slices($0)) }
+        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, fieldSelector: nil,
+                                       keeping: RolloutProjections.endpointSlice) { [events] in events.post(.slices($0)) }
         control.onStop { [events] _ in events.post(.wake) }
+        budgetWatch?.start()
         guard workload.kind != .pod else { return [podWatch, sliceWatch] }
         let workloadWatch = cluster.watch(workload.kind.collectionPath(namespace: ns), labelSelector: nil,
                                           fieldSelector: "metadata.name=\(workload.name)") { [events] event in
@@ -418,21 +434,23 @@ public final class WorkloadRollout {
                 window.sync(pods.values.map(RolloutWindow.Member.init))
                 dirty.formUnion(activeOrder)
                 podsSynced = true
+                budgetWatch?.dirty = true
             case .added(let o), .modified(let o): store(Pod(o))
             case .deleted(let o):
                 let pod = Pod(o)
                 if pods[pod.name]?.uid == pod.uid { pods[pod.name] = nil }
                 dirty.insert(pod.name)
                 window.remove(RolloutWindow.Member(pod))
+                budgetWatch?.dirty = true
             case .failed(let e): watchFailed(e)
             }
         case .slices(let e):
             var changed: Set<String>?  // nil: every listing may have changed
             switch e {
             case .synced(let items):
-                endpoints.reset(items)
+                endpoints.reset(items, keeping: { [pods] in pods[$0] != nil })
                 slicesSynced = true
-            case .added(let o), .modified(let o): changed = endpoints.update(o)
+            case .added(let o), .modified(let o): changed = endpoints.update(o, keeping: { [pods] in pods[$0] != nil })
             case .deleted(let o): changed = endpoints.remove(o)
             case .failed(let e): watchFailed(e)
             }
@@ -485,13 +503,17 @@ public final class WorkloadRollout {
             active[pod.name]?.writing = false
             dirty.insert(pod.name)
         case .workload(let object):
-            window.desired = Workload(kind: workload.kind, object: object).replicas.map { $0 - surge.count } ?? window.desired
+            let replicas = Workload(kind: workload.kind, object: object).replicas
+            if replicas != liveReplicas { liveReplicas = replicas; budgetWatch?.dirty = true }
+            window.desired = replicas.map { $0 - surge.count } ?? window.desired
             observeRecord(object)
             if let stop = changeGuard?.stopReason(for: object, now: clock.monotonic) { control.requestStop(stop) }
             dirty.formUnion(rereadFor)
         case .renewed(let object):
             renewing = false
             if let object { observeRecord(object) }
+        case .budgets(let e):
+            if let failure = budgetWatch?.apply(e) { watchFailed(failure) }
         case .wake:
             dirty.formUnion(rereadFor)
         }
@@ -550,7 +572,8 @@ public final class WorkloadRollout {
                                          summary: "set \(InPlace.gateConditionType)=False on surge pod \(pod.name)")
                 podWrites += 1
                 pool.submit { [cluster, events] in
-                    if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false) {
+                    if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
+                                                       keeping: RolloutProjections.pod) {
                         events.post(.refreshed(object))
                     } else {
                         events.post(.wake)
@@ -691,6 +714,7 @@ public final class WorkloadRollout {
         if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b < a {
             return
         }
+        if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
         pods[pod.name] = pod
         dirty.insert(pod.name)
         window.observe(RolloutWindow.Member(pod))
@@ -710,6 +734,93 @@ public final class WorkloadRollout {
         observer.handle(.podFailed(workload.ref, pod: name, reason: reason, message: message))
     }
 
+    /// Moves the pod in flight `name` one step on, if its object changed (it is `dirty`) or its timer is due.
+    private func advance(_ name: String, now: Double) {
+        guard var a = active[name] else { return }
+        defer { if active[name] != nil { active[name] = a } }
+        if a.writing { return }
+        if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
+            if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
+            return
+        }
+        a.wakeAt = nil
+        if let r = a.retryAt {
+            if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); return }
+            a.retryAt = nil
+        }
+        guard let pod = pods[name], !(pod.isTerminating && changeGuard?.scaledDown == true) else {
+            active[name] = a
+            if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
+            return
+        }
+        if pod.isTerminating { _ = rereadWorkload(for: name) }
+        let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
+        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
+        // A gated pod whose record was not written ahead records and leaves service in one write.
+        let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
+        if recordAndLeave { step = .gateOff }
+        if step != a.step && !(step == .drain && (a.step == .patch || a.step == .resize)) {
+            a.step = step
+            // The end of a pod's sequence is reported once, by podDone or podFailed.
+            if step != .done, !step.isFailure {
+                observer.handle(.podStep(workload.ref, pod: name, step: step, elapsed: now - a.startedAt))
+            }
+        }
+        switch step {
+        case .gateOff where recordAndLeave:
+            a.writing = true
+            send(PodWrites.recordAndGateOff(pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339),
+                 pod: name, step: .gateOff)
+        case .record, .gateOff, .gateOn:
+            issue(step, pod: pod, active: &a)
+        case .drain:
+            if a.gateOffAt == nil { a.gateOffAt = now }
+            let graceEnd = a.gateOffAt! + settings.gracePeriod
+            let gated = pod.hasReadinessGate()
+            let listed = gated && (!slicesSynced || endpoints.listsReady(podIP: pod.podIP, podName: name))
+            let next = PodProgress.writeAfterDrain(pod: pod, target: a.target)
+            if now >= graceEnd && !listed {
+                a.step = next
+                observer.handle(.podStep(workload.ref, pod: name, step: next, elapsed: now - a.startedAt))
+                issue(next, pod: pod, active: &a)
+            } else if now >= graceEnd + settings.drainCap {
+                observer.handle(.warning(workload.ref, "\(name) is still listed as ready by an EndpointSlice \(Int(settings.drainCap))s after leaving service; updating it anyway"))
+                a.step = next
+                issue(next, pod: pod, active: &a)
+            } else {
+                a.wakeAt = now < graceEnd ? graceEnd : graceEnd + settings.drainCap
+                earliestWake = min(earliestWake, a.wakeAt!)
+            }
+        case .patch, .resize:
+            issue(step, pod: pod, active: &a)
+        case .restart, .ready, .resizing:
+            if step == .resizing, !a.deferralShown, case .applying(let deferred?) = ResizeProgress.state(pod: pod, changes: a.target.resources) {
+                a.deferralShown = true
+                observer.handle(.warning(workload.ref, "\(name): the kubelet deferred the resize: \(deferred)"))
+            }
+            if a.patchedAt == nil { a.patchedAt = now }
+            let limit = a.patchedAt! + settings.podTimeout
+            if now >= limit {
+                active[name] = a
+                fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after \(a.target.changes.isEmpty ? "its resize" : "its image changed") (--pod-timeout)")
+                return
+            }
+            a.wakeAt = settled ? limit : min(limit, a.patchedAt! + StatusFreshness.settleSeconds)
+            earliestWake = min(earliestWake, a.wakeAt!)
+        case .done:
+            active[name] = nil
+            window.finish(name)
+            updated += 1
+            if handOffs != nil { finishedInPass.append((name, pod.resourceVersion ?? "")) }
+            observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
+            return
+        case .failed(let reason, let message):
+            active[name] = a
+            fail(name, reason, message)
+            return
+        }
+    }
+
     /// Advances every pod in flight and starts new ones; returns when to wake up at the latest.
     private func reconcile(now: Double, budget: Int) -> Double {
         startPods(now: now, budget: budget)
@@ -717,102 +828,25 @@ public final class WorkloadRollout {
         // at once a timer is due, otherwise just the changed ones.
         let timerDue = now >= earliestWake
         if timerDue { earliestWake = .infinity }
-        for name in activeOrder where timerDue || dirty.contains(name) {
-            guard var a = active[name] else { continue }
-            defer { if active[name] != nil { active[name] = a } }
-            if a.writing { continue }
-            if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
-                if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
-                continue
-            }
-            a.wakeAt = nil
-            if let r = a.retryAt {
-                if r > now { a.wakeAt = r; earliestWake = min(earliestWake, r); continue }
-                a.retryAt = nil
-            }
-            guard let pod = pods[name], !(pod.isTerminating && changeGuard?.scaledDown == true) else {
-                active[name] = a
-                if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod disappeared during its update") }
-                continue
-            }
-            if pod.isTerminating { _ = rereadWorkload(for: name) }
-            let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
-            var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
-            // A gated pod whose record was not written ahead records and leaves service in one write.
-            let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
-            if recordAndLeave { step = .gateOff }
-            if step != a.step && !(step == .drain && (a.step == .patch || a.step == .resize)) {
-                a.step = step
-                // The end of a pod's sequence is reported once, by podDone or podFailed.
-                if step != .done, !step.isFailure {
-                    observer.handle(.podStep(workload.ref, pod: name, step: step, elapsed: now - a.startedAt))
-                }
-            }
-            switch step {
-            case .gateOff where recordAndLeave:
-                a.writing = true
-                send(PodWrites.recordAndGateOff(pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339),
-                     pod: name, step: .gateOff)
-            case .record, .gateOff, .gateOn:
-                issue(step, pod: pod, active: &a)
-            case .drain:
-                if a.gateOffAt == nil { a.gateOffAt = now }
-                let graceEnd = a.gateOffAt! + settings.gracePeriod
-                let gated = pod.hasReadinessGate()
-                let listed = gated && (!slicesSynced || endpoints.listsReady(podIP: pod.podIP, podName: name))
-                let next = PodProgress.writeAfterDrain(pod: pod, target: a.target)
-                if now >= graceEnd && !listed {
-                    a.step = next
-                    observer.handle(.podStep(workload.ref, pod: name, step: next, elapsed: now - a.startedAt))
-                    issue(next, pod: pod, active: &a)
-                } else if now >= graceEnd + settings.drainCap {
-                    observer.handle(.warning(workload.ref, "\(name) is still listed as ready by an EndpointSlice \(Int(settings.drainCap))s after leaving service; updating it anyway"))
-                    a.step = next
-                    issue(next, pod: pod, active: &a)
-                } else {
-                    a.wakeAt = now < graceEnd ? graceEnd : graceEnd + settings.drainCap
-                    earliestWake = min(earliestWake, a.wakeAt!)
-                }
-            case .patch, .resize:
-                issue(step, pod: pod, active: &a)
-            case .restart, .ready, .resizing:
-                if step == .resizing, !a.deferralShown, case .applying(let deferred?) = ResizeProgress.state(pod: pod, changes: a.target.resources) {
-                    a.deferralShown = true
-                    observer.handle(.warning(workload.ref, "\(name): the kubelet deferred the resize: \(deferred)"))
-                }
-                if a.patchedAt == nil { a.patchedAt = now }
-                let limit = a.patchedAt! + settings.podTimeout
-                if now >= limit {
-                    active[name] = a
-                    fail(name, "Timeout", "not ready \(DurationText.format(settings.podTimeout)) after \(a.target.changes.isEmpty ? "its resize" : "its image changed") (--pod-timeout)")
-                    continue
-                }
-                a.wakeAt = settled ? limit : min(limit, a.patchedAt! + StatusFreshness.settleSeconds)
-                earliestWake = min(earliestWake, a.wakeAt!)
-            case .done:
-                active[name] = nil
-                window.finish(name)
-                updated += 1
-                if handOffs != nil { finishedInPass.append((name, pod.resourceVersion ?? "")) }
-                observer.handle(.podDone(workload.ref, pod: name, seconds: now - a.startedAt))
-                continue
-            case .failed(let reason, let message):
-                active[name] = a
-                fail(name, reason, message)
-                continue
-            }
-        }
+        for name in activeOrder where timerDue || dirty.contains(name) { advance(name, now: now) }
+        flushWrites()
         dirty.removeAll(keepingCapacity: true)
-        // Pods started here (slots freed by pods that finished) get their first write at once.
+        // Pods started here (slots freed by pods that finished) get their first write at once, in
+        // this pass, not after the next batch of events.
         let startedNow = startPods(now: now, budget: budget)
         if let handOffs, !finishedInPass.isEmpty {
             if startedNow { handOffs.handedOff(freed: finishedInPass, started: startedInPass) }
             finishedInPass.removeAll()
         }
+        if startedNow {
+            for name in activeOrder where dirty.contains(name) { advance(name, now: now) }
+            dirty.removeAll(keepingCapacity: true)
+        }
         if prerecordDue {
             prerecordDue = false
             prerecord(budget: budget)
         }
+        flushWrites()
         return startedNow ? now : min(now + 5, earliestWake)
     }
 
@@ -839,12 +873,14 @@ public final class WorkloadRollout {
         send(write, pod: pod.name, step: step)
     }
 
-    /// Sends one pod write on the pool; its result comes back as an event.
+    /// Queues one pod write for the pool (`flushWrites` hands the pass's writes over); its result
+    /// comes back as an event.
     private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
         podWrites += 1
-        pool.submit(background: background) { [cluster, events] in
+        let item: @Sendable () -> Void = { [cluster, events] in
             do {
-                let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false)
+                let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
+                                               keeping: RolloutProjections.pod)
                 events.post(.written(pod: name, step: step, result: .success(object)))
             } catch let e as ClusterOperationError {
                 events.post(.written(pod: name, step: step, result: .failure(e)))
@@ -852,12 +888,26 @@ public final class WorkloadRollout {
                 events.post(.written(pod: name, step: step, result: .failure(ClusterOperationError(.other, "\(error)"))))
             }
         }
+        if background { outbox.background.append(item) } else { outbox.urgent.append(item) }
+    }
+
+    /// Hands the writes queued by `send` to the pool at once.
+    private func flushWrites() {
+        pool.submitAll(outbox.urgent)
+        pool.submitAll(background: true, outbox.background)
+        outbox = ([], [])
     }
 
     /// Starts the pods the window lets go now; a pod whose record is being written ahead waits for it.
     @discardableResult
     private func startPods(now: Double, budget: Int) -> Bool {
         guard !stopping, !pending.isEmpty, surge.ready else { return false }
+        if let b = budgetWatch, b.dirty || !budgetsListed {
+            let budgets = b.budgets(pods: pods.values.filter { ownsPod($0) && !$0.isTerminating }, replicas: liveReplicas)
+            budgetsListed = budgets != nil
+            guard let budgets else { return false }
+            window.budgets = budgets
+        }
         let turn = window.start(now: now, holding: { [prerecording] in prerecording.contains($0) })
         for target in turn.skipped {
             observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
@@ -869,10 +919,11 @@ public final class WorkloadRollout {
         if handOffs != nil { startedInPass = turn.started.map(\.name) }
         if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
         let held = window.heldBy
-        if let held, held.name != heldByBudget {
+        let heldKey = held.map { "\($0.name) \($0.rule) \($0.desiredHealthy)" }
+        if let held, heldKey != heldByBudget {
             observer.handle(.warning(workload.ref, "waiting: PodDisruptionBudget \(held.name) (\(held.rule)) holds the window: \(held.desiredHealthy) of its pods must stay healthy"))
         }
-        heldByBudget = held?.name
+        heldByBudget = heldKey
         return !turn.started.isEmpty
     }
 }

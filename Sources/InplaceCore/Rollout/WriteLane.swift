@@ -23,6 +23,15 @@ public final class WriteLane: Sendable {
         }
     }
 
+    /// Runs each of `items` on a pool thread, handed over at once (see `WritePool.submitAll`).
+    public func submitAll(background: Bool = false, _ items: [@Sendable () -> Void]) {
+        for _ in items { group.enter() }
+        pool.submitAll(background: background, items.map { item in { [group] in
+            item()
+            group.leave()
+        } })
+    }
+
     /// Starts up to `count` of the pool's threads now, ahead of a burst.
     public func prestart(_ count: Int) { pool.prestart(count) }
 

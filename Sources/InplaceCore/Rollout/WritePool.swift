@@ -36,6 +36,21 @@ public final class WritePool: @unchecked Sendable {
         if runnable > idle && threads < width { spawn() }
     }
 
+    /// Runs each of `items` on a pool thread, as `submit` would one by one, queued under one lock: a
+    /// rollout pass that decides many writes hands them over at once instead of waking a thread (and
+    /// being preempted by it on a busy machine) between one decision and the next.
+    public func submitAll(background isBackground: Bool = false, _ items: [@Sendable () -> Void]) {
+        guard !items.isEmpty else { return }
+        condition.lock()
+        for item in items {
+            group.enter()
+            if isBackground { background.append(item) } else { urgent.append(item) }
+        }
+        for _ in 0..<min(idle, runnable) { condition.signal() }
+        for _ in 0..<max(0, min(width - threads, runnable - idle)) { spawn() }
+        condition.unlock()
+    }
+
     /// Starts one more thread (with the lock held).
     private func spawn() {
         threads += 1

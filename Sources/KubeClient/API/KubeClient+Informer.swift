@@ -43,10 +43,11 @@ extension KubeClient {
     /// says that version is gone (an ERROR event or HTTP 410) it lists again. Failures are
     /// retried with exponential backoff. Returns when `onEvent` returns `.stop` or `handle` is
     /// stopped (from any thread); throws on errors retrying cannot fix (401, 403, 404, ...) or
-    /// after `options.maxConsecutiveFailures` failures in a row.
+    /// after `options.maxConsecutiveFailures` failures in a row. Objects keep what `projection` keeps.
     public func watchWithRelist(
         _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, handle: WatchHandle,
-        options relist: RelistOptions = RelistOptions(), onEvent: (InformerEvent) -> WatchControl
+        options relist: RelistOptions = RelistOptions(), projection: JSONProjection? = nil,
+        onEvent: (InformerEvent) -> WatchControl
     ) throws(KubeAPIError) {
         let cancellation = handle.cancellation
         var resourceVersion: String? = nil
@@ -75,7 +76,8 @@ extension KubeClient {
             if resourceVersion == nil {
                 let listed: (items: [JSONValue], resourceVersion: String)
                 do {
-                    listed = try listAll(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: relist.pageLimit)
+                    listed = try listAll(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: relist.pageLimit,
+                                         projection: projection)
                 } catch {
                     if fatal(error) { throw error }
                     if try !backOff(error) { return }
@@ -93,7 +95,7 @@ extension KubeClient {
             do {
                 end = try watch(
                     path, labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
-                    allowBookmarks: true, timeoutSeconds: relist.watchTimeoutSeconds, handle: handle
+                    allowBookmarks: true, timeoutSeconds: relist.watchTimeoutSeconds, handle: handle, projection: projection
                 ) { event in
                     if let rv = event.resourceVersion, !rv.isEmpty { resourceVersion = rv }
                     let control: WatchControl

@@ -36,28 +36,25 @@ extension KubeClient {
     /// until it is empty; pages may be short). Items get `kind`/`apiVersion` from the list when
     /// they lack them. If a continue token expires (410) mid-way, the list restarts once from the
     /// beginning and that first page is marked `restarted`. Returns the list's resourceVersion.
-    /// Errors are `KubeAPIError`, or whatever `onPage` throws.
+    /// Errors are `KubeAPIError`, or whatever `onPage` throws. Items keep what `projection` keeps.
     @discardableResult
     public func list(
         _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
-        onPage: ([JSONValue], ListMeta) throws -> Void
+        projection: JSONProjection? = nil, onPage: ([JSONValue], ListMeta) throws -> Void
     ) throws -> String {
-        // The page is parsed whole anyway: its metadata comes from the parsed page, not a scan before.
-        try pages(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes throws(KubeAPIError) in
-            var doc = try Self.decodeJSON(bytes)
-            guard case .object = doc else { throw .invalidResponse("list response: expected an object") }
-            let listKind = doc["kind"]?.string, apiVersion = doc["apiVersion"], metadata = doc["metadata"]
+        let pageProjection = projection?.nested(under: "items")
+        var strings = JSONStringCache()
+        return try listRaw(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes, meta in
+            let doc = try Self.decodeJSON(bytes, projection: pageProjection, strings: &strings)
             var items = doc["items"]?.array ?? []
-            doc = .null  // the items are then held once, and changed in place
-            if let listKind, listKind.hasSuffix("List") {
+            if let listKind = doc["kind"]?.string, listKind.hasSuffix("List") {
                 let kind = String(listKind.dropLast(4))
+                let apiVersion = doc["apiVersion"]
                 for i in items.indices where items[i]["kind"] == nil {
                     items[i]["kind"] = .string(kind)
                     if let apiVersion { items[i]["apiVersion"] = apiVersion }
                 }
             }
-            return (items, metadata)
-        } onPage: { items, meta in
             try onPage(items, meta)
         }
     }
@@ -67,18 +64,6 @@ extension KubeClient {
     public func listRaw(
         _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
         onPage: ([UInt8], ListMeta) throws -> Void
-    ) throws -> String {
-        try pages(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes throws(KubeAPIError) in
-            (bytes, try ListEnvelopeScanner.metadata(of: bytes))
-        } onPage: { bytes, meta in
-            try onPage(bytes, meta)
-        }
-    }
-
-    /// The pages of a list, each decoded by `decode` into what `onPage` gets and the list's `metadata`.
-    private func pages<Page>(
-        _ path: String, labelSelector: String?, fieldSelector: String?, limit: Int?,
-        decode: ([UInt8]) throws(KubeAPIError) -> (page: Page, metadata: JSONValue?), onPage: (Page, ListMeta) throws -> Void
     ) throws -> String {
         var base: [QueryItem] = []
         if let labelSelector, !labelSelector.isEmpty { base.append(QueryItem("labelSelector", labelSelector)) }
@@ -91,7 +76,7 @@ extension KubeClient {
         while true {
             var query = base
             if let continueToken { query.append(QueryItem("continue", continueToken)) }
-            var body: [UInt8]
+            let body: [UInt8]
             switch Result(catching: { () throws(KubeAPIError) -> [UInt8] in try send("GET", path, query: query, verb: "LIST").body }) {
             case .success(let bytes):
                 body = bytes
@@ -104,11 +89,9 @@ extension KubeClient {
                 pageIndex = 0
                 continue
             }
-            let decoded = try decode(body)
-            body = []  // a decoded page no longer needs its bytes
-            let meta = ListMeta(decoded.metadata, pageIndex: pageIndex, restarted: markRestart)
+            let meta = ListMeta(try ListEnvelopeScanner.metadata(of: body), pageIndex: pageIndex, restarted: markRestart)
             markRestart = false
-            try onPage(decoded.page, meta)
+            try onPage(body, meta)
             guard let next = meta.continueToken else { return meta.resourceVersion }
             continueToken = next
             pageIndex += 1
@@ -116,13 +99,15 @@ extension KubeClient {
     }
 
     /// All items of a collection and the list's resourceVersion (pages collected; a restarted
-    /// list replaces what was collected before).
+    /// list replaces what was collected before). Items keep what `projection` keeps.
     public func listAll(
-        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500
+        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
+        projection: JSONProjection? = nil
     ) throws(KubeAPIError) -> (items: [JSONValue], resourceVersion: String) {
         var items: [JSONValue] = []
         do {
-            let rv = try list(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { page, meta in
+            let rv = try list(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit,
+                              projection: projection) { page, meta in
                 if meta.restarted { items.removeAll() }
                 items.append(contentsOf: page)
             }

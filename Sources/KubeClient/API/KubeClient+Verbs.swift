@@ -33,10 +33,11 @@ extension KubeClient {
         return try Self.decodeJSON(response.body)
     }
 
-    /// Patches an object. For `.apply`, `fieldManager` (and `force`) come from the patch type.
+    /// Patches an object. For `.apply`, `fieldManager` (and `force`) come from the patch type. The
+    /// object returned keeps what `projection` keeps (nil: all of it).
     public func patch(
         _ path: String, type: PatchType, body: JSONValue, dryRun: Bool = false, fieldManager: String? = nil,
-        query: [QueryItem] = [], idempotent: Bool = false
+        query: [QueryItem] = [], idempotent: Bool = false, projection: JSONProjection? = nil
     ) throws(KubeAPIError) -> JSONValue {
         var q = query
         var manager = fieldManager
@@ -47,7 +48,7 @@ extension KubeClient {
         let response = try send(
             "PATCH", path, query: Self.writeQuery(q, dryRun: dryRun, fieldManager: manager),
             body: body.serializedBytes(), contentType: type.contentType, idempotent: idempotent)
-        return try Self.decodeJSON(response.body)
+        return try Self.decodeJSON(response.body, projection: projection)
     }
 
     /// Deletes an object; `options` is a DeleteOptions body (e.g. preconditions, propagationPolicy).

@@ -6,12 +6,13 @@ extension KubeClient {
     /// when `onEvent` returns `.stop` or `handle` is stopped (the transfer aborts at once), or
     /// when the connection breaks mid-stream (`.connectionLost`: watch again from the last
     /// resourceVersion). Failures before the stream starts (non-2xx, e.g. 410 for a too old
-    /// resourceVersion, or no connection) are retried like a GET and then thrown.
+    /// resourceVersion, or no connection) are retried like a GET and then thrown. Event objects
+    /// keep what `projection` keeps.
     @discardableResult
     public func watch(
         _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
         allowBookmarks: Bool = true, timeoutSeconds: Int? = nil, handle: WatchHandle? = nil,
-        onEvent: (WatchEvent) -> WatchControl
+        projection: JSONProjection? = nil, onEvent: (WatchEvent) -> WatchControl
     ) throws(KubeAPIError) -> WatchEnd {
         var query = [QueryItem("watch", "true")]
         if let labelSelector, !labelSelector.isEmpty { query.append(QueryItem("labelSelector", labelSelector)) }
@@ -37,7 +38,7 @@ extension KubeClient {
             tracer.request(method: "GET", url: target, headers: headers, body: nil)
             let started = ContinuousClock.now
 
-            var decoder = WatchStreamDecoder(maxEventBytes: options.maxWatchEventBytes)
+            var decoder = WatchStreamDecoder(maxEventBytes: options.maxWatchEventBytes, projection: projection)
             var decodeError: WatchDecodeError? = nil
             var callerStopped = false
             let trace = options.trace

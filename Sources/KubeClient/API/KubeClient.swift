@@ -115,11 +115,19 @@ public final class KubeClient: Sendable {
         }
     }
 
-    /// Parses a response body as JSON (an empty body is `null`).
-    static func decodeJSON(_ bytes: [UInt8]) throws(KubeAPIError) -> JSONValue {
+    /// Parses a response body as JSON (an empty body is `null`), keeping what `projection` keeps.
+    static func decodeJSON(_ bytes: [UInt8], projection: JSONProjection? = nil) throws(KubeAPIError) -> JSONValue {
+        var strings = JSONStringCache(capacity: 0)
+        return try decodeJSON(bytes, projection: projection, strings: &strings)
+    }
+
+    /// `decodeJSON`, taking repeated strings from `strings` (kept across the pages of a list).
+    static func decodeJSON(_ bytes: [UInt8], projection: JSONProjection?, strings: inout JSONStringCache) throws(KubeAPIError) -> JSONValue {
         if bytes.isEmpty { return .null }
         do {
-            return try JSONValue(parsing: bytes)
+            return try bytes.withUnsafeBufferPointer { buf throws(JSONParseError) in
+                try JSONValue(parsingUTF8: buf, projection: projection, strings: &strings)
+            }
         } catch {
             throw .invalidResponse("the body is not valid JSON (\(error))")
         }

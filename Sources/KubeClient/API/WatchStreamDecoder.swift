@@ -31,9 +31,17 @@ public struct WatchStreamDecoder: Sendable {
     /// The buffered event's text up to a newline was tried as JSON and was not an object.
     private var lineTried = false
     private let maxEventBytes: Int
+    /// What of each event's object is kept (nil: all of it), applied to whole events.
+    private let projection: JSONProjection?
+    /// The stream's recent strings (each event repeats most of the last one's).
+    private var strings = JSONStringCache()
 
-    /// A decoder refusing single events larger than `maxEventBytes`.
-    public init(maxEventBytes: Int = 256 << 20) { self.maxEventBytes = maxEventBytes }
+    /// A decoder refusing single events larger than `maxEventBytes`, keeping of each event's object
+    /// what `projection` keeps.
+    public init(maxEventBytes: Int = 256 << 20, projection: JSONProjection? = nil) {
+        self.maxEventBytes = maxEventBytes
+        self.projection = projection?.nested(under: "object")
+    }
 
     /// True while part of an event is buffered.
     public var hasPartialEvent: Bool { !buffer.isEmpty }
@@ -73,14 +81,14 @@ public struct WatchStreamDecoder: Sendable {
             guard c == UInt8(ascii: "{") else {
                 throw WatchDecodeError("unexpected byte '\(Character(Unicode.Scalar(c)))' between events")
             }
-            if let newline = Self.newline(in: bytes, from: i), let doc = Self.object(in: bytes, i..<newline) {
+            if let newline = Self.newline(in: bytes, from: i), let doc = Self.object(in: bytes, i..<newline, projection, &strings) {
                 events.append(try Self.event(doc))
                 i = newline + 1
                 continue
             }
             resetScan()
             if let end = scanFrame(bytes, from: i) {
-                events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: bytes[i...end])))
+                events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: bytes[i...end]), projection: projection, strings: &strings))
                 i = end + 1
                 continue
             }
@@ -98,7 +106,7 @@ public struct WatchStreamDecoder: Sendable {
     private mutating func completePending(_ raw: UnsafeRawBufferPointer, newFrom: Int,
                                           into events: inout [WatchEvent]) throws(WatchDecodeError) -> Int? {
         if !lineTried, let newline = Self.newline(in: raw, from: newFrom) {
-            if let doc = Self.object(in: raw, 0..<newline) {
+            if let doc = Self.object(in: raw, 0..<newline, projection, &strings) {
                 events.append(try Self.event(doc))
                 resetScan()
                 return newline + 1
@@ -109,7 +117,7 @@ public struct WatchStreamDecoder: Sendable {
             scanned = raw.count
             return nil
         }
-        events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: raw[0...end])))
+        events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: raw[0...end]), projection: projection, strings: &strings))
         resetScan()
         return end + 1
     }
@@ -162,9 +170,10 @@ public struct WatchStreamDecoder: Sendable {
     }
 
     /// The bytes in `range` as one JSON object (surrounding whitespace allowed), or nil.
-    private static func object(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> JSONValue? {
+    private static func object(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ projection: JSONProjection?,
+                               _ strings: inout JSONStringCache) -> JSONValue? {
         let text = UnsafeRawBufferPointer(rebasing: bytes[range]).assumingMemoryBound(to: UInt8.self)
-        guard let doc = try? JSONValue(parsingUTF8: text), doc.object != nil else { return nil }
+        guard let doc = try? JSONValue(parsingUTF8: text, projection: projection, strings: &strings), doc.object != nil else { return nil }
         return doc
     }
 
@@ -175,16 +184,22 @@ public struct WatchStreamDecoder: Sendable {
 
     /// Decodes one `{"type": ..., "object": ...}` frame.
     public static func decodeEvent(_ frame: [UInt8]) throws(WatchDecodeError) -> WatchEvent {
-        var copy = frame
-        let result = copy.withUnsafeBytes { raw in Result { () throws(WatchDecodeError) in try decodeEvent(raw) } }
+        let result = frame.withUnsafeBytes { raw in Result { () throws(WatchDecodeError) in try decodeEvent(raw) } }
         return try result.get()
     }
 
     /// Decodes one `{"type": ..., "object": ...}` frame.
-    static func decodeEvent(_ frame: UnsafeRawBufferPointer) throws(WatchDecodeError) -> WatchEvent {
+    static func decodeEvent(_ frame: UnsafeRawBufferPointer, projection: JSONProjection? = nil) throws(WatchDecodeError) -> WatchEvent {
+        var strings = JSONStringCache(capacity: 0)
+        return try decodeEvent(frame, projection: projection, strings: &strings)
+    }
+
+    /// Decodes one `{"type": ..., "object": ...}` frame, taking repeated strings from `strings`.
+    static func decodeEvent(_ frame: UnsafeRawBufferPointer, projection: JSONProjection?,
+                            strings: inout JSONStringCache) throws(WatchDecodeError) -> WatchEvent {
         let doc: JSONValue
         do {
-            doc = try JSONValue(parsingUTF8: frame.assumingMemoryBound(to: UInt8.self))
+            doc = try JSONValue(parsingUTF8: frame.assumingMemoryBound(to: UInt8.self), projection: projection, strings: &strings)
         } catch {
             throw WatchDecodeError("event is not valid JSON: \(error)")
         }

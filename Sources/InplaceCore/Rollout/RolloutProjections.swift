@@ -1,0 +1,32 @@
+import JSON
+
+/// What a rollout reads of the objects it watches and writes once the plan is made, as projections
+/// for the parser: the members it never reads are passed over unbuilt in every watch event and write
+/// response. The planner reads whole pods.
+public enum RolloutProjections {
+    /// Container fields a rollout never reads (of spec containers, init containers and sidecars).
+    static let unreadContainerFields = [
+        "command", "args", "env", "envFrom", "ports", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
+        "startupProbe", "lifecycle", "securityContext", "terminationMessagePath", "terminationMessagePolicy", "workingDir",
+    ]
+
+    /// A pod as a rollout reads it: metadata (less managedFields), container names, images,
+    /// resources and restart policies, readiness gates, node, and status. The rest (volumes,
+    /// tolerations, probes, environment, mounts: most of a pod's bytes, and managedFields more than
+    /// all of them on a real server) is dropped.
+    public static let pod = JSONProjection(dropping: [
+        ["metadata", "managedFields"],
+        ["spec", "volumes"], ["spec", "tolerations"], ["spec", "affinity"], ["spec", "topologySpreadConstraints"],
+        ["spec", "imagePullSecrets"], ["spec", "hostAliases"], ["spec", "dnsConfig"], ["spec", "securityContext"],
+        ["status", "podIPs"], ["status", "hostIPs"],
+        ["status", "containerStatuses", "volumeMounts"], ["status", "initContainerStatuses", "volumeMounts"],
+    ] + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } })
+
+    /// An EndpointSlice as the drain reads it: its name and labels, and per endpoint the addresses,
+    /// the ready condition and the target's kind and name.
+    public static let endpointSlice = JSONProjection(dropping: [
+        ["metadata", "managedFields"], ["metadata", "ownerReferences"], ["ports"],
+        ["endpoints", "nodeName"], ["endpoints", "zone"], ["endpoints", "hints"], ["endpoints", "deprecatedTopology"],
+        ["endpoints", "targetRef", "uid"], ["endpoints", "targetRef", "namespace"], ["endpoints", "targetRef", "resourceVersion"],
+    ])
+}

@@ -1,0 +1,47 @@
+/// The parts of a document a reader keeps, for parsing large objects it reads only a little of
+/// (a pod's volumes, probes and managedFields are most of its bytes): dropped members are passed
+/// over without building them. Arrays are transparent: an array's elements get the projection of
+/// the member holding the array.
+public final class JSONProjection: Sendable {
+    /// True when the member is dropped whole.
+    public let drops: Bool
+    /// Projections of named members (few: searched in order); members not named are kept whole.
+    private let members: [(key: String, projection: JSONProjection)]
+
+    private init(drops: Bool, members: [(key: String, projection: JSONProjection)]) {
+        self.drops = drops
+        self.members = members
+    }
+
+    /// Keeps everything except the members at `paths` (each a list of keys from the root).
+    public convenience init(dropping paths: [[String]]) {
+        self.init(drops: false, members: Self.tree(paths))
+    }
+
+    /// The projection of the member `key`; nil when it is kept whole.
+    public func member(_ key: String) -> JSONProjection? {
+        let length = key.utf8.count
+        for m in members where m.key.utf8.count == length && m.key == key { return m.projection }
+        return nil
+    }
+
+    /// The projection that applies this one to the member `key` of a wrapping object (a watch
+    /// event's `object`), keeping the wrapper's other members.
+    public func nested(under key: String) -> JSONProjection {
+        JSONProjection(drops: false, members: [(key, self)])
+    }
+
+    private static func tree(_ paths: [[String]]) -> [(key: String, projection: JSONProjection)] {
+        var order: [String] = []
+        var heads: [String: [[String]]] = [:]
+        for path in paths where !path.isEmpty {
+            if heads[path[0]] == nil { order.append(path[0]) }
+            heads[path[0], default: []].append(Array(path.dropFirst()))
+        }
+        return order.map { key in
+            let rests = heads[key]!
+            return (key, rests.contains(where: \.isEmpty) ? JSONProjection(drops: true, members: [])
+                : JSONProjection(drops: false, members: tree(rests)))
+        }
+    }
+}
