@@ -44,17 +44,22 @@ extension KubeClient {
     ) throws -> String {
         let pageProjection = projection?.nested(under: "items")
         var strings = JSONStringCache()
-        return try listRaw(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes, meta in
-            let doc = try Self.decodeJSON(bytes, projection: pageProjection, strings: &strings)
+        // The page is parsed whole anyway: its metadata comes from the parsed page, not a scan before.
+        return try pages(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes throws(KubeAPIError) in
+            var doc = try Self.decodeJSON(bytes, projection: pageProjection, strings: &strings)
+            guard case .object = doc else { throw .invalidResponse("list response: expected an object") }
+            let listKind = doc["kind"]?.string, apiVersion = doc["apiVersion"], metadata = doc["metadata"]
             var items = doc["items"]?.array ?? []
-            if let listKind = doc["kind"]?.string, listKind.hasSuffix("List") {
+            doc = .null  // the items are then held once, and changed in place
+            if let listKind, listKind.hasSuffix("List") {
                 let kind = String(listKind.dropLast(4))
-                let apiVersion = doc["apiVersion"]
                 for i in items.indices where items[i]["kind"] == nil {
                     items[i]["kind"] = .string(kind)
                     if let apiVersion { items[i]["apiVersion"] = apiVersion }
                 }
             }
+            return (items, metadata)
+        } onPage: { items, meta in
             try onPage(items, meta)
         }
     }
@@ -64,6 +69,18 @@ extension KubeClient {
     public func listRaw(
         _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
         onPage: ([UInt8], ListMeta) throws -> Void
+    ) throws -> String {
+        try pages(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes throws(KubeAPIError) in
+            (bytes, try ListEnvelopeScanner.metadata(of: bytes))
+        } onPage: { bytes, meta in
+            try onPage(bytes, meta)
+        }
+    }
+
+    /// The pages of a list, each decoded by `decode` into what `onPage` gets and the list's `metadata`.
+    private func pages<Page>(
+        _ path: String, labelSelector: String?, fieldSelector: String?, limit: Int?,
+        decode: ([UInt8]) throws(KubeAPIError) -> (page: Page, metadata: JSONValue?), onPage: (Page, ListMeta) throws -> Void
     ) throws -> String {
         var base: [QueryItem] = []
         if let labelSelector, !labelSelector.isEmpty { base.append(QueryItem("labelSelector", labelSelector)) }
@@ -76,7 +93,7 @@ extension KubeClient {
         while true {
             var query = base
             if let continueToken { query.append(QueryItem("continue", continueToken)) }
-            let body: [UInt8]
+            var body: [UInt8]
             switch Result(catching: { () throws(KubeAPIError) -> [UInt8] in try send("GET", path, query: query, verb: "LIST").body }) {
             case .success(let bytes):
                 body = bytes
@@ -89,9 +106,11 @@ extension KubeClient {
                 pageIndex = 0
                 continue
             }
-            let meta = ListMeta(try ListEnvelopeScanner.metadata(of: body), pageIndex: pageIndex, restarted: markRestart)
+            let decoded = try decode(body)
+            body = []  // a decoded page no longer needs its bytes
+            let meta = ListMeta(decoded.metadata, pageIndex: pageIndex, restarted: markRestart)
             markRestart = false
-            try onPage(body, meta)
+            try onPage(decoded.page, meta)
             guard let next = meta.continueToken else { return meta.resourceVersion }
             continueToken = next
             pageIndex += 1
