@@ -245,13 +245,14 @@ struct Comparator {
     }
 
     static func portsEqual(_ d: JSONValue, _ p: JSONValue, schema: String) -> Bool {
-        func key(_ port: JSONValue) -> String {
-            "\(port["containerPort"]?.int ?? -1)/\(port["protocol"]?.string ?? "TCP")"
+        func sameKey(_ a: JSONValue, _ b: JSONValue) -> Bool {
+            (a["containerPort"]?.int ?? -1) == (b["containerPort"]?.int ?? -1)
+                && (a["protocol"]?.string ?? "TCP") == (b["protocol"]?.string ?? "TCP")
         }
         let want = d.array ?? [], have = p.array ?? []
         guard want.count == have.count else { return false }
         for w in want {
-            guard let h = have.first(where: { key($0) == key(w) }), equal(w, h, schema: "\(schema)[]") else {
+            guard let h = have.first(where: { sameKey($0, w) }), equal(w, h, schema: "\(schema)[]") else {
                 return false
             }
         }

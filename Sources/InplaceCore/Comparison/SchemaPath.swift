@@ -15,7 +15,15 @@ enum SchemaPath {
 
     /// `path.hasPrefix(prefix)` for an ASCII `prefix`.
     static func hasPrefix(_ path: String, _ prefix: String) -> Bool {
-        ascii(path) { p in p.count >= prefix.utf8.count && p.prefix(prefix.utf8.count).elementsEqual(prefix.utf8) } ?? path.hasPrefix(prefix)
+        var prefix = prefix
+        let fast: Bool? = prefix.withUTF8 { pre in
+            ascii(path) { p in
+                guard p.count >= pre.count else { return false }
+                for i in 0..<pre.count where p[i] != pre[i] { return false }
+                return true
+            }
+        }
+        return fast ?? path.hasPrefix(prefix)
     }
 
     /// A leaf under `resources.limits` or `resources.requests`, an `emptyDir.sizeLimit`, or under `overhead`.
