@@ -45,7 +45,17 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
     /// Who runs the rollout (`reportingInstance`, and named in the messages).
     public let holder: String
     private let pool = WritePool(width: 2, backgroundLimit: 2)
-    private let state = Mutex<(known: [WorkloadRef: Known], finished: Bool, held: [WorkloadRef: [(Subject, JSONValue)]])>(([:], false, [:]))
+    private let state = Mutex<(known: [WorkloadRef: Known], finished: Bool, held: [WorkloadRef: [Held]])>(([:], false, [:]))
+
+    /// An event kept until its workload's rollout ends, as its parts (a thousand pods' events held
+    /// as objects would cost a megabyte).
+    struct Held: Sendable {
+        var subject: Subject
+        var type: String
+        var reason: String
+        var message: String
+        var time: String
+    }
 
     /// A recorder writing through `cluster` and forwarding every event to `next`.
     public init(cluster: any ClusterAPI, clock: any RolloutClock, holder: String, next: any RolloutObserver) {
@@ -141,18 +151,23 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
     /// Queues the event's write on the background lane, or (`holdFor`) keeps it until that workload's
     /// rollout ends.
     private func emit(_ subject: Subject, type: String, reason: String, message: String, holdFor: WorkloadRef? = nil) {
-        let body = Self.event(subject, type: type, reason: reason, message: message, now: clock.rfc3339, instance: holder)
+        let now = clock.rfc3339
         let open = state.withLock { s -> Bool in
             guard !s.finished else { return false }
-            if let holdFor { s.held[holdFor, default: []].append((subject, body)); return false }
+            if let holdFor {
+                s.held[holdFor, default: []].append(Held(subject: subject, type: type, reason: reason, message: message, time: now))
+                return false
+            }
             return true
         }
-        if open { write(subject, body) }
+        if open { write(subject, Self.event(subject, type: type, reason: reason, message: message, now: now, instance: holder)) }
     }
 
     /// Writes the events kept for a workload.
     private func release(_ ref: WorkloadRef) {
-        for (subject, body) in state.withLock({ $0.held.removeValue(forKey: ref) ?? [] }) { write(subject, body) }
+        for h in state.withLock({ $0.held.removeValue(forKey: ref) ?? [] }) {
+            write(h.subject, Self.event(h.subject, type: h.type, reason: h.reason, message: h.message, now: h.time, instance: holder))
+        }
     }
 
     private func write(_ subject: Subject, _ body: JSONValue) {

@@ -8,19 +8,28 @@ public enum RolloutProjections {
     static let unreadContainerFields = [
         "command", "args", "env", "envFrom", "ports", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
         "startupProbe", "lifecycle", "securityContext", "terminationMessagePath", "terminationMessagePolicy", "workingDir",
+        "imagePullPolicy", "stdin", "tty",
+    ]
+
+    /// Pod spec fields a rollout never reads: scheduling and identity settings.
+    static let unreadSpecFields = [
+        "volumes", "tolerations", "affinity", "topologySpreadConstraints", "imagePullSecrets", "hostAliases", "dnsConfig",
+        "securityContext", "dnsPolicy", "enableServiceLinks", "preemptionPolicy", "priority", "priorityClassName",
+        "schedulerName", "serviceAccount", "serviceAccountName", "automountServiceAccountToken", "terminationGracePeriodSeconds",
+        "nodeSelector", "hostname", "subdomain", "runtimeClassName", "overhead",
     ]
 
     /// A pod as a rollout reads it: metadata (less managedFields), container names, images,
-    /// resources and restart policies, readiness gates, node, and status. The rest (volumes,
-    /// tolerations, probes, environment, mounts: most of a pod's bytes, and managedFields more than
-    /// all of them on a real server) is dropped.
+    /// resources, resize and restart policies, readiness gates, node, and status. The rest (volumes,
+    /// tolerations, probes, environment, mounts, scheduling settings: most of a pod's bytes, and
+    /// managedFields more than all of them on a real server) is dropped.
     public static let pod = JSONProjection(dropping: [
         ["metadata", "managedFields"],
-        ["spec", "volumes"], ["spec", "tolerations"], ["spec", "affinity"], ["spec", "topologySpreadConstraints"],
-        ["spec", "imagePullSecrets"], ["spec", "hostAliases"], ["spec", "dnsConfig"], ["spec", "securityContext"],
-        ["status", "podIPs"], ["status", "hostIPs"],
+        ["status", "podIPs"], ["status", "hostIPs"], ["status", "hostIP"], ["status", "qosClass"], ["status", "startTime"],
+        ["status", "conditions", "lastProbeTime"],
         ["status", "containerStatuses", "volumeMounts"], ["status", "initContainerStatuses", "volumeMounts"],
-    ] + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } })
+    ] + unreadSpecFields.map { ["spec", $0] }
+      + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } })
 
     /// An EndpointSlice as the drain reads it: its name and labels, and per endpoint the addresses,
     /// the ready condition and the target's kind and name.
