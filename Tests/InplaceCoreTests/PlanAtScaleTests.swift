@@ -1,4 +1,3 @@
-import JSON
 import Testing
 @testable import InplaceCore
 
@@ -160,34 +159,3 @@ import Testing
     }
 }
 
-/// The pods the planner lists come projected (`PodFacts.projection`): what it decides from them is
-/// what it decides from the whole pods.
-@Suite struct PlanProjectionTests {
-    /// A live pod with what the projection drops filled in: container statuses, managedFields, IPs.
-    func fullPod(image: String, ready: Bool, gateCondition: String?, deleting: Bool) -> JSONValue {
-        var pod = Fixtures.livePod(appImage: image, ready: ready, gateCondition: gateCondition)
-        pod[path: ["metadata", "managedFields"]] = [["manager": "kubelet", "operation": "Update", "fieldsType": "FieldsV1",
-                                                     "fieldsV1": ["f:status": ["f:conditions": [:]]]]]
-        pod[path: ["status", "containerStatuses"]] = [["name": "app", "image": "docker.io/library/nginx:1.24", "ready": .bool(ready),
-                                                       "restartCount": 3, "state": ["running": ["startedAt": "2026-01-01T00:00:00Z"]]]]
-        pod[path: ["status", "podIPs"]] = [["ip": "10.0.0.5"]]
-        pod[path: ["status", "hostIPs"]] = [["ip": "172.18.0.2"]]
-        if deleting { pod[path: ["metadata", "deletionTimestamp"]] = "2026-01-01T00:00:00Z" }
-        return pod
-    }
-
-    @Test func factsFromProjectedPodsAreTheFactsFromWholePods() throws {
-        let template = Fixtures.with(Fixtures.template, ["metadata", "annotations"], ["note": "x"])
-        for image in ["nginx:1.25", "nginx:1.27"] {
-            for (ready, gateCondition, deleting) in [(true, "True", false), (false, nil, false), (true, "False", true)] {
-                let whole = fullPod(image: image, ready: ready, gateCondition: gateCondition, deleting: deleting)
-                let projected = try JSONValue(parsing: Array(whole.serialized().utf8), projection: PodFacts.projection)
-                #expect(projected[path: ["status", "containerStatuses"]] == nil && projected[path: ["metadata", "managedFields"]] == nil)
-                for kind in [WorkloadKind.deployment, .statefulSet, .daemonSet] {
-                    #expect(PodFacts(pod: Pod(projected), template: template, kind: kind)
-                        == PodFacts(pod: Pod(whole), template: template, kind: kind))
-                }
-            }
-        }
-    }
-}

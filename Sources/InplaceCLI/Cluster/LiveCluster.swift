@@ -25,8 +25,7 @@ public final class LiveCluster: ClusterAPI, Sendable {
 
     public func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
         do {
-            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize,
-                                projection: PodFacts.projection) { page, _ in
+            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize) { page, _ in
                 try onPage(page.map(Pod.init))
             }
         } catch let e as KubeAPIError {

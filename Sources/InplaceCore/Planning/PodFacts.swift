@@ -29,15 +29,6 @@ public struct PodFacts: Sendable, Equatable {
         self.difference = difference
     }
 
-    /// A pod as planning reads it: metadata less managedFields, the whole spec (it is compared with
-    /// the template), and of the status the conditions. Container statuses and managedFields, a
-    /// good part of a pod's bytes (most of them on a real server), are passed over unbuilt.
-    public static let projection = JSONProjection(dropping: [
-        ["metadata", "managedFields"],
-        ["status", "containerStatuses"], ["status", "initContainerStatuses"], ["status", "ephemeralContainerStatuses"],
-        ["status", "podIPs"], ["status", "hostIPs"], ["status", "resourceClaimStatuses"],
-    ])
-
     /// Reduces a live pod against the desired template of a `kind` workload; `previous` and
     /// `selector` as in `PodSpecComparison.compare`.
     public init(pod: Pod, template: JSONValue, kind: WorkloadKind, previous: JSONValue? = nil, selector: LabelSelector? = nil) {
