@@ -10,8 +10,8 @@ final class SimProcess {
     let process = Process()
     let kubeconfig: String
 
-    /// The simulator's scheduling niceness (the client runs at 0).
-    static let niceness: Int32 = 10
+    /// The simulator's scheduling niceness (the client runs at 0); `INPLACE_BENCH_SIM_NICE` overrides it.
+    static let niceness: Int32 = ProcessInfo.processInfo.environment["INPLACE_BENCH_SIM_NICE"].flatMap { Int32($0) } ?? 10
 
     /// Starts `kube-sim` (next to this executable) with `arguments`, waiting until it serves.
     init(arguments: [String], workDir: String) throws {
