@@ -89,8 +89,10 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
 
     func replicaSets(namespace: String, selector: LabelSelector) throws -> [JSONValue] { [] }
 
-    func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
-        try onPage(list("/api/v1/namespaces/\(namespace)/pods", labelSelector: nil).map(Pod.init))
+    func pods(namespace: String, selector: LabelSelector, keeping projection: JSONProjection?,
+              onPage: ([Pod]) throws -> Void) throws {
+        let pods = try list("/api/v1/namespaces/\(namespace)/pods", labelSelector: nil)
+        try onPage(pods.map { object in Pod(projection.map { Self.project(object, $0) } ?? object) })
     }
 
     func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String] { [] }

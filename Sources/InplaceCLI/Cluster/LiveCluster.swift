@@ -23,9 +23,11 @@ public final class LiveCluster: ClusterAPI, Sendable {
         try list("/apis/apps/v1/namespaces/\(namespace)/replicasets", labelSelector: selector.queryString)
     }
 
-    public func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
+    public func pods(namespace: String, selector: LabelSelector, keeping projection: JSONProjection?,
+                     onPage: ([Pod]) throws -> Void) throws {
         do {
-            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize) { page, _ in
+            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize,
+                                projection: projection) { page, _ in
                 try onPage(page.map(Pod.init))
             }
         } catch let e as KubeAPIError {

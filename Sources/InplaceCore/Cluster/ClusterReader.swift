@@ -7,8 +7,9 @@ public protocol ClusterReader: Sendable {
     func workload(_ ref: WorkloadRef) throws -> Workload
     /// ReplicaSets in `namespace` matching `selector` (to find a Deployment's pods).
     func replicaSets(namespace: String, selector: LabelSelector) throws -> [JSONValue]
-    /// Pods in `namespace` matching `selector`, delivered a page at a time.
-    func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws
+    /// Pods in `namespace` matching `selector`, delivered a page at a time, each keeping at least what
+    /// `projection` keeps (nil: the whole pod).
+    func pods(namespace: String, selector: LabelSelector, keeping projection: JSONProjection?, onPage: ([Pod]) throws -> Void) throws
     /// Names of the workloads of a kind in a namespace (for completion).
     func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String]
     /// The policy/v1 PodDisruptionBudgets of `namespace`.

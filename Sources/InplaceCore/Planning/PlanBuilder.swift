@@ -33,7 +33,7 @@ public struct PlanBuilder: Sendable {
         let replicaSets = try self.replicaSets(of: workload)
         var facts = PodFactsTable(expected: workload.replicas ?? 0)
         let previous = Self.previousMetadata(of: workload)
-        let owners = try forEachPod(of: workload, replicaSets: replicaSets) { pod in
+        let owners = try forEachPod(of: workload, replicaSets: replicaSets, keeping: PodFacts.projection) { pod in
             facts.add(PodFacts(pod: pod, template: template, kind: workload.kind, previous: previous, selector: workload.selector))
         }
         let pods = facts.take()
@@ -100,7 +100,7 @@ public struct PlanBuilder: Sendable {
             guard let selector = object[path: ["spec", "selector"]], selector != .null,
                   pods.contains(where: { LabelSelector(selector).matches($0.labels) }) else { continue }
             var others: [(ready: Bool, terminating: Bool)] = []
-            try cluster.pods(namespace: workload.namespace, selector: LabelSelector(selector)) { page in
+            try cluster.pods(namespace: workload.namespace, selector: LabelSelector(selector), keeping: PodFacts.projection) { page in
                 for pod in page where !uids.contains(pod.uid) { others.append((pod.isReady, pod.isTerminating)) }
             }
             if let budget = DisruptionBudget.of(object, workloadPods: pods, others: others, replicas: workload.replicas ?? pods.count,
@@ -126,7 +126,8 @@ public struct PlanBuilder: Sendable {
     /// Calls `body` for every pod whose controller is the workload or one of its ReplicaSets;
     /// returns those controllers' uids.
     @discardableResult
-    func forEachPod(of workload: Workload, replicaSets: [JSONValue], _ body: (Pod) throws -> Void) throws -> Set<String> {
+    func forEachPod(of workload: Workload, replicaSets: [JSONValue], keeping projection: JSONProjection? = nil,
+                    _ body: (Pod) throws -> Void) throws -> Set<String> {
         if workload.kind == .pod {
             try body(Pod(workload.object))
             return []
@@ -139,7 +140,7 @@ public struct PlanBuilder: Sendable {
                 return controller?["uid"]?.string == workload.uid ? rs[path: ["metadata", "uid"]]?.string : nil
             })
         }
-        try cluster.pods(namespace: workload.namespace, selector: selector) { page in
+        try cluster.pods(namespace: workload.namespace, selector: selector, keeping: projection) { page in
             for pod in page where pod.controllerUID.map(owners.contains) ?? false { try body(pod) }
         }
         return owners

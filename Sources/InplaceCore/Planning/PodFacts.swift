@@ -29,6 +29,15 @@ public struct PodFacts: Sendable, Equatable {
         self.difference = difference
     }
 
+    /// What planning reads of a live pod: all of it but managedFields and the status beyond its
+    /// conditions (the spec is compared whole; container statuses are most of the status).
+    public static let projection = JSONProjection(dropping: [
+        ["metadata", "managedFields"],
+        ["status", "containerStatuses"], ["status", "initContainerStatuses"], ["status", "ephemeralContainerStatuses"],
+        ["status", "podIPs"], ["status", "hostIPs"], ["status", "hostIP"], ["status", "qosClass"], ["status", "startTime"],
+        ["status", "conditions", "lastProbeTime"], ["status", "conditions", "lastTransitionTime"],
+    ])
+
     /// Reduces a live pod against the desired template of a `kind` workload; `previous` and
     /// `selector` as in `PodSpecComparison.compare`.
     public init(pod: Pod, template: JSONValue, kind: WorkloadKind, previous: JSONValue? = nil, selector: LabelSelector? = nil) {

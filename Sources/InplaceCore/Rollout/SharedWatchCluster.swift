@@ -56,8 +56,9 @@ public struct SharedWatchCluster: ClusterAPI {
     public func replicaSets(namespace: String, selector: LabelSelector) throws -> [JSONValue] {
         try base.replicaSets(namespace: namespace, selector: selector)
     }
-    public func pods(namespace: String, selector: LabelSelector, onPage: ([Pod]) throws -> Void) throws {
-        try base.pods(namespace: namespace, selector: selector, onPage: onPage)
+    public func pods(namespace: String, selector: LabelSelector, keeping projection: JSONProjection?,
+                     onPage: ([Pod]) throws -> Void) throws {
+        try base.pods(namespace: namespace, selector: selector, keeping: projection, onPage: onPage)
     }
     public func workloadNames(_ kind: WorkloadKind, namespace: String) throws -> [String] {
         try base.workloadNames(kind, namespace: namespace)

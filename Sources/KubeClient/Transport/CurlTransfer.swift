@@ -17,6 +17,9 @@ final class CurlTransfer {
     let maxBodyBytes: Int
     /// True once the body went over `maxBodyBytes` and the transfer was stopped for it.
     var bodyTooLarge = false
+    /// The response's Content-Length, when it gave one: `body` is sized for it at the first byte
+    /// (a list page of hundreds of kilobytes would otherwise be copied as it doubles).
+    private var announcedLength = 0
 
     init(cancellation: StreamCancellation?, maxBodyBytes: Int) {
         self.cancellation = cancellation
@@ -54,13 +57,16 @@ final class CurlTransfer {
             let fields = bytes.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
             status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             headers.removeAll()
+            announcedLength = 0
             return
         }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
         var from = colon + 1, to = bytes.count
         while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
         while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
-        headers.append(HTTPHeader(String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[from..<to], as: UTF8.self)))
+        let header = HTTPHeader(String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[from..<to], as: UTF8.self))
+        if header.name.lowercased() == "content-length" { announcedLength = Int(header.value) ?? 0 }
+        headers.append(header)
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -70,6 +76,7 @@ final class CurlTransfer {
             return true
         }
         guard body.count + bytes.count <= maxBodyBytes else { bodyTooLarge = true; return false }
+        if body.isEmpty && announcedLength > bytes.count { body.reserveCapacity(min(announcedLength, maxBodyBytes)) }
         body.append(contentsOf: bytes)
         return true
     }
