@@ -3,8 +3,8 @@ import Testing
 
 @testable import InplaceCore
 
-/// A rollout reads projected pods and slices: what it decides from them must be what it decides
-/// from the whole objects.
+/// A rollout reads projected pods and slices, and the planner projected pods: what each decides
+/// from them must be what it decides from the whole objects.
 @Suite struct RolloutProjectionsTests {
     static func projected(_ object: JSONValue, _ projection: JSONProjection) throws -> JSONValue {
         try JSONValue(parsing: object.serializedBytes(), projection: projection)
@@ -49,6 +49,22 @@ import Testing
             }
             #expect(kept.object[path: ["spec", "volumes"]] == nil && kept.object[path: ["spec", "tolerations"]] == nil)
             #expect(kept.object.serializedBytes().count * 2 < object.serializedBytes().count, "the projection is what makes it cheap")
+        }
+    }
+
+    @Test("the planner's facts from a pod listed projected are its facts from the whole pod")
+    func planningFactsAreTheSame() throws {
+        var changed = Fixtures.template
+        changed = Fixtures.setContainerField(changed, container: 0, field: "image", "nginx:1.27")
+        changed = Fixtures.setContainerField(changed, container: 0, field: "resources", ["limits": ["cpu": "1", "memory": "128Mi"]])
+        changed[path: ["metadata", "labels", "version"]] = "2"
+        for object in Self.pods {
+            let kept = try Self.projected(object, PodFacts.projection)
+            #expect(kept[path: ["status", "containerStatuses"]] == nil || object[path: ["status", "containerStatuses"]] == nil)
+            for template in [Fixtures.template, changed] {
+                #expect(PodFacts(pod: Pod(kept), template: template, kind: .deployment)
+                        == PodFacts(pod: Pod(object), template: template, kind: .deployment))
+            }
         }
     }
 
