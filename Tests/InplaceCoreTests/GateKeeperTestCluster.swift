@@ -17,8 +17,6 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     private var objects: [String: JSONValue] = [:]
     private var revision = 100
     private var watchers: [(id: Int, collection: String, handler: @Sendable (ClusterWatchEvent) -> Void)] = []
-    /// Projected watches and patch answers seen (what the rollout asked to keep less of).
-    private(set) var projectedReads = 0
     private var nextWatch = 0
     private var failures: [(method: String, path: String, error: ClusterOperationError)] = []
     private var log: [Write] = []
@@ -172,7 +170,6 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping {
         guard let projection else { return watchWhole(path, labelSelector: labelSelector, handler: handler) }
-        lock.withLock { projectedReads += 1 }
         return watchWhole(path, labelSelector: labelSelector) { event in
             switch event {
             case .synced(let items): handler(.synced(items.map { Self.project($0, projection) }))
@@ -187,7 +184,6 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
         let object = try patchWhole(path, type: type, body: body, dryRun: dryRun)
         guard let projection else { return object }
-        lock.withLock { projectedReads += 1 }
         return Self.project(object, projection)
     }
 

@@ -43,7 +43,7 @@ public final class SharedWatches: @unchecked Sendable {
         nextID += 1
         let id = nextID
         let informer: Informer
-        let key = projection.map { collection + "#" + String(UInt(bitPattern: ObjectIdentifier($0).hashValue)) } ?? collection
+        let key = projection.map { collection + "#" + String(UInt(bitPattern: ObjectIdentifier($0))) } ?? collection
         if let existing = informers[key] {
             informer = existing
         } else {
