@@ -146,7 +146,7 @@ struct JSONByteParser {
                 child = projection.member(key)
                 if child?.drops == true {
                     try skipValue(depth: depth + 1)
-                    if try nextMember("object") { continue } else { break }
+                    if try nextMember(.object) { continue } else { break }
                 }
             }
             let value = try parseValue(depth: depth + 1, projection: child)
@@ -155,7 +155,7 @@ struct JSONByteParser {
             } else {
                 members.append(JSONObject.Member(key: key, value: value))
             }
-            if try nextMember("object") { continue } else { break }
+            if try nextMember(.object) { continue } else { break }
         }
         return .object(JSONObject(uncheckedMembers: Array(members[base...])))
     }
@@ -173,13 +173,19 @@ struct JSONByteParser {
     }
 
     /// Reads the `,` (true: another member or element follows) or the closing bracket (false).
-    private mutating func nextMember(_ container: StaticString) throws(JSONParseError) -> Bool {
+    /// The container a member or element belongs to, and how it closes.
+    enum Container {
+        case object, array
+        var closing: UInt8 { self == .object ? UInt8(ascii: "}") : UInt8(ascii: "]") }
+        var name: String { self == .object ? "object" : "array" }
+    }
+
+    private mutating func nextMember(_ container: Container) throws(JSONParseError) -> Bool {
         skipWhitespace()
-        let object = container.utf8Start[0] == UInt8(ascii: "o")
-        guard pos < buf.count else { throw error("unexpected end of input in \(container)") }
+        guard pos < buf.count else { throw error("unexpected end of input in \(container.name)") }
         if buf[pos] == UInt8(ascii: ",") { pos += 1; return true }
-        if buf[pos] == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) { pos += 1; return false }
-        throw error(object ? "expected ',' or '}' in object" : "expected ',' or ']' in array")
+        if buf[pos] == container.closing { pos += 1; return false }
+        throw error("expected ',' or '\(Character(Unicode.Scalar(container.closing)))' in \(container.name)")
     }
 
     mutating func parseArray(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
@@ -192,7 +198,7 @@ struct JSONByteParser {
             skipWhitespace()
             let value = try parseValue(depth: depth + 1, projection: projection)
             items.append(value)
-            if try nextMember("array") { continue } else { break }
+            if try nextMember(.array) { continue } else { break }
         }
         return .array(Array(items[base...]))
     }
@@ -215,7 +221,7 @@ struct JSONByteParser {
                 pos += 1
                 skipWhitespace()
                 try skipValue(depth: depth + 1)
-                if try nextMember("object") { continue } else { return }
+                if try nextMember(.object) { continue } else { return }
             }
         case UInt8(ascii: "["):
             pos += 1
@@ -224,7 +230,7 @@ struct JSONByteParser {
             while true {
                 skipWhitespace()
                 try skipValue(depth: depth + 1)
-                if try nextMember("array") { continue } else { return }
+                if try nextMember(.array) { continue } else { return }
             }
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try expectLiteral("true")
