@@ -16,11 +16,7 @@ public final class WriteLane: Sendable {
 
     /// Runs `item` on a pool thread; `background` work waits while urgent work is queued.
     public func submit(background: Bool = false, _ item: @escaping @Sendable () -> Void) {
-        group.enter()
-        pool.submit(background: background) { [group] in
-            item()
-            group.leave()
-        }
+        submitAll(background: background, [item])
     }
 
     /// Runs each of `items` on a pool thread, handed over at once (see `WritePool.submitAll`).

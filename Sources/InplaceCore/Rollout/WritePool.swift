@@ -28,17 +28,13 @@ public final class WritePool: @unchecked Sendable {
 
     /// Runs `item` on a pool thread; `background` work waits while urgent work is queued.
     public func submit(background isBackground: Bool = false, _ item: @escaping @Sendable () -> Void) {
-        condition.lock()
-        defer { condition.unlock() }
-        group.enter()
-        if isBackground { background.append(item) } else { urgent.append(item) }
-        if idle > 0 { condition.signal() }
-        if runnable > idle && threads < width { spawn() }
+        submitAll(background: isBackground, [item])
     }
 
-    /// Runs each of `items` on a pool thread, as `submit` would one by one, queued under one lock: a
-    /// rollout pass that decides many writes hands them over at once instead of waking a thread (and
-    /// being preempted by it on a busy machine) between one decision and the next.
+    /// Runs each of `items` on a pool thread, queued under one lock, then wakes idle threads and
+    /// starts new ones for what they cannot take: a rollout pass that decides many writes hands them
+    /// over at once instead of waking a thread (and being preempted by it on a busy machine) between
+    /// one decision and the next.
     public func submitAll(background isBackground: Bool = false, _ items: [@Sendable () -> Void]) {
         guard !items.isEmpty else { return }
         condition.lock()
