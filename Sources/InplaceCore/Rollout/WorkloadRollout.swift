@@ -617,7 +617,8 @@ public final class WorkloadRollout {
             let write = PodWrites.surgeReady(pod: pod, now: clock.rfc3339)
             podWrites += 1
             pool.submit { [cluster, events] in
-                if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false) {
+                if let object = try? cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
+                                                   keeping: RolloutProjections.pod) {
                     events.post(.refreshed(object))
                 } else {
                     events.post(.wake)
