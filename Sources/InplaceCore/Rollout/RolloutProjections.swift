@@ -31,11 +31,7 @@ public enum RolloutProjections {
     ] + unreadSpecFields.map { ["spec", $0] }
       + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } })
 
-    /// An EndpointSlice as the drain reads it: its name and labels, and per endpoint the addresses,
-    /// the ready condition and the target's kind and name.
-    public static let endpointSlice = JSONProjection(dropping: [
-        ["metadata", "managedFields"], ["metadata", "ownerReferences"], ["ports"],
-        ["endpoints", "nodeName"], ["endpoints", "zone"], ["endpoints", "hints"], ["endpoints", "deprecatedTopology"],
-        ["endpoints", "targetRef", "uid"], ["endpoints", "targetRef", "namespace"], ["endpoints", "targetRef", "resourceVersion"],
-    ])
+    /// An EndpointSlice as the drain reads it: its digest (`EndpointSliceDigest`), made from its
+    /// bytes without building its endpoints.
+    public static let endpointSlice = JSONProjection(digest: EndpointSliceDigest.read)
 }
