@@ -710,9 +710,11 @@ public final class WorkloadRollout {
         window.dropPending()
     }
 
-    /// Keeps the newest version of a pod (writes' responses can overtake watch events).
+    /// Keeps the newest version of a pod (writes' responses can overtake watch events); the version
+    /// already held (a write's answer, then its watch event) changes nothing and moves no pod.
     private func store(_ pod: Pod) {
-        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b < a {
+        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b <= a,
+           b < a || old.uid == pod.uid {
             return
         }
         if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
