@@ -84,6 +84,8 @@ public final class WorkloadRollout {
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
+    /// The update records last read from the pods' annotations, with the annotation they came from.
+    private var records: [String: (text: String, record: PodUpdateRecord?)] = [:]
     /// Pods written whose watch has not shown the version the write made: resourceVersion by name.
     private var awaited: [String: Int] = [:]
     /// Writes decided in this pass, not yet handed to the pool.
@@ -725,6 +727,18 @@ public final class WorkloadRollout {
         window.observe(RolloutWindow.Member(pod))
     }
 
+    /// The update record `pod` carries, read again only when its annotation changed.
+    private func recorded(_ pod: Pod) -> PodUpdateRecord? {
+        guard let text = pod.annotation(InPlace.podStateAnnotation) else {
+            records[pod.name] = nil
+            return nil
+        }
+        if let known = records[pod.name], known.text == text { return known.record }
+        let record = PodUpdateRecord(pod: pod)
+        records[pod.name] = (text, record)
+        return record
+    }
+
     /// Holds the written pod until the watch shows the version its write made (`object` is the
     /// write's answer, `RolloutProjections.writtenPod`): its next step is read from that version.
     private func awaitVersion(of object: JSONValue) {
@@ -780,7 +794,7 @@ public final class WorkloadRollout {
         }
         if pod.isTerminating { _ = rereadWorkload(for: name) }
         let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
-        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
+        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled, recorded: recorded(pod))
         // A gated pod whose record was not written ahead records and leaves service in one write.
         let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
         if recordAndLeave { step = .gateOff }
