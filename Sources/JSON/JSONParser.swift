@@ -95,7 +95,9 @@ struct JSONByteParser {
         return JSONParseError(message: message, line: line, column: col, offset: pos)
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
+        if pos < buf.count && buf[pos] > 0x20 { return }
         while pos < buf.count {
             switch buf[pos] {
             case 0x20, 0x0A, 0x0D, 0x09: pos += 1
@@ -250,17 +252,20 @@ struct JSONByteParser {
         }
     }
 
-    /// Moves past string bytes that need no attention, eight at a time while none of them is a quote,
-    /// a backslash or a control byte (the "has a zero byte" test applied to each; a false alarm only
-    /// leaves the rest to the caller's byte loop).
+    /// Moves past string bytes that need no attention, eight at a time, up to the first quote,
+    /// backslash or control byte (the "has a zero byte" test applied to each: its lowest flag is
+    /// exact, so the first special byte's place is the lowest flag's), or to the last few bytes.
     private mutating func skipPlainBytes() {
         let base = buf.baseAddress!
         while pos + 8 <= buf.count {
-            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self).littleEndian
             let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
-            if special & highs != 0 { return }
+            let special = (((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)) & highs
+            if special != 0 {
+                pos += special.trailingZeroBitCount >> 3
+                return
+            }
             pos += 8
         }
     }

@@ -53,3 +53,32 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(("{\"skip\":" + deep + "}").utf8), projection: Self.digest) }
     }
 }
+
+/// The eight-bytes-at-a-time string scan stops exactly at the first quote, backslash or control
+/// byte wherever it falls in a word, when strings are built and when they are passed over.
+@Suite struct StringScanTests {
+    @Test("every special byte at every offset of strings up to 40 bytes, built and passed over")
+    func specialBytesAtEveryOffset() throws {
+        let drop = JSONProjection(dropping: [["skip"]])
+        for length in 0...40 {
+            for at in 0..<max(length, 1) {
+                for special in ["\"", "\\", "\n", "é", "\u{1}", "/"] {
+                    var chars = Array(repeating: "a", count: length)
+                    if length > 0 { chars[at] = special }
+                    let text = chars.joined()
+                    let doc: JSONValue = ["skip": .string(text), "keep": .string(text), "after": 1]
+                    let bytes = doc.serializedBytes()
+                    #expect(try JSONValue(parsing: bytes) == doc, "\(length) \(at) \(special.unicodeScalars.first!.value)")
+                    #expect(try JSONValue(parsing: bytes, projection: drop) == ["keep": .string(text), "after": 1])
+                }
+                var raw = Array(#"{"k":""#.utf8) + Array(repeating: UInt8(ascii: "b"), count: length)
+                if length > 0 { raw[5 + at] = 0x09 }
+                raw += Array(#"","n":2}"#.utf8)
+                if length > 0 {
+                    #expect(throws: JSONParseError.self) { try JSONValue(parsing: raw) }
+                    #expect(throws: JSONParseError.self) { try JSONValue(parsing: raw, projection: JSONProjection(dropping: [["k"]])) }
+                }
+            }
+        }
+    }
+}
