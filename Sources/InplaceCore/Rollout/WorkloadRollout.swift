@@ -88,6 +88,8 @@ public final class WorkloadRollout {
     private var records: [String: (text: String, record: PodUpdateRecord?)] = [:]
     /// Pods written whose watch has not shown the version the write made: resourceVersion by name.
     private var awaited: [String: Int] = [:]
+    /// True while `reconcile` runs: only then may `send` queue a write (it flushes them).
+    private var inPass = false
     /// Writes decided in this pass, not yet handed to the pool.
     private var outbox: (urgent: [@Sendable () -> Void], background: [@Sendable () -> Void]) = ([], [])
     private var podsSynced = false
@@ -862,6 +864,8 @@ public final class WorkloadRollout {
 
     /// Advances every pod in flight and starts new ones; returns when to wake up at the latest.
     private func reconcile(now: Double, budget: Int) -> Double {
+        inPass = true
+        defer { inPass = false }
         startPods(now: now, budget: budget)
         // Only a pod whose object changed, or whose timer is due, can move on: all pods are looked
         // at once a timer is due, otherwise just the changed ones.
@@ -915,6 +919,7 @@ public final class WorkloadRollout {
     /// Queues one pod write for the pool (`flushWrites` hands the pass's writes over); its result
     /// comes back as an event.
     private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
+        assert(inPass, "a pod write is queued only within reconcile, which hands the pass's writes over")
         podWrites += 1
         let item: @Sendable () -> Void = { [cluster, events] in
             do {
