@@ -78,6 +78,8 @@ public final class WorkloadRollout {
         var attempts = 0
         var drainWarned = false
         var deferralShown = false
+        /// The update record last read from the pod, with the annotation it came from.
+        var recorded: (text: String, record: PodUpdateRecord?)?
     }
 
     private let events = EventQueue<Event>()
@@ -87,8 +89,6 @@ public final class WorkloadRollout {
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
-    /// The update records last read from the pods' annotations, with the annotation they came from.
-    private var records: [String: (text: String, record: PodUpdateRecord?)] = [:]
     /// Pods written whose watch has not shown the version the write made: resourceVersion by name.
     private var awaited: [String: Int] = [:]
     /// True while `reconcile` runs: only then may `send` queue a write (it flushes them).
@@ -737,15 +737,15 @@ public final class WorkloadRollout {
         window.observe(RolloutWindow.Member(pod))
     }
 
-    /// The update record `pod` carries, read again only when its annotation changed.
-    private func recorded(_ pod: Pod) -> PodUpdateRecord? {
+    /// The update record the pod in flight carries, read again only when its annotation changed.
+    private func recorded(_ pod: Pod, _ a: inout Active) -> PodUpdateRecord? {
         guard let text = pod.annotation(InPlace.podStateAnnotation) else {
-            records[pod.name] = nil
+            a.recorded = nil
             return nil
         }
-        if let known = records[pod.name], known.text == text { return known.record }
+        if let known = a.recorded, known.text == text { return known.record }
         let record = PodUpdateRecord(pod: pod)
-        records[pod.name] = (text, record)
+        a.recorded = (text, record)
         return record
     }
 
@@ -804,7 +804,7 @@ public final class WorkloadRollout {
         }
         if pod.isTerminating { _ = rereadWorkload(for: name) }
         let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
-        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled, recorded: recorded(pod))
+        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled, recorded: recorded(pod, &a))
         // A gated pod whose record was not written ahead records and leaves service in one write.
         let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
         if recordAndLeave { step = .gateOff }
