@@ -37,9 +37,29 @@ enum FuzzTarget: String, CaseIterable {
         }
     }
 
-    /// JSON: a parsed value serializes to JSON that parses back to the same value.
+    /// Rebuilds every object through `JSONScanner`, as a digest reads it.
+    private static let rebuilt = JSONProjection(digest: rebuild)
+
+    @Sendable private static func rebuild(_ s: inout JSONScanner) throws(JSONParseError) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        try s.members { s, key throws(JSONParseError) in members.append((key.string, try s.value(keeping: rebuilt))) }
+        return .object(JSONObject(members))
+    }
+
+    /// Reads nothing: every object is passed over by the scanner.
+    private static let passedOver = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+        try s.skip()
+        return .null
+    })
+
+    /// JSON: a parsed value serializes to JSON that parses back to the same value; digests read
+    /// through `JSONScanner` accept exactly what the parser accepts, and rebuild the same value.
     private static func json(_ data: [UInt8]) {
-        guard let value = try? JSONValue(parsing: data) else { return }
+        let parsed = try? JSONValue(parsing: data)
+        check((try? JSONValue(parsing: data, projection: rebuilt)) == parsed, "a value rebuilt through JSONScanner differs", data)
+        check(((try? JSONValue(parsing: data, projection: passedOver)) != nil) == (parsed != nil),
+              "JSONScanner's pass-over accepts other documents than the parser", data)
+        guard let value = parsed else { return }
         let reparsed = try? JSONValue(parsing: value.serializedBytes())
         check(reparsed == value, "JSON value does not survive serialization", data)
         let indented = try? JSONValue(parsing: value.serialized(indent: 2, sortedKeys: true))
