@@ -81,13 +81,16 @@ extension KubeClient {
             let (bytes, envelope) = page
             let kind = envelope.kind.flatMap { $0.hasSuffix("List") ? String($0.dropLast(4)) : nil }
             var meta = meta
+            guard let itemsStart = envelope.itemsStart else { return }
             try bytes.withUnsafeBufferPointer { buf in
-                for range in envelope.items {
+                var items = JSONArrayReader(buf, at: itemsStart)
+                while true {
                     var item: JSONValue
                     do {
-                        item = try JSONValue(parsingUTF8: UnsafeBufferPointer(rebasing: buf[range]), projection: projection, strings: &strings)
+                        guard let next = try items.next(projection: projection, strings: &strings) else { break }
+                        item = next
                     } catch {
-                        throw KubeAPIError.invalidResponse("the body is not valid JSON (item at byte \(range.lowerBound): \(error))")
+                        throw KubeAPIError.invalidResponse("the body is not valid JSON (\(error))")
                     }
                     if let kind, item["kind"] == nil {
                         item["kind"] = .string(kind)

@@ -1,13 +1,13 @@
 import JSON
 
-/// What a List response holds besides its items' contents: its kind, apiVersion and `metadata`,
-/// and where each item's bytes are.
+/// What a List response holds besides its items: its kind, apiVersion and `metadata`, and where
+/// its `items` array starts.
 struct ListEnvelope {
     var kind: String?
     var apiVersion: JSONValue?
     var metadata: JSONValue?
-    /// The byte range of each element of `items`, in order.
-    var items: [Range<Int>] = []
+    /// The offset of the `[` of `items`; nil when there are no items.
+    var itemsStart: Int?
 }
 
 /// Reads the envelope of a List response without parsing its items, so raw pages can be decoded
@@ -19,7 +19,8 @@ enum ListEnvelopeScanner {
     }
 
     /// The envelope of a List response (no items when `items` is not a list); throws when the body
-    /// is not a JSON object.
+    /// is not a JSON object. Reading stops at `items` once kind, apiVersion and metadata were read
+    /// (the API server writes them first), so the items are passed over only by their reader.
     static func envelope(of bytes: [UInt8]) throws(KubeAPIError) -> ListEnvelope {
         let result = bytes.withUnsafeBufferPointer { buf in
             Result { () throws(KubeAPIError) -> ListEnvelope in try scan(buf) }
@@ -80,6 +81,7 @@ enum ListEnvelopeScanner {
         i += 1
         var envelope = ListEnvelope()
         var keyRange = 0..<0
+        var seen: Set<String> = []
         func parse(_ range: Range<Int>) throws(KubeAPIError) -> JSONValue {
             do {
                 return try JSONValue(parsingUTF8: UnsafeBufferPointer(rebasing: b[range]))
@@ -96,28 +98,15 @@ enum ListEnvelopeScanner {
             try skipString()
             keyRange = keyStart..<(i - 1)
             let key = String(decoding: UnsafeBufferPointer(rebasing: b[keyRange]), as: UTF8.self)
+            seen.insert(key)
             skipWS()
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
             skipWS()
             if key == "items", i < b.count, b[i] == UInt8(ascii: "[") {
-                i += 1
-                skipWS()
-                envelope.items = []
-                if i < b.count, b[i] == UInt8(ascii: "]") { i += 1 } else {
-                    while true {
-                        skipWS()
-                        let start = i
-                        try skipValue()
-                        envelope.items.append(start..<i)
-                        skipWS()
-                        guard i < b.count else { throw fail("unterminated items") }
-                        if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                        guard b[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']' in items") }
-                        i += 1
-                        break
-                    }
-                }
+                envelope.itemsStart = i
+                if seen.isSuperset(of: ["kind", "apiVersion", "metadata"]) { return envelope }
+                try skipValue()
             } else {
                 let valueStart = i
                 try skipValue()
@@ -125,7 +114,7 @@ enum ListEnvelopeScanner {
                 case "metadata": envelope.metadata = try parse(valueStart..<i)
                 case "kind": envelope.kind = try parse(valueStart..<i).string
                 case "apiVersion": envelope.apiVersion = try parse(valueStart..<i)
-                case "items": envelope.items = []
+                case "items": envelope.itemsStart = nil
                 default: break
                 }
             }
