@@ -139,7 +139,9 @@ struct JSONByteParser {
         return JSONParseError(message: message, line: line, column: col, offset: pos)
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
+        if pos < buf.count && buf[pos] > 0x20 { return }
         while pos < buf.count {
             switch buf[pos] {
             case 0x20, 0x0A, 0x0D, 0x09: pos += 1
@@ -151,6 +153,7 @@ struct JSONByteParser {
     mutating func parseValue(depth: Int, projection: JSONProjection? = nil) throws(JSONParseError) -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nesting too deep") }
         guard pos < buf.count else { throw error("unexpected end of input") }
+        if let digest = projection?.digest, buf[pos] == UInt8(ascii: "{") { return try digested(by: digest, depth: depth) }
         switch buf[pos] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth, projection: projection)
         case UInt8(ascii: "["): return try parseArray(depth: depth, projection: projection)
@@ -161,6 +164,14 @@ struct JSONByteParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character '\(Character(Unicode.Scalar(buf[pos])))'")
         }
+    }
+
+    /// The value at hand as `digest` reads it, through a scanner over these same bytes.
+    private mutating func digested(by digest: JSONProjection.Digest, depth: Int) throws(JSONParseError) -> JSONValue {
+        var scanner = JSONScanner(parser: JSONByteParser(buf), depth: depth)
+        swap(&scanner.parser, &self)
+        defer { swap(&scanner.parser, &self) }
+        return try digest(&scanner)
     }
 
     mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
@@ -285,23 +296,26 @@ struct JSONByteParser {
         }
     }
 
-    /// Moves past string bytes that need no attention, eight at a time while none of them is a quote,
-    /// a backslash or a control byte (the "has a zero byte" test applied to each; a false alarm only
-    /// leaves the rest to the caller's byte loop).
+    /// Moves past string bytes that need no attention, eight at a time, up to the first quote,
+    /// backslash or control byte (the "has a zero byte" test applied to each: its lowest flag is
+    /// exact, so the first special byte's place is the lowest flag's), or to the last few bytes.
     private mutating func skipPlainBytes() {
         let base = buf.baseAddress!
         while pos + 8 <= buf.count {
-            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self).littleEndian
             let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)
-            if special & highs != 0 { return }
+            let special = (((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- 0x2020_2020_2020_2020) & ~w)) & highs
+            if special != 0 {
+                pos += special.trailingZeroBitCount >> 3
+                return
+            }
             pos += 8
         }
     }
 
     /// Passes over a string (escapes checked as `parseString` checks them) without building it.
-    private mutating func skipString() throws(JSONParseError) {
+    mutating func skipString() throws(JSONParseError) {
         pos += 1
         while true {
             skipPlainBytes()

@@ -6,6 +6,12 @@ public enum PodProgress {
     ///   that neither the pod's observed generation nor its message ties to the current spec counts
     ///   as fresh (`StatusFreshness`).
     public static func step(pod: Pod, target: PodTarget, rolloutID: String, settled: Bool = true) -> PodStep {
+        step(pod: pod, target: target, rolloutID: rolloutID, settled: settled, recorded: PodUpdateRecord(pod: pod))
+    }
+
+    /// The next step, given the update record the pod carries (`recorded`: read once by a caller
+    /// that sees many versions of the pod with the same record).
+    public static func step(pod: Pod, target: PodTarget, rolloutID: String, settled: Bool, recorded: PodUpdateRecord?) -> PodStep {
         let gated = pod.hasReadinessGate()
         let gate = pod.condition(InPlace.gateConditionType)
         let gateOff = gate?["status"]?.string == "False"
@@ -13,7 +19,7 @@ public enum PodProgress {
         // Labels and annotations alone: one patch, no record, the pod never leaves service.
         if target.metadataOnly { return patched ? .done : .patch }
         let resize = ResizeProgress.state(pod: pod, changes: target.resources)
-        let record = PodUpdateRecord(pod: pod).flatMap { $0.rolloutID == rolloutID ? $0 : nil }
+        let record = recorded.flatMap { $0.rolloutID == rolloutID ? $0 : nil }
 
         guard patched, resize != .unwritten else {
             guard record != nil else { return .record }

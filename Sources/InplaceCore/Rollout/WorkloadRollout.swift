@@ -84,6 +84,12 @@ public final class WorkloadRollout {
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
+    /// The update records last read from the pods' annotations, with the annotation they came from.
+    private var records: [String: (text: String, record: PodUpdateRecord?)] = [:]
+    /// Pods written whose watch has not shown the version the write made: resourceVersion by name.
+    private var awaited: [String: Int] = [:]
+    /// True while `reconcile` runs: only then may `send` queue a write (it flushes them).
+    private var inPass = false
     /// Writes decided in this pass, not yet handed to the pool.
     private var outbox: (urgent: [@Sendable () -> Void], background: [@Sendable () -> Void]) = ([], [])
     private var podsSynced = false
@@ -463,7 +469,7 @@ public final class WorkloadRollout {
             if prerecording.remove(name) != nil, active[name] == nil {
                 prerecordDue = true
                 if case .success(let object) = result {
-                    store(Pod(object))
+                    awaitVersion(of: object)
                     prerecorded.insert(name)
                 }
                 return
@@ -476,7 +482,7 @@ public final class WorkloadRollout {
                 a.attempts = 0
                 if step == .gateOff { a.gateOffAt = clock.monotonic }
                 if step == .patch || step == .resize { a.patchedAt = clock.monotonic }
-                store(Pod(object))
+                awaitVersion(of: object)
             case .failure(let error):
                 switch error.kind {
                 case .conflict:
@@ -710,15 +716,49 @@ public final class WorkloadRollout {
         window.dropPending()
     }
 
-    /// Keeps the newest version of a pod (writes' responses can overtake watch events).
+    /// Keeps the newest version of a pod (writes' responses can overtake watch events); the version
+    /// already held (a write's answer, then its watch event) changes nothing and moves no pod.
     private func store(_ pod: Pod) {
-        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b < a {
+        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b <= a,
+           b < a || old.uid == pod.uid {
             return
         }
         if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
         pods[pod.name] = pod
         dirty.insert(pod.name)
         window.observe(RolloutWindow.Member(pod))
+    }
+
+    /// The update record `pod` carries, read again only when its annotation changed.
+    private func recorded(_ pod: Pod) -> PodUpdateRecord? {
+        guard let text = pod.annotation(InPlace.podStateAnnotation) else {
+            records[pod.name] = nil
+            return nil
+        }
+        if let known = records[pod.name], known.text == text { return known.record }
+        let record = PodUpdateRecord(pod: pod)
+        records[pod.name] = (text, record)
+        return record
+    }
+
+    /// Holds the written pod until the watch shows the version its write made (`object` is the
+    /// write's answer, `RolloutProjections.writtenPod`): its next step is read from that version.
+    private func awaitVersion(of object: JSONValue) {
+        let written = Pod(object)
+        guard let version = Int(written.resourceVersion ?? "") else { return }
+        if let held = pods[written.name], held.uid == written.uid, let v = Int(held.resourceVersion ?? ""), v >= version { return }
+        awaited[written.name] = version
+    }
+
+    /// True while the pod's write has not shown up in the watch yet (see `awaitVersion`).
+    private func awaitsWatch(_ name: String) -> Bool {
+        guard let version = awaited[name] else { return false }
+        guard let pod = pods[name] else { return false }  // deleted: the pod is looked at as it is
+        if let v = Int(pod.resourceVersion ?? ""), v >= version {
+            awaited[name] = nil
+            return false
+        }
+        return true
     }
 
     private func refresh(_ name: String) {
@@ -739,7 +779,7 @@ public final class WorkloadRollout {
     private func advance(_ name: String, now: Double) {
         guard var a = active[name] else { return }
         defer { if active[name] != nil { active[name] = a } }
-        if a.writing { return }
+        if a.writing || awaitsWatch(name) { return }
         if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
             if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
             return
@@ -756,7 +796,7 @@ public final class WorkloadRollout {
         }
         if pod.isTerminating { _ = rereadWorkload(for: name) }
         let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
-        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled)
+        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled, recorded: recorded(pod))
         // A gated pod whose record was not written ahead records and leaves service in one write.
         let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
         if recordAndLeave { step = .gateOff }
@@ -824,6 +864,8 @@ public final class WorkloadRollout {
 
     /// Advances every pod in flight and starts new ones; returns when to wake up at the latest.
     private func reconcile(now: Double, budget: Int) -> Double {
+        inPass = true
+        defer { inPass = false }
         startPods(now: now, budget: budget)
         // Only a pod whose object changed, or whose timer is due, can move on: all pods are looked
         // at once a timer is due, otherwise just the changed ones.
@@ -877,11 +919,12 @@ public final class WorkloadRollout {
     /// Queues one pod write for the pool (`flushWrites` hands the pass's writes over); its result
     /// comes back as an event.
     private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
+        assert(inPass, "a pod write is queued only within reconcile, which hands the pass's writes over")
         podWrites += 1
         let item: @Sendable () -> Void = { [cluster, events] in
             do {
                 let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
-                                               keeping: RolloutProjections.pod)
+                                               keeping: RolloutProjections.writtenPod)
                 events.post(.written(pod: name, step: step, result: .success(object)))
             } catch let e as ClusterOperationError {
                 events.post(.written(pod: name, step: step, result: .failure(e)))
