@@ -35,9 +35,14 @@ import Testing
         #expect(try elements(text, at: offset) == [["a": 1], ["b": 2]])
     }
 
-    @Test(arguments: ["[1 2]", "[1,]", "[", "[1", #"[{"a":}]"#, "{}", #"["\x"]"#, "[tru]"])
+    @Test(arguments: ["[1 2]", "[1,]", "[", "[1", #"[{"a":}]"#, #"["\x"]"#, "[tru]"])
     func refusesWhatTheParserRefuses(text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
         #expect(throws: JSONParseError.self) { try elements(text) }
+    }
+
+    @Test func refusesWhatIsNotAnArray() {
+        #expect(throws: JSONParseError.self) { try elements("{}") }
+        #expect(throws: JSONParseError.self) { try elements("1") }
     }
 }
