@@ -55,7 +55,8 @@ public final class WorkloadRollout {
 
     enum Event: Sendable {
         case pods(ClusterWatchEvent)
-        case slices(ClusterWatchEvent)
+        /// EndpointSlice events are waiting in `slices`.
+        case slices
         case written(pod: String, step: PodStep, result: Result<JSONValue, ClusterOperationError>)
         case refreshed(JSONValue)
         case workload(JSONValue)
@@ -77,15 +78,17 @@ public final class WorkloadRollout {
         var attempts = 0
         var drainWarned = false
         var deferralShown = false
+        /// The update record last read from the pod, with the annotation it came from.
+        var recorded: (text: String, record: PodUpdateRecord?)?
     }
 
     private let events = EventQueue<Event>()
+    /// EndpointSlice events not yet applied, each slice's latest.
+    private let slices = SliceInbox()
     /// Room for every pod of the window to have a write in flight, and records written ahead.
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
-    /// The update records last read from the pods' annotations, with the annotation they came from.
-    private var records: [String: (text: String, record: PodUpdateRecord?)] = [:]
     /// Pods written whose watch has not shown the version the write made: resourceVersion by name.
     private var awaited: [String: Int] = [:]
     /// True while `reconcile` runs: only then may `send` queue a write (it flushes them).
@@ -380,7 +383,9 @@ public final class WorkloadRollout {
                                      keeping: RolloutProjections.pod) { [events] in events.post(.pods($0)) }
         }
         let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, fieldSelector: nil,
-                                       keeping: RolloutProjections.endpointSlice) { [events] in events.post(.slices($0)) }
+                                       keeping: RolloutProjections.endpointSlice) { [events, slices] in
+            if slices.add($0) { events.post(.slices) }
+        }
         control.onStop { [events] _ in events.post(.wake) }
         budgetWatch?.start()
         guard workload.kind != .pod else { return [podWatch, sliceWatch] }
@@ -450,15 +455,18 @@ public final class WorkloadRollout {
                 budgetWatch?.dirty = true
             case .failed(let e): watchFailed(e)
             }
-        case .slices(let e):
-            var changed: Set<String>?  // nil: every listing may have changed
-            switch e {
-            case .synced(let items):
-                endpoints.reset(items, keeping: { [pods] in pods[$0] != nil })
-                slicesSynced = true
-            case .added(let o), .modified(let o): changed = endpoints.update(o, keeping: { [pods] in pods[$0] != nil })
-            case .deleted(let o): changed = endpoints.remove(o)
-            case .failed(let e): watchFailed(e)
+        case .slices:
+            var changed: Set<String>? = []  // nil: every listing may have changed
+            for e in slices.take() {
+                switch e {
+                case .synced(let items):
+                    endpoints.reset(items, keeping: { [pods] in pods[$0] != nil })
+                    slicesSynced = true
+                    changed = nil
+                case .added(let o), .modified(let o): changed?.formUnion(endpoints.update(o, keeping: { [pods] in pods[$0] != nil }))
+                case .deleted(let o): changed?.formUnion(endpoints.remove(o))
+                case .failed(let e): watchFailed(e)
+                }
             }
             // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
             for name in activeOrder where active[name]?.step == .drain {
@@ -729,15 +737,15 @@ public final class WorkloadRollout {
         window.observe(RolloutWindow.Member(pod))
     }
 
-    /// The update record `pod` carries, read again only when its annotation changed.
-    private func recorded(_ pod: Pod) -> PodUpdateRecord? {
+    /// The update record the pod in flight carries, read again only when its annotation changed.
+    private func recorded(_ pod: Pod, _ a: inout Active) -> PodUpdateRecord? {
         guard let text = pod.annotation(InPlace.podStateAnnotation) else {
-            records[pod.name] = nil
+            a.recorded = nil
             return nil
         }
-        if let known = records[pod.name], known.text == text { return known.record }
+        if let known = a.recorded, known.text == text { return known.record }
         let record = PodUpdateRecord(pod: pod)
-        records[pod.name] = (text, record)
+        a.recorded = (text, record)
         return record
     }
 
@@ -796,7 +804,7 @@ public final class WorkloadRollout {
         }
         if pod.isTerminating { _ = rereadWorkload(for: name) }
         let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
-        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled, recorded: recorded(pod))
+        var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled, recorded: recorded(pod, &a))
         // A gated pod whose record was not written ahead records and leaves service in one write.
         let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
         if recordAndLeave { step = .gateOff }
