@@ -69,6 +69,50 @@ extension JSONValue {
     }
 }
 
+/// Reads the elements of a JSON array one at a time from UTF-8 bytes, so a caller can handle each
+/// element and let it go before the next is built (the items of a list page).
+public struct JSONArrayReader {
+    private let buf: UnsafeBufferPointer<UInt8>
+    private var pos: Int
+    private var started = false
+    private var finished = false
+
+    /// A reader of the array whose `[` is at `offset` in `buf`.
+    public init(_ buf: UnsafeBufferPointer<UInt8>, at offset: Int) {
+        self.buf = buf
+        pos = offset
+    }
+
+    /// The next element, keeping what `projection` keeps and taking repeated strings from
+    /// `strings`; nil after the last. Throws when the array is not valid JSON up to its end.
+    public mutating func next(projection: JSONProjection?, strings: inout JSONStringCache) throws(JSONParseError) -> JSONValue? {
+        guard !finished else { return nil }
+        var p = JSONByteParser(buf)
+        p.pos = pos
+        swap(&p.strings, &strings)
+        defer {
+            swap(&p.strings, &strings)
+            pos = p.pos
+        }
+        if !started {
+            p.skipWhitespace()
+            guard p.pos < buf.count, buf[p.pos] == UInt8(ascii: "[") else { throw p.error("expected an array") }
+            p.pos += 1
+            started = true
+            p.skipWhitespace()
+            if p.pos < buf.count, buf[p.pos] == UInt8(ascii: "]") {
+                p.pos += 1
+                finished = true
+                return nil
+            }
+        }
+        p.skipWhitespace()
+        let value = try p.parseValue(depth: 1, projection: projection)
+        finished = !(try p.nextMember(.array))
+        return value
+    }
+}
+
 /// A recursive-descent JSON parser over raw bytes (RFC 8259), fast enough for 10,000-pod lists.
 struct JSONByteParser {
     let buf: UnsafeBufferPointer<UInt8>

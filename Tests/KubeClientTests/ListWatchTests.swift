@@ -60,6 +60,63 @@ struct ListWatchTests {
         #expect(all.items.compactMap { $0[path: ["metadata", "name"]]?.string } == ["a", "b"])
     }
 
+    @Test func listEachHandsOverTheItemsListGivesOneAtATime() throws {
+        let pages = [
+            #"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"5","continue":"t1"},"items":[{"metadata":{"name":"a","annotations":{"x":"]}[{\"\\"}},"spec":{"nodeName":"n1","volumes":[{"name":"v"}]}} , {"kind":"Pod","apiVersion":"v0","metadata":{"name":"b","managedFields":[{"a":1}]},"status":{"phase":"Running","podIP":"1.2.3.4"}}]}"#,
+            #"{"metadata":{"resourceVersion":"5","continue":"t2"},"items":null,"kind":"PodList","apiVersion":"v1"}"#,
+            #"{"items":[ {"metadata":{"name":"c"}} ],"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"5","continue":"t3"}}"#,
+            #"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"5"},"items":[]}"#,
+        ]
+        let server = LoopbackHTTPServer { req, _ in
+            switch req.query["continue"] {
+            case nil: return .json(200, pages[0])
+            case "t1": return .json(200, pages[1])
+            case "t2": return .json(200, pages[2])
+            default: return .json(200, pages[3])
+            }
+        }
+        defer { server.stop() }
+        let client = try testClient(server)
+        let projection = JSONProjection(dropping: [["metadata", "managedFields"], ["status", "podIP"], ["spec", "volumes"]])
+        var paged: [JSONValue] = []
+        try client.list("/api/v1/pods", projection: projection) { items, _ in paged += items }
+        var each: [(JSONValue, Int)] = []
+        let rv = try client.listEach("/api/v1/pods", projection: projection) { item, meta in each.append((item, meta.pageIndex)) }
+        #expect(rv == "5")
+        #expect(each.map(\.0) == paged)
+        #expect(each.map(\.1) == [0, 0, 2])
+        #expect(paged.count == 3 && paged[0]["kind"] == "Pod" && paged[1]["apiVersion"] == "v0" && paged[0][path: ["spec", "volumes"]] == nil)
+        #expect(paged[0][path: ["metadata", "annotations", "x"]] == #"]}[{"\"#)
+    }
+
+    @Test func listEachMarksOnlyTheFirstItemOfARestartedList() throws {
+        let server = LoopbackHTTPServer { req, n in
+            switch (req.query["continue"], n) {
+            case (nil, 1): return .json(200, Self.podList(rv: "10", names: ["old-a"], next: "stale"))
+            case ("stale", _): return .json(410, #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"The provided continue parameter is too old","reason":"Expired","code":410}"#)
+            case (nil, _): return .json(200, Self.podList(rv: "20", names: ["a", "b"], next: "fresh"))
+            default: return .json(200, Self.podList(rv: "20", names: ["c"]))
+            }
+        }
+        defer { server.stop() }
+        let client = try testClient(server)
+        var seen: [(String, Bool)] = []
+        _ = try client.listEach("/api/v1/pods") { item, meta in seen.append((item[path: ["metadata", "name"]]?.string ?? "", meta.restarted)) }
+        #expect(seen.map(\.0) == ["old-a", "a", "b", "c"])
+        #expect(seen.map(\.1) == [false, true, false, false])
+    }
+
+    @Test func listEachRefusesABodyThatIsNotJSON() throws {
+        let server = LoopbackHTTPServer { _, _ in .json(200, #"{"kind":"PodList","items":[{"metadata":{"name":"a"}},{"metadata":{"name":}}],"metadata":{}}"#) }
+        defer { server.stop() }
+        let client = try testClient(server)
+        var names: [String] = []
+        #expect(throws: KubeAPIError.self) {
+            try client.listEach("/api/v1/pods") { item, _ in names.append(item[path: ["metadata", "name"]]?.string ?? "") }
+        }
+        #expect(names == ["a"])
+    }
+
     @Test func listRawHandsOverBodiesWithMetadata() throws {
         let server = LoopbackHTTPServer { _, _ in .json(200, #"{"kind":"PodList","items":[{"metadata":{"name":"x","annotations":{"a":"}{"}}}],"metadata":{"resourceVersion":"77","remainingItemCount":0},"apiVersion":"v1"}"#) }
         defer { server.stop() }

@@ -26,18 +26,19 @@ public final class LiveCluster: ClusterAPI, Sendable {
     public func pods(namespace: String, selector: LabelSelector, keeping projection: JSONProjection?,
                      onPage: ([Pod]) throws -> Void) throws {
         do {
-            _ = try client.list("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize,
-                                projection: projection) { page, _ in
-                try onPage(page.map(Pod.init))
+            _ = try client.listEach("/api/v1/namespaces/\(namespace)/pods", labelSelector: selector.queryString, limit: Self.podPageSize,
+                                    projection: projection) { item, _ in
+                try onPage([Pod(item)])
             }
         } catch let e as KubeAPIError {
             throw Self.map(e)
         }
     }
 
-    /// Pods per list page: a page is decoded whole, at about three times its JSON (5 MB for 500 pods),
-    /// so pages of 100 (kubectl asks for 500) keep planning 10,000 pods within 30 MB, for 80 more requests.
-    static let podPageSize = 100
+    /// Pods per list page: a page is held as its bytes (about 3 kB a pod) while its pods are decoded
+    /// one at a time; pages of 200 take as little CPU as larger ones and keep planning 10,000 pods
+    /// within 30 MB (kubectl asks for 500).
+    static let podPageSize = 200
 
     public func podDisruptionBudgets(namespace: String) throws -> [JSONValue] {
         do {

@@ -14,9 +14,28 @@ public enum PodSpecComparison {
     public static func compare(template: JSONValue, pod: JSONValue, kind: WorkloadKind, previous: JSONValue? = nil,
                                selector: LabelSelector? = nil) -> SpecDifference {
         var c = Comparator()
-        var liveSpec = pod["spec"] ?? .emptyObject
-        if kind == .daemonSet { liveSpec = stripDaemonSetNodeAffinity(liveSpec) }
-        c.compareSpec(desired: template["spec"] ?? .emptyObject, live: liveSpec)
+        c.compareSpec(desired: template["spec"] ?? .emptyObject, live: liveSpec(of: pod, kind: kind))
+        return difference(c, template: template, pod: pod, previous: previous, selector: selector)
+    }
+
+    /// `compare(template:pod:kind:previous:selector:)` against the template of `cache`, taking the
+    /// spec half from the cache when a pod of the same spec was compared before.
+    public static func compare(pod: JSONValue, kind: WorkloadKind, previous: JSONValue? = nil, selector: LabelSelector? = nil,
+                               cache: inout SpecComparisonCache) -> SpecDifference {
+        let c = cache.comparator(live: liveSpec(of: pod, kind: kind))
+        return difference(c, template: cache.template, pod: pod, previous: previous, selector: selector)
+    }
+
+    /// The pod's spec as it is compared: a DaemonSet pod's without the node pin its controller adds.
+    static func liveSpec(of pod: JSONValue, kind: WorkloadKind) -> JSONValue {
+        let spec = pod["spec"] ?? .emptyObject
+        return kind == .daemonSet ? stripDaemonSetNodeAffinity(spec) : spec
+    }
+
+    /// The whole difference from the spec comparison `c`: the metadata compared, its blocks added.
+    private static func difference(_ c: Comparator, template: JSONValue, pod: JSONValue, previous: JSONValue?,
+                                   selector: LabelSelector?) -> SpecDifference {
+        var c = c
         let restarting = Set(c.images.map(\.container) + c.resources.filter(\.restarts).map(\.container))
         let sidecars = (template[path: ["spec", "initContainers"]]?.array ?? []).filter { $0["restartPolicy"]?.string == "Always" }
         let metadata = MetadataComparison.compare(
@@ -50,7 +69,7 @@ public enum PodSpecComparison {
 }
 
 /// The recursive semantic comparison behind `PodSpecComparison`.
-struct Comparator {
+struct Comparator: Equatable {
     var images: [ImageChange] = []
     var blocked: [String] = []
     var resources: [ResourceChange] = []

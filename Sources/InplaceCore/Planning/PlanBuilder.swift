@@ -33,12 +33,13 @@ public struct PlanBuilder: Sendable {
         let replicaSets = try self.replicaSets(of: workload)
         var facts = PodFactsTable(expected: workload.replicas ?? 0)
         let previous = Self.previousMetadata(of: workload)
+        var comparisons = SpecComparisonCache(template: template)
         let owners = try forEachPod(of: workload, replicaSets: replicaSets, keeping: PodFacts.projection) { pod in
-            facts.add(PodFacts(pod: pod, template: template, kind: workload.kind, previous: previous, selector: workload.selector))
+            facts.add(PodFacts(pod: pod, kind: workload.kind, previous: previous, selector: workload.selector, cache: &comparisons))
         }
         let pods = facts.take()
         let budgets = options.ignorePdb || workload.kind == .pod ? [] : try disruptionBudgets(
-            of: workload, pods: pods.filter { !$0.terminating }.map { ($0.name, $0.labels, $0.ready) },
+            of: workload, pods: Array(pods.lazy.filter { !$0.terminating }.map { ($0.name, $0.labels, $0.ready) }),
             uids: Set(pods.map(\.uid)), template: template)
         var resize: ResizeSupport?
         let resizing = pods.filter { !$0.difference.resourceChanges.isEmpty }

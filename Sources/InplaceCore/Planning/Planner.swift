@@ -35,11 +35,12 @@ public enum Planner {
         var slot: [String: Int] = [:]
         slot.reserveCapacity(live.count)
         var candidates: [Int] = []  // places of the pods with something to update
+        var imageProblems: [String: String?] = [:]
 
         for (place, pod) in live.enumerated() {
             let diff = pod.difference
             var action = PodAction.keep
-            var why = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate)
+            var why = RolloutPreconditions.podReasons(pod, allowMissingGate: options.allowMissingGate, checked: &imageProblems)
             if why.isEmpty, !diff.resourceChanges.isEmpty {
                 why = (resize ?? ResizeSupport(serverVersion: nil, servesResize: false)).reasons(diff.resourceChanges, node: pod.node)
             }

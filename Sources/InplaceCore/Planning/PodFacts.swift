@@ -41,6 +41,18 @@ public struct PodFacts: Sendable, Equatable {
     /// Reduces a live pod against the desired template of a `kind` workload; `previous` and
     /// `selector` as in `PodSpecComparison.compare`.
     public init(pod: Pod, template: JSONValue, kind: WorkloadKind, previous: JSONValue? = nil, selector: LabelSelector? = nil) {
+        self.init(pod: pod, kind: kind, difference: PodSpecComparison.compare(
+            template: template, pod: pod.object, kind: kind, previous: previous, selector: selector))
+    }
+
+    /// Reduces a live pod against the template of `cache` (as `init(pod:template:...)` does).
+    public init(pod: Pod, kind: WorkloadKind, previous: JSONValue? = nil, selector: LabelSelector? = nil,
+                cache: inout SpecComparisonCache) {
+        self.init(pod: pod, kind: kind, difference: PodSpecComparison.compare(
+            pod: pod.object, kind: kind, previous: previous, selector: selector, cache: &cache))
+    }
+
+    private init(pod: Pod, kind: WorkloadKind, difference: SpecDifference) {
         let hasGate = pod.hasReadinessGate()
         self.init(
             name: pod.name,
@@ -50,8 +62,7 @@ public struct PodFacts: Sendable, Equatable {
             terminating: pod.isTerminating,
             hasGate: hasGate,
             gateConditionMissing: hasGate && pod.condition(InPlace.gateConditionType) == nil,
-            difference: PodSpecComparison.compare(template: template, pod: pod.object, kind: kind, previous: previous,
-                                                  selector: selector))
+            difference: difference)
         node = pod.nodeName
         labels = pod.labels
     }

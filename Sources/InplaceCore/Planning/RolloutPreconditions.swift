@@ -7,11 +7,25 @@ public enum RolloutPreconditions {
     /// Why one pod cannot be updated in place (empty: it can): fields a live pod cannot change, a
     /// missing readiness gate (unless allowed), an image reference the runtime would reject.
     public static func podReasons(_ pod: PodFacts, allowMissingGate: Bool) -> [String] {
+        var checked: [String: String?] = [:]
+        return podReasons(pod, allowMissingGate: allowMissingGate, checked: &checked)
+    }
+
+    /// `podReasons`, each image checked once and its problem remembered in `checked` (the pods of a
+    /// workload go to a few images).
+    static func podReasons(_ pod: PodFacts, allowMissingGate: Bool, checked: inout [String: String?]) -> [String] {
         let diff = pod.difference
         if !diff.blockedFields.isEmpty { return diff.blockedFields }
         guard diff.restartsContainers else { return [] }
-        let images = diff.imageChanges.compactMap { change in
-            ImageReference.problem(change.to).map { "container \(change.container): image \"\(change.to)\": \($0)" }
+        let images = diff.imageChanges.compactMap { change -> String? in
+            let problem: String?
+            if let known = checked[change.to] {
+                problem = known
+            } else {
+                problem = ImageReference.problem(change.to)
+                checked[change.to] = .some(problem)
+            }
+            return problem.map { "container \(change.container): image \"\(change.to)\": \($0)" }
         }
         if !images.isEmpty { return images }
         if !pod.hasGate && !allowMissingGate { return [missingGate] }

@@ -64,6 +64,45 @@ extension KubeClient {
         }
     }
 
+    /// Lists a collection as `list` does, but hands over its items one at a time, each parsed (keeping
+    /// what `projection` keeps) from the page's bytes when its turn comes: a page's items are never
+    /// all held as trees at once, so pages can be large. `restarted` is set on the first item of a
+    /// restarted list only.
+    @discardableResult
+    public func listEach(
+        _ path: String, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = 500,
+        projection: JSONProjection? = nil, onItem: (JSONValue, ListMeta) throws -> Void
+    ) throws -> String {
+        var strings = JSONStringCache()
+        return try pages(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes throws(KubeAPIError) in
+            let envelope = try ListEnvelopeScanner.envelope(of: bytes)
+            return ((bytes, envelope), envelope.metadata)
+        } onPage: { page, meta in
+            let (bytes, envelope) = page
+            let kind = envelope.kind.flatMap { $0.hasSuffix("List") ? String($0.dropLast(4)) : nil }
+            var meta = meta
+            guard let itemsStart = envelope.itemsStart else { return }
+            try bytes.withUnsafeBufferPointer { buf in
+                var items = JSONArrayReader(buf, at: itemsStart)
+                while true {
+                    var item: JSONValue
+                    do {
+                        guard let next = try items.next(projection: projection, strings: &strings) else { break }
+                        item = next
+                    } catch {
+                        throw KubeAPIError.invalidResponse("the body is not valid JSON (\(error))")
+                    }
+                    if let kind, item["kind"] == nil {
+                        item["kind"] = .string(kind)
+                        if let apiVersion = envelope.apiVersion { item["apiVersion"] = apiVersion }
+                    }
+                    try onItem(item, meta)
+                    meta.restarted = false
+                }
+            }
+        }
+    }
+
     /// Like `list`, but hands over each page's raw JSON body (for decoding into compact structs).
     @discardableResult
     public func listRaw(

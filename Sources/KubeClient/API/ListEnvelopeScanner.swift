@@ -1,17 +1,34 @@
 import JSON
 
-/// Reads the `metadata` of a List response without parsing its items, so raw pages can be
-/// decoded by the caller into compact structs.
+/// What a List response holds besides its items: its kind, apiVersion and `metadata`, and where
+/// its `items` array starts.
+struct ListEnvelope {
+    var kind: String?
+    var apiVersion: JSONValue?
+    var metadata: JSONValue?
+    /// The offset of the `[` of `items`; nil when there are no items.
+    var itemsStart: Int?
+}
+
+/// Reads the envelope of a List response without parsing its items, so raw pages can be decoded
+/// by the caller into compact structs, or item by item.
 enum ListEnvelopeScanner {
     /// The top-level `metadata` object (nil when absent); throws when the body is not a JSON object.
     static func metadata(of bytes: [UInt8]) throws(KubeAPIError) -> JSONValue? {
+        try envelope(of: bytes).metadata
+    }
+
+    /// The envelope of a List response (no items when `items` is not a list); throws when the body
+    /// is not a JSON object. Reading stops at `items` once kind, apiVersion and metadata were read
+    /// (the API server writes them first), so the items are passed over only by their reader.
+    static func envelope(of bytes: [UInt8]) throws(KubeAPIError) -> ListEnvelope {
         let result = bytes.withUnsafeBufferPointer { buf in
-            Result { () throws(KubeAPIError) -> JSONValue? in try scan(buf) }
+            Result { () throws(KubeAPIError) -> ListEnvelope in try scan(buf) }
         }
         return try result.get()
     }
 
-    private static func scan(_ b: UnsafeBufferPointer<UInt8>) throws(KubeAPIError) -> JSONValue? {
+    private static func scan(_ b: UnsafeBufferPointer<UInt8>) throws(KubeAPIError) -> ListEnvelope {
         var i = 0
         func fail(_ why: String) -> KubeAPIError { .invalidResponse("list response: \(why) at byte \(i)") }
         func skipWS() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
@@ -62,26 +79,43 @@ enum ListEnvelopeScanner {
         skipWS()
         guard i < b.count, b[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
         i += 1
-        var metadata: JSONValue? = nil
+        var envelope = ListEnvelope()
+        var keyRange = 0..<0
+        var seen: Set<String> = []
+        func parse(_ range: Range<Int>) throws(KubeAPIError) -> JSONValue {
+            do {
+                return try JSONValue(parsingUTF8: UnsafeBufferPointer(rebasing: b[range]))
+            } catch {
+                throw .invalidResponse("list \(String(decoding: UnsafeBufferPointer(rebasing: b[keyRange]), as: UTF8.self)) is not valid JSON: \(error)")
+            }
+        }
         while true {
             skipWS()
             guard i < b.count else { throw fail("unterminated object") }
-            if b[i] == UInt8(ascii: "}") { return metadata }
+            if b[i] == UInt8(ascii: "}") { return envelope }
             guard b[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
             let keyStart = i + 1
             try skipString()
-            let key = String(decoding: UnsafeBufferPointer(rebasing: b[keyStart..<(i - 1)]), as: UTF8.self)
+            keyRange = keyStart..<(i - 1)
+            let key = String(decoding: UnsafeBufferPointer(rebasing: b[keyRange]), as: UTF8.self)
+            seen.insert(key)
             skipWS()
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
             skipWS()
-            let valueStart = i
-            try skipValue()
-            if key == "metadata" {
-                do {
-                    metadata = try JSONValue(parsingUTF8: UnsafeBufferPointer(rebasing: b[valueStart..<i]))
-                } catch {
-                    throw .invalidResponse("list metadata is not valid JSON: \(error)")
+            if key == "items", i < b.count, b[i] == UInt8(ascii: "[") {
+                envelope.itemsStart = i
+                if seen.isSuperset(of: ["kind", "apiVersion", "metadata"]) { return envelope }
+                try skipValue()
+            } else {
+                let valueStart = i
+                try skipValue()
+                switch key {
+                case "metadata": envelope.metadata = try parse(valueStart..<i)
+                case "kind": envelope.kind = try parse(valueStart..<i).string
+                case "apiVersion": envelope.apiVersion = try parse(valueStart..<i)
+                case "items": envelope.itemsStart = nil
+                default: break
                 }
             }
             skipWS()
