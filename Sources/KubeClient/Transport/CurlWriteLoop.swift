@@ -101,7 +101,7 @@ final class CurlWriteLoop: @unchecked Sendable {
             var active: Int32 = 0
             _ = curl_multi_perform(multi, &active)
             reap(multi)
-            if inbox.withLock({ !$0.jobs.isEmpty }) { continue }
+            if inbox.withLock({ !$0.jobs.isEmpty || ($0.closed && running.isEmpty) }) { continue }
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         for easy in spare { curl_easy_cleanup(easy) }
@@ -125,7 +125,10 @@ final class CurlWriteLoop: @unchecked Sendable {
         let transfer = CurlTransfer(cancellation: nil, maxBodyBytes: setup.settings.limits.maxResponseBytes)
         let lists = setup.configure(easy, job.request, transfer, resuming: resuming)
         setup.limitStalls(easy)
-        kcurl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        // Over TLS, a request may wait for the handshake under way to tell whether HTTP/2 multiplexes
+        // it (rather than each of a burst opening its own connection); plain HTTP is HTTP/1.1, and
+        // waiting there would hold a request until another's answer.
+        if setup.settings.server.scheme == "https" { kcurl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1) }
         job.onStart?()
         let code = curl_multi_add_handle(multi, easy)
         guard code == CURLM_OK else {
