@@ -53,7 +53,8 @@ public struct StreamOutcome: Sendable {
 
 /// HTTP over libcurl: a pool of easy handles (keep-alive connections are reused by reusing the
 /// handles, most recently used first) sharing DNS and TLS session caches; HTTP/2 over TLS when
-/// the server offers it; streaming transfers on dedicated handles driven by a multi handle.
+/// the server offers it; streaming transfers on dedicated handles driven by a multi handle; and
+/// a write loop (`CurlWriteLoop`) for requests sent without waiting for their answer.
 ///
 /// A server that fails a handshake offering a cached session (OpenSSL without a session id
 /// context, e.g. a TLS proxy that verifies client certificates) gets the request again over a
