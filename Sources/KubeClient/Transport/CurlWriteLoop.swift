@@ -38,6 +38,9 @@ final class CurlWriteLoop: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer?
     private let inbox = Mutex(Inbox())
     private let ended = Atomic<Bool>(false)
+    /// Set when a request is handed over, cleared when the loop takes them: a hint, read between
+    /// completions, that requests wait (the inbox under its lock is what counts).
+    private let waiting = Atomic<Bool>(false)
     /// Easy handles on the multi handle, by bit pattern.
     private var running: [UInt: Running] = [:]
     /// Easy handles kept for the next requests (the connections stay with the multi handle).
@@ -55,7 +58,7 @@ final class CurlWriteLoop: @unchecked Sendable {
             kcurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, setup.settings.maxIdleHandles))
         }
         let thread = Thread { [self] in run() }
-        thread.name = "kubectl-inplace write loop"
+        thread.name = "write loop"
         thread.stackSize = 1 << 20
         thread.start()
     }
@@ -68,6 +71,7 @@ final class CurlWriteLoop: @unchecked Sendable {
         guard let multi, inbox.withLock({ box -> Bool in
             guard !box.closed else { return false }
             box.jobs.append(job)
+            waiting.store(true, ordering: .relaxed)
             return true
         }) else {
             completion(.failure(TransportError(kind: .cancelled, server: setup.settings.server.authority,
@@ -92,12 +96,8 @@ final class CurlWriteLoop: @unchecked Sendable {
     private func run() {
         guard let multi else { ended.store(true, ordering: .releasing); return }
         while true {
-            let (jobs, closed) = inbox.withLock { box in
-                defer { box.jobs.removeAll(keepingCapacity: true) }
-                return (box.jobs, box.closed)
-            }
-            for job in jobs { start(job, on: multi) }
-            if closed && running.isEmpty && jobs.isEmpty { break }
+            let (started, closed) = startSubmitted(multi)
+            if closed && running.isEmpty && started == 0 { break }
             var active: Int32 = 0
             _ = curl_multi_perform(multi, &active)
             reap(multi)
@@ -108,6 +108,19 @@ final class CurlWriteLoop: @unchecked Sendable {
         spare.removeAll()
         curl_multi_cleanup(multi)
         ended.store(true, ordering: .releasing)
+    }
+
+    /// Starts the requests handed over since the last look; how many, and whether the loop is closed.
+    private func startSubmitted(_ multi: UnsafeMutableRawPointer) -> (started: Int, closed: Bool) {
+        let (jobs, closed) = inbox.withLock { box in
+            defer {
+                box.jobs.removeAll(keepingCapacity: true)
+                waiting.store(false, ordering: .relaxed)
+            }
+            return (box.jobs, box.closed)
+        }
+        for job in jobs { start(job, on: multi) }
+        return (jobs.count, closed)
     }
 
     private func start(_ job: Job, on multi: UnsafeMutableRawPointer) {
@@ -155,6 +168,14 @@ final class CurlWriteLoop: @unchecked Sendable {
             guard let r = running.removeValue(forKey: UInt(bitPattern: easy)) else { continue }
             setup.release(easy, r.lists)
             if spare.count < spareLimit { spare.append(easy) } else { curl_easy_cleanup(easy) }
+            defer {
+                // Requests handed over while earlier answers were handled (a slot they freed) go out
+                // now, not after the rest of the answers.
+                if waiting.load(ordering: .relaxed), startSubmitted(multi).started > 0 {
+                    var active: Int32 = 0
+                    _ = curl_multi_perform(multi, &active)
+                }
+            }
             if code == CURLE_OK {
                 r.job.completion(.success(HTTPResponse(status: r.transfer.status, headers: r.transfer.headers, body: r.transfer.body)))
                 continue
