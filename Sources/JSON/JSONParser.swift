@@ -107,6 +107,7 @@ struct JSONByteParser {
     mutating func parseValue(depth: Int, projection: JSONProjection? = nil) throws(JSONParseError) -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nesting too deep") }
         guard pos < buf.count else { throw error("unexpected end of input") }
+        if let digest = projection?.digest, buf[pos] == UInt8(ascii: "{") { return try digested(by: digest, depth: depth) }
         switch buf[pos] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth, projection: projection)
         case UInt8(ascii: "["): return try parseArray(depth: depth, projection: projection)
@@ -117,6 +118,14 @@ struct JSONByteParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character '\(Character(Unicode.Scalar(buf[pos])))'")
         }
+    }
+
+    /// The value at hand as `digest` reads it, through a scanner over these same bytes.
+    private mutating func digested(by digest: JSONProjection.Digest, depth: Int) throws(JSONParseError) -> JSONValue {
+        var scanner = JSONScanner(parser: JSONByteParser(buf), depth: depth)
+        swap(&scanner.parser, &self)
+        defer { swap(&scanner.parser, &self) }
+        return try digest(&scanner)
     }
 
     mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
@@ -180,7 +189,7 @@ struct JSONByteParser {
         var name: String { self == .object ? "object" : "array" }
     }
 
-    private mutating func nextMember(_ container: Container) throws(JSONParseError) -> Bool {
+    mutating func nextMember(_ container: Container) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard pos < buf.count else { throw error("unexpected end of input in \(container.name)") }
         if buf[pos] == UInt8(ascii: ",") { pos += 1; return true }
@@ -257,7 +266,7 @@ struct JSONByteParser {
     }
 
     /// Passes over a string (escapes checked as `parseString` checks them) without building it.
-    private mutating func skipString() throws(JSONParseError) {
+    mutating func skipString() throws(JSONParseError) {
         pos += 1
         while true {
             skipPlainBytes()

@@ -3,19 +3,31 @@
 /// over without building them. Arrays are transparent: an array's elements get the projection of
 /// the member holding the array.
 public final class JSONProjection: Sendable {
+    /// Reads a value into a digest of it: a value of its own shape with the few facts a reader needs.
+    public typealias Digest = @Sendable (inout JSONScanner) throws(JSONParseError) -> JSONValue
+
     /// True when the member is dropped whole.
     public let drops: Bool
     /// Projections of named members (few: searched in order); members not named are kept whole.
     private let members: [(key: String, projection: JSONProjection)]
+    /// Set: an object is read by this instead of being built (arrays stay transparent, other values
+    /// are built as they are).
+    public let digest: Digest?
 
-    private init(drops: Bool, members: [(key: String, projection: JSONProjection)]) {
+    private init(drops: Bool, members: [(key: String, projection: JSONProjection)], digest: Digest? = nil) {
         self.drops = drops
         self.members = members
+        self.digest = digest
     }
 
     /// Keeps everything except the members at `paths` (each a list of keys from the root).
     public convenience init(dropping paths: [[String]]) {
         self.init(drops: false, members: Self.tree(paths))
+    }
+
+    /// Keeps what `digest` makes of an object: the parser hands it a scanner over the object's bytes.
+    public convenience init(digest: @escaping Digest) {
+        self.init(drops: false, members: [], digest: digest)
     }
 
     /// The projection of the member `key`; nil when it is kept whole.

@@ -5,12 +5,14 @@ import Testing
 /// The EndpointSlice index a draining pod waits on: which listings a slice event changed, so only
 /// the pods whose own listing moved are looked at again.
 @Suite struct EndpointIndexTests {
+    /// A slice as the rollout's watch reads it (`RolloutProjections.endpointSlice`).
     static func slice(_ name: String, _ endpoints: [(ip: String, pod: String, ready: Bool)]) -> JSONValue {
-        ["metadata": ["name": .string(name), "namespace": "default"],
+        let whole: JSONValue = ["metadata": ["name": .string(name), "namespace": "default"],
          "endpoints": .array(endpoints.map {
              ["addresses": [.string($0.ip)], "conditions": ["ready": .bool($0.ready)],
               "targetRef": ["kind": "Pod", "name": .string($0.pod)]]
          })]
+        return try! JSONValue(parsing: whole.serializedBytes(), projection: RolloutProjections.endpointSlice)
     }
 
     @Test("12: an update returns only the listings it changed; a deletion returns what the slice listed")

@@ -67,24 +67,4 @@ import Testing
             }
         }
     }
-
-    @Test("a projected EndpointSlice lists the same pods and addresses as ready")
-    func sliceKeepsWhatTheDrainReads() throws {
-        let slice: JSONValue = [
-            "metadata": ["name": "web-x", "namespace": "default", "labels": ["kubernetes.io/service-name": "web"],
-                         "ownerReferences": [["kind": "Service", "name": "web", "uid": "s"]]],
-            "addressType": "IPv4", "ports": [["port": 80, "protocol": "TCP"]],
-            "endpoints": [
-                ["addresses": ["10.0.0.5"], "conditions": ["ready": true, "serving": true, "terminating": false], "nodeName": "node-1",
-                 "zone": "a", "targetRef": ["kind": "Pod", "name": "web-7c9d-abcde", "namespace": "default", "uid": "u-1"]],
-                ["addresses": ["10.0.0.6"], "conditions": ["ready": false], "targetRef": ["kind": "Pod", "name": "web-7c9d-fghij"]],
-            ],
-        ]
-        var whole = EndpointIndex(), kept = EndpointIndex()
-        #expect(whole.update(slice) == kept.update(try Self.projected(slice, RolloutProjections.endpointSlice)))
-        for (ip, name) in [("10.0.0.5", "web-7c9d-abcde"), ("10.0.0.6", "web-7c9d-fghij")] {
-            #expect(kept.listsReady(podIP: ip, podName: name) == whole.listsReady(podIP: ip, podName: name))
-        }
-        #expect(kept.listsReady(podIP: nil, podName: "web-7c9d-abcde"))
-    }
 }

@@ -15,25 +15,22 @@ public struct EndpointIndex: Sendable {
 
     public init() {}
 
-    /// Replaces the whole set (after a list or relist); pod names are kept where `keeping` holds.
+    /// Replaces the whole set (after a list or relist) from slices read as `RolloutProjections.endpointSlice`
+    /// reads them; pod names are kept where `keeping` holds.
     public mutating func reset(_ items: [JSONValue], keeping: (String) -> Bool = { _ in true }) {
         slices = [:]
         for s in items { update(s, keeping: keeping) }
     }
 
-    /// Records one slice's ready addresses (and the names of the ready pods `keeping` accepts);
-    /// returns the addresses and `pod/NAME`s whose listing in this slice changed.
+    /// Records one slice's ready addresses (and the names of the ready pods `keeping` accepts), from
+    /// its digest (`EndpointSliceDigest`); returns the addresses and `pod/NAME`s whose listing in this
+    /// slice changed.
     @discardableResult
     public mutating func update(_ slice: JSONValue, keeping: (String) -> Bool = { _ in true }) -> Set<String> {
         guard let key = Self.key(slice) else { return [] }
         var ready = Listing()
-        for endpoint in slice["endpoints"]?.array ?? [] where endpoint["conditions"]?["ready"]?.bool != false {
-            for address in endpoint["addresses"]?.array ?? [] { if let a = address.string { ready.addresses.insert(a) } }
-            if let target = endpoint["targetRef"], let podName = target["name"]?.string, target["kind"]?.string == "Pod",
-               keeping(podName) {
-                ready.pods.insert(podName)
-            }
-        }
+        for address in slice["readyAddresses"]?.array ?? [] { if let a = address.string { ready.addresses.insert(a) } }
+        for pod in slice["readyPods"]?.array ?? [] { if let name = pod.string, keeping(name) { ready.pods.insert(name) } }
         let before = slices.updateValue(ready, forKey: key) ?? Listing()
         return Self.changes(before, ready)
     }

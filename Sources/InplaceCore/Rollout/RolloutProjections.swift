@@ -31,11 +31,25 @@ public enum RolloutProjections {
     ] + unreadSpecFields.map { ["spec", $0] }
       + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } })
 
-    /// An EndpointSlice as the drain reads it: its name and labels, and per endpoint the addresses,
-    /// the ready condition and the target's kind and name.
-    public static let endpointSlice = JSONProjection(dropping: [
-        ["metadata", "managedFields"], ["metadata", "ownerReferences"], ["ports"],
-        ["endpoints", "nodeName"], ["endpoints", "zone"], ["endpoints", "hints"], ["endpoints", "deprecatedTopology"],
-        ["endpoints", "targetRef", "uid"], ["endpoints", "targetRef", "namespace"], ["endpoints", "targetRef", "resourceVersion"],
-    ])
+    /// An EndpointSlice as the drain reads it: its digest (`EndpointSliceDigest`), made from its
+    /// bytes without building its endpoints.
+    public static let endpointSlice = JSONProjection(digest: EndpointSliceDigest.read)
+
+    /// A pod write's answer as the rollout reads it: which version of which pod the write made
+    /// (`{"metadata": {name, namespace, uid, resourceVersion}}`). The pod itself is read from the
+    /// watch, which delivers that version too; the answer is not built a second time.
+    public static let writtenPod = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+        var members: [JSONObject.Member] = []
+        try s.members { s, key throws(JSONParseError) in
+            guard key == "metadata" else { return }
+            try s.members { s, key throws(JSONParseError) in
+                switch key {
+                case "name", "namespace", "uid", "resourceVersion":
+                    if let value = try s.string() { members.append(.init(key: key.string, value: .string(value))) }
+                default: break
+                }
+            }
+        }
+        return ["metadata": .object(JSONObject(uncheckedMembers: members))]
+    })
 }

@@ -42,7 +42,8 @@ public struct SharedWatchCluster: ClusterAPI {
     public func get(_ path: String) throws -> JSONValue { try base.get(path) }
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
         let object = try base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection)
-        if !dryRun { watches.wrote(path, object) }
+        // A digest of the answer is not the object: the cache learns that version from the watch.
+        if !dryRun, projection?.digest == nil { watches.wrote(path, object) }
         return object
     }
     public func create(_ path: String, body: JSONValue) throws -> JSONValue { try base.create(path, body: body) }
@@ -50,7 +51,8 @@ public struct SharedWatchCluster: ClusterAPI {
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
         base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection) { [watches] result in
-            if !dryRun, case .success(let object) = result { watches.wrote(path, object) }
+            // A digest of the answer is not the object: the cache learns that version from the watch.
+            if !dryRun, projection?.digest == nil, case .success(let object) = result { watches.wrote(path, object) }
             completion(result)
         }
     }

@@ -84,6 +84,8 @@ public final class WorkloadRollout {
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
+    /// Pods written whose watch has not shown the version the write made: resourceVersion by name.
+    private var awaited: [String: Int] = [:]
     /// Writes decided in this pass, not yet handed to the pool.
     private var outbox: (urgent: [WritePool.Write], background: [WritePool.Write]) = ([], [])
     private var podsSynced = false
@@ -463,7 +465,7 @@ public final class WorkloadRollout {
             if prerecording.remove(name) != nil, active[name] == nil {
                 prerecordDue = true
                 if case .success(let object) = result {
-                    store(Pod(object))
+                    awaitVersion(of: object)
                     prerecorded.insert(name)
                 }
                 return
@@ -476,7 +478,7 @@ public final class WorkloadRollout {
                 a.attempts = 0
                 if step == .gateOff { a.gateOffAt = clock.monotonic }
                 if step == .patch || step == .resize { a.patchedAt = clock.monotonic }
-                store(Pod(object))
+                awaitVersion(of: object)
             case .failure(let error):
                 switch error.kind {
                 case .conflict:
@@ -710,15 +712,37 @@ public final class WorkloadRollout {
         window.dropPending()
     }
 
-    /// Keeps the newest version of a pod (writes' responses can overtake watch events).
+    /// Keeps the newest version of a pod (writes' responses can overtake watch events); the version
+    /// already held (a write's answer, then its watch event) changes nothing and moves no pod.
     private func store(_ pod: Pod) {
-        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b < a {
+        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b <= a,
+           b < a || old.uid == pod.uid {
             return
         }
         if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
         pods[pod.name] = pod
         dirty.insert(pod.name)
         window.observe(RolloutWindow.Member(pod))
+    }
+
+    /// Holds the written pod until the watch shows the version its write made (`object` is the
+    /// write's answer, `RolloutProjections.writtenPod`): its next step is read from that version.
+    private func awaitVersion(of object: JSONValue) {
+        let written = Pod(object)
+        guard let version = Int(written.resourceVersion ?? "") else { return }
+        if let held = pods[written.name], held.uid == written.uid, let v = Int(held.resourceVersion ?? ""), v >= version { return }
+        awaited[written.name] = version
+    }
+
+    /// True while the pod's write has not shown up in the watch yet (see `awaitVersion`).
+    private func awaitsWatch(_ name: String) -> Bool {
+        guard let version = awaited[name] else { return false }
+        guard let pod = pods[name] else { return false }  // deleted: the pod is looked at as it is
+        if let v = Int(pod.resourceVersion ?? ""), v >= version {
+            awaited[name] = nil
+            return false
+        }
+        return true
     }
 
     private func refresh(_ name: String) {
@@ -739,7 +763,7 @@ public final class WorkloadRollout {
     private func advance(_ name: String, now: Double) {
         guard var a = active[name] else { return }
         defer { if active[name] != nil { active[name] = a } }
-        if a.writing { return }
+        if a.writing || awaitsWatch(name) { return }
         if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
             if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
             return
@@ -879,7 +903,7 @@ public final class WorkloadRollout {
     private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
         podWrites += 1
         let item: WritePool.Write = { [cluster, events] done in
-            cluster.patch(write.path, type: write.type, body: write.body, dryRun: false, keeping: RolloutProjections.pod) { result in
+            cluster.patch(write.path, type: write.type, body: write.body, dryRun: false, keeping: RolloutProjections.writtenPod) { result in
                 events.post(.written(pod: name, step: step, result: result))
                 done()
             }

@@ -1,0 +1,61 @@
+import JSON
+
+/// An EndpointSlice as the drain reads it, made straight from the slice's bytes: its metadata and
+/// which addresses and pods it lists as ready (an endpoint whose `conditions.ready` is not false),
+/// without the tree of its endpoints (100 of them in a full slice, most unchanged in each event).
+///
+/// The digest is itself a JSON object: `{"metadata": {...}, "readyAddresses": [...], "readyPods": [...]}`.
+public enum EndpointSliceDigest {
+    /// The metadata a shared watch filters and orders by: name, namespace, labels, resourceVersion.
+    static let metadata = JSONProjection(dropping: [
+        ["managedFields"], ["ownerReferences"], ["annotations"], ["generateName"], ["creationTimestamp"], ["uid"], ["generation"],
+    ])
+
+    /// Reads one EndpointSlice into its digest.
+    @Sendable
+    public static func read(_ s: inout JSONScanner) throws(JSONParseError) -> JSONValue {
+        var meta: JSONValue = .object(JSONObject())
+        var addresses: [JSONValue] = []
+        var pods: [JSONValue] = []
+        try s.members { s, key throws(JSONParseError) in
+            switch key {
+            case "metadata": meta = try s.value(keeping: metadata)
+            case "endpoints": try s.elements { s throws(JSONParseError) in try readEndpoint(&s, into: &addresses, &pods) }
+            default: break
+            }
+        }
+        return .object(JSONObject(uncheckedMembers: [
+            .init(key: "metadata", value: meta), .init(key: "readyAddresses", value: .array(addresses)),
+            .init(key: "readyPods", value: .array(pods)),
+        ]))
+    }
+
+    private static func readEndpoint(_ s: inout JSONScanner, into addresses: inout [JSONValue], _ pods: inout [JSONValue])
+        throws(JSONParseError) {
+        let mark = addresses.count
+        var ready: Bool?
+        var kind: String?
+        var pod: String?
+        try s.members { s, key throws(JSONParseError) in
+            switch key {
+            case "addresses": try s.elements { s throws(JSONParseError) in if let a = try s.string() { addresses.append(.string(a)) } }
+            case "conditions":
+                try s.members { s, key throws(JSONParseError) in if key == "ready" { ready = try s.bool() } }
+            case "targetRef":
+                try s.members { s, key throws(JSONParseError) in
+                    switch key {
+                    case "kind": kind = try s.string()
+                    case "name": pod = try s.string()
+                    default: break
+                    }
+                }
+            default: break
+            }
+        }
+        guard ready != false else {
+            addresses.removeSubrange(mark...)
+            return
+        }
+        if kind == "Pod", let pod { pods.append(.string(pod)) }
+    }
+}

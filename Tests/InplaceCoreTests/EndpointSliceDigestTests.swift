@@ -1,0 +1,124 @@
+import JSON
+import Testing
+@testable import InplaceCore
+
+/// The EndpointSlice digest the drain reads: made from the slice's bytes, it must list as ready
+/// exactly what reading the whole slice does.
+@Suite struct EndpointSliceDigestTests {
+    /// What the drain read of a whole slice before the digest: ready (not `ready: false`) endpoints'
+    /// addresses, and the names of those whose target is a Pod.
+    static func reference(_ slice: JSONValue) -> (addresses: [String], pods: [String]) {
+        var addresses: [String] = [], pods: [String] = []
+        for endpoint in slice["endpoints"]?.array ?? [] where endpoint["conditions"]?["ready"]?.bool != false {
+            for address in endpoint["addresses"]?.array ?? [] { if let a = address.string { addresses.append(a) } }
+            if let target = endpoint["targetRef"], let name = target["name"]?.string, target["kind"]?.string == "Pod" { pods.append(name) }
+        }
+        return (addresses, pods)
+    }
+
+    static func digest(_ slice: JSONValue) throws -> JSONValue {
+        try JSONValue(parsing: slice.serializedBytes(), projection: RolloutProjections.endpointSlice)
+    }
+
+    static func listed(_ digest: JSONValue) -> (addresses: [String], pods: [String]) {
+        ((digest["readyAddresses"]?.array ?? []).compactMap(\.string), (digest["readyPods"]?.array ?? []).compactMap(\.string))
+    }
+
+    @Test("a full slice: the digest keeps the metadata a shared watch filters by and the ready listings only")
+    func fullSlice() throws {
+        let slice: JSONValue = [
+            "metadata": ["name": "web-x", "namespace": "default", "labels": ["kubernetes.io/service-name": "web"],
+                         "resourceVersion": "42", "ownerReferences": [["kind": "Service", "name": "web", "uid": "s"]],
+                         "managedFields": [["manager": "kube-controller-manager"]]],
+            "addressType": "IPv4", "ports": [["port": 80, "protocol": "TCP"]],
+            "endpoints": [
+                ["addresses": ["10.0.0.5"], "conditions": ["ready": true, "serving": true, "terminating": false], "nodeName": "node-1",
+                 "zone": "a", "targetRef": ["kind": "Pod", "name": "web-7c9d-abcde", "namespace": "default", "uid": "u-1"]],
+                ["addresses": ["10.0.0.6"], "conditions": ["ready": false], "targetRef": ["kind": "Pod", "name": "web-7c9d-fghij"]],
+            ],
+        ]
+        let d = try Self.digest(slice)
+        #expect(d["metadata"] == ["name": "web-x", "namespace": "default", "labels": ["kubernetes.io/service-name": "web"],
+                                  "resourceVersion": "42"])
+        #expect(Self.listed(d).addresses == ["10.0.0.5"])
+        #expect(Self.listed(d).pods == ["web-7c9d-abcde"])
+        #expect(d.object?.keys == ["metadata", "readyAddresses", "readyPods"])
+    }
+
+    @Test("odd endpoints read as the whole slice reads them: no conditions, null ready, other kinds, many addresses, escapes")
+    func oddEndpoints() throws {
+        let endpoints: [JSONValue] = [
+            ["addresses": ["10.0.0.1", "10.0.0.2"], "targetRef": ["kind": "Pod", "name": "a"]],
+            ["addresses": ["10.0.0.3"], "conditions": ["ready": .null], "targetRef": ["name": "b", "kind": "Pod"]],
+            ["addresses": ["10.0.0.4"], "conditions": ["ready": "false"], "targetRef": ["kind": "Node", "name": "c"]],
+            ["addresses": ["10.0.0.5"], "conditions": [:], "targetRef": ["kind": "Pod"]],
+            ["conditions": ["ready": false, "serving": true], "addresses": ["10.0.0.6"], "targetRef": ["kind": "Pod", "name": "d"]],
+            ["addresses": .null, "targetRef": .null, "conditions": .null],
+            ["addresses": [7, "10.0.0.7", ["x"]], "conditions": ["serving": false, "ready": true],
+             "targetRef": ["kind": "Pod", "name": "e\"\\\u{1}é", "extra": [["deep": [1, 2.5e3, true, .null]]]]],
+            "not an endpoint", 12,
+        ]
+        for count in 0...endpoints.count {
+            let slice: JSONValue = ["endpoints": .array(Array(endpoints.prefix(count))), "metadata": ["name": "s"]]
+            let d = try Self.digest(slice)
+            let (addresses, pods) = Self.listed(d)
+            #expect(addresses == Self.reference(slice).addresses, "first \(count) endpoints")
+            #expect(pods == Self.reference(slice).pods, "first \(count) endpoints")
+        }
+    }
+
+    @Test("random slices: the digest lists what the whole slice lists, and indexes the same changes")
+    func randomSlices() throws {
+        var rng = SplitMix(seed: 12)
+        var whole = EndpointIndex(), digested = EndpointIndex()
+        for round in 0..<200 {
+            var endpoints: [JSONValue] = []
+            for i in 0..<Int(rng.next() % 30) {
+                var e = JSONObject()
+                if rng.next() % 8 != 0 { e["addresses"] = .array((0..<Int(rng.next() % 3)).map { .string("10.1.\(round % 7).\(i * 3 + $0)") }) }
+                switch rng.next() % 5 {
+                case 0: break
+                case 1: e["conditions"] = ["ready": false, "terminating": true]
+                case 2: e["conditions"] = ["serving": true]
+                default: e["conditions"] = ["ready": true, "serving": true, "terminating": false]
+                }
+                if rng.next() % 6 != 0 {
+                    e["targetRef"] = ["kind": rng.next() % 9 == 0 ? "Node" : "Pod", "name": .string("pod-\(rng.next() % 40)"), "uid": "u"]
+                }
+                if rng.next() % 4 == 0 { e["nodeName"] = "node-1"; e["zone"] = "z"; e["hints"] = ["forZones": [["name": "z"]]] }
+                endpoints.append(.object(e))
+            }
+            let slice: JSONValue = ["metadata": ["name": .string("s\(rng.next() % 3)"), "namespace": "ns"],
+                                    "endpoints": .array(endpoints), "ports": [["port": 80]]]
+            let d = try Self.digest(slice)
+            #expect(Self.listed(d).addresses == Self.reference(slice).addresses)
+            #expect(Self.listed(d).pods == Self.reference(slice).pods)
+            let readyPods = Self.reference(slice).pods
+            let legacy: JSONValue = ["metadata": slice["metadata"]!, "readyAddresses": .array(Self.reference(slice).addresses.map { .string($0) }),
+                                     "readyPods": .array(readyPods.map { .string($0) })]
+            #expect(whole.update(legacy) == digested.update(d))
+        }
+    }
+
+    @Test("a slice that is not valid JSON is refused, as the whole parse refuses it")
+    func invalidSliceIsRefused() {
+        for text in [#"{"endpoints":[{"addresses":["10.0.0.1"}]}"#, #"{"endpoints":[{"conditions":{"ready":tru}}]}"#,
+                     #"{"metadata":{"name":"s"},"endpoints":[{"targetRef":{"name":"a\q"}}]}"#, #"{"endpoints":[1,]}"#] {
+            #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(text.utf8), projection: RolloutProjections.endpointSlice) }
+            #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(text.utf8)) }
+        }
+    }
+}
+
+/// A small deterministic generator for the property tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
