@@ -29,6 +29,20 @@ public final class SanitizerVisibleMutex<Value>: Sendable {
             return try body(&value)
         }
     }
+
+    /// Runs `body` with exclusive access to the value if no other thread holds the lock; nil (and
+    /// `body` not run) when one does.
+    @inlinable
+    public func withLockIfAvailable<Result, E: Error>(
+        _ body: (inout sending Value) throws(E) -> sending Result
+    ) throws(E) -> sending Result? {
+        let address = Unmanaged.passUnretained(self).toOpaque()
+        return try mutex.withLockIfAvailable { (value: inout sending Value) throws(E) -> sending Result in
+            ThreadSanitizerAnnotations.acquire?(address)
+            defer { ThreadSanitizerAnnotations.release?(address) }
+            return try body(&value)
+        }
+    }
 }
 
 /// `__tsan_acquire` / `__tsan_release`, found at run time (nil without `--sanitize=thread`).

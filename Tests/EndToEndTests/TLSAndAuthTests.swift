@@ -251,5 +251,21 @@ extension TLSAndAuthTests {
             }
         }
         #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+
+        // Issue 12: a burst on the write loop, each new connection offering the session at once: each failed one goes again.
+        let loop = CurlTransport(settings: TransportSettings(
+            server: try ServerURL.parse(front.url, defaultTLS: true), tls: tls, userAgent: "e2e", maxIdleHandles: 0))
+        #expect((try? loop.send(HTTPRequest(method: "GET", url: url)))?.status == 200, "the first request gets the session")
+        let answered = DispatchGroup()
+        let statuses = Mutex<[String]>([])
+        for i in 0..<8 {
+            answered.enter()
+            loop.send(HTTPRequest(method: "GET", url: url)) { result in
+                statuses.withLock { $0.append((try? result.get()).map { "\($0.status)" } ?? "request \(i): \(result)") }
+                answered.leave()
+            }
+        }
+        #expect(answered.wait(timeout: .now() + 30) == .success)
+        #expect(statuses.withLock { $0 } == Array(repeating: "200", count: 8), "\(statuses.withLock { $0 })")
     }
 }

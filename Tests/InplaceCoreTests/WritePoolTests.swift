@@ -91,4 +91,89 @@ import Testing
         #expect(ran.withLock { $0 } == 4)
         #expect(peak.withLock { $0 } == 1)
     }
+
+    /// Writes that end when the test says so, like a write loop's: each keeps its `done` until `finish`.
+    final class HeldWrites: Sendable {
+        private let state = Mutex<(started: [String], held: [@Sendable () -> Void], threads: Set<UInt>)>(([], [], []))
+
+        func write(_ name: String) -> WritePool.Write {
+            { [self] done in
+                state.withLock { s in
+                    s.started.append(name)
+                    s.held.append(done)
+                    s.threads.insert(UInt(pthread_self()))
+                }
+            }
+        }
+        var started: [String] { state.withLock { $0.started } }
+        var threads: Set<UInt> { state.withLock { $0.threads } }
+        /// Ends the oldest write still held.
+        func finishOne() {
+            let done = state.withLock { s -> (@Sendable () -> Void)? in s.held.isEmpty ? nil : s.held.removeFirst() }
+            done?()
+        }
+        var held: Int { state.withLock { $0.held.count } }
+    }
+
+    @Test("12: writes that need no thread start on the caller's thread, as many at once as the pool is wide; the rest start as earlier ones end, and waitAll waits for them")
+    func writesStartWithoutThreads() {
+        let pool = WritePool(width: 4)
+        defer { pool.close() }
+        let writes = HeldWrites()
+        pool.startAll(onThreads: false, (0..<6).map { writes.write("u\($0)") })
+        #expect(writes.started == ["u0", "u1", "u2", "u3"])
+        #expect(writes.threads == [UInt(pthread_self())])
+        writes.finishOne()
+        #expect(writes.started.count == 5, "an ended write lets the next one start")
+        let waited = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            pool.waitAll()
+            waited.signal()
+        }
+        #expect(waited.wait(timeout: .now() + 0.2) == .timedOut, "waitAll waits for writes in flight")
+        while writes.held > 0 { writes.finishOne() }
+        #expect(waited.wait(timeout: .now() + 5) == .success)
+        #expect(writes.started == (0..<6).map { "u\($0)" })
+    }
+
+    @Test("12: writes without threads keep the rules: urgent before background ones queued earlier, and background within its limit")
+    func writesKeepUrgentFirstAndTheBackgroundLimit() {
+        let pool = WritePool(width: 2, backgroundLimit: 1)
+        defer { pool.close() }
+        let writes = HeldWrites()
+        pool.startAll(onThreads: false, [writes.write("u0"), writes.write("u1")])
+        pool.startAll(background: true, onThreads: false, (0..<3).map { writes.write("b\($0)") })
+        pool.startAll(onThreads: false, [writes.write("u2")])
+        #expect(writes.started == ["u0", "u1"])
+        writes.finishOne()
+        #expect(writes.started == ["u0", "u1", "u2"], "the urgent write takes the freed slot")
+        writes.finishOne()
+        #expect(writes.started == ["u0", "u1", "u2", "b0"])
+        writes.finishOne()
+        #expect(writes.started == ["u0", "u1", "u2", "b0"], "a slot is free, but one background write is the limit")
+        writes.finishOne()
+        #expect(writes.started == ["u0", "u1", "u2", "b0", "b1"])
+        while writes.held > 0 { writes.finishOne() }
+        pool.waitAll()
+        #expect(writes.started.suffix(1) == ["b2"])
+    }
+
+    @Test("12: over a cluster whose writes block, each write runs on a pool thread, which waits for its end")
+    func blockingWritesRunOnThreads() {
+        let pool = WritePool(width: 8)
+        defer { pool.close() }
+        let threads = Mutex<Set<UInt>>([])
+        let gate = DispatchSemaphore(value: 0)
+        let ended = Mutex(0)
+        pool.startAll(onThreads: true, (0..<8).map { _ in { done in
+            threads.withLock { _ = $0.insert(UInt(pthread_self())) }
+            _ = gate.wait(timeout: .now() + 5)
+            ended.withLock { $0 += 1 }
+            done()
+        } })
+        for _ in 0..<8 { gate.signal() }
+        pool.waitAll()
+        #expect(ended.withLock { $0 } == 8)
+        #expect(!threads.withLock { $0 }.contains(UInt(pthread_self())))
+    }
 }

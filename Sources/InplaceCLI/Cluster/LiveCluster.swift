@@ -57,15 +57,9 @@ public final class LiveCluster: ClusterAPI, Sendable {
     }
 
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
-        let t: PatchType
-        switch type {
-        case .strategicMerge: t = .strategicMerge
-        case .merge: t = .merge
-        case .json: t = .json
-        }
         // Every patch the rollout sends is safe to repeat, so the client may retry it.
         do {
-            return try client.patch(path, type: t, body: body, dryRun: dryRun, idempotent: true, projection: projection)
+            return try client.patch(path, type: Self.patchType(type), body: body, dryRun: dryRun, idempotent: true, projection: projection)
         } catch {
             throw Self.map(error)
         }
@@ -73,6 +67,28 @@ public final class LiveCluster: ClusterAPI, Sendable {
 
     public func create(_ path: String, body: JSONValue) throws -> JSONValue {
         do { return try client.post(path, body: body) } catch { throw Self.map(error) }
+    }
+
+    /// Writes go out on the client's write loop.
+    public var writesAsynchronously: Bool { true }
+
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
+                      completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        client.patch(path, type: Self.patchType(type), body: body, dryRun: dryRun, idempotent: true, projection: projection) { result in
+            completion(result.mapError { Self.map($0) })
+        }
+    }
+
+    public func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        client.post(path, body: body) { result in completion(result.mapError { Self.map($0) }) }
+    }
+
+    private static func patchType(_ type: PatchStrategy) -> PatchType {
+        switch type {
+        case .strategicMerge: return .strategicMerge
+        case .merge: return .merge
+        case .json: return .json
+        }
     }
 
     public func replace(_ path: String, body: JSONValue) throws -> JSONValue {

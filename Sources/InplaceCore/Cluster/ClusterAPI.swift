@@ -70,9 +70,40 @@ public protocol ClusterAPI: ClusterReader {
     /// objects keep at least what `projection` keeps (nil: all of them).
     func watch(_ path: String, labelSelector: String?, fieldSelector: String?, keeping projection: JSONProjection?,
                handler: @escaping @Sendable (ClusterWatchEvent) -> Void) -> any WatchStopping
+    /// True when `patch(…, completion:)` and `create(…, completion:)` return at once (a write loop
+    /// runs them, so no thread waits for their answers); false when they block until the write has
+    /// ended, so callers give each a thread (`WritePool.startAll(onThreads:)`).
+    var writesAsynchronously: Bool { get }
+    /// `patch`, ending with one call of `completion`: on the implementation's thread when
+    /// `writesAsynchronously`, otherwise before it returns.
+    func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
+               completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void)
+    /// `create`, ending with one call of `completion` (as `patch(…, completion:)`).
+    func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void)
 }
 
 extension ClusterAPI {
+    /// The blocking calls: writes need a thread each.
+    public var writesAsynchronously: Bool { false }
+
+    /// Runs the blocking `patch`, then `completion`.
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
+                      completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        completion(Self.result { try patch(path, type: type, body: body, dryRun: dryRun, keeping: projection) })
+    }
+
+    /// Runs the blocking `create`, then `completion`.
+    public func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        completion(Self.result { try create(path, body: body) })
+    }
+
+    /// The outcome of a cluster call, any error not of the cluster's own kind classed `.other`.
+    static func result(_ call: () throws -> JSONValue) -> Result<JSONValue, ClusterOperationError> {
+        do { return .success(try call()) } catch let e as ClusterOperationError { return .failure(e) } catch {
+            return .failure(ClusterOperationError(.other, "\(error)"))
+        }
+    }
+
     /// PATCH returning the whole object.
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool) throws -> JSONValue {
         try patch(path, type: type, body: body, dryRun: dryRun, keeping: nil)

@@ -3,8 +3,9 @@ import JSON
 
 /// Turns a rollout's progress into Kubernetes Events (core/v1, as `kubectl describe` and event
 /// exporters read them) on the workload and on each pod, then passes every event on to `next`.
-/// Best effort and off the hot path: events are written on a write pool's background lane, and an
-/// event that cannot be written is dropped, never failing the rollout.
+/// Best effort and off the hot path: events are written on a write pool's background lane (through
+/// the cluster's write loop when it has one), and an event that cannot be written is dropped, never
+/// failing the rollout.
 public final class KubeEventRecorder: RolloutObserver, Sendable {
     /// The component named as the events' source and reporting controller.
     public static let component = "kubectl-inplace"
@@ -172,9 +173,9 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
 
     private func write(_ subject: Subject, _ body: JSONValue) {
         let cluster = cluster
-        pool.submit(background: true) {
-            _ = try? cluster.create(ClusterUse.createEvent.resource.path(namespace: subject.namespace), body: body)
-        }
+        pool.startAll(background: true, onThreads: !cluster.writesAsynchronously, [{ done in
+            cluster.create(ClusterUse.createEvent.resource.path(namespace: subject.namespace), body: body) { _ in done() }
+        }])
     }
 
     /// A core/v1 Event as client-go's recorder writes it (`name.<hex>`, count 1, first = last seen).

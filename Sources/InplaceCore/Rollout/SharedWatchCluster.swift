@@ -47,6 +47,18 @@ public struct SharedWatchCluster: ClusterAPI {
         return object
     }
     public func create(_ path: String, body: JSONValue) throws -> JSONValue { try base.create(path, body: body) }
+    public var writesAsynchronously: Bool { base.writesAsynchronously }
+    public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
+                      completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection) { [watches] result in
+            // A digest of the answer is not the object: the cache learns that version from the watch.
+            if !dryRun, projection?.digest == nil, case .success(let object) = result { watches.wrote(path, object) }
+            completion(result)
+        }
+    }
+    public func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        base.create(path, body: body, completion: completion)
+    }
     public func replace(_ path: String, body: JSONValue) throws -> JSONValue {
         let object = try base.replace(path, body: body)
         watches.wrote(path, object)

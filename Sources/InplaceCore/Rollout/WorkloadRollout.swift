@@ -94,7 +94,7 @@ public final class WorkloadRollout {
     /// True while `reconcile` runs: only then may `send` queue a write (it flushes them).
     private var inPass = false
     /// Writes decided in this pass, not yet handed to the pool.
-    private var outbox: (urgent: [@Sendable () -> Void], background: [@Sendable () -> Void]) = ([], [])
+    private var outbox: (urgent: [WritePool.Write], background: [WritePool.Write]) = ([], [])
     private var podsSynced = false
     private var endpoints = EndpointIndex()
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
@@ -261,8 +261,8 @@ public final class WorkloadRollout {
         recordText = prepared.object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string
         nextRenewal = clock.monotonic + RolloutHolder.renewSeconds
         let watches = startWatches()
-        // While the watches sync: threads for the first window's writes.
-        pool.prestart(budget + 8)
+        // While the watches sync: threads for the first window's writes (none when a write loop sends them).
+        if !cluster.writesAsynchronously { pool.prestart(budget + 8) }
         loop(budget: budget)
         watches.forEach { $0.stop() }
         budgetWatch?.stop()
@@ -929,15 +929,10 @@ public final class WorkloadRollout {
     private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
         assert(inPass, "a pod write is queued only within reconcile, which hands the pass's writes over")
         podWrites += 1
-        let item: @Sendable () -> Void = { [cluster, events] in
-            do {
-                let object = try cluster.patch(write.path, type: write.type, body: write.body, dryRun: false,
-                                               keeping: RolloutProjections.writtenPod)
-                events.post(.written(pod: name, step: step, result: .success(object)))
-            } catch let e as ClusterOperationError {
-                events.post(.written(pod: name, step: step, result: .failure(e)))
-            } catch {
-                events.post(.written(pod: name, step: step, result: .failure(ClusterOperationError(.other, "\(error)"))))
+        let item: WritePool.Write = { [cluster, events] done in
+            cluster.patch(write.path, type: write.type, body: write.body, dryRun: false, keeping: RolloutProjections.writtenPod) { result in
+                events.post(.written(pod: name, step: step, result: result))
+                done()
             }
         }
         if background { outbox.background.append(item) } else { outbox.urgent.append(item) }
@@ -945,8 +940,8 @@ public final class WorkloadRollout {
 
     /// Hands the writes queued by `send` to the pool at once.
     private func flushWrites() {
-        pool.submitAll(outbox.urgent)
-        pool.submitAll(background: true, outbox.background)
+        pool.startAll(onThreads: !cluster.writesAsynchronously, outbox.urgent)
+        pool.startAll(background: true, onThreads: !cluster.writesAsynchronously, outbox.background)
         outbox = ([], [])
     }
 

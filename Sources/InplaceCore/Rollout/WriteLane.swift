@@ -1,7 +1,7 @@
 import Foundation
 
-/// One workload's share of a `WritePool`: its writes run on the pool's threads (shared by every
-/// workload of an invocation), and it waits for its own writes only.
+/// One workload's share of a `WritePool`: its writes run on the pool (shared by every workload of
+/// an invocation), and it waits for its own writes only.
 public final class WriteLane: Sendable {
     public let pool: WritePool
     /// The lane has the pool to itself: closing the lane closes the pool.
@@ -25,6 +25,17 @@ public final class WriteLane: Sendable {
         pool.submitAll(background: background, items.map { item in { [group] in
             item()
             group.leave()
+        } })
+    }
+
+    /// Starts each of `writes` on the pool (see `WritePool.startAll`).
+    public func startAll(background: Bool = false, onThreads: Bool, _ writes: [WritePool.Write]) {
+        for _ in writes { group.enter() }
+        pool.startAll(background: background, onThreads: onThreads, writes.map { write in { [group] done in
+            write {
+                group.leave()
+                done()
+            }
         } })
     }
 

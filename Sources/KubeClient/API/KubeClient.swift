@@ -55,64 +55,9 @@ public final class KubeClient: Sendable {
         _ method: String, _ path: String, query: [QueryItem] = [], body: [UInt8]? = nil, contentType: String? = nil,
         accept: String = "application/json", idempotent: Bool? = nil, verb: String? = nil
     ) throws(KubeAPIError) -> HTTPResponse {
-        let isIdempotent = idempotent ?? (method == "GET")
-        let target = url(path, query: query)
-        var attempt = 0
-        var reauthenticated = false
-        while true {
-            attempt += 1
-            let auth: AuthMaterial
-            do { auth = try authenticator.material() } catch { throw .authentication(error) }
-            try checkCredentialsMayBeSent(auth)
-            var headers = [HTTPHeader("Accept", accept)]
-            if let contentType { headers.append(HTTPHeader("Content-Type", contentType)) }
-            headers.append(contentsOf: auth.headers)
-            let request = HTTPRequest(
-                method: method, url: target, headers: headers, body: body, timeout: config.requestTimeout,
-                clientCertificate: auth.clientCertificate)
-            requestCounter.record(verb ?? method)
-            tracer.request(method: method, url: target, headers: headers, body: body)
-            let started = ContinuousClock.now
-            if let trace = options.trace { trace.mark("send \(method) \(path)") }
-            let response: HTTPResponse
-            do {
-                response = try transport.send(request)
-            } catch {
-                tracer.failure(method: method, url: target, duration: ContinuousClock.now - started, error: error)
-                let decision = options.retryPolicy.decide(
-                    attempt: attempt, idempotent: isIdempotent, outcome: .transport(error.kind), random: options.random())
-                if case .retry(let policyDelay) = decision, let delay = options.retryDeadline.wait(for: policyDelay) {
-                    tracer.note("retrying \(method) \(target) in \(RequestTracer.milliseconds(delay)) ms after: \(error.detail)")
-                    _ = options.sleeper.sleep(for: delay, cancellation: nil)
-                    continue
-                }
-                throw .transport(error)
-            }
-            if let trace = options.trace { trace.mark("done \(method) \(path) \(response.status)") }
-            tracer.response(
-                method: method, url: target, status: response.status, duration: ContinuousClock.now - started,
-                headers: response.headers, body: response.body)
-            if (200..<300).contains(response.status) { return response }
-            try refuseRedirect(status: response.status, location: response.header("Location"))
-            if response.status == 401, !reauthenticated, authenticator.refreshAfterUnauthorized(auth) {
-                reauthenticated = true
-                attempt -= 1
-                tracer.note("credentials rejected (401); the exec plugin issued new ones, retrying")
-                continue
-            }
-            let retryAfter = response.header("Retry-After").flatMap { Int($0.trimmingSpaces()) }
-            let decision = options.retryPolicy.decide(
-                attempt: attempt, idempotent: isIdempotent,
-                outcome: .response(status: response.status, retryAfterSeconds: retryAfter), random: options.random())
-            if case .retry(let policyDelay) = decision, let delay = options.retryDeadline.wait(for: policyDelay) {
-                tracer.note("retrying \(method) \(target) in \(RequestTracer.milliseconds(delay)) ms after HTTP \(response.status)")
-                _ = options.sleeper.sleep(for: delay, cancellation: nil)
-                continue
-            }
-            throw .status(APIStatus.fromResponse(
-                status: response.status, body: response.body, contentType: response.header("Content-Type"),
-                retryAfterHeader: response.header("Retry-After"), method: method))
-        }
+        var exchange = Exchange(method: method, path: path, target: url(path, query: query), body: body, contentType: contentType,
+                                accept: accept, idempotent: idempotent ?? (method == "GET"), verb: verb ?? method)
+        return try drive(&exchange, from: nil)
     }
 
     /// Parses a response body as JSON (an empty body is `null`), keeping what `projection` keeps.

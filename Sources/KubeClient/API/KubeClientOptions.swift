@@ -22,8 +22,9 @@ public struct KubeClientOptions: Sendable {
     public var now: @Sendable () -> Double
     /// Time allowed to connect.
     public var connectTimeout: Duration
-    /// Idle connections kept for reuse: enough for a rollout's widest burst of concurrent writes
-    /// (its write pool has at most 256 threads), so each burst does not connect again.
+    /// Idle connections kept for reuse, by the blocking requests' handles and by the write loop each:
+    /// enough for a rollout's widest burst of concurrent writes (at most 256 per workload), so each
+    /// burst does not connect again.
     public var maxIdleConnections: Int
     /// Response size and stall limits of the transport.
     public var limits: TransportLimits

@@ -51,6 +51,15 @@ public final class ExecCredentialProvider: Sendable {
         return try result.get()
     }
 
+    /// The cached credentials while they are valid, without waiting: nil when the plugin must run
+    /// (nothing cached, or expired) or another thread holds the provider (it may be running it).
+    public func cachedCredentials() -> Issued? {
+        state.withLockIfAvailable { s -> Issued? in
+            guard let cached = s.cached, !isExpired(cached) else { return nil }
+            return Issued(credentials: cached, generation: s.generation)
+        } ?? nil
+    }
+
     /// Called after the server answered 401 to a request made with `used`: runs the plugin again
     /// unless another request already did. Returns the new credentials, or nil when the plugin
     /// was not re-run or failed (the caller then reports the 401).

@@ -33,6 +33,28 @@ final class RequestAuthenticator: Sendable {
 
     /// The material for the next request (may run the exec plugin).
     func material() throws(AuthError) -> AuthMaterial {
+        var issued: ExecCredentialProvider.Issued?
+        if usesExec, let exec { issued = try exec.credentials() }
+        return material(issued: issued)
+    }
+
+    /// The material for the next request when it is at hand: nil when the exec plugin would have to
+    /// run first (its credentials expired, or another request is running it).
+    func materialWithoutWaiting() -> AuthMaterial? {
+        var issued: ExecCredentialProvider.Issued?
+        if usesExec, let exec {
+            guard let cached = exec.cachedCredentials() else { return nil }
+            issued = cached
+        }
+        return material(issued: issued)
+    }
+
+    /// The exec plugin authenticates requests: there is neither a token (file) nor basic auth.
+    private var usesExec: Bool {
+        tokenFile == nil && credentials.bearerToken == nil && credentials.username == nil && credentials.password == nil && exec != nil
+    }
+
+    private func material(issued: ExecCredentialProvider.Issued?) -> AuthMaterial {
         var m = AuthMaterial()
         if let tokenFile {
             m.headers.append(HTTPHeader("Authorization", "Bearer \(tokenFile.token())"))
@@ -41,8 +63,7 @@ final class RequestAuthenticator: Sendable {
         } else if credentials.username != nil || credentials.password != nil {
             let pair = Array("\(credentials.username ?? ""):\(credentials.password ?? "")".utf8)
             m.headers.append(HTTPHeader("Authorization", "Basic \(Base64.encode(pair))"))
-        } else if let exec {
-            let issued = try exec.credentials()
+        } else if let issued {
             m.exec = issued
             if let token = issued.credentials.token { m.headers.append(HTTPHeader("Authorization", "Bearer \(token)")) }
             if let cert = issued.credentials.clientCertificatePEM, let key = issued.credentials.clientKeyPEM {
@@ -55,6 +76,9 @@ final class RequestAuthenticator: Sendable {
         }
         return m
     }
+
+    /// Whether a 401 to a request made with `used` may be cured by new credentials from the exec plugin.
+    func mayRefresh(_ used: AuthMaterial) -> Bool { exec != nil && used.exec != nil }
 
     /// After a 401 to a request made with `used`: true when the exec plugin produced new
     /// credentials, so the request is worth one more try.
