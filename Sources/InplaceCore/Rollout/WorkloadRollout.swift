@@ -904,7 +904,10 @@ public final class WorkloadRollout {
     /// Writes the record of the next pods in line while the window is full, so their turn starts
     /// with the gate. Recording does not touch a serving pod; completion still demands the new image.
     private func prerecord(budget: Int) {
-        guard !stopping, surge.ready else { return }
+        // Until the budgets are listed the window is not full but unknown: the pods first in line
+        // start as soon as it is known, recording as they leave service, and must not wait behind
+        // a record written ahead.
+        guard !stopping, surge.ready, budgetWatch == nil || budgetsListed else { return }
         for target in pending.prefix(budget) where !prerecording.contains(target.name) && !prerecorded.contains(target.name) {
             guard let pod = pods[target.name] else { continue }
             guard PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record else {
