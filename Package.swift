@@ -25,7 +25,7 @@ let package = Package(
         // The wire formats every layer shares, implemented once: RFC 3339 times, Go durations, base64.
         .target(name: "KubeFormats"),
         // YAML (libyaml) to JSONValue, the way kubectl (sigs.k8s.io/yaml) converts it.
-        .target(name: "YAML", dependencies: ["CYAML", "JSON", "KubeFormats"]),
+        .target(name: "YAML", dependencies: ["CYAML", "JSON", "KubeFormats", "Locking"]),
         // Kubernetes client: kubeconfig, auth, libcurl transport, API errors, list/watch.
         .target(name: "KubeClient", dependencies: ["CCurl", "JSON", "KubeFormats", "Locking"]),
         // Planning and the rollout state machine: pure logic over values, side effects behind protocols.

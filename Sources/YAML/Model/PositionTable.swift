@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The source marks of one document's values, recorded cheaply while parsing (one entry per value:
 /// its parent, its key or index, its mark) and turned into the path → mark dictionary only when
 /// someone asks for it, since most documents never need their positions.
