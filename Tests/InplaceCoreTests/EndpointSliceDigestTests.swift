@@ -69,26 +69,26 @@ import Testing
 
     @Test("random slices: the digest lists what the whole slice lists, and indexes the same changes")
     func randomSlices() throws {
-        var rng = SplitMix(seed: 12)
+        var dice = PlanAtScaleTests.Dice(state: 12)
         var whole = EndpointIndex(), digested = EndpointIndex()
         for round in 0..<200 {
             var endpoints: [JSONValue] = []
-            for i in 0..<Int(rng.next() % 30) {
+            for i in 0..<dice.next(30) {
                 var e = JSONObject()
-                if rng.next() % 8 != 0 { e["addresses"] = .array((0..<Int(rng.next() % 3)).map { .string("10.1.\(round % 7).\(i * 3 + $0)") }) }
-                switch rng.next() % 5 {
+                if dice.next(8) != 0 { e["addresses"] = .array((0..<dice.next(3)).map { .string("10.1.\(round % 7).\(i * 3 + $0)") }) }
+                switch dice.next(5) {
                 case 0: break
                 case 1: e["conditions"] = ["ready": false, "terminating": true]
                 case 2: e["conditions"] = ["serving": true]
                 default: e["conditions"] = ["ready": true, "serving": true, "terminating": false]
                 }
-                if rng.next() % 6 != 0 {
-                    e["targetRef"] = ["kind": rng.next() % 9 == 0 ? "Node" : "Pod", "name": .string("pod-\(rng.next() % 40)"), "uid": "u"]
+                if dice.next(6) != 0 {
+                    e["targetRef"] = ["kind": dice.next(9) == 0 ? "Node" : "Pod", "name": .string("pod-\(dice.next(40))"), "uid": "u"]
                 }
-                if rng.next() % 4 == 0 { e["nodeName"] = "node-1"; e["zone"] = "z"; e["hints"] = ["forZones": [["name": "z"]]] }
+                if dice.next(4) == 0 { e["nodeName"] = "node-1"; e["zone"] = "z"; e["hints"] = ["forZones": [["name": "z"]]] }
                 endpoints.append(.object(e))
             }
-            let slice: JSONValue = ["metadata": ["name": .string("s\(rng.next() % 3)"), "namespace": "ns"],
+            let slice: JSONValue = ["metadata": ["name": .string("s\(dice.next(3))"), "namespace": "ns"],
                                     "endpoints": .array(endpoints), "ports": [["port": 80]]]
             let d = try Self.digest(slice)
             #expect(Self.listed(d).addresses == Self.reference(slice).addresses)
@@ -107,18 +107,5 @@ import Testing
             #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(text.utf8), projection: RolloutProjections.endpointSlice) }
             #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(text.utf8)) }
         }
-    }
-}
-
-/// A small deterministic generator for the property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
