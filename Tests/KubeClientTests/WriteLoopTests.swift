@@ -31,6 +31,15 @@ struct WriteLoopTests {
         var threads: Set<UInt> { state.withLock { $0.threads } }
     }
 
+    /// The answer of one write handed to the loop by `write` (nil when none came within 20 s).
+    static func answer(_ write: (@escaping @Sendable (Result<JSONValue, KubeAPIError>) -> Void) -> Void)
+        -> Result<JSONValue, KubeAPIError>? {
+        let answers = Answers<Result<JSONValue, KubeAPIError>>()
+        answers.expect(1)
+        write { answers.record(0, $0) }
+        return answers.wait() ? answers.results[0] : nil
+    }
+
     @Test("12: 24 patches handed over at once are all in flight together on one loop thread, over keep-alive connections, each answered with its projected object")
     func manyWritesAtOnce() throws {
         let arrived = Mutex(0)
@@ -84,14 +93,12 @@ struct WriteLoopTests {
         defer { server.stop() }
         let sleeper = RecordingSleeper()
         let client = try testClient(server, sleeper: sleeper)
-        let answers = Answers<Result<JSONValue, KubeAPIError>>()
-        answers.expect(1)
-        client.patch(Self.path, type: .merge, body: Self.labels, idempotent: true) { answers.record(0, $0) }
-        #expect(answers.wait())
+        let answer = Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, idempotent: true, completion: $0) }
+        #expect(answer != nil)
         var blocking: KubeAPIError?
         do { _ = try client.patch(Self.path, type: .merge, body: Self.labels, idempotent: true) } catch { blocking = error }
-        guard case .failure(let error)? = answers.results[0] else {
-            Issue.record("expected a failure: \(String(describing: answers.results[0]))")
+        guard case .failure(let error)? = answer else {
+            Issue.record("expected a failure: \(String(describing: answer))")
             return
         }
         #expect(error.isConflict && error.statusCode == 409)
@@ -110,11 +117,9 @@ struct WriteLoopTests {
         defer { server.stop() }
         let sleeper = RecordingSleeper()
         let client = try testClient(server, sleeper: sleeper)
-        let answers = Answers<Result<JSONValue, KubeAPIError>>()
-        answers.expect(1)
-        client.post("/api/v1/namespaces/default/pods", body: json(Self.pod)) { answers.record(0, $0) }
-        #expect(answers.wait())
-        #expect(try answers.results[0]?.get()[path: ["metadata", "name"]] == "p")
+        let answer = Self.answer { client.post("/api/v1/namespaces/default/pods", body: json(Self.pod), completion: $0) }
+        #expect(answer != nil)
+        #expect(try answer?.get()[path: ["metadata", "name"]] == "p")
         #expect(sleeper.waits == [.seconds(2)])
         #expect(server.requests.map(\.method) == ["POST", "POST"])
         #expect(client.requestCounter.snapshot == ["POST": 2])
@@ -131,11 +136,9 @@ struct WriteLoopTests {
         defer { server.stop() }
         let sleeper = RecordingSleeper()
         let client = try testClient(server, sleeper: sleeper)
-        let answers = Answers<Result<JSONValue, KubeAPIError>>()
-        answers.expect(1)
-        client.patch(Self.path, type: .merge, body: Self.labels, idempotent: true) { answers.record(0, $0) }
-        #expect(answers.wait())
-        #expect((try? answers.results[0]?.get()) != nil)
+        let answer = Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, idempotent: true, completion: $0) }
+        #expect(answer != nil)
+        #expect((try? answer?.get()) != nil)
         #expect(server.requests.count == 3)
         #expect(sleeper.waits == [.milliseconds(250), .milliseconds(500)])
 
@@ -166,11 +169,9 @@ struct WriteLoopTests {
         let config = ExecConfig(command: ExecPluginTests.tokenPlugin(dir: dir, apiVersion: ExecConfig.v1), apiVersion: ExecConfig.v1,
                                 interactiveMode: .never)
         let client = try testClient(server, credentials: Credentials(exec: config), environment: ExecPluginTests.environment(dir))
-        let answers = Answers<Result<JSONValue, KubeAPIError>>()
-        answers.expect(1)
-        client.patch(Self.path, type: .merge, body: Self.labels, idempotent: true) { answers.record(0, $0) }
-        #expect(answers.wait())
-        #expect(try answers.results[0]?.get()[path: ["metadata", "name"]] == "p")
+        let answer = Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, idempotent: true, completion: $0) }
+        #expect(answer != nil)
+        #expect(try answer?.get()[path: ["metadata", "name"]] == "p")
         #expect(server.requests.map { $0.headers["authorization"] } == ["Bearer token-1", "Bearer token-2"])
         #expect(ExecPluginTests().runs(dir) == 2)
 
@@ -202,11 +203,9 @@ struct WriteLoopTests {
         let sleeper = RecordingSleeper()
         let client = try KubeClient(config: ClientConfig(server: "http://127.0.0.1:\(port)"),
                                     options: KubeClientOptions(logSink: { _ in }, sleeper: sleeper, environment: memoryEnvironment()))
-        let answers = Answers<Result<JSONValue, KubeAPIError>>()
-        answers.expect(1)
-        client.post("/api/v1/namespaces/default/events", body: json(Self.pod)) { answers.record(0, $0) }
-        #expect(answers.wait())
-        guard case .failure(let error)? = answers.results[0] else {
+        let answer = Self.answer { client.post("/api/v1/namespaces/default/events", body: json(Self.pod), completion: $0) }
+        #expect(answer != nil)
+        guard case .failure(let error)? = answer else {
             Issue.record("expected a failure")
             return
         }
@@ -224,10 +223,8 @@ struct WriteLoopTests {
         let config = ClientConfig(server: server.baseURL)
         let client = try KubeClient(config: config, options: KubeClientOptions(
             logSink: { _ in }, environment: memoryEnvironment(), trace: ClientTrace(path: dir + "/trace")))
-        let answers = Answers<Result<JSONValue, KubeAPIError>>()
-        answers.expect(1)
-        client.patch(Self.path, type: .merge, body: Self.labels) { answers.record(0, $0) }
-        #expect(answers.wait())
+        let answer = Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, completion: $0) }
+        #expect(answer != nil)
         let lines = try String(contentsOfFile: dir + "/trace", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
         #expect(lines == ["send PATCH \(Self.path)", "done PATCH \(Self.path) 200"])
     }
