@@ -42,17 +42,21 @@ public struct SharedWatchCluster: ClusterAPI {
     public func get(_ path: String) throws -> JSONValue { try base.get(path) }
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?) throws -> JSONValue {
         let object = try base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection)
-        // A digest of the answer is not the object: the cache learns that version from the watch.
-        if !dryRun, projection?.digest == nil { watches.wrote(path, object) }
+        remember(path, object, dryRun: dryRun, projection: projection)
         return object
+    }
+
+    /// Keeps a write's answer in the shared watches' cache. A dry run's answer was never stored, and a
+    /// digest of the answer is not the object: the cache learns that version from the watch.
+    private func remember(_ path: String, _ object: JSONValue, dryRun: Bool, projection: JSONProjection?) {
+        if !dryRun, projection?.digest == nil { watches.wrote(path, object) }
     }
     public func create(_ path: String, body: JSONValue) throws -> JSONValue { try base.create(path, body: body) }
     public var writesAsynchronously: Bool { base.writesAsynchronously }
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
-        base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection) { [watches] result in
-            // A digest of the answer is not the object: the cache learns that version from the watch.
-            if !dryRun, projection?.digest == nil, case .success(let object) = result { watches.wrote(path, object) }
+        base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection) { [self] result in
+            if case .success(let object) = result { remember(path, object, dryRun: dryRun, projection: projection) }
             completion(result)
         }
     }
