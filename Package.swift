@@ -46,8 +46,8 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "KubeFormatsTests", dependencies: ["KubeFormats"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeSim", "JSON"]),
-        .testTarget(name: "InplaceCoreTests", dependencies: ["InplaceCore", "JSON", "YAML"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeSim", "JSON", "Locking"]),
+        .testTarget(name: "InplaceCoreTests", dependencies: ["InplaceCore", "JSON", "YAML", "Locking"]),
         .testTarget(name: "InplaceCLITests", dependencies: ["InplaceCLI", "InplaceCore", "JSON"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "JSON"]),
         .testTarget(

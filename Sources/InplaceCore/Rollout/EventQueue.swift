@@ -1,18 +1,39 @@
 import Foundation
+import Locking
 
 /// A blocking multi-producer queue: watch threads and write workers post, the rollout loop waits.
-/// `@unchecked`: `items` is guarded by the condition variable the consumer waits on with a deadline.
-public final class EventQueue<Element: Sendable>: @unchecked Sendable {
+/// A post wakes the consumer only while it waits, and a post inside a `WakeBatch` (the events of one
+/// read, the answers of one I/O round) wakes it once at the batch's end, so a burst is taken in one pass.
+/// `@unchecked`: `items` and `waiting` are guarded by the condition variable the consumer waits on.
+public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWakeable {
     private let condition = NSCondition()
     private var items: [Element] = []
+    /// True while the consumer waits in `drain`.
+    private var waiting = false
 
     public init() {}
 
-    /// Adds an element and wakes the consumer.
+    /// Adds an element and wakes the consumer (at the end of the thread's batch, if one runs).
     public func post(_ element: Element) {
         condition.lock()
         items.append(element)
-        condition.signal()
+        if waiting && !WakeBatch.deferWake(self) { condition.signal() }
+        condition.unlock()
+    }
+
+    /// Adds `elements` in order and wakes the consumer once.
+    public func post(contentsOf elements: some Sequence<Element>) {
+        condition.lock()
+        let before = items.count
+        items.append(contentsOf: elements)
+        if waiting && items.count > before && !WakeBatch.deferWake(self) { condition.signal() }
+        condition.unlock()
+    }
+
+    /// Wakes the consumer if it waits (a batch that posted to it has ended).
+    public func wakeNow() {
+        condition.lock()
+        if waiting { condition.signal() }
         condition.unlock()
     }
 
@@ -23,7 +44,9 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable {
         while items.isEmpty {
             let remaining = deadline - clock.monotonic
             if remaining <= 0 { return [] }
+            waiting = true
             _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
+            waiting = false
         }
         defer { items.removeAll(keepingCapacity: true) }
         return items

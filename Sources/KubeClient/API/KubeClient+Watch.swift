@@ -1,11 +1,13 @@
 import JSON
+import Locking
 
 extension KubeClient {
     /// Watches `path` (a collection) and calls `onEvent` for each event as it arrives, on the
-    /// calling thread, over a dedicated connection. Returns when the server closes the stream,
-    /// when `onEvent` returns `.stop` or `handle` is stopped (the transfer aborts at once), or
-    /// when the connection breaks mid-stream (`.connectionLost`: watch again from the last
-    /// resourceVersion). Failures before the stream starts (non-2xx, e.g. 410 for a too old
+    /// transport's loop thread while the calling thread waits (it must not block; the events of one
+    /// read are one `WakeBatch`, so what it hands on wakes its consumer once for them). Returns when
+    /// the server closes the stream, when `onEvent` returns `.stop` or `handle` is stopped (the
+    /// transfer aborts at once), or when the connection breaks mid-stream (`.connectionLost`: watch
+    /// again from the last resourceVersion). Failures before the stream starts (non-2xx, e.g. 410 for a too old
     /// resourceVersion, or no connection) are retried like a GET and then thrown. Event objects
     /// keep what `projection` keeps.
     @discardableResult
@@ -45,14 +47,17 @@ extension KubeClient {
             let outcome = transport.stream(request, cancellation: cancellation) { bytes in
                 do throws(WatchDecodeError) {
                     let receivedAt = trace == nil ? 0 : ClientTrace.now()
-                    for event in try decoder.feed(bytes) {
-                        if let trace { trace.mark("recv \(path) \(event.traceText)", at: receivedAt) }
-                        if onEvent(event) == .stop {
-                            callerStopped = true
-                            return false
+                    let events = try decoder.feed(bytes)
+                    return WakeBatch.run {
+                        for event in events {
+                            if let trace { trace.mark("recv \(path) \(event.traceText)", at: receivedAt) }
+                            if onEvent(event) == .stop {
+                                callerStopped = true
+                                return false
+                            }
                         }
+                        return true
                     }
-                    return true
                 } catch {
                     decodeError = error
                     return false

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 import Synchronization
 
 /// Connection settings fixed for the lifetime of a transport.
@@ -53,8 +54,8 @@ public struct StreamOutcome: Sendable {
 
 /// HTTP over libcurl: a pool of easy handles (keep-alive connections are reused by reusing the
 /// handles, most recently used first) sharing DNS and TLS session caches; HTTP/2 over TLS when
-/// the server offers it; streaming transfers on dedicated handles driven by a multi handle; and
-/// a write loop (`CurlWriteLoop`) for requests sent without waiting for their answer.
+/// the server offers it; and a write loop (`CurlWriteLoop`) for requests sent without waiting for
+/// their answer and for streaming transfers (on dedicated handles), all on one multi handle.
 ///
 /// A server that fails a handshake offering a cached session (OpenSSL without a session id
 /// context, e.g. a TLS proxy that verifies client certificates) gets the request again over a
@@ -104,13 +105,7 @@ public final class CurlTransport: Sendable {
         _ request: HTTPRequest, onStart: (@Sendable () -> Void)? = nil,
         completion: @escaping @Sendable (Result<HTTPResponse, TransportError>) -> Void
     ) {
-        let loop = loop.withLock { l in
-            if let l { return l }
-            let started = CurlWriteLoop(setup: setup)
-            l = started
-            return started
-        }
-        loop.submit(request, onStart: onStart, completion: completion)
+        writeLoop().submit(request, onStart: onStart, completion: completion)
     }
 
     private func sendOnce(_ request: HTTPRequest, resuming: Bool) throws(TransportError) -> HTTPResponse {
@@ -125,61 +120,49 @@ public final class CurlTransport: Sendable {
         return HTTPResponse(status: transfer.status, headers: transfer.headers, body: transfer.body)
     }
 
-    /// Sends a request on a dedicated handle; the body of a 2xx response is handed to `onData`
-    /// as it arrives (return false to stop). `cancellation` aborts it from another thread at once.
-    /// Failures are reported in the outcome, with the status seen so far.
+    /// Sends a request on a dedicated handle, run by the write loop beside the writes (one poll over
+    /// every socket); the body of a 2xx response is handed to `onData` as it arrives, on the loop's
+    /// thread, while the calling thread waits (return false to stop; `onData` must not block, and
+    /// what it hands on is woken at the end of the loop's round, see `WakeBatch`). `cancellation`
+    /// aborts it from another thread at once. Failures are reported in the outcome, with the status seen so far.
     public func stream(
         _ request: HTTPRequest, cancellation: StreamCancellation, onData: (UnsafeRawBufferPointer) -> Bool
     ) -> StreamOutcome {
         withoutActuallyEscaping(onData) { handler in
             let resuming = setup.resumption.isAllowed
-            let outcome = streamTransfer(request, cancellation, handler, resuming: resuming)
+            let outcome = streamOnLoop(request, cancellation, handler, resuming: resuming)
             guard outcome.status == 0, outcome.failure?.kind == .tls, resuming else { return outcome }
             setup.resumption.stop()
-            return streamTransfer(request, cancellation, handler, resuming: false)
+            return streamOnLoop(request, cancellation, handler, resuming: false)
         }
     }
 
-    private func streamTransfer(
+    /// Runs one streamed transfer on the write loop and waits for its outcome (the loop has dropped
+    /// `onData` by then).
+    private func streamOnLoop(
         _ request: HTTPRequest, _ cancellation: StreamCancellation, _ onData: @escaping (UnsafeRawBufferPointer) -> Bool,
         resuming: Bool
     ) -> StreamOutcome {
-        let failed = { (what: String) in
-            StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false,
-                failure: TransportError(kind: .other, server: self.settings.server.authority, detail: what))
-        }
-        guard let easy = curl_easy_init() else { return failed("curl_easy_init failed") }
-        defer { curl_easy_cleanup(easy) }
-        let transfer = CurlTransfer(cancellation: cancellation, maxBodyBytes: settings.limits.maxResponseBytes)
-        transfer.onStreamData = onData
-        let lists = setup.configure(easy, request, transfer, resuming: resuming)
-        defer { lists.free() }
-        guard let multi = curl_multi_init() else { return failed("curl_multi_init failed") }
-        defer { curl_multi_cleanup(multi) }
-        curl_multi_add_handle(multi, easy)
-        defer { curl_multi_remove_handle(multi, easy) }
-        guard cancellation.register(multi) else {
-            return StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: true, failure: nil)
-        }
-        defer { cancellation.unregister(multi) }
+        let ended = DispatchSemaphore(value: 0)
+        let result = Mutex<StreamOutcome?>(nil)
+        writeLoop().submit(stream: CurlWriteLoop.StreamJob(
+            request: request, resuming: resuming, cancellation: cancellation, onData: onData,
+            finished: { outcome in
+                result.withLock { $0 = outcome }
+                ended.signal()
+            }))
+        ended.wait()
+        return result.withLock { $0 }!
+    }
 
-        var running: Int32 = 1
-        while true {
-            _ = curl_multi_perform(multi, &running)
-            if running == 0 || transfer.stoppedByCaller { break }
-            if cancellation.isCancelled { transfer.stoppedByCaller = true; break }
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+    /// The loop running writes and streams, started by the first of them.
+    private func writeLoop() -> CurlWriteLoop {
+        loop.withLock { l in
+            if let l { return l }
+            let started = CurlWriteLoop(setup: setup)
+            l = started
+            return started
         }
-        var result = CURLE_OK
-        var remaining: Int32 = 0
-        while let msg = curl_multi_info_read(multi, &remaining) {
-            if msg.pointee.msg == CURLMSG_DONE { result = msg.pointee.data.result }
-        }
-        var outcome = StreamOutcome(
-            status: transfer.status, headers: transfer.headers, body: transfer.body,
-            stoppedByCaller: transfer.stoppedByCaller, failure: nil)
-        if !transfer.stoppedByCaller && result != CURLE_OK { outcome.failure = setup.mapError(result, transfer) }
-        return outcome
     }
 
     // MARK: - handles

@@ -1,11 +1,15 @@
 import CCurl
 import Foundation
+import Locking
 import Synchronization
 
 /// One thread owning a libcurl multi handle that runs many requests at once over the keep-alive
 /// connections of that handle (HTTP/1.1 one request per connection, HTTP/2 multiplexed), in place
-/// of a blocked thread per request. Requests are handed over from any thread (a queue, then
-/// `curl_multi_wakeup`); each ends with one call of its completion, on the loop's thread.
+/// of a blocked thread per request, and the transport's streamed transfers (watches) beside them,
+/// so one poll waits on every socket of the client. Requests and streams are handed over from any
+/// thread (a queue, then `curl_multi_wakeup`); each ends with one call of its completion, on the
+/// loop's thread. Each round of the loop (the transfers one poll found ready, and the answers they
+/// completed) runs as one `WakeBatch`: the consumers of what it delivered are woken once, at its end.
 ///
 /// A transfer fails exactly as a blocking one would (`CurlHandleSetup.mapError`), and one that
 /// failed its TLS handshake while offering a cached session is run again without it, as
@@ -21,6 +25,40 @@ final class CurlWriteLoop: @unchecked Sendable {
         var completion: @Sendable (Result<HTTPResponse, TransportError>) -> Void
     }
 
+    /// A streamed transfer waiting to go out: the body of a 2xx response goes to `onData` on the loop's
+    /// thread as it arrives; `finished` gets the outcome once (after `onData` is dropped, so a caller
+    /// waiting for it may have lent a non-escaping closure). `@unchecked`: `onData` is set by the
+    /// submitting thread before the hand-over and cleared by the loop's thread before `finished`.
+    final class StreamJob: @unchecked Sendable {
+        let request: HTTPRequest
+        let resuming: Bool
+        let cancellation: StreamCancellation
+        fileprivate(set) var onData: ((UnsafeRawBufferPointer) -> Bool)?
+        let finished: @Sendable (StreamOutcome) -> Void
+
+        init(request: HTTPRequest, resuming: Bool, cancellation: StreamCancellation,
+             onData: @escaping (UnsafeRawBufferPointer) -> Bool, finished: @escaping @Sendable (StreamOutcome) -> Void) {
+            self.request = request
+            self.resuming = resuming
+            self.cancellation = cancellation
+            self.onData = onData
+            self.finished = finished
+        }
+
+        /// Drops the data handler and reports `outcome`.
+        fileprivate func finish(_ outcome: StreamOutcome) {
+            onData = nil
+            finished(outcome)
+        }
+    }
+
+    /// A streamed transfer on the multi handle.
+    private struct RunningStream {
+        var job: StreamJob
+        var transfer: CurlTransfer
+        var lists: CurlHandleSetup.OwnedLists
+    }
+
     /// A request on the multi handle.
     private struct Running {
         var job: Job
@@ -31,7 +69,9 @@ final class CurlWriteLoop: @unchecked Sendable {
 
     private struct Inbox {
         var jobs: [Job] = []
+        var streams: [StreamJob] = []
         var closed = false
+        var isEmpty: Bool { jobs.isEmpty && streams.isEmpty }
     }
 
     private let setup: CurlHandleSetup
@@ -43,6 +83,8 @@ final class CurlWriteLoop: @unchecked Sendable {
     private let waiting = Atomic<Bool>(false)
     /// Easy handles on the multi handle, by bit pattern.
     private var running: [UInt: Running] = [:]
+    /// Easy handles of streamed transfers on the multi handle, by bit pattern.
+    private var streaming: [UInt: RunningStream] = [:]
     /// Easy handles kept for the next requests (the connections stay with the multi handle).
     private var spare: [UnsafeMutableRawPointer] = []
     /// Most easy handles kept in `spare`.
@@ -81,6 +123,23 @@ final class CurlWriteLoop: @unchecked Sendable {
         curl_multi_wakeup(multi)
     }
 
+    /// Hands a streamed transfer to the loop. After `close()` it is not started: `job` finishes at once
+    /// (on the calling thread) with a failure that no response started.
+    func submit(stream job: StreamJob) {
+        guard let multi, inbox.withLock({ box -> Bool in
+            guard !box.closed else { return false }
+            box.streams.append(job)
+            waiting.store(true, ordering: .relaxed)
+            return true
+        }) else {
+            job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false, failure: TransportError(
+                kind: .cancelled, server: setup.settings.server.authority,
+                detail: multi == nil ? "curl_multi_init failed" : "the write loop is closed")))
+            return
+        }
+        curl_multi_wakeup(multi)
+    }
+
     /// Takes no more requests; the thread ends once every request it accepted has ended.
     func close() {
         let first = inbox.withLock { box -> Bool in
@@ -96,12 +155,17 @@ final class CurlWriteLoop: @unchecked Sendable {
     private func run() {
         guard let multi else { ended.store(true, ordering: .releasing); return }
         while true {
-            let (started, closed) = startSubmitted(multi)
-            if closed && running.isEmpty && started == 0 { break }
-            var active: Int32 = 0
-            _ = curl_multi_perform(multi, &active)
-            reap(multi)
-            if inbox.withLock({ !$0.jobs.isEmpty || ($0.closed && running.isEmpty) }) { continue }
+            let ended = WakeBatch.run { () -> Bool in
+                let (started, closed) = startSubmitted(multi)
+                if closed && running.isEmpty && streaming.isEmpty && started == 0 { return true }
+                var active: Int32 = 0
+                _ = curl_multi_perform(multi, &active)
+                reap(multi)
+                stopCancelledStreams(multi)
+                return false
+            }
+            if ended { break }
+            if inbox.withLock({ !$0.isEmpty || ($0.closed && running.isEmpty && streaming.isEmpty) }) { continue }
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         for easy in spare { curl_easy_cleanup(easy) }
@@ -112,25 +176,30 @@ final class CurlWriteLoop: @unchecked Sendable {
 
     /// Starts the requests handed over since the last look; how many, and whether the loop is closed.
     private func startSubmitted(_ multi: UnsafeMutableRawPointer) -> (started: Int, closed: Bool) {
-        let (jobs, closed) = inbox.withLock { box in
+        let (jobs, streams, closed) = inbox.withLock { box in
             defer {
                 box.jobs.removeAll(keepingCapacity: true)
+                box.streams.removeAll(keepingCapacity: true)
                 waiting.store(false, ordering: .relaxed)
             }
-            return (box.jobs, box.closed)
+            return (box.jobs, box.streams, box.closed)
         }
         for job in jobs { start(job, on: multi) }
-        return (jobs.count, closed)
+        for stream in streams { start(stream, on: multi) }
+        return (jobs.count + streams.count, closed)
+    }
+
+    /// A spare easy handle, reset, or a new one.
+    private func takeEasy() -> UnsafeMutableRawPointer? {
+        if let kept = spare.popLast() {
+            curl_easy_reset(kept)
+            return kept
+        }
+        return curl_easy_init()
     }
 
     private func start(_ job: Job, on multi: UnsafeMutableRawPointer) {
-        let easy: UnsafeMutableRawPointer
-        if let kept = spare.popLast() {
-            curl_easy_reset(kept)
-            easy = kept
-        } else if let fresh = curl_easy_init() {
-            easy = fresh
-        } else {
+        guard let easy = takeEasy() else {
             job.completion(.failure(TransportError(kind: .other, server: setup.settings.server.authority, detail: "curl_easy_init failed")))
             return
         }
@@ -154,6 +223,61 @@ final class CurlWriteLoop: @unchecked Sendable {
         running[UInt(bitPattern: easy)] = Running(job: job, transfer: transfer, lists: lists, resuming: resuming)
     }
 
+    /// Starts a streamed transfer on its own easy handle (its connection comes from the multi
+    /// handle's pool like a request's); one whose cancellation is already set finishes at once, stopped.
+    private func start(_ job: StreamJob, on multi: UnsafeMutableRawPointer) {
+        let authority = setup.settings.server.authority
+        guard let onData = job.onData, job.cancellation.register(multi) else {
+            job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: true, failure: nil))
+            return
+        }
+        guard let easy = takeEasy() else {
+            job.cancellation.unregister(multi)
+            job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false,
+                                     failure: TransportError(kind: .other, server: authority, detail: "curl_easy_init failed")))
+            return
+        }
+        let transfer = CurlTransfer(cancellation: job.cancellation, maxBodyBytes: setup.settings.limits.maxResponseBytes)
+        transfer.onStreamData = onData
+        let lists = setup.configure(easy, job.request, transfer, resuming: job.resuming)
+        let code = curl_multi_add_handle(multi, easy)
+        guard code == CURLM_OK else {
+            transfer.onStreamData = nil
+            setup.release(easy, lists)
+            curl_easy_cleanup(easy)
+            job.cancellation.unregister(multi)
+            job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false,
+                                     failure: TransportError(kind: .other, server: authority, detail: String(cString: curl_multi_strerror(code)))))
+            return
+        }
+        streaming[UInt(bitPattern: easy)] = RunningStream(job: job, transfer: transfer, lists: lists)
+    }
+
+    /// Ends the streamed transfers whose cancellation was set (`StreamCancellation.cancel` woke the loop).
+    private func stopCancelledStreams(_ multi: UnsafeMutableRawPointer) {
+        guard !streaming.isEmpty else { return }
+        for (bits, s) in streaming where s.job.cancellation.isCancelled {
+            s.transfer.stoppedByCaller = true
+            if let easy = UnsafeMutableRawPointer(bitPattern: bits) { endStream(easy, CURLE_OK, on: multi) }
+        }
+    }
+
+    /// Takes a streamed transfer off the multi handle and reports its outcome, as a transfer on a
+    /// multi handle of its own reported it.
+    private func endStream(_ easy: UnsafeMutableRawPointer, _ code: CURLcode, on multi: UnsafeMutableRawPointer) {
+        guard let s = streaming.removeValue(forKey: UInt(bitPattern: easy)) else { return }
+        curl_multi_remove_handle(multi, easy)
+        s.job.cancellation.unregister(multi)
+        let transfer = s.transfer
+        transfer.onStreamData = nil
+        setup.release(easy, s.lists)
+        if spare.count < spareLimit { spare.append(easy) } else { curl_easy_cleanup(easy) }
+        var outcome = StreamOutcome(status: transfer.status, headers: transfer.headers, body: transfer.body,
+                                    stoppedByCaller: transfer.stoppedByCaller, failure: nil)
+        if !transfer.stoppedByCaller && code != CURLE_OK { outcome.failure = setup.mapError(code, transfer) }
+        s.job.finish(outcome)
+    }
+
     /// Ends the transfers libcurl reports done: their handles leave the multi handle, and their
     /// completions run (or, for a handshake that failed offering a cached session, the request goes again).
     private func reap(_ multi: UnsafeMutableRawPointer) {
@@ -164,6 +288,10 @@ final class CurlWriteLoop: @unchecked Sendable {
             done.append((easy, message.pointee.data.result))
         }
         for (easy, code) in done {
+            if streaming[UInt(bitPattern: easy)] != nil {
+                endStream(easy, code, on: multi)
+                continue
+            }
             curl_multi_remove_handle(multi, easy)
             guard let r = running.removeValue(forKey: UInt(bitPattern: easy)) else { continue }
             setup.release(easy, r.lists)
