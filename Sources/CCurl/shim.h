@@ -78,6 +78,15 @@ static inline CURLSHcode kcurl_share_setopt_unlock(CURLSH *s, kcurl_unlock_callb
 static inline CURLMcode kcurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
 }
+static inline CURLMcode kcurl_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v) {
+    return curl_multi_setopt(m, o, v);
+}
+static inline CURLMcode kcurl_multi_setopt_socket_callback(CURLM *m, curl_socket_callback cb) {
+    return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, cb);
+}
+static inline CURLMcode kcurl_multi_setopt_timer_callback(CURLM *m, curl_multi_timer_callback cb) {
+    return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, cb);
+}
 
 /* ---- values behind macros ---- */
 static inline CURLcode kcurl_global_init_all(void) { return curl_global_init(CURL_GLOBAL_ALL); }
@@ -87,5 +96,6 @@ static inline curl_version_info_data *kcurl_version_info(void) {
 static inline size_t kcurl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 static inline size_t kcurl_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
 static inline long kcurl_version_num(void) { return LIBCURL_VERSION_NUM; }
+static inline curl_socket_t kcurl_socket_timeout(void) { return CURL_SOCKET_TIMEOUT; }
 
 #endif

@@ -30,11 +30,14 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
         condition.unlock()
     }
 
-    /// Wakes the consumer if it waits (a batch that posted to it has ended).
+    /// Wakes the consumer if it waits (a batch that posted to it has ended). The signal follows the
+    /// unlock, so the consumer does not wake into a lock still held; it cannot be missed, since the
+    /// consumer looks at the items under the lock before it waits.
     public func wakeNow() {
         condition.lock()
-        if waiting { condition.signal() }
+        let waits = waiting
         condition.unlock()
+        if waits { condition.signal() }
     }
 
     /// Takes every queued element, waiting until one arrives or `deadline` (monotonic seconds) passes.

@@ -6,10 +6,12 @@ import Synchronization
 /// One thread owning a libcurl multi handle that runs many requests at once over the keep-alive
 /// connections of that handle (HTTP/1.1 one request per connection, HTTP/2 multiplexed), in place
 /// of a blocked thread per request, and the transport's streamed transfers (watches) beside them,
-/// so one poll waits on every socket of the client. Requests and streams are handed over from any
-/// thread (a queue, then `curl_multi_wakeup`); each ends with one call of its completion, on the
-/// loop's thread. Each round of the loop (the transfers one poll found ready, and the answers they
-/// completed) runs as one `WakeBatch`: the consumers of what it delivered are woken once, at its end.
+/// so one poll waits on every socket of the client. The handle is driven by
+/// `curl_multi_socket_action` (`CurlSocketTable`): a wake works on the sockets found ready only.
+/// Requests and streams are handed over from any thread (a queue, then a wake of the poll, skipped
+/// while one is pending); each ends with one call of its completion, on the loop's thread. Each round
+/// of the loop (the sockets one poll found ready, the answers they completed) runs as one
+/// `WakeBatch`: the consumers of what it delivered are woken once, at its end.
 ///
 /// A transfer fails exactly as a blocking one would (`CurlHandleSetup.mapError`), and one that
 /// failed its TLS handshake while offering a cached session is run again without it, as
@@ -57,6 +59,8 @@ final class CurlWriteLoop: @unchecked Sendable {
         var job: StreamJob
         var transfer: CurlTransfer
         var lists: CurlHandleSetup.OwnedLists
+        /// The cancellation's registration of the loop's wake.
+        var registration: Int
     }
 
     /// A request on the multi handle.
@@ -76,10 +80,11 @@ final class CurlWriteLoop: @unchecked Sendable {
 
     private let setup: CurlHandleSetup
     private let multi: UnsafeMutableRawPointer?
+    private let sockets: CurlSocketTable?
     private let inbox = Mutex(Inbox())
     private let ended = Atomic<Bool>(false)
-    /// Set when a request is handed over, cleared when the loop takes them: a hint, read between
-    /// completions, that requests wait (the inbox under its lock is what counts).
+    /// Set when a request is handed over, cleared when the loop takes them (both under the inbox's
+    /// lock): while set, a wake is pending and another hand-over need not wake the loop again.
     private let waiting = Atomic<Bool>(false)
     /// Easy handles on the multi handle, by bit pattern.
     private var running: [UInt: Running] = [:]
@@ -95,9 +100,14 @@ final class CurlWriteLoop: @unchecked Sendable {
         _ = CurlGlobal.initialized
         self.setup = setup
         spareLimit = max(1, setup.settings.maxIdleHandles)
-        multi = curl_multi_init()
-        if let multi {
+        let table = CurlSocketTable()
+        multi = table == nil ? nil : curl_multi_init()
+        sockets = multi == nil ? nil : table
+        if let multi, let table {
             kcurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, setup.settings.maxIdleHandles))
+            table.install(on: multi)
+        } else {
+            table?.closePipe()
         }
         let thread = Thread { [self] in run() }
         thread.name = "write loop"
@@ -110,68 +120,81 @@ final class CurlWriteLoop: @unchecked Sendable {
     func submit(_ request: HTTPRequest, onStart: (@Sendable () -> Void)?,
                 completion: @escaping @Sendable (Result<HTTPResponse, TransportError>) -> Void) {
         let job = Job(request: request, resuming: nil, onStart: onStart, completion: completion)
-        guard let multi, inbox.withLock({ box -> Bool in
-            guard !box.closed else { return false }
-            box.jobs.append(job)
-            waiting.store(true, ordering: .relaxed)
-            return true
-        }) else {
+        guard hand({ $0.jobs.append(job) }) else {
             completion(.failure(TransportError(kind: .cancelled, server: setup.settings.server.authority,
                                                detail: multi == nil ? "curl_multi_init failed" : "the write loop is closed")))
             return
         }
-        curl_multi_wakeup(multi)
+    }
+
+    /// Puts work in the inbox unless the loop is closed, waking the loop unless a wake is pending.
+    /// The wake is written under the inbox's lock: the loop ends (and closes its pipe) only after
+    /// seeing the inbox closed and empty under that lock.
+    private func hand(_ put: (inout Inbox) -> Void) -> Bool {
+        guard let sockets else { return false }
+        return inbox.withLock { box -> Bool in
+            guard !box.closed else { return false }
+            put(&box)
+            if !waiting.exchange(true, ordering: .relaxed) { sockets.wake() }
+            return true
+        }
     }
 
     /// Hands a streamed transfer to the loop. After `close()` it is not started: `job` finishes at once
     /// (on the calling thread) with a failure that no response started.
     func submit(stream job: StreamJob) {
-        guard let multi, inbox.withLock({ box -> Bool in
-            guard !box.closed else { return false }
-            box.streams.append(job)
-            waiting.store(true, ordering: .relaxed)
-            return true
-        }) else {
+        guard hand({ $0.streams.append(job) }) else {
             job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false, failure: TransportError(
                 kind: .cancelled, server: setup.settings.server.authority,
                 detail: multi == nil ? "curl_multi_init failed" : "the write loop is closed")))
             return
         }
-        curl_multi_wakeup(multi)
     }
 
     /// Takes no more requests; the thread ends once every request it accepted has ended.
     func close() {
-        let first = inbox.withLock { box -> Bool in
-            defer { box.closed = true }
-            return !box.closed
+        inbox.withLock { box in
+            if !box.closed { sockets?.wake() }
+            box.closed = true
         }
-        if first, let multi { curl_multi_wakeup(multi) }
     }
 
     /// True once the loop's thread has ended (every accepted request answered).
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
 
     private func run() {
-        guard let multi else { ended.store(true, ordering: .releasing); return }
+        guard let multi, let sockets else { ended.store(true, ordering: .releasing); return }
+        var ready: [(socket: curl_socket_t, events: Int32)] = []
         while true {
             let ended = WakeBatch.run { () -> Bool in
                 let (started, closed) = startSubmitted(multi)
                 if closed && running.isEmpty && streaming.isEmpty && started == 0 { return true }
                 var active: Int32 = 0
-                _ = curl_multi_perform(multi, &active)
+                for (socket, events) in ready { _ = curl_multi_socket_action(multi, socket, events, &active) }
+                runDueTimers(multi)
                 reap(multi)
                 stopCancelledStreams(multi)
                 return false
             }
             if ended { break }
-            if inbox.withLock({ !$0.isEmpty || ($0.closed && running.isEmpty && streaming.isEmpty) }) { continue }
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            if inbox.withLock({ !$0.isEmpty || ($0.closed && running.isEmpty && streaming.isEmpty) }) {
+                ready = []
+                continue
+            }
+            ready = sockets.wait(limit: .seconds(1))
         }
         for easy in spare { curl_easy_cleanup(easy) }
         spare.removeAll()
         curl_multi_cleanup(multi)
+        sockets.closePipe()
         ended.store(true, ordering: .releasing)
+    }
+
+    /// Runs libcurl's timers when due (a transfer just added is due at once).
+    private func runDueTimers(_ multi: UnsafeMutableRawPointer) {
+        guard let sockets, sockets.takeDueTimer() else { return }
+        var active: Int32 = 0
+        _ = curl_multi_socket_action(multi, kcurl_socket_timeout(), 0, &active)
     }
 
     /// Starts the requests handed over since the last look; how many, and whether the loop is closed.
@@ -227,12 +250,13 @@ final class CurlWriteLoop: @unchecked Sendable {
     /// handle's pool like a request's); one whose cancellation is already set finishes at once, stopped.
     private func start(_ job: StreamJob, on multi: UnsafeMutableRawPointer) {
         let authority = setup.settings.server.authority
-        guard let onData = job.onData, job.cancellation.register(multi) else {
+        let sockets = self.sockets
+        guard let onData = job.onData, let registration = job.cancellation.register(wake: { sockets?.wake() }) else {
             job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: true, failure: nil))
             return
         }
         guard let easy = takeEasy() else {
-            job.cancellation.unregister(multi)
+            job.cancellation.unregister(registration)
             job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false,
                                      failure: TransportError(kind: .other, server: authority, detail: "curl_easy_init failed")))
             return
@@ -245,12 +269,12 @@ final class CurlWriteLoop: @unchecked Sendable {
             transfer.onStreamData = nil
             setup.release(easy, lists)
             curl_easy_cleanup(easy)
-            job.cancellation.unregister(multi)
+            job.cancellation.unregister(registration)
             job.finish(StreamOutcome(status: 0, headers: [], body: [], stoppedByCaller: false,
                                      failure: TransportError(kind: .other, server: authority, detail: String(cString: curl_multi_strerror(code)))))
             return
         }
-        streaming[UInt(bitPattern: easy)] = RunningStream(job: job, transfer: transfer, lists: lists)
+        streaming[UInt(bitPattern: easy)] = RunningStream(job: job, transfer: transfer, lists: lists, registration: registration)
     }
 
     /// Ends the streamed transfers whose cancellation was set (`StreamCancellation.cancel` woke the loop).
@@ -267,7 +291,7 @@ final class CurlWriteLoop: @unchecked Sendable {
     private func endStream(_ easy: UnsafeMutableRawPointer, _ code: CURLcode, on multi: UnsafeMutableRawPointer) {
         guard let s = streaming.removeValue(forKey: UInt(bitPattern: easy)) else { return }
         curl_multi_remove_handle(multi, easy)
-        s.job.cancellation.unregister(multi)
+        s.job.cancellation.unregister(s.registration)
         let transfer = s.transfer
         transfer.onStreamData = nil
         setup.release(easy, s.lists)
@@ -299,10 +323,7 @@ final class CurlWriteLoop: @unchecked Sendable {
             defer {
                 // Requests handed over while earlier answers were handled (a slot they freed) go out
                 // now, not after the rest of the answers.
-                if waiting.load(ordering: .relaxed), startSubmitted(multi).started > 0 {
-                    var active: Int32 = 0
-                    _ = curl_multi_perform(multi, &active)
-                }
+                if waiting.load(ordering: .relaxed), startSubmitted(multi).started > 0 { runDueTimers(multi) }
             }
             if code == CURLE_OK {
                 r.job.completion(.success(HTTPResponse(status: r.transfer.status, headers: r.transfer.headers, body: r.transfer.body)))

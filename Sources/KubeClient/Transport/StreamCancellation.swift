@@ -1,15 +1,15 @@
-import CCurl
 import Foundation
 import Synchronization
 
 /// A thread-safe stop switch for long transfers (watches) and the pauses between them.
-/// `cancel()` wakes the transfer's multi handle, so a running watch aborts at once rather than
+/// `cancel()` wakes the loop running the transfer, so a running watch aborts at once rather than
 /// at the next progress tick, and wakes anyone in `pause(for:)`.
 public final class StreamCancellation: Sendable {
     private struct State {
         var cancelled = false
-        /// Bit patterns of registered CURLM pointers.
-        var multis: [UInt] = []
+        /// The wakes of the loops running transfers under this switch, by registration.
+        var wakes: [Int: @Sendable () -> Void] = [:]
+        var nextID = 0
     }
     private let state = Mutex(State())
     private let flag = Atomic<Bool>(false)
@@ -26,9 +26,7 @@ public final class StreamCancellation: Sendable {
         flag.store(true, ordering: .releasing)
         state.withLock { s in
             s.cancelled = true
-            for m in s.multis {
-                if let p = UnsafeMutableRawPointer(bitPattern: m) { curl_multi_wakeup(p) }
-            }
+            for wake in s.wakes.values { wake() }
         }
         condition.lock()
         condition.broadcast()
@@ -46,19 +44,19 @@ public final class StreamCancellation: Sendable {
         return !isCancelled
     }
 
-    /// Registers a running multi handle; false when already cancelled (do not start).
-    func register(_ multi: UnsafeMutableRawPointer) -> Bool {
-        let bits = UInt(bitPattern: multi)
-        return state.withLock { s in
-            if s.cancelled { return false }
-            s.multis.append(bits)
-            return true
+    /// Registers the wake of a loop running a transfer under this switch; nil when already cancelled
+    /// (do not start). The wake is called, under this switch's lock, by `cancel()` until unregistered.
+    func register(wake: @escaping @Sendable () -> Void) -> Int? {
+        state.withLock { s in
+            if s.cancelled { return nil }
+            s.nextID += 1
+            s.wakes[s.nextID] = wake
+            return s.nextID
         }
     }
 
-    /// Unregisters a multi handle before it is cleaned up.
-    func unregister(_ multi: UnsafeMutableRawPointer) {
-        let bits = UInt(bitPattern: multi)
-        state.withLock { s in s.multis.removeAll { $0 == bits } }
+    /// Unregisters a wake before its loop may end.
+    func unregister(_ id: Int) {
+        _ = state.withLock { s in s.wakes.removeValue(forKey: id) }
     }
 }

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CCurl
+
+/// What a multi handle driven by `curl_multi_socket_action` asks its loop to wait for: each socket
+/// with the events wanted on it (`CURLMOPT_SOCKETFUNCTION`) and when its timers are due
+/// (`CURLMOPT_TIMERFUNCTION`), plus a pipe other threads write to to wake the loop's poll. Driving
+/// libcurl this way, a wake costs one poll and work on the sockets that are ready only; with
+/// `curl_multi_perform` every transfer checks its own socket (a poll each) on every wake.
+/// `@unchecked`: only `wake()` is called from other threads (a write to the pipe); the rest
+/// belongs to the loop's thread.
+final class CurlSocketTable: @unchecked Sendable {
+    /// Events wanted per socket, as poll(2) events.
+    private var wanted: [curl_socket_t: Int16] = [:]
+    /// When libcurl's timers are due (nil: none set).
+    private(set) var deadline: ContinuousClock.Instant?
+    private let pipeRead: Int32
+    private let pipeWrite: Int32
+    private var fds: [pollfd] = []
+
+    /// A table with its wake pipe; nil when no pipe could be made.
+    init?() {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return nil }
+        for fd in ends {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        pipeRead = ends[0]
+        pipeWrite = ends[1]
+    }
+
+    /// Makes `multi` report its sockets and timer to this table (which must outlive its use).
+    func install(on multi: UnsafeMutableRawPointer) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        kcurl_multi_setopt_socket_callback(multi, curlSocketCallback)
+        kcurl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
+        kcurl_multi_setopt_timer_callback(multi, curlTimerCallback)
+        kcurl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
+    }
+
+    /// Wakes the loop's `wait` (from any thread; a full pipe already holds a wake).
+    func wake() {
+        var byte: UInt8 = 1
+        _ = write(pipeWrite, &byte, 1)
+    }
+
+    /// True when libcurl's timers are due; clears the deadline (running them may set a new one).
+    func takeDueTimer() -> Bool {
+        guard let deadline, deadline <= .now else { return false }
+        self.deadline = nil
+        return true
+    }
+
+    /// Waits until a socket is ready, the timers are due, a wake arrives or `limit` passes; returns
+    /// the ready sockets with their `CURL_CSELECT_*` bits.
+    func wait(limit: Duration) -> [(socket: curl_socket_t, events: Int32)] {
+        var timeout = limit
+        if let deadline { timeout = min(timeout, max(.zero, deadline - .now)) }
+        let (seconds, attoseconds) = timeout.components
+        // Round up: waking before the deadline would only poll again.
+        let milliseconds = Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+        fds.removeAll(keepingCapacity: true)
+        fds.append(pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0))
+        for (socket, events) in wanted { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
+        let n = poll(&fds, nfds_t(fds.count), milliseconds)
+        guard n > 0 else { return [] }
+        if fds[0].revents != 0 {
+            var sink = [UInt8](repeating: 0, count: 64)
+            while read(pipeRead, &sink, sink.count) > 0 {}
+        }
+        var ready: [(socket: curl_socket_t, events: Int32)] = []
+        for fd in fds.dropFirst() where fd.revents != 0 {
+            var bits: Int32 = 0
+            if fd.revents & Int16(POLLIN | POLLHUP) != 0 { bits |= CURL_CSELECT_IN }
+            if fd.revents & Int16(POLLOUT) != 0 { bits |= CURL_CSELECT_OUT }
+            if fd.revents & Int16(POLLERR | POLLNVAL) != 0 { bits |= CURL_CSELECT_ERR }
+            ready.append((fd.fd, bits))
+        }
+        return ready
+    }
+
+    /// Closes the wake pipe (no `wake()` may follow).
+    func closePipe() {
+        _ = close(pipeRead)
+        _ = close(pipeWrite)
+    }
+
+    fileprivate func socket(_ socket: curl_socket_t, what: Int32) {
+        switch what {
+        case CURL_POLL_IN: wanted[socket] = Int16(POLLIN)
+        case CURL_POLL_OUT: wanted[socket] = Int16(POLLOUT)
+        case CURL_POLL_INOUT: wanted[socket] = Int16(POLLIN | POLLOUT)
+        default: wanted[socket] = nil
+        }
+    }
+
+    fileprivate func timer(milliseconds: Int) {
+        deadline = milliseconds < 0 ? nil : .now + .milliseconds(milliseconds)
+    }
+}
+
+private func curlSocketCallback(_ easy: UnsafeMutableRawPointer?, _ socket: curl_socket_t, _ what: Int32,
+                                _ user: UnsafeMutableRawPointer?, _ socketData: UnsafeMutableRawPointer?) -> Int32 {
+    guard let user else { return -1 }
+    Unmanaged<CurlSocketTable>.fromOpaque(user).takeUnretainedValue().socket(socket, what: what)
+    return 0
+}
+
+private func curlTimerCallback(_ multi: UnsafeMutableRawPointer?, _ milliseconds: Int, _ user: UnsafeMutableRawPointer?) -> Int32 {
+    guard let user else { return -1 }
+    Unmanaged<CurlSocketTable>.fromOpaque(user).takeUnretainedValue().timer(milliseconds: milliseconds)
+    return 0
+}
