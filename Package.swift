@@ -20,7 +20,8 @@ let package = Package(
 
         // A JSON value type with a fast parser and serializer: the lingua franca of every layer.
         .target(name: "JSON", linkerSettings: [.linkedLibrary("m")]),
-        // `Mutex` annotated for ThreadSanitizer, for every module that locks (one place for the annotation).
+        // `Mutex` annotated for ThreadSanitizer, for every module that locks (one place for the annotation),
+        // and `WakeBatch`, which holds the wakes of a burst handed over to waiting threads to its end.
         .target(name: "Locking"),
         // The wire formats every layer shares, implemented once: RFC 3339 times, Go durations, base64.
         .target(name: "KubeFormats"),

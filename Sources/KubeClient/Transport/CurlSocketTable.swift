@@ -69,8 +69,8 @@ final class CurlSocketTable: @unchecked Sendable {
         let n = poll(&fds, nfds_t(fds.count), milliseconds)
         guard n > 0 else { return [] }
         if fds[0].revents != 0 {
-            var sink = [UInt8](repeating: 0, count: 64)
-            while read(pipeRead, &sink, sink.count) > 0 {}
+            var sink = [UInt8](repeating: 0, count: 256)
+            while read(pipeRead, &sink, sink.count) == sink.count {}
         }
         var ready: [(socket: curl_socket_t, events: Int32)] = []
         for fd in fds.dropFirst() where fd.revents != 0 {
