@@ -8,47 +8,61 @@ import Testing
 /// delivered, not once per event, and at once for a post outside such a batch.
 @Suite("Event queue wake-ups")
 struct EventQueueTests {
-    /// A consumer thread draining `queue` until `count` elements arrived; the sizes of its drains.
+    /// A consumer thread draining `queue` until `count` elements arrived (it is waiting when this returns);
+    /// the sizes of its drains.
     static func consume(_ queue: EventQueue<Int>, count: Int) -> (drains: @Sendable () -> [Int], done: DispatchSemaphore) {
         let drains = Mutex<[Int]>([])
         let done = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             let clock = SystemClock()
             var seen = 0
+            started.signal()
             while seen < count {
-                let got = queue.drain(until: clock.monotonic + 5, clock: clock)
+                let got = queue.drain(until: clock.monotonic + 10, clock: clock)
                 if got.isEmpty { break }
                 seen += got.count
                 drains.withLock { $0.append(got.count) }
             }
             done.signal()
         }
+        started.wait()
+        usleep(50_000)
         return ({ drains.withLock { $0 } }, done)
     }
 
-    @Test("12: three posts inside one batch, 20 ms apart, reach the waiting consumer in one drain when the batch ends")
+    /// Waits up to two seconds for `drains` to hold `total` elements.
+    static func arrived(_ drains: () -> [Int], total: Int) -> Bool {
+        for _ in 0..<200 {
+            if drains().reduce(0, +) >= total { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    @Test("12: three posts inside one batch, 30 ms apart, leave the waiting consumer asleep until the batch ends, then reach it in one drain")
     func postsInABatchWakeOnce() {
         let queue = EventQueue<Int>()
         let (drains, done) = Self.consume(queue, count: 3)
-        usleep(50_000)
-        WakeBatch.run {
+        let duringBatch = WakeBatch.run { () -> [Int] in
             for i in 0..<3 {
                 queue.post(i)
-                usleep(20_000)
+                usleep(30_000)
             }
+            return drains()
         }
+        #expect(duringBatch.isEmpty, "not woken inside the batch")
         #expect(done.wait(timeout: .now() + 5) == .success)
         #expect(drains() == [3], "one wake for the batch")
     }
 
-    @Test("12: posts outside a batch wake the waiting consumer each time, at once")
+    @Test("12: a post outside a batch wakes the waiting consumer at once")
     func postsOutsideABatchWakeAtOnce() {
         let queue = EventQueue<Int>()
         let (drains, done) = Self.consume(queue, count: 3)
-        usleep(50_000)
         for i in 0..<3 {
             queue.post(i)
-            usleep(20_000)
+            #expect(Self.arrived(drains, total: i + 1), "post \(i) taken while the producer waits")
         }
         #expect(done.wait(timeout: .now() + 5) == .success)
         #expect(drains() == [1, 1, 1])
@@ -58,7 +72,6 @@ struct EventQueueTests {
     func postContentsOf() {
         let queue = EventQueue<Int>()
         let (drains, done) = Self.consume(queue, count: 4)
-        usleep(50_000)
         queue.post(contentsOf: [1, 2, 3, 4])
         #expect(done.wait(timeout: .now() + 5) == .success)
         #expect(drains() == [4])
@@ -68,7 +81,6 @@ struct EventQueueTests {
     func nestedBatches() {
         let queue = EventQueue<Int>()
         let (drains, done) = Self.consume(queue, count: 2)
-        usleep(50_000)
         WakeBatch.run {
             WakeBatch.run { queue.post(1) }
             usleep(20_000)

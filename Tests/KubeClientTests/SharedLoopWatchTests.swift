@@ -106,15 +106,21 @@ struct SharedLoopWatchTests {
         // The last read's wake comes at the end of the loop's round, which may be after the stream ended.
         for _ in 0..<100 where counter.wakes < 3 { usleep(10_000) }
         usleep(50_000)
-        #expect(counter.wakes == 3, "one wake for the three events of the first read, one each for the two later reads")
+        // Three reads (two if a loaded machine let the last two meet in one): never a wake per event.
+        #expect((2...3).contains(counter.wakes), "one wake for the three events of the first read, one each for the later reads")
     }
 
     @Test("12: a relisting watch on the loop lists again after a 410 while writes go on, then stops at once and leaves the loop serving")
     func relistAfterGoneBesideWrites() throws {
-        let server = LoopbackHTTPServer { req, n in
+        let lists = Mutex(0)
+        let server = LoopbackHTTPServer { req, _ in
             if req.method == "PATCH" { return .json(200, Self.pod) }
             if req.query["watch"] == nil {
-                return .json(200, n == 1 ? Events.podList(rv: "100", names: ["a"]) : Events.podList(rv: "250", names: ["a", "b"]))
+                let first = lists.withLock { n -> Bool in
+                    n += 1
+                    return n == 1
+                }
+                return .json(200, first ? Events.podList(rv: "100", names: ["a"]) : Events.podList(rv: "250", names: ["a", "b"]))
             }
             if req.query["resourceVersion"] == "100" {
                 return .chunked(status: 200, headers: [], chunks: [.data(Events.event("MODIFIED", "a", rv: "120")), .pause(milliseconds: 50),
