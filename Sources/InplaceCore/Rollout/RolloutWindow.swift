@@ -148,22 +148,22 @@ public struct RolloutWindow: Sendable {
     /// Forgets every pod waiting (the rollout starts no more).
     public mutating func dropPending() { pending.removeAll() }
 
-    /// Starts the pods whose turn it is, in order, until one may not start; stops before a pod for
-    /// which `holding` is true. Starts nothing at or after the deadline.
-    public mutating func start(now: Double, holding: (String) -> Bool = { _ in false }) -> Turn {
+    /// Starts the pods whose turn it is, in order, until one may not start. Starts nothing at or
+    /// after the deadline.
+    public mutating func start(now: Double) -> Turn {
         guard let share = ledger, !budgets.isEmpty else {
             var none: DisruptionLedger.State?
-            return start(now: now, holding: holding, lent: &none)
+            return start(now: now, lent: &none)
         }
         return share.ledger.transaction { state in
             var lent: DisruptionLedger.State? = state
             defer { state = lent ?? state }
-            return start(now: now, holding: holding, lent: &lent)
+            return start(now: now, lent: &lent)
         }
     }
 
     /// `start`, deciding on and taking from the ledger's `lent` when there is one.
-    private mutating func start(now: Double, holding: (String) -> Bool, lent state: inout DisruptionLedger.State?) -> Turn {
+    private mutating func start(now: Double, lent state: inout DisruptionLedger.State?) -> Turn {
         var turn = Turn()
         guard now < deadline else { return turn }
         var taken = 0
@@ -175,7 +175,7 @@ public struct RolloutWindow: Sendable {
                 turn.skipped.append(next)
                 continue
             }
-            guard next.inService || mayStart(next.name, lent: state), !holding(next.name) else { break }
+            guard next.inService || mayStart(next.name, lent: state) else { break }
             taken += 1
             if !next.inService {
                 if members[next.name]?.ready == true {
