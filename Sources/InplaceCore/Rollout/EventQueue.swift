@@ -28,4 +28,18 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable {
         defer { items.removeAll(keepingCapacity: true) }
         return items
     }
+
+    /// `drain`, into `batch` (emptied first): the queue and its consumer swap buffers, so a loop that
+    /// drains many times allocates none once both have grown to its bursts.
+    public func drain(until deadline: Double, clock: any RolloutClock, into batch: inout [Element]) {
+        batch.removeAll(keepingCapacity: true)
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty {
+            let remaining = deadline - clock.monotonic
+            if remaining <= 0 { return }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
+        }
+        swap(&items, &batch)
+    }
 }
