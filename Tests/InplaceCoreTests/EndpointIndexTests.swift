@@ -31,4 +31,26 @@ import Testing
         #expect(!index.listsReady(podIP: "10.0.0.1", podName: "a"))
         #expect(index.listsReady(podIP: nil, podName: "c"))
     }
+
+    @Test("12: a slice event moves a draining pod only when its own address or name changed listing; the slice's arrays are kept as the digest has them")
+    func changesMoveOnlyTheirPods() {
+        var index = EndpointIndex()
+        let s1 = Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "b", true)])
+        let first = index.record(s1)
+        #expect(first.moves(podIP: "10.0.0.1", podName: "a") && first.moves(podIP: nil, podName: "b"))
+        #expect(!first.moves(podIP: "10.0.0.9", podName: "z"))
+        #expect(first.after.addresses == s1["readyAddresses"]?.array, "the digest's array, not an index of it")
+        let same = index.record(Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "b", true)]))
+        #expect(!same.moves(podIP: "10.0.0.1", podName: "a") && !same.moves(podIP: "10.0.0.2", podName: "b"))
+        let bLeaves = index.record(Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "b", false)]))
+        #expect(bLeaves.moves(podIP: "10.0.0.2", podName: "b") && !bLeaves.moves(podIP: "10.0.0.1", podName: "a"))
+        #expect(bLeaves.moved() == ["10.0.0.2", "pod/b"])
+        // b's address is taken by another pod's stale endpoint: b's name left, so b moved though its address stays listed.
+        let stale = index.record(Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "old-b", true)]))
+        #expect(stale.moves(podIP: "10.0.0.2", podName: "old-b") && !stale.moves(podIP: "10.0.0.1", podName: "a"))
+        #expect(index.listsReady(podIP: "10.0.0.2", podName: "b"), "listed by the stale endpoint's address")
+        let gone = index.forget(Self.slice("s1", []))
+        #expect(gone.moves(podIP: "10.0.0.1", podName: "a") && gone.moves(podIP: nil, podName: "old-b"))
+        #expect(!index.listsReady(podIP: "10.0.0.1", podName: "a"))
+    }
 }
