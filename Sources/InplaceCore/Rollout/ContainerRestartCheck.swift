@@ -46,7 +46,8 @@ public enum ContainerRestartCheck {
         if let digest = digest(of: record.to) {
             imageApplied = imageID.hasSuffix(digest)
         } else {
-            imageApplied = normalize(status["image"]?.string ?? "") == normalize(record.to)
+            let image = status["image"]?.string ?? ""
+            imageApplied = image == record.to || normalize(image) == normalize(record.to)
                 || (!imageID.isEmpty && imageID != record.imageID)
         }
         guard imageApplied, status[path: ["state", "running"]] != nil else { return .pending }

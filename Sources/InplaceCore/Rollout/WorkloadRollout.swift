@@ -76,6 +76,8 @@ public final class WorkloadRollout {
         /// When the pod must be looked at again even if nothing changes (grace end, drain cap, pod timeout, retry).
         var wakeAt: Double?
         var attempts = 0
+        /// When it started among the pods of this rollout (their order in `activeOrder`).
+        var sequence = 0
         var drainWarned = false
         var deferralShown = false
         /// The update record last read from the pod, with the annotation it came from.
@@ -138,6 +140,8 @@ public final class WorkloadRollout {
     /// Pods whose object changed since their step was last derived.
     private var dirty: Set<String> = []
     private var podWrites = 0
+    /// Pods started so far (the next one's `Active.sequence`).
+    private var startedCount = 0
     /// The pods of the plan, by name (a scale-up's pods are the others).
     private lazy var planNames = Set(plan.pods.map(\.name))
     /// Follows other writers of the workload (scales are followed, other spec changes stop the rollout).
@@ -404,8 +408,10 @@ public final class WorkloadRollout {
         deadline = settings.timeout > 0 ? start + settings.timeout : .infinity
         window.deadline = deadline
         var wakeAt = clock.monotonic + 1
+        var batch: [Event] = []
         while true {
-            for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
+            events.drain(until: min(wakeAt, deadline), clock: clock, into: &batch)
+            for event in batch { apply(event) }
             let now = clock.monotonic
             // Pods that already show their update done are counted as done, not timed out.
             if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
@@ -456,21 +462,29 @@ public final class WorkloadRollout {
             case .failed(let e): watchFailed(e)
             }
         case .slices:
-            var changed: Set<String>? = []  // nil: every listing may have changed
+            var changes: [EndpointIndex.Change]? = []  // nil: every listing may have changed
             for e in slices.take() {
                 switch e {
                 case .synced(let items):
-                    endpoints.reset(items, keeping: { [pods] in pods[$0] != nil })
+                    endpoints.reset(items)
                     slicesSynced = true
-                    changed = nil
-                case .added(let o), .modified(let o): changed?.formUnion(endpoints.update(o, keeping: { [pods] in pods[$0] != nil }))
-                case .deleted(let o): changed?.formUnion(endpoints.remove(o))
+                    changes = nil
+                case .added(let o), .modified(let o):
+                    let change = endpoints.record(o)
+                    if change.before != change.after { changes?.append(change) }
+                case .deleted(let o):
+                    let change = endpoints.forget(o)
+                    if change.before != change.after { changes?.append(change) }
                 case .failed(let e): watchFailed(e)
                 }
             }
             // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
+            guard changes?.isEmpty != true else { return }
             for name in activeOrder where active[name]?.step == .drain {
-                if let changed, !changed.contains("pod/" + name), !(pods[name]?.podIP.map(changed.contains) ?? false) { continue }
+                if let changes {
+                    let ip = pods[name]?.podIP
+                    if !changes.contains(where: { $0.moves(podIP: ip, podName: name) }) { continue }
+                }
                 dirty.insert(name)
             }
         case .written(let name, let step, let result):
@@ -727,14 +741,16 @@ public final class WorkloadRollout {
     /// Keeps the newest version of a pod (writes' responses can overtake watch events); the version
     /// already held (a write's answer, then its watch event) changes nothing and moves no pod.
     private func store(_ pod: Pod) {
-        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b <= a,
+        let name = pod.name
+        let old = pods[name]
+        if let old, let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b <= a,
            b < a || old.uid == pod.uid {
             return
         }
-        if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
-        pods[pod.name] = pod
-        dirty.insert(pod.name)
-        window.observe(RolloutWindow.Member(pod))
+        if let b = budgetWatch, b.hasBudgets, old.map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
+        pods[name] = pod
+        dirty.insert(name)
+        window.observe(RolloutWindow.Member(pod, name: name))
     }
 
     /// The update record the pod in flight carries, read again only when its annotation changed.
@@ -879,7 +895,7 @@ public final class WorkloadRollout {
         // at once a timer is due, otherwise just the changed ones.
         let timerDue = now >= earliestWake
         if timerDue { earliestWake = .infinity }
-        for name in activeOrder where timerDue || dirty.contains(name) { advance(name, now: now) }
+        for name in podsToAdvance(all: timerDue) { advance(name, now: now) }
         flushWrites()
         dirty.removeAll(keepingCapacity: true)
         // Pods started here (slots freed by pods that finished) get their first write at once, in
@@ -890,7 +906,7 @@ public final class WorkloadRollout {
             finishedInPass.removeAll()
         }
         if startedNow {
-            for name in activeOrder where dirty.contains(name) { advance(name, now: now) }
+            for name in podsToAdvance(all: false) { advance(name, now: now) }
             dirty.removeAll(keepingCapacity: true)
         }
         if prerecordDue {
@@ -901,6 +917,18 @@ public final class WorkloadRollout {
         return startedNow ? now : min(now + 5, earliestWake)
     }
 
+    /// The pods in flight a pass looks at, in the order they started: every one (`all`), or those
+    /// that changed; found from the changed pods when they are few, not by asking for each pod in flight.
+    private func podsToAdvance(all: Bool) -> [String] {
+        let order = activeOrder
+        if all { return order }
+        if dirty.count * 4 >= order.count { return order.filter { dirty.contains($0) } }
+        var changed: [(name: String, sequence: Int)] = []
+        for name in dirty { if let a = active[name] { changed.append((name, a.sequence)) } }
+        if changed.count > 1 { changed.sort { $0.sequence < $1.sequence } }
+        return changed.map(\.name)
+    }
+
     /// Writes the record of the next pods in line while the window is full, so their turn starts
     /// with the gate. Recording does not touch a serving pod; completion still demands the new image.
     private func prerecord(budget: Int) {
@@ -908,7 +936,7 @@ public final class WorkloadRollout {
         // start as soon as it is known, recording as they leave service, and must not wait behind
         // a record written ahead.
         guard !stopping, surge.ready, budgetWatch == nil || budgetsListed else { return }
-        for target in pending.prefix(budget) where !prerecording.contains(target.name) && !prerecorded.contains(target.name) {
+        for target in pending.prefix(budget) where !prerecorded.contains(target.name) && !prerecording.contains(target.name) {
             guard let pod = pods[target.name] else { continue }
             guard PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record else {
                 prerecorded.insert(target.name)
@@ -943,9 +971,14 @@ public final class WorkloadRollout {
 
     /// Hands the writes queued by `send` to the pool at once.
     private func flushWrites() {
-        pool.startAll(onThreads: !cluster.writesAsynchronously, outbox.urgent)
-        pool.startAll(background: true, onThreads: !cluster.writesAsynchronously, outbox.background)
-        outbox = ([], [])
+        if !outbox.urgent.isEmpty {
+            pool.startAll(onThreads: !cluster.writesAsynchronously, outbox.urgent)
+            outbox.urgent.removeAll(keepingCapacity: true)
+        }
+        if !outbox.background.isEmpty {
+            pool.startAll(background: true, onThreads: !cluster.writesAsynchronously, outbox.background)
+            outbox.background.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Starts the pods the window lets go now; a pod whose record is being written ahead waits for it.
@@ -963,7 +996,10 @@ public final class WorkloadRollout {
             observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
         }
         for target in turn.started {
-            active[target.name] = Active(target: target, startedAt: now)
+            var a = Active(target: target, startedAt: now)
+            a.sequence = startedCount
+            startedCount += 1
+            active[target.name] = a
             dirty.insert(target.name)
         }
         if handOffs != nil { startedInPass = turn.started.map(\.name) }
