@@ -62,6 +62,11 @@ public struct RolloutWindow: Sendable {
     public var deadline: Double
     /// Pods waiting for their turn, in order.
     public private(set) var pending: [PodTarget] = []
+    /// Pods taken from the front of `pending` so far (started or skipped), and how many times pods were
+    /// put before the others or all dropped: a caller that remembers a place in `pending` moves it back
+    /// by the first and forgets it when the second changes.
+    public private(set) var dequeued = 0
+    public private(set) var reordered = 0
     /// Pods in flight, in the order they started.
     public private(set) var active: [String] = []
     /// When each pod in flight started (the caller's monotonic clock).
@@ -147,11 +152,15 @@ public struct RolloutWindow: Sendable {
 
     /// Adds pods to the queue: at its end, or (`first`) before every pod waiting.
     public mutating func enqueue(_ targets: [PodTarget], first: Bool = false) {
+        if first && !targets.isEmpty { reordered += 1 }
         pending = first ? targets + pending : pending + targets
     }
 
     /// Forgets every pod waiting (the rollout starts no more).
-    public mutating func dropPending() { pending.removeAll() }
+    public mutating func dropPending() {
+        reordered += 1
+        pending.removeAll()
+    }
 
     /// Starts the pods whose turn it is, in order, until one may not start; stops before a pod for
     /// which `holding` is true. Starts nothing at or after the deadline.
@@ -172,7 +181,10 @@ public struct RolloutWindow: Sendable {
         var turn = Turn()
         guard now < deadline else { return turn }
         var taken = 0
-        defer { pending.removeFirst(taken) }
+        defer {
+            pending.removeFirst(taken)
+            dequeued += taken
+        }
         while taken < pending.count {
             let next = pending[taken]
             guard let member = members[next.name], !member.terminating else {

@@ -137,6 +137,9 @@ public final class WorkloadRollout {
     private var prerecording: Set<String> = []
     /// Pending pods whose record is already written.
     private var prerecorded: Set<String> = []
+    /// How many pods at the front of `pending` were all `prerecorded` when last looked at, and the
+    /// window's `dequeued` and `reordered` then: the next look starts after them.
+    private var prerecordedLead = (dequeued: 0, reordered: 0, count: 0)
     /// Pods whose object changed since their step was last derived.
     private var dirty: Set<String> = []
     private var podWrites = 0
@@ -936,10 +939,20 @@ public final class WorkloadRollout {
         // start as soon as it is known, recording as they leave service, and must not wait behind
         // a record written ahead.
         guard !stopping, surge.ready, budgetWatch == nil || budgetsListed else { return }
-        for target in pending.prefix(budget) where !prerecorded.contains(target.name) && !prerecording.contains(target.name) {
-            guard let pod = pods[target.name] else { continue }
+        let line = pending.prefix(budget)
+        var lead = prerecordedLead.reordered == window.reordered
+            ? min(line.count, max(0, prerecordedLead.count - (window.dequeued - prerecordedLead.dequeued))) : 0
+        defer { prerecordedLead = (window.dequeued, window.reordered, lead) }
+        for i in line.indices.dropFirst(lead) {
+            let target = line[i]
+            guard !prerecorded.contains(target.name) else {
+                if lead == i { lead += 1 }
+                continue
+            }
+            guard !prerecording.contains(target.name), let pod = pods[target.name] else { continue }
             guard PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record else {
                 prerecorded.insert(target.name)
+                if lead == i { lead += 1 }
                 continue
             }
             prerecording.insert(target.name)
