@@ -53,4 +53,42 @@ import Testing
         #expect(gone.moves(podIP: "10.0.0.1", podName: "a") && gone.moves(podIP: nil, podName: "old-b"))
         #expect(!index.listsReady(podIP: "10.0.0.1", podName: "a"))
     }
+
+    @Test("12: random slice events: what the index says is listed is what the slices it holds list, address by address and pod by pod")
+    func countsFollowTheSlices() {
+        var dice = PlanAtScaleTests.Dice(state: 7)
+        var index = EndpointIndex()
+        var live: [String: [(ip: String, pod: String, ready: Bool)]] = [:]
+        for round in 0..<400 {
+            let name = "s\(dice.next(4))"
+            if dice.next(10) == 0 {
+                index.forget(Self.slice(name, []))
+                live[name] = nil
+            } else {
+                var endpoints = live[name] ?? []
+                // Mostly one endpoint flips, joins or leaves (as a slice changes pod by pod); sometimes a whole new list.
+                switch dice.next(5) {
+                case 0 where !endpoints.isEmpty: endpoints.remove(at: dice.next(endpoints.count))
+                case 1: endpoints.insert(("10.0.\(dice.next(3)).\(dice.next(12))", "p\(dice.next(12))", dice.next(4) != 0),
+                                         at: dice.next(endpoints.count + 1))
+                case 2 where !endpoints.isEmpty: let i = dice.next(endpoints.count); endpoints[i].ready.toggle()
+                default: endpoints = (0..<dice.next(8)).map { _ in ("10.0.\(dice.next(3)).\(dice.next(12))", "p\(dice.next(12))", dice.next(4) != 0) }
+                }
+                if round % 50 == 49 {
+                    live[name] = endpoints
+                    index.reset(live.map { Self.slice($0.key, $0.value) })
+                    continue
+                }
+                index.record(Self.slice(name, endpoints))
+                live[name] = endpoints
+            }
+            for i in 0..<12 {
+                let ip = "10.0.\(i % 3).\(i)", pod = "p\(i)"
+                let byIP = live.values.contains { $0.contains { $0.ready && $0.ip == ip } }
+                let byName = live.values.contains { $0.contains { $0.ready && $0.pod == pod } }
+                #expect(index.listsReady(podIP: ip, podName: "none") == byIP, "round \(round): \(ip)")
+                #expect(index.listsReady(podIP: nil, podName: pod) == byName, "round \(round): \(pod)")
+            }
+        }
+    }
 }

@@ -2,9 +2,10 @@ import JSON
 
 /// Which pod addresses and pod names some EndpointSlice lists as ready, kept up to date from a slice
 /// watch. Every ready address is kept (a stale endpoint of another pod may carry the address a pod
-/// of ours has now). A slice's listing is kept as its digest has it, never indexed: each of many
-/// workloads sharing a namespace's slices holds the same arrays, and pays for a slice event only
-/// when one of its draining pods asks whether that event moved it.
+/// of ours has now), and every ready pod name. A slice's listing is kept as
+/// its digest has it (each of many workloads sharing a namespace's slices holds the same arrays),
+/// and the count of listings of each address and name is moved by what an event changed, found by
+/// comparing the arrays, not by building sets of them.
 public struct EndpointIndex: Sendable {
     /// What one slice lists as ready: its digest's `readyAddresses` and `readyPods`.
     public struct Listing: Sendable, Equatable {
@@ -47,6 +48,9 @@ public struct EndpointIndex: Sendable {
     }
 
     private var slices: [String: Listing] = [:]
+    /// How many listings have each ready address, and each ready pod name.
+    private var addresses: [String: Int] = [:]
+    private var pods: [String: Int] = [:]
 
     public init() {}
 
@@ -54,6 +58,8 @@ public struct EndpointIndex: Sendable {
     /// reads them.
     public mutating func reset(_ items: [JSONValue]) {
         slices = [:]
+        addresses = [:]
+        pods = [:]
         for s in items { record(s) }
     }
 
@@ -62,14 +68,14 @@ public struct EndpointIndex: Sendable {
     public mutating func record(_ slice: JSONValue) -> Change {
         guard let key = Self.key(slice) else { return Change(before: Listing(), after: Listing()) }
         let after = Listing(slice)
-        return Change(before: slices.updateValue(after, forKey: key) ?? Listing(), after: after)
+        return counted(Change(before: slices.updateValue(after, forKey: key) ?? Listing(), after: after))
     }
 
     /// Forgets a deleted slice.
     @discardableResult
     public mutating func forget(_ slice: JSONValue) -> Change {
         guard let key = Self.key(slice) else { return Change(before: Listing(), after: Listing()) }
-        return Change(before: slices.removeValue(forKey: key) ?? Listing(), after: Listing())
+        return counted(Change(before: slices.removeValue(forKey: key) ?? Listing(), after: Listing()))
     }
 
     /// `record`; returns the addresses and `pod/NAME`s (of the pods `keeping` accepts) whose listing
@@ -85,11 +91,32 @@ public struct EndpointIndex: Sendable {
 
     /// True when some slice lists the pod (by IP or target reference) as ready.
     public func listsReady(podIP: String?, podName: String) -> Bool {
-        for listing in slices.values {
-            if let ip = podIP, listing.lists(address: ip) { return true }
-            if listing.lists(pod: podName) { return true }
+        if let ip = podIP, addresses[ip] != nil { return true }
+        return pods[podName] != nil
+    }
+
+    /// Moves the counts by `change`: what lies between the arrays' common start and common end.
+    private mutating func counted(_ change: Change) -> Change {
+        Self.move(&addresses, from: change.before.addresses, to: change.after.addresses)
+        Self.move(&pods, from: change.before.pods, to: change.after.pods)
+        return change
+    }
+
+    private static func move(_ counts: inout [String: Int], from old: [JSONValue], to new: [JSONValue]) {
+        var start = 0
+        while start < old.count && start < new.count && old[start] == new[start] { start += 1 }
+        var oldEnd = old.count, newEnd = new.count
+        while oldEnd > start && newEnd > start && old[oldEnd - 1] == new[newEnd - 1] {
+            oldEnd -= 1
+            newEnd -= 1
         }
-        return false
+        for value in old[start..<oldEnd] {
+            guard let s = value.string, let n = counts[s] else { continue }
+            counts[s] = n > 1 ? n - 1 : nil
+        }
+        for value in new[start..<newEnd] {
+            if let s = value.string { counts[s, default: 0] += 1 }
+        }
     }
 
     static func key(_ slice: JSONValue) -> String? {
