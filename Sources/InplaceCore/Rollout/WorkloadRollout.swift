@@ -101,6 +101,11 @@ public final class WorkloadRollout {
     private var endpoints = EndpointIndex()
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
     private var slicesSynced = false
+    /// Pods in flight whose step is `drain` (names of pods no longer in flight may linger until the
+    /// end of the pass): while there are none, and no surge pod is retiring, slice changes do not wake the loop.
+    private var draining: Set<String> = []
+    /// Whether slice changes wake the loop now (`SliceInbox.wake`).
+    private var slicesWake = true
     /// Which pods wait, which are in flight, and which may start (`RolloutWindow`). A stored property,
     /// never `lazy`: a lazy one is mutated through get and set, copying every pod it knows per event.
     private var window: RolloutWindow
@@ -415,6 +420,8 @@ public final class WorkloadRollout {
         while true {
             events.drain(until: min(wakeAt, deadline), clock: clock, into: &batch)
             for event in batch { apply(event) }
+            // Slice changes that did not wake the loop (no pod was draining) are taken before any decision.
+            if !slicesWake && !slices.isEmpty { apply(.slices) }
             let now = clock.monotonic
             // Pods that already show their update done are counted as done, not timed out.
             if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
@@ -428,12 +435,23 @@ public final class WorkloadRollout {
             tendSurge(now: now)
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
+            wakeForSlices()
             if active.isEmpty && (pending.isEmpty || stopping)
                 && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) {
                 guard retiringSurge(now: now) else { return }
                 wakeAt = min(wakeAt, now + 0.05)
             }
         }
+    }
+
+    /// Lets slice changes wake the loop only while a pod drains or a surge pod retires (the only
+    /// waits on the slices); a change kept while they did not wakes it once they do.
+    private func wakeForSlices() {
+        if !draining.isEmpty { draining = draining.filter { active[$0]?.step == .drain } }
+        let wanted = !draining.isEmpty || surgeRetiring != nil
+        guard wanted != slicesWake else { return }
+        slicesWake = wanted
+        if slices.wake(wanted) { events.post(.slices) }
     }
 
     /// True when the pod in flight shows its whole sequence done (only the bookkeeping is left).
@@ -483,7 +501,7 @@ public final class WorkloadRollout {
             }
             // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
             guard changes?.isEmpty != true else { return }
-            for name in activeOrder where active[name]?.step == .drain {
+            for name in draining where active[name]?.step == .drain {
                 if let changes {
                     let ip = pods[name]?.podIP
                     if !changes.contains(where: { $0.moves(podIP: ip, podName: name) }) { continue }
@@ -805,7 +823,12 @@ public final class WorkloadRollout {
     /// Moves the pod in flight `name` one step on, if its object changed (it is `dirty`) or its timer is due.
     private func advance(_ name: String, now: Double) {
         guard var a = active[name] else { return }
-        defer { if active[name] != nil { active[name] = a } }
+        defer {
+            if active[name] != nil {
+                active[name] = a
+                if a.step == .drain { draining.insert(name) }
+            }
+        }
         if a.writing || awaitsWatch(name) { return }
         if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
             if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
