@@ -47,7 +47,13 @@ public struct EndpointIndex: Sendable {
         }
     }
 
-    private var slices: [String: Listing] = [:]
+    /// A slice's namespace and name.
+    struct Key: Hashable, Sendable {
+        var namespace: String
+        var name: String
+    }
+
+    private var slices: [Key: Listing] = [:]
     /// How many listings have each ready address, and each ready pod name.
     private var addresses: [String: Int] = [:]
     private var pods: [String: Int] = [:]
@@ -57,9 +63,9 @@ public struct EndpointIndex: Sendable {
     /// Replaces the whole set (after a list or relist) from slices read as `RolloutProjections.endpointSlice`
     /// reads them.
     public mutating func reset(_ items: [JSONValue]) {
-        slices = [:]
-        addresses = [:]
-        pods = [:]
+        slices.removeAll(keepingCapacity: true)
+        addresses.removeAll(keepingCapacity: true)
+        pods.removeAll(keepingCapacity: true)
         for s in items { record(s) }
     }
 
@@ -119,8 +125,9 @@ public struct EndpointIndex: Sendable {
         }
     }
 
-    static func key(_ slice: JSONValue) -> String? {
-        guard let name = slice[path: ["metadata", "name"]]?.string else { return nil }
-        return (slice[path: ["metadata", "namespace"]]?.string ?? "") + "/" + name
+    static func key(_ slice: JSONValue) -> Key? {
+        let metadata = slice["metadata"]
+        guard let name = metadata?["name"]?.string else { return nil }
+        return Key(namespace: metadata?["namespace"]?.string ?? "", name: name)
     }
 }

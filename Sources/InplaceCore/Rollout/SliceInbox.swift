@@ -11,7 +11,7 @@ final class SliceInbox: Sendable {
     private struct Pending {
         var events: [ClusterWatchEvent] = []
         /// Where the pending event of each slice (namespace/name) is in `events`.
-        var places: [String: Int] = [:]
+        var places: [EndpointIndex.Key: Int] = [:]
         /// Changes wake the loop.
         var wakes = true
         /// A wake-up is on its way (since the last `take`).
