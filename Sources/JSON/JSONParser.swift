@@ -120,8 +120,8 @@ struct JSONByteParser {
     static let maxDepth = 512
     /// Members and elements of the objects and arrays being parsed, innermost last: each container
     /// is copied out once, at its exact size, instead of growing an array of its own.
-    private var members: [JSONObject.Member] = []
-    private var items: [JSONValue] = []
+    private let members = JSONScratchStack<JSONObject.Member>()
+    private let items = JSONScratchStack<JSONValue>()
     /// Where long strings come from when the caller keeps a cache (none: a placeholder of one slot).
     var strings = JSONStringCache(capacity: 0)
     private var cachingStrings: Bool { strings.isEnabled }
@@ -187,7 +187,7 @@ struct JSONByteParser {
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
         let base = members.count
-        defer { members.removeSubrange(base...) }
+        defer { members.pop(to: base) }
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -208,11 +208,11 @@ struct JSONByteParser {
             if let i = memberIndex(key, from: base) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.
             } else {
-                members.append(JSONObject.Member(key: key, value: value))
+                members.push(JSONObject.Member(key: key, value: value))
             }
             if try nextMember(.object) { continue } else { break }
         }
-        return .object(JSONObject(uncheckedMembers: Array(members[base...])))
+        return .object(JSONObject(uncheckedMembers: members.take(from: base)))
     }
 
     /// The position of the member `key` among the current object's (from `base`): keys of another
@@ -248,14 +248,14 @@ struct JSONByteParser {
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
         let base = items.count
-        defer { items.removeSubrange(base...) }
+        defer { items.pop(to: base) }
         while true {
             skipWhitespace()
             let value = try parseValue(depth: depth + 1, projection: projection)
-            items.append(value)
+            items.push(value)
             if try nextMember(.array) { continue } else { break }
         }
-        return .array(Array(items[base...]))
+        return .array(items.take(from: base))
     }
 
     /// Passes over one value, checking it is valid JSON, without building it.

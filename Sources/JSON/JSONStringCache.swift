@@ -5,14 +5,15 @@ import Darwin
 #endif
 
 /// Strings a parser has built recently, handed out again when the same bytes come back: a watch
-/// stream repeats its keys, timestamps, names and images in every event, and each long string
-/// (Swift keeps up to 15 UTF-8 bytes inline) built anew is an allocation. A direct-mapped table:
-/// a miss replaces the slot.
+/// stream repeats its keys, timestamps, names and images in every event. Each long string (Swift
+/// keeps up to 15 UTF-8 bytes inline) built anew is an allocation, and building even a short one
+/// (checking its UTF-8) costs more than finding it here. A direct-mapped table: a miss replaces
+/// the slot.
 public struct JSONStringCache: Sendable {
     private var slots: [String]
     private let mask: Int
-    /// Shorter strings need no allocation; longer ones rarely repeat.
-    static let cachedLengths = 16...160
+    /// Longer strings rarely repeat.
+    static let cachedLengths = 1...160
 
     /// A cache of `capacity` slots (rounded up to a power of two); 0: no cache.
     public init(capacity: Int = 2048) {
@@ -37,7 +38,13 @@ public struct JSONStringCache: Sendable {
             h ^= h >> 29
             i += 8
         }
-        if i < n { h = (h ^ raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53 }
+        if n < 8 {
+            var tail: UInt64 = 0
+            withUnsafeMutableBytes(of: &tail) { $0.baseAddress!.copyMemory(from: raw, byteCount: n) }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        } else if i < n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53
+        }
         let slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
         var cached = slots[slot]
         if cached.utf8.count == n && cached.withUTF8({ memcmp($0.baseAddress!, raw, n) == 0 }) { return cached }

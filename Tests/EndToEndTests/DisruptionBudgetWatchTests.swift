@@ -120,13 +120,16 @@ struct DisruptionBudgetWatchTests {
         Self.expectFloorOfFiveToTheEnd(c, run, expected: expected)
     }
 
-    /// Starts the rollout under the budget `front`, waits until it holds the window, takes an api pod
-    /// out of Ready and lets 3 s pass: the run, that pod, the transition count when it went unready
+    /// Starts the rollout under the budget `front`, waits until it holds the window and the web pod
+    /// it let go is out of service, takes an api pod out of Ready and lets 3 s pass: the run, that pod, the transition count when it went unready
     /// and the pods updated by then.
     static func holdOnUnreadyAPIPod(_ c: TestCluster) throws -> (run: BackgroundRun, apiPod: String, failed: Int, heldAt: Int) {
         let apiPod = try #require(c.podNames(prefix: "api-").first)
         let run = try c.start(Self.rollout)
         #expect(run.waitForLog("PodDisruptionBudget front (minAvailable 7) holds the window", timeout: 20), "\(run.stderr)")
+        // The window is held once the pod it let go is decided on; wait until that pod has left
+        // service, so the floor is counted from a cluster whose pods in flight are all out.
+        #expect(Eventually.wait(5) { c.facts(prefix: "web-").values.contains { !$0.ready } }, "\(run.stderr)")
         Self.setReady(c, apiPod, false)
         #expect(Eventually.wait(5) { c.facts(prefix: "api-")[apiPod]?.ready == false })
         let failed = c.server.cluster.transitions.count

@@ -111,13 +111,6 @@ import Testing
         #expect(w.recreated == 0)
     }
 
-    @Test func aPodWhoseRecordIsBeingWrittenWaitsForIt() {
-        let pods = ["a", "b"].map { member($0) }
-        var w = window(pods, pending: ["a", "b"], maxUnavailable: 2)
-        #expect(w.start(now: 0, holding: { $0 == "b" }).started.map(\.name) == ["a"])
-        #expect(w.start(now: 1).started.map(\.name) == ["b"])
-    }
-
     @Test func nothingStartsAtTheDeadlineOfTheInjectedClock() {
         let clock = ManualClock()
         let pods = ["a", "b"].map { member($0) }

@@ -22,7 +22,7 @@ public enum PodWrites {
                             summary: "set \(InPlace.gateConditionType)=False on pod \(pod.name)")
     }
 
-    /// Steps 1 and 2 in one write, for a pod whose turn comes before its record was written ahead:
+    /// Steps 1 and 2 in one write, for a pod with the readiness gate:
     /// a strategic merge on /status (which may change annotations, as kube-apiserver's pod status
     /// strategy resets only spec, deletionTimestamp and ownerReferences) that sets the record and
     /// InPlaceUpdateReady=False together, conditional on the resourceVersion the record was taken from.

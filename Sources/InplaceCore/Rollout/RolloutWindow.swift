@@ -62,11 +62,6 @@ public struct RolloutWindow: Sendable {
     public var deadline: Double
     /// Pods waiting for their turn, in order.
     public private(set) var pending: [PodTarget] = []
-    /// Pods taken from the front of `pending` so far (started or skipped), and how many times pods were
-    /// put before the others or all dropped: a caller that remembers a place in `pending` moves it back
-    /// by the first and forgets it when the second changes.
-    public private(set) var dequeued = 0
-    public private(set) var reordered = 0
     /// Pods in flight, in the order they started.
     public private(set) var active: [String] = []
     /// When each pod in flight started (the caller's monotonic clock).
@@ -152,39 +147,32 @@ public struct RolloutWindow: Sendable {
 
     /// Adds pods to the queue: at its end, or (`first`) before every pod waiting.
     public mutating func enqueue(_ targets: [PodTarget], first: Bool = false) {
-        if first && !targets.isEmpty { reordered += 1 }
         pending = first ? targets + pending : pending + targets
     }
 
     /// Forgets every pod waiting (the rollout starts no more).
-    public mutating func dropPending() {
-        reordered += 1
-        pending.removeAll()
-    }
+    public mutating func dropPending() { pending.removeAll() }
 
-    /// Starts the pods whose turn it is, in order, until one may not start; stops before a pod for
-    /// which `holding` is true. Starts nothing at or after the deadline.
-    public mutating func start(now: Double, holding: (String) -> Bool = { _ in false }) -> Turn {
+    /// Starts the pods whose turn it is, in order, until one may not start. Starts nothing at or
+    /// after the deadline.
+    public mutating func start(now: Double) -> Turn {
         guard let share = ledger, !budgets.isEmpty else {
             var none: DisruptionLedger.State?
-            return start(now: now, holding: holding, lent: &none)
+            return start(now: now, lent: &none)
         }
         return share.ledger.transaction { state in
             var lent: DisruptionLedger.State? = state
             defer { state = lent ?? state }
-            return start(now: now, holding: holding, lent: &lent)
+            return start(now: now, lent: &lent)
         }
     }
 
     /// `start`, deciding on and taking from the ledger's `lent` when there is one.
-    private mutating func start(now: Double, holding: (String) -> Bool, lent state: inout DisruptionLedger.State?) -> Turn {
+    private mutating func start(now: Double, lent state: inout DisruptionLedger.State?) -> Turn {
         var turn = Turn()
         guard now < deadline else { return turn }
         var taken = 0
-        defer {
-            pending.removeFirst(taken)
-            dequeued += taken
-        }
+        defer { pending.removeFirst(taken) }
         while taken < pending.count {
             let next = pending[taken]
             guard let member = members[next.name], !member.terminating else {
@@ -192,7 +180,7 @@ public struct RolloutWindow: Sendable {
                 turn.skipped.append(next)
                 continue
             }
-            guard next.inService || mayStart(next.name, lent: state), !holding(next.name) else { break }
+            guard next.inService || mayStart(next.name, lent: state) else { break }
             taken += 1
             if !next.inService {
                 if members[next.name]?.ready == true {

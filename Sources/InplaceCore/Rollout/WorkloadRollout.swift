@@ -87,7 +87,7 @@ public final class WorkloadRollout {
     private let events = EventQueue<Event>()
     /// EndpointSlice events not yet applied, each slice's latest.
     private let slices = SliceInbox()
-    /// Room for every pod of the window to have a write in flight, and records written ahead.
+    /// Room for every pod of the window to have a write in flight.
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
     private var pods: [String: Pod] = [:]
@@ -96,7 +96,7 @@ public final class WorkloadRollout {
     /// True while `reconcile` runs: only then may `send` queue a write (it flushes them).
     private var inPass = false
     /// Writes decided in this pass, not yet handed to the pool.
-    private var outbox: (urgent: [WritePool.Write], background: [WritePool.Write]) = ([], [])
+    private var outbox: [WritePool.Write] = []
     private var podsSynced = false
     private var endpoints = EndpointIndex()
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
@@ -127,8 +127,6 @@ public final class WorkloadRollout {
     private var activeOrder: [String] { window.active }
     /// The earliest `wakeAt` of an active pod: before then only changed pods need a look.
     private var earliestWake = Double.infinity
-    /// The window moved or a record write ended: the next pods may need their record.
-    private var prerecordDue = true
     private var updated = 0
     private var failures: [(pod: String, reason: String, message: String)] = []
     private var timedOut = false
@@ -138,13 +136,6 @@ public final class WorkloadRollout {
     private var nextRenewal = 0.0
     private var record: RolloutRecord?
     private var repaired = false
-    /// Pending pods whose record is being written ahead of their turn.
-    private var prerecording: Set<String> = []
-    /// Pending pods whose record is already written.
-    private var prerecorded: Set<String> = []
-    /// How many pods at the front of `pending` were all `prerecorded` when last looked at, and the
-    /// window's `dequeued` and `reordered` then: the next look starts after them.
-    private var prerecordedLead = (dequeued: 0, reordered: 0, count: 0)
     /// Pods whose object changed since their step was last derived.
     private var dirty: Set<String> = []
     private var podWrites = 0
@@ -509,14 +500,6 @@ public final class WorkloadRollout {
                 dirty.insert(name)
             }
         case .written(let name, let step, let result):
-            if prerecording.remove(name) != nil, active[name] == nil {
-                prerecordDue = true
-                if case .success(let object) = result {
-                    awaitVersion(of: object)
-                    prerecorded.insert(name)
-                }
-                return
-            }
             guard var a = active[name] else { return }
             a.writing = false
             dirty.insert(name)
@@ -847,7 +830,7 @@ public final class WorkloadRollout {
         if pod.isTerminating { _ = rereadWorkload(for: name) }
         let settled = StatusFreshness.settled(patchedAt: a.patchedAt, now: now)
         var step = PodProgress.step(pod: pod, target: a.target, rolloutID: rolloutID, settled: settled, recorded: recorded(pod, &a))
-        // A gated pod whose record was not written ahead records and leaves service in one write.
+        // A gated pod records and leaves service in one write.
         let recordAndLeave = step == .record && pod.hasReadinessGate() && !a.target.inService
         if recordAndLeave { step = .gateOff }
         if step != a.step && !(step == .drain && (a.step == .patch || a.step == .resize)) {
@@ -935,10 +918,6 @@ public final class WorkloadRollout {
             for name in podsToAdvance(all: false) { advance(name, now: now) }
             dirty.removeAll(keepingCapacity: true)
         }
-        if prerecordDue {
-            prerecordDue = false
-            prerecord(budget: budget)
-        }
         flushWrites()
         return startedNow ? now : min(now + 5, earliestWake)
     }
@@ -955,35 +934,6 @@ public final class WorkloadRollout {
         return changed.map(\.name)
     }
 
-    /// Writes the record of the next pods in line while the window is full, so their turn starts
-    /// with the gate. Recording does not touch a serving pod; completion still demands the new image.
-    private func prerecord(budget: Int) {
-        // Until the budgets are listed the window is not full but unknown: the pods first in line
-        // start as soon as it is known, recording as they leave service, and must not wait behind
-        // a record written ahead.
-        guard !stopping, surge.ready, budgetWatch == nil || budgetsListed else { return }
-        let line = pending.prefix(budget)
-        var lead = prerecordedLead.reordered == window.reordered
-            ? min(line.count, max(0, prerecordedLead.count - (window.dequeued - prerecordedLead.dequeued))) : 0
-        defer { prerecordedLead = (window.dequeued, window.reordered, lead) }
-        for i in line.indices.dropFirst(lead) {
-            let target = line[i]
-            guard !prerecorded.contains(target.name) else {
-                if lead == i { lead += 1 }
-                continue
-            }
-            guard !prerecording.contains(target.name), let pod = pods[target.name] else { continue }
-            guard PodProgress.step(pod: pod, target: target, rolloutID: rolloutID) == .record else {
-                prerecorded.insert(target.name)
-                if lead == i { lead += 1 }
-                continue
-            }
-            prerecording.insert(target.name)
-            send(PodWrites.record(pod: pod, target: target, rolloutID: rolloutID, now: clock.rfc3339), pod: target.name, step: .record,
-                 background: true)
-        }
-    }
-
     private func issue(_ step: PodStep, pod: Pod, active a: inout Active) {
         guard let write = PodWrites.write(for: step, pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339)
         else { return }
@@ -993,7 +943,7 @@ public final class WorkloadRollout {
 
     /// Queues one pod write for the pool (`flushWrites` hands the pass's writes over); its result
     /// comes back as an event.
-    private func send(_ write: ClusterWrite, pod name: String, step: PodStep, background: Bool = false) {
+    private func send(_ write: ClusterWrite, pod name: String, step: PodStep) {
         assert(inPass, "a pod write is queued only within reconcile, which hands the pass's writes over")
         podWrites += 1
         let item: WritePool.Write = { [cluster, events] done in
@@ -1002,22 +952,17 @@ public final class WorkloadRollout {
                 done()
             }
         }
-        if background { outbox.background.append(item) } else { outbox.urgent.append(item) }
+        outbox.append(item)
     }
 
     /// Hands the writes queued by `send` to the pool at once.
     private func flushWrites() {
-        if !outbox.urgent.isEmpty {
-            pool.startAll(onThreads: !cluster.writesAsynchronously, outbox.urgent)
-            outbox.urgent.removeAll(keepingCapacity: true)
-        }
-        if !outbox.background.isEmpty {
-            pool.startAll(background: true, onThreads: !cluster.writesAsynchronously, outbox.background)
-            outbox.background.removeAll(keepingCapacity: true)
-        }
+        guard !outbox.isEmpty else { return }
+        pool.startAll(onThreads: !cluster.writesAsynchronously, outbox)
+        outbox.removeAll(keepingCapacity: true)
     }
 
-    /// Starts the pods the window lets go now; a pod whose record is being written ahead waits for it.
+    /// Starts the pods the window lets go now.
     @discardableResult
     private func startPods(now: Double, budget: Int) -> Bool {
         guard !stopping, !pending.isEmpty, surge.ready else { return false }
@@ -1027,7 +972,7 @@ public final class WorkloadRollout {
             guard let budgets else { return false }
             window.budgets = budgets
         }
-        let turn = window.start(now: now, holding: { [prerecording] in prerecording.contains($0) })
+        let turn = window.start(now: now)
         for target in turn.skipped {
             observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
         }
@@ -1039,7 +984,6 @@ public final class WorkloadRollout {
             dirty.insert(target.name)
         }
         if handOffs != nil { startedInPass = turn.started.map(\.name) }
-        if !turn.started.isEmpty || !turn.skipped.isEmpty { prerecordDue = true }
         let held = window.heldBy
         let heldKey = held.map { "\($0.name) \($0.rule) \($0.desiredHealthy)" }
         if let held, heldKey != heldByBudget {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs cluster writes concurrently, urgent writes (a pod's next step) before background ones
-/// (records written ahead, lease renewals, Events): blocking work on up to `width` threads of its
+/// (lease renewals, Events): blocking work on up to `width` threads of its
 /// own, and writes that need no thread (`startAll`, over a cluster with a write loop) up to `width`
 /// in flight. Background work of either kind waits while urgent work is queued, and at most
 /// `backgroundLimit` of it runs at a time.
