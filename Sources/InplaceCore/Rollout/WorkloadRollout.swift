@@ -500,33 +500,35 @@ public final class WorkloadRollout {
                 dirty.insert(name)
             }
         case .written(let name, let step, let result):
-            guard var a = active[name] else { return }
-            a.writing = false
+            guard let i = active.index(forKey: name) else { return }
             dirty.insert(name)
-            switch result {
-            case .success(let object):
-                a.attempts = 0
-                if step == .gateOff { a.gateOffAt = clock.monotonic }
-                if step == .patch || step == .resize { a.patchedAt = clock.monotonic }
+            if case .success(let object) = result {
+                active.values[i].writing = false
+                active.values[i].attempts = 0
+                if step == .gateOff { active.values[i].gateOffAt = clock.monotonic }
+                if step == .patch || step == .resize { active.values[i].patchedAt = clock.monotonic }
                 awaitVersion(of: object)
-            case .failure(let error):
-                switch error.kind {
-                case .conflict:
-                    refresh(name)
-                    a.writing = true
-                case .transient:
-                    // The client already spent the request's retry budget, or the deadline cut it short.
-                    if timedOut || clock.monotonic >= deadline { break }
-                    fail(name, "ServerUnavailable", "the API server kept failing after retries: \(error.message)")
-                    return
-                case .notFound:
-                    active[name] = a
-                    if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
-                    return
-                default:
-                    fail(name, "WriteRefused", error.message)
-                    return
-                }
+                return
+            }
+            guard case .failure(let error) = result else { return }
+            var a = active.values[i]
+            a.writing = false
+            switch error.kind {
+            case .conflict:
+                refresh(name)
+                a.writing = true
+            case .transient:
+                // The client already spent the request's retry budget, or the deadline cut it short.
+                if timedOut || clock.monotonic >= deadline { break }
+                fail(name, "ServerUnavailable", "the API server kept failing after retries: \(error.message)")
+                return
+            case .notFound:
+                active[name] = a
+                if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
+                return
+            default:
+                fail(name, "WriteRefused", error.message)
+                return
             }
             active[name] = a
         case .refreshed(let object):
