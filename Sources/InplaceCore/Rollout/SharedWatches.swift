@@ -53,7 +53,7 @@ public final class SharedWatches: @unchecked Sendable {
             let receive: @Sendable (ClusterWatchEvent) -> Void = { [weak self] event in self?.receive(event, key: key, from: informer) }
             informer.upstream = cluster.watch(collection, labelSelector: nil, fieldSelector: nil, keeping: projection, handler: receive)
         }
-        var subscriber = Subscriber(filter: filter, handler: handler)
+        let subscriber = Subscriber(filter: filter, handler: handler)
         if informer.synced {
             let items = informer.cache.values.filter { filter(Meta($0)) }
             for o in items { if let key = Self.key(o) { subscriber.matching[key] = Self.version(o) } }
@@ -114,11 +114,10 @@ public final class SharedWatches: @unchecked Sendable {
             informer.synced = true
             let items = listed.compactMap { Self.key($0).flatMap { cache[$0] } }
             let metas = items.map(Meta.init)
-            for (id, var s) in informer.subscribers {
+            for s in informer.subscribers.values {
                 let mine = items.indices.filter { s.filter(metas[$0]) }.map { items[$0] }
                 s.matching = [:]
                 for o in mine { if let key = Self.key(o) { s.matching[key] = Self.version(o) } }
-                informer.subscribers[id] = s
                 s.handler(.synced(mine))
             }
         case .added(let o), .modified(let o):
@@ -126,22 +125,19 @@ public final class SharedWatches: @unchecked Sendable {
             if Self.newer(o, than: informer.cache[key]) { informer.cache[key] = o }
             let version = Self.version(o)
             let meta = Meta(o)
-            for (id, var s) in informer.subscribers {
+            for s in informer.subscribers.values {
                 if let seen = s.matching[key], let seen, let version, version < seen { continue }
                 if s.filter(meta) {
                     let known = s.matching.updateValue(version, forKey: key) != nil
-                    informer.subscribers[id] = s
                     s.handler(known ? .modified(o) : .added(o))
                 } else if s.matching.removeValue(forKey: key) != nil {
-                    informer.subscribers[id] = s
                     s.handler(.deleted(o))
                 }
             }
         case .deleted(let o):
             guard let key = Self.key(o) else { return }
             informer.cache[key] = nil
-            for (id, var s) in informer.subscribers where s.matching.removeValue(forKey: key) != nil {
-                informer.subscribers[id] = s
+            for s in informer.subscribers.values where s.matching.removeValue(forKey: key) != nil {
                 s.handler(.deleted(o))
             }
         case .failed:
@@ -179,11 +175,17 @@ public final class SharedWatches: @unchecked Sendable {
     }
 
     /// One workload's view of a collection: its filter, and the objects it matches now with the
-    /// version it saw last (its index).
-    private struct Subscriber {
-        var filter: @Sendable (Meta) -> Bool
-        var handler: @Sendable (ClusterWatchEvent) -> Void
+    /// version it saw last (its index). A class, so `matching` changes in place as each event
+    /// passes (a struct was copied out of the informer and written back, its index with it).
+    private final class Subscriber {
+        let filter: @Sendable (Meta) -> Bool
+        let handler: @Sendable (ClusterWatchEvent) -> Void
         var matching: [String: Int?] = [:]
+
+        init(filter: @escaping @Sendable (Meta) -> Bool, handler: @escaping @Sendable (ClusterWatchEvent) -> Void) {
+            self.filter = filter
+            self.handler = handler
+        }
     }
 
     private struct Subscription: WatchStopping {
