@@ -54,15 +54,17 @@ import Testing
         #expect(!index.listsReady(podIP: "10.0.0.1", podName: "a"))
     }
 
-    @Test("12: random slice events: what the index says is listed is what the slices it holds list, address by address and pod by pod")
+    @Test("12: random slice events: what the index says is listed is what the slices it holds list, address by address and pod by pod, whichever names it counts")
     func countsFollowTheSlices() {
         var dice = PlanAtScaleTests.Dice(state: 7)
         var index = EndpointIndex()
+        var counting = EndpointIndex(names: { ["p1", "p2", "p3"].contains($0) })
         var live: [String: [(ip: String, pod: String, ready: Bool)]] = [:]
         for round in 0..<400 {
             let name = "s\(dice.next(4))"
             if dice.next(10) == 0 {
                 index.forget(Self.slice(name, []))
+                counting.forget(Self.slice(name, []))
                 live[name] = nil
             } else {
                 var endpoints = live[name] ?? []
@@ -77,9 +79,11 @@ import Testing
                 if round % 50 == 49 {
                     live[name] = endpoints
                     index.reset(live.map { Self.slice($0.key, $0.value) })
+                    counting.reset(live.map { Self.slice($0.key, $0.value) })
                     continue
                 }
                 index.record(Self.slice(name, endpoints))
+                counting.record(Self.slice(name, endpoints))
                 live[name] = endpoints
             }
             for i in 0..<12 {
@@ -88,6 +92,8 @@ import Testing
                 let byName = live.values.contains { $0.contains { $0.ready && $0.pod == pod } }
                 #expect(index.listsReady(podIP: ip, podName: "none") == byIP, "round \(round): \(ip)")
                 #expect(index.listsReady(podIP: nil, podName: pod) == byName, "round \(round): \(pod)")
+                #expect(counting.listsReady(podIP: ip, podName: "none") == byIP, "round \(round): \(ip), names p1-p3 counted")
+                #expect(counting.listsReady(podIP: nil, podName: pod) == byName, "round \(round): \(pod), names p1-p3 counted")
             }
         }
     }

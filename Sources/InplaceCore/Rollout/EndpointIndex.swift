@@ -2,7 +2,9 @@ import JSON
 
 /// Which pod addresses and pod names some EndpointSlice lists as ready, kept up to date from a slice
 /// watch. Every ready address is kept (a stale endpoint of another pod may carry the address a pod
-/// of ours has now), and every ready pod name. A slice's listing is kept as
+/// of ours has now); ready pod names are counted only where the index's fixed `names` rule holds (a
+/// workload's own pods: each of many workloads sharing a namespace's slices does not count the
+/// others'), and looked up in the listings for any other name. A slice's listing is kept as
 /// its digest has it (each of many workloads sharing a namespace's slices holds the same arrays),
 /// and the count of listings of each address and name is moved by what an event changed, found by
 /// comparing the arrays, not by building sets of them.
@@ -54,11 +56,14 @@ public struct EndpointIndex: Sendable {
     }
 
     private var slices: [Key: Listing] = [:]
-    /// How many listings have each ready address, and each ready pod name.
+    /// How many listings have each ready address, and each ready pod name `names` accepts.
     private var addresses: [String: Int] = [:]
     private var pods: [String: Int] = [:]
+    /// Which pod names are counted; fixed for the index's life, so every count it moves stays right.
+    private let names: @Sendable (String) -> Bool
 
-    public init() {}
+    /// An index counting the ready pod names `names` accepts (all of them by default).
+    public init(names: @escaping @Sendable (String) -> Bool = { _ in true }) { self.names = names }
 
     /// Replaces the whole set (after a list or relist) from slices read as `RolloutProjections.endpointSlice`
     /// reads them.
@@ -98,17 +103,18 @@ public struct EndpointIndex: Sendable {
     /// True when some slice lists the pod (by IP or target reference) as ready.
     public func listsReady(podIP: String?, podName: String) -> Bool {
         if let ip = podIP, addresses[ip] != nil { return true }
+        guard names(podName) else { return slices.values.contains { $0.lists(pod: podName) } }
         return pods[podName] != nil
     }
 
     /// Moves the counts by `change`: what lies between the arrays' common start and common end.
     private mutating func counted(_ change: Change) -> Change {
-        Self.move(&addresses, from: change.before.addresses, to: change.after.addresses)
-        Self.move(&pods, from: change.before.pods, to: change.after.pods)
+        Self.move(&addresses, from: change.before.addresses, to: change.after.addresses, counting: { _ in true })
+        Self.move(&pods, from: change.before.pods, to: change.after.pods, counting: names)
         return change
     }
 
-    private static func move(_ counts: inout [String: Int], from old: [JSONValue], to new: [JSONValue]) {
+    private static func move(_ counts: inout [String: Int], from old: [JSONValue], to new: [JSONValue], counting: (String) -> Bool) {
         var start = 0
         while start < old.count && start < new.count && old[start] == new[start] { start += 1 }
         var oldEnd = old.count, newEnd = new.count
@@ -117,11 +123,11 @@ public struct EndpointIndex: Sendable {
             newEnd -= 1
         }
         for value in old[start..<oldEnd] {
-            guard let s = value.string, let n = counts[s] else { continue }
+            guard let s = value.string, counting(s), let n = counts[s] else { continue }
             counts[s] = n > 1 ? n - 1 : nil
         }
         for value in new[start..<newEnd] {
-            if let s = value.string { counts[s, default: 0] += 1 }
+            if let s = value.string, counting(s) { counts[s, default: 0] += 1 }
         }
     }
 

@@ -42,6 +42,8 @@ public final class WorkloadRollout {
         self.workload = workload
         self.template = template
         self.plan = plan
+        let planned = Set(plan.pods.map(\.name)), prefix = workload.name + "-", bare = workload.name
+        endpoints = EndpointIndex(names: { planned.contains($0) || $0.hasPrefix(prefix) || $0 == bare })
         window = RolloutWindow(maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
                                initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
         self.settings = settings
@@ -98,7 +100,9 @@ public final class WorkloadRollout {
     /// Writes decided in this pass, not yet handed to the pool.
     private var outbox: [WritePool.Write] = []
     private var podsSynced = false
-    private var endpoints = EndpointIndex()
+    /// The ready listings of the namespace's slices; it counts the names of the workload's pods (those
+    /// planned and any its controllers name after it), a stored property like `window`.
+    private var endpoints: EndpointIndex
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
     private var slicesSynced = false
     /// Pods in flight whose step is `drain` (names of pods no longer in flight may linger until the
