@@ -63,25 +63,66 @@ public enum RFC3339 {
     }
 
     /// `seconds` in UTC with `fractionDigits` digits of the second (0: `Time`, 3: milliseconds,
-    /// 6: `MicroTime`), to the nearest unit.
+    /// 6: `MicroTime`), to the nearest unit. Written into the string's own bytes (the rollout stamps
+    /// every write and every `-o json` line); `padded` is the same for any year.
     public static func format(_ seconds: Double, fractionDigits: Int = 0) -> String {
-        var scale: Int64 = 1
-        for _ in 0..<fractionDigits { scale *= 10 }
-        let units = Int64((seconds * Double(scale)).rounded())
-        var whole = units / scale
-        var fraction = units % scale
-        if fraction < 0 { fraction += scale; whole -= 1 }
-        var days = whole / 86400
-        var rest = whole % 86400
-        if rest < 0 { rest += 86400; days -= 1 }
-        let (y, m, d) = civilFromDays(Int(days))
+        let t = Parts(seconds, fractionDigits: fractionDigits)
+        guard (0...9999).contains(t.year), (0...18).contains(fractionDigits) else { return padded(t, fractionDigits: fractionDigits) }
+        return String(unsafeUninitializedCapacity: 21 + fractionDigits) { buffer in
+            var i = 0
+            func put(_ n: Int64, _ width: Int) {
+                var n = n
+                for place in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[i + place] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                }
+                i += width
+            }
+            func put(_ c: Unicode.Scalar) {
+                buffer[i] = UInt8(ascii: c)
+                i += 1
+            }
+            put(Int64(t.year), 4); put("-"); put(Int64(t.month), 2); put("-"); put(Int64(t.day), 2); put("T")
+            put(t.rest / 3600, 2); put(":"); put(t.rest / 60 % 60, 2); put(":"); put(t.rest % 60, 2)
+            if fractionDigits > 0 { put("."); put(t.fraction, fractionDigits) }
+            put("Z")
+            return i
+        }
+    }
+
+    /// `format`, padded with strings (any year, a sign where it is negative).
+    static func padded(_ seconds: Double, fractionDigits: Int = 0) -> String {
+        padded(Parts(seconds, fractionDigits: fractionDigits), fractionDigits: fractionDigits)
+    }
+
+    private static func padded(_ t: Parts, fractionDigits: Int) -> String {
         func pad(_ n: Int64, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        var out = "\(pad(Int64(y), 4))-\(pad(Int64(m), 2))-\(pad(Int64(d), 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2))"
-        if fractionDigits > 0 { out += "." + pad(fraction, fractionDigits) }
+        var out = "\(pad(Int64(t.year), 4))-\(pad(Int64(t.month), 2))-\(pad(Int64(t.day), 2))T\(pad(t.rest / 3600, 2)):\(pad(t.rest / 60 % 60, 2)):\(pad(t.rest % 60, 2))"
+        if fractionDigits > 0 { out += "." + pad(t.fraction, fractionDigits) }
         return out + "Z"
+    }
+
+    /// A time's date, second of the day and fraction of the second in units of `fractionDigits`, rounded to the nearest unit.
+    private struct Parts {
+        var year: Int, month: Int, day: Int
+        var rest: Int64
+        var fraction: Int64
+
+        init(_ seconds: Double, fractionDigits: Int) {
+            var scale: Int64 = 1
+            for _ in 0..<fractionDigits { scale *= 10 }
+            let units = Int64((seconds * Double(scale)).rounded())
+            var whole = units / scale
+            fraction = units % scale
+            if fraction < 0 { fraction += scale; whole -= 1 }
+            var days = whole / 86400
+            rest = whole % 86400
+            if rest < 0 { rest += 86400; days -= 1 }
+            (year, month, day) = RFC3339.civilFromDays(Int(days))
+        }
     }
 
     /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).

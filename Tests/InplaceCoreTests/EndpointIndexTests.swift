@@ -31,4 +31,70 @@ import Testing
         #expect(!index.listsReady(podIP: "10.0.0.1", podName: "a"))
         #expect(index.listsReady(podIP: nil, podName: "c"))
     }
+
+    @Test("12: a slice event moves a draining pod only when its own address or name changed listing; the slice's arrays are kept as the digest has them")
+    func changesMoveOnlyTheirPods() {
+        var index = EndpointIndex()
+        let s1 = Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "b", true)])
+        let first = index.record(s1)
+        #expect(first.moves(podIP: "10.0.0.1", podName: "a") && first.moves(podIP: nil, podName: "b"))
+        #expect(!first.moves(podIP: "10.0.0.9", podName: "z"))
+        #expect(first.after.addresses == s1["readyAddresses"]?.array, "the digest's array, not an index of it")
+        let same = index.record(Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "b", true)]))
+        #expect(!same.moves(podIP: "10.0.0.1", podName: "a") && !same.moves(podIP: "10.0.0.2", podName: "b"))
+        let bLeaves = index.record(Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "b", false)]))
+        #expect(bLeaves.moves(podIP: "10.0.0.2", podName: "b") && !bLeaves.moves(podIP: "10.0.0.1", podName: "a"))
+        #expect(bLeaves.moved() == ["10.0.0.2", "pod/b"])
+        // b's address is taken by another pod's stale endpoint: b's name left, so b moved though its address stays listed.
+        let stale = index.record(Self.slice("s1", [("10.0.0.1", "a", true), ("10.0.0.2", "old-b", true)]))
+        #expect(stale.moves(podIP: "10.0.0.2", podName: "old-b") && !stale.moves(podIP: "10.0.0.1", podName: "a"))
+        #expect(index.listsReady(podIP: "10.0.0.2", podName: "b"), "listed by the stale endpoint's address")
+        let gone = index.forget(Self.slice("s1", []))
+        #expect(gone.moves(podIP: "10.0.0.1", podName: "a") && gone.moves(podIP: nil, podName: "old-b"))
+        #expect(!index.listsReady(podIP: "10.0.0.1", podName: "a"))
+    }
+
+    @Test("12: random slice events: what the index says is listed is what the slices it holds list, address by address and pod by pod, whichever names it counts")
+    func countsFollowTheSlices() {
+        var dice = PlanAtScaleTests.Dice(state: 7)
+        var index = EndpointIndex()
+        var counting = EndpointIndex(names: { ["p1", "p2", "p3"].contains($0) })
+        var live: [String: [(ip: String, pod: String, ready: Bool)]] = [:]
+        for round in 0..<400 {
+            let name = "s\(dice.next(4))"
+            if dice.next(10) == 0 {
+                index.forget(Self.slice(name, []))
+                counting.forget(Self.slice(name, []))
+                live[name] = nil
+            } else {
+                var endpoints = live[name] ?? []
+                // Mostly one endpoint flips, joins or leaves (as a slice changes pod by pod); sometimes a whole new list.
+                switch dice.next(5) {
+                case 0 where !endpoints.isEmpty: endpoints.remove(at: dice.next(endpoints.count))
+                case 1: endpoints.insert(("10.0.\(dice.next(3)).\(dice.next(12))", "p\(dice.next(12))", dice.next(4) != 0),
+                                         at: dice.next(endpoints.count + 1))
+                case 2 where !endpoints.isEmpty: let i = dice.next(endpoints.count); endpoints[i].ready.toggle()
+                default: endpoints = (0..<dice.next(8)).map { _ in ("10.0.\(dice.next(3)).\(dice.next(12))", "p\(dice.next(12))", dice.next(4) != 0) }
+                }
+                if round % 50 == 49 {
+                    live[name] = endpoints
+                    index.reset(live.map { Self.slice($0.key, $0.value) })
+                    counting.reset(live.map { Self.slice($0.key, $0.value) })
+                    continue
+                }
+                index.record(Self.slice(name, endpoints))
+                counting.record(Self.slice(name, endpoints))
+                live[name] = endpoints
+            }
+            for i in 0..<12 {
+                let ip = "10.0.\(i % 3).\(i)", pod = "p\(i)"
+                let byIP = live.values.contains { $0.contains { $0.ready && $0.ip == ip } }
+                let byName = live.values.contains { $0.contains { $0.ready && $0.pod == pod } }
+                #expect(index.listsReady(podIP: ip, podName: "none") == byIP, "round \(round): \(ip)")
+                #expect(index.listsReady(podIP: nil, podName: pod) == byName, "round \(round): \(pod)")
+                #expect(counting.listsReady(podIP: ip, podName: "none") == byIP, "round \(round): \(ip), names p1-p3 counted")
+                #expect(counting.listsReady(podIP: nil, podName: pod) == byName, "round \(round): \(pod), names p1-p3 counted")
+            }
+        }
+    }
 }

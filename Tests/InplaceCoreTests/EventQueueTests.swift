@@ -5,7 +5,8 @@ import Testing
 @testable import InplaceCore
 
 /// Issue 12 (client cost): the rollout loop is woken once for the events one read or one I/O round
-/// delivered, not once per event, and at once for a post outside such a batch.
+/// delivered, not once per event, and at once for a post outside such a batch; it drains into a
+/// buffer it keeps, swapped with the queue's, and gets exactly what `drain` would have returned.
 @Suite("Event queue wake-ups")
 struct EventQueueTests {
     /// A consumer thread draining `queue` until `count` elements arrived (it is waiting when this returns);
@@ -90,5 +91,34 @@ struct EventQueueTests {
         #expect(!WakeBatch.isRunning)
         #expect(done.wait(timeout: .now() + 5) == .success)
         #expect(drains() == [2])
+    }
+
+    @Test("12: drain(into:) empties the batch first, takes every posted element in order, and gives none at the deadline")
+    func drainInto() {
+        let queue = EventQueue<Int>()
+        let clock = SystemClock()
+        var batch = [7, 8, 9]
+        for i in 0..<5 { queue.post(i) }
+        queue.drain(until: clock.monotonic + 5, clock: clock, into: &batch)
+        #expect(batch == [0, 1, 2, 3, 4])
+        queue.post(5)
+        queue.drain(until: clock.monotonic + 5, clock: clock, into: &batch)
+        #expect(batch == [5], "the earlier batch is gone, not drained again")
+        queue.drain(until: clock.monotonic + 0.05, clock: clock, into: &batch)
+        #expect(batch.isEmpty)
+        #expect(queue.drain(until: clock.monotonic, clock: clock).isEmpty, "the queue kept nothing")
+    }
+
+    @Test("12: a drain waiting in drain(into:) wakes for an element posted from another thread")
+    func wakesForPost() {
+        let queue = EventQueue<Int>()
+        let clock = SystemClock()
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.05)
+            queue.post(42)
+        }
+        var batch: [Int] = []
+        queue.drain(until: clock.monotonic + 10, clock: clock, into: &batch)
+        #expect(batch == [42])
     }
 }

@@ -20,11 +20,17 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
     private var nextWatch = 0
     private var failures: [(method: String, path: String, error: ClusterOperationError)] = []
     private var log: [Write] = []
+    private var createAnswers: [(path: String, projection: JSONProjection?, answer: Result<JSONValue, ClusterOperationError>)] = []
     /// Runs before a patch is applied (to change the object under the writer's feet).
     var beforePatch: (@Sendable (String) -> Void)?
 
     /// Every successful write, in order.
     var writes: [Write] { lock.withLock { log } }
+
+    /// Each `create(…, keeping:, completion:)`: its path, the projection asked for, and the answer as it was read with it.
+    var projectedCreates: [(path: String, projection: JSONProjection?, answer: Result<JSONValue, ClusterOperationError>)] {
+        lock.withLock { createAnswers }
+    }
 
     /// The stored object at `path`.
     func object(_ path: String) -> JSONValue? { lock.withLock { objects[path] } }
@@ -148,6 +154,13 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         }
         lock.withLock { log.append(Write(method: "POST", path: path, body: body)) }
         return store(target, body, added: true)
+    }
+
+    func create(_ path: String, body: JSONValue, keeping projection: JSONProjection?,
+                completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        let answer = Self.result { try create(path, body: body) }.map { object in projection.map { Self.project(object, $0) } ?? object }
+        lock.withLock { createAnswers.append((path, projection, answer)) }
+        completion(answer)
     }
 
     func replace(_ path: String, body: JSONValue) throws -> JSONValue {

@@ -55,4 +55,35 @@ import Testing
         #expect(Self.events(cluster).isEmpty)
         #expect(observer.events.count == 2)
     }
+
+    @Test("12: an Event's answer is read into nothing: every event is written asking for the projection that builds nothing, and the answer is null")
+    func answersBuildNothing() throws {
+        let cluster = GateKeeperTestCluster()
+        let r = try Self.recorder(cluster, Recorder())
+        let ref = RolloutInvocationTests.ref
+        r.handle(.started(ref, update: 1, keep: 0, hold: 0, maxUnavailable: 1))
+        r.handle(.podStep(ref, pod: "web-1", step: .gateOff, elapsed: 0))
+        r.handle(.podDone(ref, pod: "web-1", seconds: 1))
+        r.handle(.finished(ref, RolloutOutcome(result: .complete, updated: 1)))
+        r.finish()
+        let creates = cluster.projectedCreates
+        #expect(creates.count == 3 && Self.events(cluster).count == 3, "started, updated, completed")
+        for create in creates {
+            #expect(create.path == "/api/v1/namespaces/default/events")
+            #expect(create.projection === KubeEventRecorder.answer)
+            #expect((try? create.answer.get()) == .null, "the created Event was not built: \(create.answer)")
+        }
+    }
+
+    @Test("12: the answer projection still checks the JSON: a cut-off or malformed answer is an error, a whole one is null")
+    func answerProjectionReportsErrors() throws {
+        let event = KubeEventRecorder.event(.init(apiVersion: "v1", kind: "Pod", namespace: "default", name: "web-1", uid: "u1", resourceVersion: ""),
+                                            type: "Normal", reason: "InPlaceUpdated", message: "m", now: "2026-01-01T00:00:00Z", instance: "me")
+        let bytes = event.serializedBytes()
+        #expect(try JSONValue(parsing: bytes, projection: KubeEventRecorder.answer) == .null)
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(bytes.dropLast(3)), projection: KubeEventRecorder.answer) }
+        #expect(throws: JSONParseError.self) {
+            try JSONValue(parsing: Array(#"{"kind":"Event","metadata":{"name":"a" "b"}}"#.utf8), projection: KubeEventRecorder.answer)
+        }
+    }
 }

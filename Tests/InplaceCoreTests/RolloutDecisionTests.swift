@@ -70,6 +70,14 @@ import Testing
         #expect(ContainerRestartCheck.normalize("docker.io/library/nginx") == "nginx:latest")
         #expect(ContainerRestartCheck.normalize("registry.k8s.io/pause:3.9") == "registry.k8s.io/pause:3.9")
         #expect(ContainerRestartCheck.normalize("localhost:5000/app") == "localhost:5000/app:latest")
+        #expect(ContainerRestartCheck.normalize("localhost:5000/app:1") == "localhost:5000/app:1")
+        #expect(ContainerRestartCheck.normalize("index.docker.io/library/nginx:1.27") == "nginx:1.27")
+        #expect(ContainerRestartCheck.normalize("docker.io/team/app") == "team/app:latest")
+        #expect(ContainerRestartCheck.normalize("nginx@sha256:abc") == "nginx@sha256:abc")
+        #expect(ContainerRestartCheck.normalize("host:5000/app/") == "host:5000/app/:latest", "the last non-empty component names no tag")
+        #expect(ContainerRestartCheck.normalize("app:1/") == "app:1/")
+        #expect(ContainerRestartCheck.normalize("///") == "///:latest")
+        #expect(ContainerRestartCheck.normalize("") == ":latest")
     }
 }
 

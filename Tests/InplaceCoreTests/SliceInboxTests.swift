@@ -37,4 +37,24 @@ import Testing
         #expect(!inbox.add(.failed(ClusterOperationError(.other, "gone"))))
         #expect(Self.describe(inbox.take()) == ["synced a@6,c@6", "modified c@7", "failed gone"])
     }
+
+    @Test("12: with no pod draining, changes wake nothing; asking again wakes the loop for what was kept; a list or a failure always wakes it")
+    func wakesOnlyWhenAsked() {
+        let inbox = SliceInbox()
+        #expect(!inbox.wake(false), "nothing kept")
+        #expect(!inbox.add(.modified(Self.slice("a", 1))), "no pod drains: no wake-up")
+        #expect(!inbox.add(.modified(Self.slice("b", 2))))
+        #expect(!inbox.isEmpty)
+        #expect(inbox.wake(true), "a pod drains: the changes kept wake the loop once")
+        #expect(!inbox.add(.modified(Self.slice("a", 3))), "that wake-up is on its way")
+        #expect(Self.describe(inbox.take()) == ["modified a@3", "modified b@2"])
+        #expect(inbox.isEmpty && !inbox.wake(true))
+        #expect(inbox.add(.modified(Self.slice("a", 4))), "asked to wake: the next change does")
+        _ = inbox.take()
+        #expect(!inbox.wake(false))
+        #expect(inbox.add(.synced([Self.slice("a", 5)])), "a list wakes the loop even when no pod drains")
+        _ = inbox.take()
+        #expect(inbox.add(.failed(ClusterOperationError(.other, "gone"))), "so does a failure")
+        #expect(!inbox.add(.modified(Self.slice("a", 6))))
+    }
 }

@@ -14,6 +14,19 @@ import Testing
         #expect(RFC3339.format(-1) == "1969-12-31T23:59:59Z")
     }
 
+    @Test("12: the byte-written stamp is the padded one, across years, leap days, rounding and every precision used")
+    func formatMatchesPadded() {
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<5000 {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            let seconds = Double(Int64(x % 400_000_000_000) - 62_000_000_000) + Double(x >> 44) / 1_048_576
+            for digits in [0, 3, 6] {
+                #expect(RFC3339.format(seconds, fractionDigits: digits) == RFC3339.padded(seconds, fractionDigits: digits), "\(seconds) \(digits)")
+            }
+        }
+        #expect(RFC3339.format(-62_200_000_000) == RFC3339.padded(-62_200_000_000), "a year before 0 goes the padded way")
+    }
+
     @Test func parsesWhatItFormatsAndOffsets() throws {
         let t = try #require(RFC3339.parse("2026-11-29T03:05:27.123456Z"))
         #expect(abs(t - 1_795_921_527.123456) < 1e-6)

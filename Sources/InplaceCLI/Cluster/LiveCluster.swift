@@ -80,7 +80,12 @@ public final class LiveCluster: ClusterAPI, Sendable {
     }
 
     public func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
-        client.post(path, body: body) { result in completion(result.mapError { Self.map($0) }) }
+        create(path, body: body, keeping: nil, completion: completion)
+    }
+
+    public func create(_ path: String, body: JSONValue, keeping projection: JSONProjection?,
+                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        client.post(path, body: body, projection: projection) { result in completion(result.mapError { Self.map($0) }) }
     }
 
     private static func patchType(_ type: PatchStrategy) -> PatchType {

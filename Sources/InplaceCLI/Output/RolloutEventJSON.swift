@@ -20,54 +20,54 @@ public enum RolloutEventJSON {
         }
     }
 
-    /// One event as a JSON object, stamped with `time`.
+    /// One event as a JSON object, stamped with `time` (each key set once, so appended unchecked).
     public static func object(_ event: RolloutEvent, time: String) -> JSONValue {
         var o = JSONObject()
-        o["time"] = .string(time)
+        o.appendUnchecked("time", .string(time))
         func ref(_ r: WorkloadRef) {
-            o["workload"] = .string(r.description)
-            o["namespace"] = .string(r.namespace)
+            o.appendUnchecked("workload", .string(r.description))
+            o.appendUnchecked("namespace", .string(r.namespace))
         }
         switch event {
         case let .started(r, update, keep, hold, maxUnavailable):
-            o["type"] = "started"
+            o.appendUnchecked("type", "started")
             ref(r)
-            o["update"] = .int(update); o["keep"] = .int(keep); o["hold"] = .int(hold)
-            o["maxUnavailable"] = .int(maxUnavailable)
+            o.appendUnchecked("update", .int(update)); o.appendUnchecked("keep", .int(keep)); o.appendUnchecked("hold", .int(hold))
+            o.appendUnchecked("maxUnavailable", .int(maxUnavailable))
         case let .workloadWrite(r, message):
-            o["type"] = "workloadWrite"
+            o.appendUnchecked("type", "workloadWrite")
             ref(r)
-            o["message"] = .string(message)
+            o.appendUnchecked("message", .string(message))
         case let .podStep(r, pod, step, elapsed):
-            o["type"] = "podStep"
+            o.appendUnchecked("type", "podStep")
             ref(r)
-            o["pod"] = .string(pod)
-            o["step"] = .string(stepName(step))
-            o["elapsed"] = .double((elapsed * 1000).rounded() / 1000)
+            o.appendUnchecked("pod", .string(pod))
+            o.appendUnchecked("step", .string(stepName(step)))
+            o.appendUnchecked("elapsed", .double((elapsed * 1000).rounded() / 1000))
         case let .podDone(r, pod, seconds):
-            o["type"] = "podDone"
+            o.appendUnchecked("type", "podDone")
             ref(r)
-            o["pod"] = .string(pod)
-            o["seconds"] = .double((seconds * 1000).rounded() / 1000)
+            o.appendUnchecked("pod", .string(pod))
+            o.appendUnchecked("seconds", .double((seconds * 1000).rounded() / 1000))
         case let .podFailed(r, pod, reason, message):
-            o["type"] = "podFailed"
+            o.appendUnchecked("type", "podFailed")
             ref(r)
-            o["pod"] = .string(pod)
-            o["reason"] = .string(reason)
-            o["message"] = .string(message)
+            o.appendUnchecked("pod", .string(pod))
+            o.appendUnchecked("reason", .string(reason))
+            o.appendUnchecked("message", .string(message))
         case let .warning(r, message):
-            o["type"] = "warning"
+            o.appendUnchecked("type", "warning")
             if let r { ref(r) }
-            o["message"] = .string(message)
+            o.appendUnchecked("message", .string(message))
         case let .finished(r, outcome):
-            o["type"] = "finished"
+            o.appendUnchecked("type", "finished")
             ref(r)
-            o["result"] = .string(outcome.result.rawValue)
-            o["updated"] = .int(outcome.updated); o["kept"] = .int(outcome.kept); o["held"] = .int(outcome.held)
-            o["failed"] = .array(outcome.failed.map { .string($0) })
-            o["seconds"] = .double((outcome.seconds * 1000).rounded() / 1000)
-            o["podWrites"] = .int(outcome.podWrites)
-            if let m = outcome.message { o["message"] = .string(m) }
+            o.appendUnchecked("result", .string(outcome.result.rawValue))
+            o.appendUnchecked("updated", .int(outcome.updated)); o.appendUnchecked("kept", .int(outcome.kept)); o.appendUnchecked("held", .int(outcome.held))
+            o.appendUnchecked("failed", .array(outcome.failed.map { .string($0) }))
+            o.appendUnchecked("seconds", .double((outcome.seconds * 1000).rounded() / 1000))
+            o.appendUnchecked("podWrites", .int(outcome.podWrites))
+            if let m = outcome.message { o.appendUnchecked("message", .string(m)) }
         }
         return .object(o)
     }

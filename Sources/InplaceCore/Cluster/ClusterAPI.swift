@@ -80,6 +80,10 @@ public protocol ClusterAPI: ClusterReader {
                completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void)
     /// `create`, ending with one call of `completion` (as `patch(…, completion:)`).
     func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void)
+    /// `create(…, completion:)`, the answer keeping at least what `projection` keeps (a writer that
+    /// drops the answer reads it with a projection that builds nothing).
+    func create(_ path: String, body: JSONValue, keeping projection: JSONProjection?,
+                completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void)
 }
 
 extension ClusterAPI {
@@ -95,6 +99,12 @@ extension ClusterAPI {
     /// Runs the blocking `create`, then `completion`.
     public func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
         completion(Self.result { try create(path, body: body) })
+    }
+
+    /// `create(…, completion:)` with the whole answer.
+    public func create(_ path: String, body: JSONValue, keeping projection: JSONProjection?,
+                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        create(path, body: body, completion: completion)
     }
 
     /// The outcome of a cluster call, any error not of the cluster's own kind classed `.other`.

@@ -34,7 +34,7 @@ public struct MetadataChange: Sendable, Equatable, Hashable {
 
     /// True when `pod` shows the change made: the key has the target value, or is gone when removed.
     public func isMade(on pod: Pod) -> Bool {
-        (field == .labels ? pod.labels : pod.annotations)[key] == to
+        pod.object["metadata"]?[field.rawValue]?[key]?.string == to
     }
 
     /// `label app.kubernetes.io/version: 1.0 → 2.0`, `annotation team: (none) → a`, `label tier: b → (removed)`.

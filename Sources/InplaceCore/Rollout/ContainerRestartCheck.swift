@@ -46,7 +46,8 @@ public enum ContainerRestartCheck {
         if let digest = digest(of: record.to) {
             imageApplied = imageID.hasSuffix(digest)
         } else {
-            imageApplied = normalize(status["image"]?.string ?? "") == normalize(record.to)
+            let image = status["image"]?.string ?? ""
+            imageApplied = image == record.to || normalize(image) == normalize(record.to)
                 || (!imageID.isEmpty && imageID != record.imageID)
         }
         guard imageApplied, status[path: ["state", "running"]] != nil else { return .pending }
@@ -59,16 +60,21 @@ public enum ContainerRestartCheck {
         return String(image[image.index(after: at)...])
     }
 
-    /// The canonical form of an image name: Docker Hub prefixes dropped, `:latest` made explicit.
+    /// The canonical form of an image name: Docker Hub prefixes dropped, `:latest` made explicit
+    /// (when the last non-empty path component names no tag). Read byte by byte: the rollout asks on
+    /// every change of a restarting pod.
     static func normalize(_ image: String) -> String {
-        var s = image
+        var s = Substring(image)
         for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"] where s.hasPrefix(prefix) {
-            s = String(s.dropFirst(prefix.count))
+            s = s.dropFirst(prefix.count)
             break
         }
-        if s.contains("@") { return s }
-        let lastComponent = s.split(separator: "/").last ?? Substring(s)
-        if !lastComponent.contains(":") { s += ":latest" }
-        return s
+        let bytes = s.utf8
+        if bytes.contains(UInt8(ascii: "@")) { return String(s) }
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "/") { end = bytes.index(before: end) }
+        let start = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
+        let lastComponent = end > bytes.startIndex ? bytes[start..<end] : bytes[...]
+        return lastComponent.contains(UInt8(ascii: ":")) ? String(s) : s + ":latest"
     }
 }

@@ -1,62 +1,139 @@
 import JSON
 
-/// Which pod addresses some EndpointSlice lists as ready, kept up to date from a slice watch.
-/// Every ready address is kept (a stale endpoint of another pod may carry the address a pod of
-/// ours has now); pod names only of the pods a caller asks about, so that each of many workloads
-/// sharing a namespace's slices does not index all of them.
+/// Which pod addresses and pod names some EndpointSlice lists as ready, kept up to date from a slice
+/// watch. Every ready address is kept (a stale endpoint of another pod may carry the address a pod
+/// of ours has now); ready pod names are counted only where the index's fixed `names` rule holds (a
+/// workload's own pods: each of many workloads sharing a namespace's slices does not count the
+/// others'), and looked up in the listings for any other name. A slice's listing is kept as
+/// its digest has it (each of many workloads sharing a namespace's slices holds the same arrays),
+/// and the count of listings of each address and name is moved by what an event changed, found by
+/// comparing the arrays, not by building sets of them.
 public struct EndpointIndex: Sendable {
-    /// What one slice lists as ready.
-    private struct Listing: Sendable {
-        var addresses: Set<String> = []
-        var pods: Set<String> = []
+    /// What one slice lists as ready: its digest's `readyAddresses` and `readyPods`.
+    public struct Listing: Sendable, Equatable {
+        var addresses: [JSONValue] = []
+        var pods: [JSONValue] = []
+
+        init() {}
+
+        init(_ slice: JSONValue) {
+            addresses = slice["readyAddresses"]?.array ?? []
+            pods = slice["readyPods"]?.array ?? []
+        }
+
+        /// True when the listing has the address `ip` as ready.
+        func lists(address ip: String) -> Bool { addresses.contains { $0.string == ip } }
+
+        /// True when the listing has the pod `name` as ready.
+        func lists(pod name: String) -> Bool { pods.contains { $0.string == name } }
     }
 
-    private var slices: [String: Listing] = [:]
+    /// One slice's listing before and after an event.
+    public struct Change: Sendable {
+        public var before: Listing
+        public var after: Listing
 
-    public init() {}
+        /// True when the event changed whether the slice lists the pod as ready, by its address or by its name.
+        public func moves(podIP: String?, podName: String) -> Bool {
+            guard before != after else { return false }
+            if let ip = podIP, before.lists(address: ip) != after.lists(address: ip) { return true }
+            return before.lists(pod: podName) != after.lists(pod: podName)
+        }
+
+        /// The addresses and `pod/NAME`s (of the pods `keeping` accepts) whose listing the event changed.
+        public func moved(keeping: (String) -> Bool = { _ in true }) -> Set<String> {
+            func strings(_ values: [JSONValue]) -> Set<String> { Set(values.compactMap(\.string)) }
+            let addresses = strings(before.addresses).symmetricDifference(strings(after.addresses))
+            let pods = strings(before.pods).symmetricDifference(strings(after.pods)).filter(keeping)
+            return addresses.union(pods.map { "pod/" + $0 })
+        }
+    }
+
+    /// A slice's namespace and name.
+    struct Key: Hashable, Sendable {
+        var namespace: String
+        var name: String
+    }
+
+    private var slices: [Key: Listing] = [:]
+    /// How many listings have each ready address, and each ready pod name `names` accepts.
+    private var addresses: [String: Int] = [:]
+    private var pods: [String: Int] = [:]
+    /// Which pod names are counted; fixed for the index's life, so every count it moves stays right.
+    private let names: @Sendable (String) -> Bool
+
+    /// An index counting the ready pod names `names` accepts (all of them by default).
+    public init(names: @escaping @Sendable (String) -> Bool = { _ in true }) { self.names = names }
 
     /// Replaces the whole set (after a list or relist) from slices read as `RolloutProjections.endpointSlice`
-    /// reads them; pod names are kept where `keeping` holds.
-    public mutating func reset(_ items: [JSONValue], keeping: (String) -> Bool = { _ in true }) {
-        slices = [:]
-        for s in items { update(s, keeping: keeping) }
+    /// reads them.
+    public mutating func reset(_ items: [JSONValue]) {
+        slices.removeAll(keepingCapacity: true)
+        addresses.removeAll(keepingCapacity: true)
+        pods.removeAll(keepingCapacity: true)
+        for s in items { record(s) }
     }
 
-    /// Records one slice's ready addresses (and the names of the ready pods `keeping` accepts), from
-    /// its digest (`EndpointSliceDigest`); returns the addresses and `pod/NAME`s whose listing in this
-    /// slice changed.
+    /// Records one slice's ready addresses and pods, from its digest (`EndpointSliceDigest`).
+    @discardableResult
+    public mutating func record(_ slice: JSONValue) -> Change {
+        guard let key = Self.key(slice) else { return Change(before: Listing(), after: Listing()) }
+        let after = Listing(slice)
+        return counted(Change(before: slices.updateValue(after, forKey: key) ?? Listing(), after: after))
+    }
+
+    /// Forgets a deleted slice.
+    @discardableResult
+    public mutating func forget(_ slice: JSONValue) -> Change {
+        guard let key = Self.key(slice) else { return Change(before: Listing(), after: Listing()) }
+        return counted(Change(before: slices.removeValue(forKey: key) ?? Listing(), after: Listing()))
+    }
+
+    /// `record`; returns the addresses and `pod/NAME`s (of the pods `keeping` accepts) whose listing
+    /// in this slice changed.
     @discardableResult
     public mutating func update(_ slice: JSONValue, keeping: (String) -> Bool = { _ in true }) -> Set<String> {
-        guard let key = Self.key(slice) else { return [] }
-        var ready = Listing()
-        for address in slice["readyAddresses"]?.array ?? [] { if let a = address.string { ready.addresses.insert(a) } }
-        for pod in slice["readyPods"]?.array ?? [] { if let name = pod.string, keeping(name) { ready.pods.insert(name) } }
-        let before = slices.updateValue(ready, forKey: key) ?? Listing()
-        return Self.changes(before, ready)
+        record(slice).moved(keeping: keeping)
     }
 
-    /// Forgets a deleted slice; returns the addresses and `pod/NAME`s it listed.
+    /// `forget`; returns the addresses and `pod/NAME`s the slice listed.
     @discardableResult
-    public mutating func remove(_ slice: JSONValue) -> Set<String> {
-        guard let key = Self.key(slice) else { return [] }
-        return Self.changes(slices.removeValue(forKey: key) ?? Listing(), Listing())
-    }
+    public mutating func remove(_ slice: JSONValue) -> Set<String> { forget(slice).moved() }
 
     /// True when some slice lists the pod (by IP or target reference) as ready.
     public func listsReady(podIP: String?, podName: String) -> Bool {
-        for listing in slices.values {
-            if let ip = podIP, listing.addresses.contains(ip) { return true }
-            if listing.pods.contains(podName) { return true }
+        if let ip = podIP, addresses[ip] != nil { return true }
+        guard names(podName) else { return slices.values.contains { $0.lists(pod: podName) } }
+        return pods[podName] != nil
+    }
+
+    /// Moves the counts by `change`: what lies between the arrays' common start and common end.
+    private mutating func counted(_ change: Change) -> Change {
+        Self.move(&addresses, from: change.before.addresses, to: change.after.addresses, counting: { _ in true })
+        Self.move(&pods, from: change.before.pods, to: change.after.pods, counting: names)
+        return change
+    }
+
+    private static func move(_ counts: inout [String: Int], from old: [JSONValue], to new: [JSONValue], counting: (String) -> Bool) {
+        var start = 0
+        while start < old.count && start < new.count && old[start] == new[start] { start += 1 }
+        var oldEnd = old.count, newEnd = new.count
+        while oldEnd > start && newEnd > start && old[oldEnd - 1] == new[newEnd - 1] {
+            oldEnd -= 1
+            newEnd -= 1
         }
-        return false
+        for value in old[start..<oldEnd] {
+            guard let s = value.string, counting(s), let n = counts[s] else { continue }
+            counts[s] = n > 1 ? n - 1 : nil
+        }
+        for value in new[start..<newEnd] {
+            if let s = value.string, counting(s) { counts[s, default: 0] += 1 }
+        }
     }
 
-    private static func changes(_ a: Listing, _ b: Listing) -> Set<String> {
-        a.addresses.symmetricDifference(b.addresses).union(a.pods.symmetricDifference(b.pods).map { "pod/" + $0 })
-    }
-
-    static func key(_ slice: JSONValue) -> String? {
-        guard let name = slice[path: ["metadata", "name"]]?.string else { return nil }
-        return (slice[path: ["metadata", "namespace"]]?.string ?? "") + "/" + name
+    static func key(_ slice: JSONValue) -> Key? {
+        let metadata = slice["metadata"]
+        guard let name = metadata?["name"]?.string else { return nil }
+        return Key(namespace: metadata?["namespace"]?.string ?? "", name: name)
     }
 }

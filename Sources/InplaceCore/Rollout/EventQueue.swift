@@ -42,16 +42,24 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
 
     /// Takes every queued element, waiting until one arrives or `deadline` (monotonic seconds) passes.
     public func drain(until deadline: Double, clock: any RolloutClock) -> [Element] {
+        var batch: [Element] = []
+        drain(until: deadline, clock: clock, into: &batch)
+        return batch
+    }
+
+    /// `drain`, into `batch` (emptied first): the queue and its consumer swap buffers, so a loop that
+    /// drains many times allocates none once both have grown to its bursts.
+    public func drain(until deadline: Double, clock: any RolloutClock, into batch: inout [Element]) {
+        batch.removeAll(keepingCapacity: true)
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty {
             let remaining = deadline - clock.monotonic
-            if remaining <= 0 { return [] }
+            if remaining <= 0 { return }
             waiting = true
             _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
             waiting = false
         }
-        defer { items.removeAll(keepingCapacity: true) }
-        return items
+        swap(&items, &batch)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Synchronization
 
 /// Turns a rollout's progress into Kubernetes Events (core/v1, as `kubectl describe` and event
 /// exporters read them) on the workload and on each pod, then passes every event on to `next`.
@@ -38,6 +39,8 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
         /// workload is prepared and the first pod moves, so no event claims a rollout that never wrote.
         var updating = 0
         var startTold = false
+        /// The message of each pod's `InPlaceUpdated` event (the same for every pod of the workload).
+        var updatedMessage: String
     }
 
     public let cluster: any ClusterAPI
@@ -47,6 +50,16 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
     public let holder: String
     private let pool = WritePool(width: 2, backgroundLimit: 2)
     private let state = Mutex<(known: [WorkloadRef: Known], finished: Bool, held: [WorkloadRef: [Held]])>(([:], false, [:]))
+    /// Known workloads whose start is not told yet: while none is, a pod's step writes nothing and
+    /// takes no lock.
+    private let untold = Atomic<Int>(0)
+
+    /// How an Event's answer is read: checked to be JSON, built into nothing (`null`), since the
+    /// recorder drops it; a refused write still fails by its status.
+    static let answer = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+        try s.skip()
+        return .null
+    })
 
     /// An event kept until its workload's rollout ends, as its parts (a thousand pods' events held
     /// as objects would cost a megabyte).
@@ -81,7 +94,11 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
         let images = (targets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             + metadata.sorted { $0.key < $1.key }.map { entry in entry.value.map { "\(entry.key)=\($0)" } ?? "\(entry.key)-" })
             .joined(separator: ", ")
-        state.withLock { $0.known[w.ref] = Known(workload: workload, pods: pods, images: images, cause: cause) }
+        let known = Known(workload: workload, pods: pods, images: images, cause: cause,
+                          updatedMessage: "Updated in place to \(images) by \(holder)")
+        state.withLock { s in
+            if s.known.updateValue(known, forKey: w.ref)?.startTold != false { untold.add(1, ordering: .relaxed) }
+        }
     }
 
     public func handle(_ event: RolloutEvent) {
@@ -90,20 +107,24 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
         case let .started(ref, update, _, _, _):
             state.withLock { $0.known[ref]?.updating = update }
         case let .podStep(ref, _, _, _):
-            guard let k = state.withLock({ s -> Known? in
+            guard untold.load(ordering: .relaxed) > 0, let k = state.withLock({ s -> Known? in
                 guard let k = s.known[ref], !k.startTold else { return nil }
                 s.known[ref]?.startTold = true
+                untold.subtract(1, ordering: .relaxed)
                 return k
             }) else { return }
             let why = k.cause.isEmpty ? "" : " (\(k.cause))"
             emit(k.workload, type: "Normal", reason: "InPlaceRolloutStarted",
                  message: "\(holder) rolls \(k.updating) pod(s) in place to \(k.images)\(why)")
         case let .podDone(ref, pod, _):
-            guard let k = known(ref) else { return }
-            // Written when the workload's rollout ends, stamped with the time of the update: while pods
+            // Kept until the workload's rollout ends, stamped with the time of the update: while pods
             // hand over their slots, a write to the API server here would delay the next pod.
-            emit(podSubject(k, pod), type: "Normal", reason: "InPlaceUpdated", message: "Updated in place to \(k.images) by \(holder)",
-                 holdFor: ref)
+            let now = clock.rfc3339
+            state.withLock { s in
+                guard !s.finished, let k = s.known[ref] else { return }
+                s.held[ref, default: []].append(Held(subject: podSubject(k, pod), type: "Normal", reason: "InPlaceUpdated",
+                                                     message: k.updatedMessage, time: now))
+            }
         case let .podFailed(ref, pod, reason, message):
             guard let k = known(ref) else { return }
             emit(podSubject(k, pod), type: "Warning", reason: "InPlaceUpdateFailed", message: "\(reason): \(message)")
@@ -149,19 +170,10 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
         k.pods[pod] ?? Subject(apiVersion: "v1", kind: "Pod", namespace: k.workload.namespace, name: pod, uid: "", resourceVersion: "")
     }
 
-    /// Queues the event's write on the background lane, or (`holdFor`) keeps it until that workload's
-    /// rollout ends.
-    private func emit(_ subject: Subject, type: String, reason: String, message: String, holdFor: WorkloadRef? = nil) {
+    /// Queues the event's write on the background lane (none once the recorder has finished).
+    private func emit(_ subject: Subject, type: String, reason: String, message: String) {
         let now = clock.rfc3339
-        let open = state.withLock { s -> Bool in
-            guard !s.finished else { return false }
-            if let holdFor {
-                s.held[holdFor, default: []].append(Held(subject: subject, type: type, reason: reason, message: message, time: now))
-                return false
-            }
-            return true
-        }
-        if open { write(subject, Self.event(subject, type: type, reason: reason, message: message, now: now, instance: holder)) }
+        if !state.withLock({ $0.finished }) { write(subject, Self.event(subject, type: type, reason: reason, message: message, now: now, instance: holder)) }
     }
 
     /// Writes the events kept for a workload.
@@ -173,8 +185,9 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
 
     private func write(_ subject: Subject, _ body: JSONValue) {
         let cluster = cluster
+        let answer = Self.answer
         pool.startAll(background: true, onThreads: !cluster.writesAsynchronously, [{ done in
-            cluster.create(ClusterUse.createEvent.resource.path(namespace: subject.namespace), body: body) { _ in done() }
+            cluster.create(ClusterUse.createEvent.resource.path(namespace: subject.namespace), body: body, keeping: answer) { _ in done() }
         }])
     }
 

@@ -29,11 +29,22 @@ public struct PodTarget: Sendable, Equatable {
     public var metadataOnly: Bool { changes.isEmpty && resources.isEmpty && !metadata.isEmpty }
 
     /// True when `pod` shows the patch: the images, the revision labels and the template's labels and annotations.
+    /// Reads only the entries it compares (the rollout asks on every change of a pod in flight).
     public func isPatched(_ pod: Pod) -> Bool {
-        let specImages = Dictionary(pod.containers.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
-        guard changes.allSatisfy({ specImages[$0.container] == $0.to }) else { return false }
-        let labels = pod.labels
-        guard self.labels.allSatisfy({ labels[$0.key] == $0.value }) else { return false }
+        guard changes.allSatisfy({ Self.specImage(pod, $0.container) == $0.to }) else { return false }
+        let labels = pod.object["metadata"]?["labels"]
+        guard self.labels.allSatisfy({ labels?[$0.key]?.string == $0.value }) else { return false }
         return metadata.allSatisfy { $0.isMade(on: pod) }
+    }
+
+    /// The image of the container named `name` as `Pod.containers` lists it: the first of that name
+    /// among the containers, then the native sidecars.
+    static func specImage(_ pod: Pod, _ name: String) -> String? {
+        let spec = pod.object["spec"]
+        for c in spec?["containers"]?.array ?? [] where (c["name"]?.string ?? "") == name { return c["image"]?.string ?? "" }
+        for c in spec?["initContainers"]?.array ?? [] where Pod.isSidecar(c) && (c["name"]?.string ?? "") == name {
+            return c["image"]?.string ?? ""
+        }
+        return nil
     }
 }

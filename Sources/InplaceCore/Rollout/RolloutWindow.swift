@@ -25,8 +25,13 @@ public struct RolloutWindow: Sendable {
         }
 
         /// A live pod as the watch shows it.
-        public init(_ pod: Pod) {
-            self.init(name: pod.name, uid: pod.uid, owner: pod.controllerUID, ready: pod.isReady, terminating: pod.isTerminating)
+        public init(_ pod: Pod) { self.init(pod, name: pod.name) }
+
+        /// A live pod as the watch shows it, whose name the caller has read already.
+        public init(_ pod: Pod, name: String) {
+            let terminating = pod.isTerminating
+            self.init(name: name, uid: pod.uid, owner: pod.controllerUID, ready: !terminating && pod.conditionIsTrue("Ready"),
+                      terminating: terminating)
         }
     }
 
@@ -242,12 +247,12 @@ public struct RolloutWindow: Sendable {
     /// A pod added or changed.
     public mutating func observe(_ pod: Member) {
         guard isMember(pod) else { return }
-        if let old = members[pod.name] {
-            if old.ready && !outOfService.contains(old.name) { readyIdle -= 1 }
+        let inService = !outOfService.contains(pod.name)
+        if let old = members.updateValue(pod, forKey: pod.name) {
+            if old.ready && inService { readyIdle -= 1 }
             if old.uid != pod.uid { noteGone(old.uid) }
         }
-        members[pod.name] = pod
-        if pod.ready && !outOfService.contains(pod.name) {
+        if pod.ready && inService {
             readyIdle += 1
             giveBack(pod.name)
         }

@@ -63,6 +63,10 @@ public struct SharedWatchCluster: ClusterAPI {
     public func create(_ path: String, body: JSONValue, completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
         base.create(path, body: body, completion: completion)
     }
+    public func create(_ path: String, body: JSONValue, keeping projection: JSONProjection?,
+                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
+        base.create(path, body: body, keeping: projection, completion: completion)
+    }
     public func replace(_ path: String, body: JSONValue) throws -> JSONValue {
         let object = try base.replace(path, body: body)
         watches.wrote(path, object)

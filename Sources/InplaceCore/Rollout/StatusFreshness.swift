@@ -26,7 +26,7 @@ public struct StatusFreshness: Sendable, Equatable {
     public init(pod: Pod, container: String, settled: Bool) {
         let observed = pod.object[path: ["status", "observedGeneration"]]?.int
         let generation = pod.object[path: ["metadata", "generation"]]?.int
-        self.init(specImage: pod.containers.first { $0.name == container }?.image ?? "",
+        self.init(specImage: PodTarget.specImage(pod, container) ?? "",
                   generationObserved: observed.map { $0 >= (generation ?? $0) }, settled: settled)
     }
 

@@ -42,6 +42,8 @@ public final class WorkloadRollout {
         self.workload = workload
         self.template = template
         self.plan = plan
+        let planned = Set(plan.pods.map(\.name)), prefix = workload.name + "-", bare = workload.name
+        endpoints = EndpointIndex(names: { planned.contains($0) || $0.hasPrefix(prefix) || $0 == bare })
         window = RolloutWindow(maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
                                initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
         self.settings = settings
@@ -76,6 +78,8 @@ public final class WorkloadRollout {
         /// When the pod must be looked at again even if nothing changes (grace end, drain cap, pod timeout, retry).
         var wakeAt: Double?
         var attempts = 0
+        /// When it started among the pods of this rollout (their order in `activeOrder`).
+        var sequence = 0
         var drainWarned = false
         var deferralShown = false
         /// The update record last read from the pod, with the annotation it came from.
@@ -96,9 +100,16 @@ public final class WorkloadRollout {
     /// Writes decided in this pass, not yet handed to the pool.
     private var outbox: [WritePool.Write] = []
     private var podsSynced = false
-    private var endpoints = EndpointIndex()
+    /// The ready listings of the namespace's slices; it counts the names of the workload's pods (those
+    /// planned and any its controllers name after it), a stored property like `window`.
+    private var endpoints: EndpointIndex
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
     private var slicesSynced = false
+    /// Pods in flight whose step is `drain` (names of pods no longer in flight may linger until the
+    /// end of the pass): while there are none, and no surge pod is retiring, slice changes do not wake the loop.
+    private var draining: Set<String> = []
+    /// Whether slice changes wake the loop now (`SliceInbox.wake`).
+    private var slicesWake = true
     /// Which pods wait, which are in flight, and which may start (`RolloutWindow`). A stored property,
     /// never `lazy`: a lazy one is mutated through get and set, copying every pod it knows per event.
     private var window: RolloutWindow
@@ -132,6 +143,8 @@ public final class WorkloadRollout {
     /// Pods whose object changed since their step was last derived.
     private var dirty: Set<String> = []
     private var podWrites = 0
+    /// Pods started so far (the next one's `Active.sequence`).
+    private var startedCount = 0
     /// The pods of the plan, by name (a scale-up's pods are the others).
     private lazy var planNames = Set(plan.pods.map(\.name))
     /// Follows other writers of the workload (scales are followed, other spec changes stop the rollout).
@@ -398,8 +411,12 @@ public final class WorkloadRollout {
         deadline = settings.timeout > 0 ? start + settings.timeout : .infinity
         window.deadline = deadline
         var wakeAt = clock.monotonic + 1
+        var batch: [Event] = []
         while true {
-            for event in events.drain(until: min(wakeAt, deadline), clock: clock) { apply(event) }
+            events.drain(until: min(wakeAt, deadline), clock: clock, into: &batch)
+            for event in batch { apply(event) }
+            // Slice changes that did not wake the loop (no pod was draining) are taken before any decision.
+            if !slicesWake && !slices.isEmpty { apply(.slices) }
             let now = clock.monotonic
             // Pods that already show their update done are counted as done, not timed out.
             if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
@@ -413,12 +430,23 @@ public final class WorkloadRollout {
             tendSurge(now: now)
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
+            wakeForSlices()
             if active.isEmpty && (pending.isEmpty || stopping)
                 && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) {
                 guard retiringSurge(now: now) else { return }
                 wakeAt = min(wakeAt, now + 0.05)
             }
         }
+    }
+
+    /// Lets slice changes wake the loop only while a pod drains or a surge pod retires (the only
+    /// waits on the slices); a change kept while they did not wakes it once they do.
+    private func wakeForSlices() {
+        if !draining.isEmpty { draining = draining.filter { active[$0]?.step == .drain } }
+        let wanted = !draining.isEmpty || surgeRetiring != nil
+        guard wanted != slicesWake else { return }
+        slicesWake = wanted
+        if slices.wake(wanted) { events.post(.slices) }
     }
 
     /// True when the pod in flight shows its whole sequence done (only the bookkeeping is left).
@@ -450,51 +478,61 @@ public final class WorkloadRollout {
             case .failed(let e): watchFailed(e)
             }
         case .slices:
-            var changed: Set<String>? = []  // nil: every listing may have changed
+            var changes: [EndpointIndex.Change]? = []  // nil: every listing may have changed
             for e in slices.take() {
                 switch e {
                 case .synced(let items):
-                    endpoints.reset(items, keeping: { [pods] in pods[$0] != nil })
+                    endpoints.reset(items)
                     slicesSynced = true
-                    changed = nil
-                case .added(let o), .modified(let o): changed?.formUnion(endpoints.update(o, keeping: { [pods] in pods[$0] != nil }))
-                case .deleted(let o): changed?.formUnion(endpoints.remove(o))
+                    changes = nil
+                case .added(let o), .modified(let o):
+                    let change = endpoints.record(o)
+                    if change.before != change.after { changes?.append(change) }
+                case .deleted(let o):
+                    let change = endpoints.forget(o)
+                    if change.before != change.after { changes?.append(change) }
                 case .failed(let e): watchFailed(e)
                 }
             }
             // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
-            for name in activeOrder where active[name]?.step == .drain {
-                if let changed, !changed.contains("pod/" + name), !(pods[name]?.podIP.map(changed.contains) ?? false) { continue }
+            guard changes?.isEmpty != true else { return }
+            for name in draining where active[name]?.step == .drain {
+                if let changes {
+                    let ip = pods[name]?.podIP
+                    if !changes.contains(where: { $0.moves(podIP: ip, podName: name) }) { continue }
+                }
                 dirty.insert(name)
             }
         case .written(let name, let step, let result):
-            guard var a = active[name] else { return }
-            a.writing = false
+            guard let i = active.index(forKey: name) else { return }
             dirty.insert(name)
-            switch result {
-            case .success(let object):
-                a.attempts = 0
-                if step == .gateOff { a.gateOffAt = clock.monotonic }
-                if step == .patch || step == .resize { a.patchedAt = clock.monotonic }
+            if case .success(let object) = result {
+                active.values[i].writing = false
+                active.values[i].attempts = 0
+                if step == .gateOff { active.values[i].gateOffAt = clock.monotonic }
+                if step == .patch || step == .resize { active.values[i].patchedAt = clock.monotonic }
                 awaitVersion(of: object)
-            case .failure(let error):
-                switch error.kind {
-                case .conflict:
-                    refresh(name)
-                    a.writing = true
-                case .transient:
-                    // The client already spent the request's retry budget, or the deadline cut it short.
-                    if timedOut || clock.monotonic >= deadline { break }
-                    fail(name, "ServerUnavailable", "the API server kept failing after retries: \(error.message)")
-                    return
-                case .notFound:
-                    active[name] = a
-                    if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
-                    return
-                default:
-                    fail(name, "WriteRefused", error.message)
-                    return
-                }
+                return
+            }
+            guard case .failure(let error) = result else { return }
+            var a = active.values[i]
+            a.writing = false
+            switch error.kind {
+            case .conflict:
+                refresh(name)
+                a.writing = true
+            case .transient:
+                // The client already spent the request's retry budget, or the deadline cut it short.
+                if timedOut || clock.monotonic >= deadline { break }
+                fail(name, "ServerUnavailable", "the API server kept failing after retries: \(error.message)")
+                return
+            case .notFound:
+                active[name] = a
+                if !droppedByScaleDown(name) { fail(name, "PodDeleted", "the pod was deleted during its update") }
+                return
+            default:
+                fail(name, "WriteRefused", error.message)
+                return
             }
             active[name] = a
         case .refreshed(let object):
@@ -713,14 +751,16 @@ public final class WorkloadRollout {
     /// Keeps the newest version of a pod (writes' responses can overtake watch events); the version
     /// already held (a write's answer, then its watch event) changes nothing and moves no pod.
     private func store(_ pod: Pod) {
-        if let old = pods[pod.name], let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b <= a,
+        let name = pod.name
+        let old = pods[name]
+        if let old, let a = Int(old.resourceVersion ?? ""), let b = Int(pod.resourceVersion ?? ""), b <= a,
            b < a || old.uid == pod.uid {
             return
         }
-        if let b = budgetWatch, b.hasBudgets, pods[pod.name].map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
-        pods[pod.name] = pod
-        dirty.insert(pod.name)
-        window.observe(RolloutWindow.Member(pod))
+        if let b = budgetWatch, b.hasBudgets, old.map({ BudgetWatch.counts(differently: $0, pod) }) ?? true { b.dirty = true }
+        pods[name] = pod
+        dirty.insert(name)
+        window.observe(RolloutWindow.Member(pod, name: name))
     }
 
     /// The update record the pod in flight carries, read again only when its annotation changed.
@@ -772,7 +812,12 @@ public final class WorkloadRollout {
     /// Moves the pod in flight `name` one step on, if its object changed (it is `dirty`) or its timer is due.
     private func advance(_ name: String, now: Double) {
         guard var a = active[name] else { return }
-        defer { if active[name] != nil { active[name] = a } }
+        defer {
+            if active[name] != nil {
+                active[name] = a
+                if a.step == .drain { draining.insert(name) }
+            }
+        }
         if a.writing || awaitsWatch(name) { return }
         if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
             if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
@@ -865,7 +910,7 @@ public final class WorkloadRollout {
         // at once a timer is due, otherwise just the changed ones.
         let timerDue = now >= earliestWake
         if timerDue { earliestWake = .infinity }
-        for name in activeOrder where timerDue || dirty.contains(name) { advance(name, now: now) }
+        for name in podsToAdvance(all: timerDue) { advance(name, now: now) }
         flushWrites()
         dirty.removeAll(keepingCapacity: true)
         // Pods started here (slots freed by pods that finished) get their first write at once, in
@@ -876,11 +921,23 @@ public final class WorkloadRollout {
             finishedInPass.removeAll()
         }
         if startedNow {
-            for name in activeOrder where dirty.contains(name) { advance(name, now: now) }
+            for name in podsToAdvance(all: false) { advance(name, now: now) }
             dirty.removeAll(keepingCapacity: true)
         }
         flushWrites()
         return startedNow ? now : min(now + 5, earliestWake)
+    }
+
+    /// The pods in flight a pass looks at, in the order they started: every one (`all`), or those
+    /// that changed; found from the changed pods when they are few, not by asking for each pod in flight.
+    private func podsToAdvance(all: Bool) -> [String] {
+        let order = activeOrder
+        if all { return order }
+        if dirty.count * 4 >= order.count { return order.filter { dirty.contains($0) } }
+        var changed: [(name: String, sequence: Int)] = []
+        for name in dirty { if let a = active[name] { changed.append((name, a.sequence)) } }
+        if changed.count > 1 { changed.sort { $0.sequence < $1.sequence } }
+        return changed.map(\.name)
     }
 
     private func issue(_ step: PodStep, pod: Pod, active a: inout Active) {
@@ -906,8 +963,9 @@ public final class WorkloadRollout {
 
     /// Hands the writes queued by `send` to the pool at once.
     private func flushWrites() {
+        guard !outbox.isEmpty else { return }
         pool.startAll(onThreads: !cluster.writesAsynchronously, outbox)
-        outbox = []
+        outbox.removeAll(keepingCapacity: true)
     }
 
     /// Starts the pods the window lets go now.
@@ -925,7 +983,10 @@ public final class WorkloadRollout {
             observer.handle(.warning(workload.ref, "\(target.name) no longer exists; skipping it"))
         }
         for target in turn.started {
-            active[target.name] = Active(target: target, startedAt: now)
+            var a = Active(target: target, startedAt: now)
+            a.sequence = startedCount
+            startedCount += 1
+            active[target.name] = a
             dirty.insert(target.name)
         }
         if handOffs != nil { startedInPass = turn.started.map(\.name) }

@@ -76,15 +76,16 @@ extension KubeClient {
         }
     }
 
-    /// `post` without holding the calling thread (see `send(…, completion:)`).
+    /// `post` without holding the calling thread (see `send(…, completion:)`): `completion` gets the
+    /// created object, keeping what `projection` keeps.
     public func post(
         _ path: String, body: JSONValue, dryRun: Bool = false, fieldManager: String? = nil, query: [QueryItem] = [],
-        completion: @escaping @Sendable (Result<JSONValue, KubeAPIError>) -> Void
+        projection: JSONProjection? = nil, completion: @escaping @Sendable (Result<JSONValue, KubeAPIError>) -> Void
     ) {
         send("POST", path, query: Self.writeQuery(query, dryRun: dryRun, fieldManager: fieldManager),
              body: body.serializedBytes(), contentType: "application/json") { result in
             completion(result.flatMap { response in
-                Result { () throws(KubeAPIError) -> JSONValue in try Self.decodeJSON(response.body) }
+                Result { () throws(KubeAPIError) -> JSONValue in try Self.decodeJSON(response.body, projection: projection) }
             })
         }
     }
