@@ -353,14 +353,19 @@ struct JSONByteParser {
             pos += 1
         }
         var bytes = [UInt8](UnsafeBufferPointer(rebasing: buf[start..<pos]))
+        bytes.reserveCapacity(2 * bytes.count + 16)
         while pos < buf.count {
+            let run = pos
+            skipPlainBytes()
+            while pos < buf.count, buf[pos] >= 0x20, buf[pos] != UInt8(ascii: "\""), buf[pos] != UInt8(ascii: "\\") { pos += 1 }
+            if pos > run { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<pos])) }
+            guard pos < buf.count else { break }
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
                 pos += 1
                 return String(decoding: bytes, as: UTF8.self)
             }
             if c < 0x20 { throw error("control character in string") }
-            if c != UInt8(ascii: "\\") { bytes.append(c); pos += 1; continue }
             pos += 1
             guard pos < buf.count else { break }
             let e = buf[pos]
