@@ -5,13 +5,13 @@ import Synchronization
 
 /// One thread owning a libcurl multi handle that runs many requests at once over the keep-alive
 /// connections of that handle (HTTP/1.1 one request per connection, HTTP/2 multiplexed), in place
-/// of a blocked thread per request, and the transport's streamed transfers (watches) beside them,
-/// so one poll waits on every socket of the client. The handle is driven by
+/// of a blocked thread per request, or streamed transfers (watches): a transport runs one loop for
+/// each, so one poll waits on all its watches' sockets. The handle is driven by
 /// `curl_multi_socket_action` (`CurlSocketTable`): a wake works on the sockets found ready only.
 /// Requests and streams are handed over from any thread (a queue, then a wake of the poll, skipped
-/// while one is pending); each ends with one call of its completion, on the loop's thread. Each round
-/// of the loop (the sockets one poll found ready, the answers they completed) runs as one
-/// `WakeBatch`: the consumers of what it delivered are woken once, at its end.
+/// while one is pending); each ends with one call of its completion, on the loop's thread. What one
+/// ready socket delivered (events, answers) runs as one `WakeBatch`: its consumers are woken once,
+/// when that socket is done; requests handed over meanwhile go out before the next socket is read.
 ///
 /// A transfer fails exactly as a blocking one would (`CurlHandleSetup.mapError`), and one that
 /// failed its TLS handshake while offering a cached session is run again without it, as
@@ -166,17 +166,31 @@ final class CurlWriteLoop: @unchecked Sendable {
         guard let multi, let sockets else { ended.store(true, ordering: .releasing); return }
         var ready: [(socket: curl_socket_t, events: Int32)] = []
         while true {
-            let ended = WakeBatch.run { () -> Bool in
-                let (started, closed) = startSubmitted(multi)
-                if closed && running.isEmpty && streaming.isEmpty && started == 0 { return true }
-                var active: Int32 = 0
-                for (socket, events) in ready { _ = curl_multi_socket_action(multi, socket, events, &active) }
+            let (started, closed) = startSubmitted(multi)
+            if closed && running.isEmpty && streaming.isEmpty && started == 0 { break }
+            // Requests handed over leave before the sockets are read, and again after each socket:
+            // a write does not wait behind the watch events of a whole round. Each socket's events
+            // and answers wake their consumers once, when that socket is done.
+            WakeBatch.run {
                 runDueTimers(multi)
                 reap(multi)
-                stopCancelledStreams(multi)
-                return false
             }
-            if ended { break }
+            for (socket, events) in ready {
+                WakeBatch.run {
+                    var active: Int32 = 0
+                    _ = curl_multi_socket_action(multi, socket, events, &active)
+                    reap(multi)
+                }
+                if inbox.withLock({ !$0.isEmpty }) {
+                    _ = startSubmitted(multi)
+                    WakeBatch.run { runDueTimers(multi) }
+                }
+            }
+            WakeBatch.run {
+                runDueTimers(multi)
+                reap(multi)
+            }
+            stopCancelledStreams(multi)
             if inbox.withLock({ !$0.isEmpty || ($0.closed && running.isEmpty && streaming.isEmpty) }) {
                 ready = []
                 continue
