@@ -6,8 +6,9 @@ import Testing
 @testable import KubeClient
 
 /// Issue 12 (client cost: CPU in poll, futex and context switches): a client's watches are served by
-/// its write loop, one thread polling every socket, and the events of one read wake their consumer once.
-@Suite("Watches on the write loop")
+/// one loop, one thread polling all their sockets, beside the write loop (so decoding a burst of
+/// events does not hold back a write), and the events of one read wake their consumer once.
+@Suite("Watches on one stream loop")
 struct SharedLoopWatchTests {
     typealias Events = ListWatchTests
 
@@ -45,7 +46,7 @@ struct SharedLoopWatchTests {
         return answer.withLock { $0 }
     }
 
-    @Test("12: two watches and the writes of one client run on one loop thread, not on the threads that watch")
+    @Test("12: two watches of one client run on one loop thread, not on the threads that watch nor on the writes' loop thread")
     func watchesAndWritesShareTheLoop() throws {
         let server = LoopbackHTTPServer { req, _ in
             if req.method == "PATCH" { return .json(200, Self.pod) }
@@ -78,7 +79,8 @@ struct SharedLoopWatchTests {
         for h in handles { h.stop() }
         #expect(ended.wait(timeout: .now() + 2) == .success, "both watches ended when stopped")
         #expect(threads["event"].count == 1, "both watches' events came on one thread")
-        #expect(threads["event"] == threads["write"], "the thread answering the writes")
+        #expect(threads["write"].count == 1, "the writes' answers came on one thread")
+        #expect(threads["event"].isDisjoint(with: threads["write"]), "events are decoded beside the writes, not in their way")
         #expect(threads["event"].isDisjoint(with: threads["watcher"]))
         // The loop stays up for what follows.
         #expect(try Self.patch(client, "q", threads: threads)?.get() != nil)

@@ -3,7 +3,7 @@ import Locking
 
 extension KubeClient {
     /// Watches `path` (a collection) and calls `onEvent` for each event as it arrives, on the
-    /// transport's loop thread while the calling thread waits (it must not block; the events of one
+    /// transport's stream loop thread while the calling thread waits (it must not block; the events of one
     /// read are one `WakeBatch`, so what it hands on wakes its consumer once for them). Returns when
     /// the server closes the stream, when `onEvent` returns `.stop` or `handle` is stopped (the
     /// transfer aborts at once), or when the connection breaks mid-stream (`.connectionLost`: watch

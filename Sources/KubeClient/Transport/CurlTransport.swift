@@ -54,8 +54,10 @@ public struct StreamOutcome: Sendable {
 
 /// HTTP over libcurl: a pool of easy handles (keep-alive connections are reused by reusing the
 /// handles, most recently used first) sharing DNS and TLS session caches; HTTP/2 over TLS when
-/// the server offers it; and a write loop (`CurlWriteLoop`) for requests sent without waiting for
-/// their answer and for streaming transfers (on dedicated handles), all on one multi handle.
+/// the server offers it; a write loop (`CurlWriteLoop`) for requests sent without waiting for their
+/// answer, and a second loop for streaming transfers (on dedicated handles): every watch on one
+/// thread polling their sockets together, decoding on a thread of its own, so a burst of events
+/// does not hold back the writes the rollout decides meanwhile.
 ///
 /// A server that fails a handshake offering a cached session (OpenSSL without a session id
 /// context, e.g. a TLS proxy that verifies client certificates) gets the request again over a
@@ -70,6 +72,8 @@ public final class CurlTransport: Sendable {
     private let idle = Mutex<[UInt]>([])
     /// The loop running `send(_:onStart:completion:)`'s requests, started by the first of them.
     private let loop = Mutex<CurlWriteLoop?>(nil)
+    /// The loop running the streamed transfers (watches), started by the first of them.
+    private let streams = Mutex<CurlWriteLoop?>(nil)
 
     /// A transport for `settings`.
     public init(settings: TransportSettings) {
@@ -80,6 +84,7 @@ public final class CurlTransport: Sendable {
 
     deinit {
         loop.withLock { $0?.close() }
+        streams.withLock { $0?.close() }
         let handles = idle.withLock { h in let all = h; h.removeAll(); return all }
         for bits in handles {
             if let p = UnsafeMutableRawPointer(bitPattern: bits) { curl_easy_cleanup(p) }
@@ -120,8 +125,8 @@ public final class CurlTransport: Sendable {
         return HTTPResponse(status: transfer.status, headers: transfer.headers, body: transfer.body)
     }
 
-    /// Sends a request on a dedicated handle, run by the write loop beside the writes (one poll over
-    /// every socket); the body of a 2xx response is handed to `onData` as it arrives, on the loop's
+    /// Sends a request on a dedicated handle, run by the stream loop beside the other streams (one
+    /// poll over their sockets); the body of a 2xx response is handed to `onData` as it arrives, on the loop's
     /// thread, while the calling thread waits (return false to stop; `onData` must not block, and
     /// what it hands on is woken at the end of the loop's round, see `WakeBatch`). `cancellation`
     /// aborts it from another thread at once. Failures are reported in the outcome, with the status seen so far.
@@ -137,7 +142,7 @@ public final class CurlTransport: Sendable {
         }
     }
 
-    /// Runs one streamed transfer on the write loop and waits for its outcome (the loop has dropped
+    /// Runs one streamed transfer on the stream loop and waits for its outcome (the loop has dropped
     /// `onData` by then).
     private func streamOnLoop(
         _ request: HTTPRequest, _ cancellation: StreamCancellation, _ onData: @escaping (UnsafeRawBufferPointer) -> Bool,
@@ -145,7 +150,7 @@ public final class CurlTransport: Sendable {
     ) -> StreamOutcome {
         let ended = DispatchSemaphore(value: 0)
         let result = Mutex<StreamOutcome?>(nil)
-        writeLoop().submit(stream: CurlWriteLoop.StreamJob(
+        streamLoop().submit(stream: CurlWriteLoop.StreamJob(
             request: request, resuming: resuming, cancellation: cancellation, onData: onData,
             finished: { outcome in
                 result.withLock { $0 = outcome }
@@ -155,9 +160,14 @@ public final class CurlTransport: Sendable {
         return result.withLock { $0 }!
     }
 
-    /// The loop running writes and streams, started by the first of them.
-    private func writeLoop() -> CurlWriteLoop {
-        loop.withLock { l in
+    /// The loop running writes, started by the first of them.
+    private func writeLoop() -> CurlWriteLoop { Self.started(loop, setup) }
+
+    /// The loop running streams, started by the first of them.
+    private func streamLoop() -> CurlWriteLoop { Self.started(streams, setup) }
+
+    private static func started(_ slot: Mutex<CurlWriteLoop?>, _ setup: CurlHandleSetup) -> CurlWriteLoop {
+        slot.withLock { l in
             if let l { return l }
             let started = CurlWriteLoop(setup: setup)
             l = started
