@@ -20,7 +20,14 @@ public enum WakeBatch {
     private final class Pending {
         var depth = 0
         var consumers: [any BatchWakeable] = []
+        /// Hand-overs held since the last wake a producer made itself.
+        var held = 0
     }
+
+    /// Most hand-overs a batch holds before a producer wakes its consumer itself: a long burst (a
+    /// socket with many events buffered) is taken in parts, not held, with every item it carries,
+    /// until its end.
+    public static let holdLimit = 64
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
@@ -48,6 +55,7 @@ public enum WakeBatch {
         pending.depth += 1
         defer {
             pending.depth -= 1
+            if pending.depth == 0 { pending.held = 0 }
             if pending.depth == 0 && !pending.consumers.isEmpty {
                 let consumers = pending.consumers
                 pending.consumers.removeAll(keepingCapacity: true)
@@ -58,11 +66,17 @@ public enum WakeBatch {
     }
 
     /// Called by a producer that just handed `consumer` an item: true when a batch is running on this
-    /// thread and will wake the consumer at its end; false when the producer must wake it now.
+    /// thread and will wake the consumer at its end; false when the producer must wake it now (no
+    /// batch runs, or this one has held `holdLimit` hand-overs).
     public static func deferWake(_ consumer: any BatchWakeable) -> Bool {
         guard let raw = pthread_getspecific(key) else { return false }
         let pending = Unmanaged<Pending>.fromOpaque(raw).takeUnretainedValue()
         guard pending.depth > 0 else { return false }
+        pending.held += 1
+        if pending.held > holdLimit {
+            pending.held = 0
+            return false
+        }
         if !pending.consumers.contains(where: { $0 === consumer }) { pending.consumers.append(consumer) }
         return true
     }

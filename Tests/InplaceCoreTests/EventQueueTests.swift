@@ -57,6 +57,19 @@ struct EventQueueTests {
         #expect(drains() == [3], "one wake for the batch")
     }
 
+    @Test("12: a batch holds at most WakeBatch.holdLimit hand-overs: the next one wakes the waiting consumer inside the batch")
+    func aLongBatchWakesInParts() {
+        let queue = EventQueue<Int>()
+        let total = WakeBatch.holdLimit + 1
+        let (drains, done) = Self.consume(queue, count: total)
+        let duringBatch = WakeBatch.run { () -> Bool in
+            for i in 0..<total { queue.post(i) }
+            return Self.arrived(drains, total: total)
+        }
+        #expect(duringBatch, "woken inside the batch once it held \(WakeBatch.holdLimit): \(drains())")
+        #expect(done.wait(timeout: .now() + 5) == .success)
+    }
+
     @Test("12: a post outside a batch wakes the waiting consumer at once")
     func postsOutsideABatchWakeAtOnce() {
         let queue = EventQueue<Int>()
