@@ -161,15 +161,15 @@ public final class CurlTransport: Sendable {
     }
 
     /// The loop running writes, started by the first of them.
-    private func writeLoop() -> CurlWriteLoop { Self.started(loop, setup) }
+    private func writeLoop() -> CurlWriteLoop { Self.started(loop, setup, name: "write loop") }
 
     /// The loop running streams, started by the first of them.
-    private func streamLoop() -> CurlWriteLoop { Self.started(streams, setup) }
+    private func streamLoop() -> CurlWriteLoop { Self.started(streams, setup, name: "watch loop") }
 
-    private static func started(_ slot: Mutex<CurlWriteLoop?>, _ setup: CurlHandleSetup) -> CurlWriteLoop {
+    private static func started(_ slot: Mutex<CurlWriteLoop?>, _ setup: CurlHandleSetup, name: String) -> CurlWriteLoop {
         slot.withLock { l in
             if let l { return l }
-            let started = CurlWriteLoop(setup: setup)
+            let started = CurlWriteLoop(setup: setup, name: name)
             l = started
             return started
         }

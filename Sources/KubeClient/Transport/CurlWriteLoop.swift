@@ -95,8 +95,8 @@ final class CurlWriteLoop: @unchecked Sendable {
     /// Most easy handles kept in `spare`.
     private let spareLimit: Int
 
-    /// A loop sending with `setup`'s settings; its thread starts at once.
-    init(setup: CurlHandleSetup) {
+    /// A loop sending with `setup`'s settings; its thread, called `name`, starts at once.
+    init(setup: CurlHandleSetup, name: String = "write loop") {
         _ = CurlGlobal.initialized
         self.setup = setup
         spareLimit = max(1, setup.settings.maxIdleHandles)
@@ -110,7 +110,7 @@ final class CurlWriteLoop: @unchecked Sendable {
             table?.closePipe()
         }
         let thread = Thread { [self] in run() }
-        thread.name = "write loop"
+        thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
     }
