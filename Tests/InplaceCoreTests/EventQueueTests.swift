@@ -82,15 +82,6 @@ struct EventQueueTests {
         #expect(drains() == [1, 1, 1])
     }
 
-    @Test("12: post(contentsOf:) hands several elements over in order with one wake")
-    func postContentsOf() {
-        let queue = EventQueue<Int>()
-        let (drains, done) = Self.consume(queue, count: 4)
-        queue.post(contentsOf: [1, 2, 3, 4])
-        #expect(done.wait(timeout: .now() + 5) == .success)
-        #expect(drains() == [4])
-    }
-
     @Test("12: nested batches wake at the end of the outermost; a batch on another thread does not hold this one's wake")
     func nestedBatches() {
         let queue = EventQueue<Int>()

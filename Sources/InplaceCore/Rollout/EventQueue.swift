@@ -21,15 +21,6 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
         condition.unlock()
     }
 
-    /// Adds `elements` in order and wakes the consumer once.
-    public func post(contentsOf elements: some Sequence<Element>) {
-        condition.lock()
-        let before = items.count
-        items.append(contentsOf: elements)
-        if waiting && items.count > before && !WakeBatch.deferWake(self) { condition.signal() }
-        condition.unlock()
-    }
-
     /// Wakes the consumer if it waits (a batch that posted to it has ended). The signal follows the
     /// unlock, so the consumer does not wake into a lock still held; it cannot be missed, since the
     /// consumer looks at the items under the lock before it waits.
