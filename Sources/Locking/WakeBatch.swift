@@ -11,7 +11,7 @@ public protocol BatchWakeable: AnyObject, Sendable {
 }
 
 /// Wakes held to the end of a batch: a thread handing many items to consumers in one go (the events
-/// decoded from one read, the answers and events of one I/O round) wakes each consumer once, at the
+/// decoded from one read, the answers and events of one ready socket) wakes each consumer once, at the
 /// end, rather than once per item, so the consumer takes them in one pass instead of waking, taking
 /// one, and sleeping again for the next. Outside `run`, a producer wakes its consumer at once.
 /// Producers inside a batch must not wait for their consumer (it is woken only when the batch ends).

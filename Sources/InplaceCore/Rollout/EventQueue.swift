@@ -3,7 +3,7 @@ import Locking
 
 /// A blocking multi-producer queue: watch threads and write workers post, the rollout loop waits.
 /// A post wakes the consumer only while it waits, and a post inside a `WakeBatch` (the events of one
-/// read, the answers of one I/O round) wakes it once at the batch's end, so a burst is taken in one pass.
+/// read, what one ready socket delivered) wakes it once at the batch's end, so a burst is taken in one pass.
 /// `@unchecked`: `items` and `waiting` are guarded by the condition variable the consumer waits on.
 public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWakeable {
     private let condition = NSCondition()
