@@ -125,4 +125,63 @@ struct EventQueueTests {
         queue.drain(until: clock.monotonic + 10, clock: clock, into: &batch)
         #expect(batch == [42])
     }
+
+    /// A wait loop that records how it was run: waits (ended by `wake()` or by time), polls, wakes, and
+    /// a post it makes on the consumer's thread while it waits (as an answer read during the wait would).
+    final class RecordingLoop: WaitLoop, @unchecked Sendable {
+        let condition = NSCondition()
+        var waits = 0, polls = 0, wakes = 0
+        var woken = false
+        var postDuringWait: (() -> Void)?
+        func adopt() {}
+        func wait(seconds: Double) {
+            condition.lock()
+            waits += 1
+            let post = postDuringWait
+            postDuringWait = nil
+            condition.unlock()
+            post?()
+            condition.lock()
+            let end = Date(timeIntervalSinceNow: min(seconds, 10))
+            while !woken && condition.wait(until: end) {}
+            woken = false
+            condition.unlock()
+        }
+        func poll() { condition.withLock { polls += 1 } }
+        func wake() { condition.withLock { wakes += 1; woken = true; condition.signal() } }
+        func release() {}
+    }
+
+    @Test("12: a consumer running a wait loop waits in it and is woken through it by another thread's post; with elements queued it polls it once instead")
+    func waitsInItsLoop() {
+        let queue = EventQueue<Int>()
+        let loop = RecordingLoop()
+        let clock = SystemClock()
+        queue.run(on: loop)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.05)
+            queue.post(1)
+        }
+        var batch: [Int] = []
+        queue.drain(until: clock.monotonic + 10, clock: clock, into: &batch)
+        #expect(batch == [1])
+        #expect(loop.waits == 1 && loop.wakes == 1 && loop.polls == 0, "one wait, ended by the post's wake")
+
+        // An element posted by the loop itself while the consumer waits in it (an answer read there) ends the wait.
+        loop.postDuringWait = { queue.post(2) }
+        queue.drain(until: clock.monotonic + 10, clock: clock, into: &batch)
+        #expect(batch == [2] && loop.waits == 2 && loop.wakes == 2)
+
+        queue.post(3)
+        queue.drain(until: clock.monotonic + 10, clock: clock, into: &batch)
+        #expect(batch == [3] && loop.polls == 1 && loop.waits == 2, "queued elements: one poll of the loop, no wait")
+
+        queue.run(on: nil)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.05)
+            queue.post(4)
+        }
+        queue.drain(until: clock.monotonic + 10, clock: clock, into: &batch)
+        #expect(batch == [4] && loop.waits == 2 && loop.wakes == 2, "without the loop the condition variable wakes it")
+    }
 }

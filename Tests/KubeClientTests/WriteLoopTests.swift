@@ -258,4 +258,61 @@ struct WriteLoopTests {
         #expect(loop.hasEnded)
         #expect(server.requests.count == 2)
     }
+
+    @Test("12: a thread that adopts a wait loop sends its writes on it and takes their answers on itself while it waits; a wake from another thread ends its wait; after release its writes go to the shared loop")
+    func adoptedWaitLoop() throws {
+        let hold = DispatchSemaphore(value: 0)
+        let server = LoopbackHTTPServer { request, _ in
+            if request.path.hasSuffix("slow") { _ = hold.wait(timeout: .now() + 10) }
+            return .json(200, Self.pod)
+        }
+        defer { server.stop() }
+        let client = try testClient(server)
+        let outcome = Mutex<(answers: [String: UInt], early: Bool, wokenBy: Bool, after: UInt?)>(([:], false, false, nil))
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            guard let loop = client.makeWaitLoop() else {
+                finished.signal()
+                return
+            }
+            loop.adopt()
+            let me = UInt(pthread_self())
+            for name in ["a", "b", "slow"] {
+                client.patch(Self.path + name, type: .merge, body: Self.labels) { result in
+                    outcome.withLock { $0.answers[name] = (try? result.get()) != nil ? UInt(pthread_self()) : 0 }
+                }
+            }
+            // The fast answers arrive while the thread waits; the slow one only once the server lets it go.
+            let start = ContinuousClock.now
+            while outcome.withLock({ $0.answers.count < 2 }) && ContinuousClock.now - start < .seconds(10) { loop.wait(seconds: 0.2) }
+            outcome.withLock { $0.early = $0.answers["slow"] == nil }
+            // A wake from another thread ends a long wait at once.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { loop.wake() }
+            let waitStart = ContinuousClock.now
+            loop.wait(seconds: 30)
+            let waited = ContinuousClock.now - waitStart
+            outcome.withLock { $0.wokenBy = waited < .seconds(5) }
+            hold.signal()
+            loop.release()
+            // After release a write goes to the transport's own loop thread.
+            let after = DispatchSemaphore(value: 0)
+            client.patch(Self.path + "later", type: .merge, body: Self.labels) { _ in
+                outcome.withLock { $0.after = UInt(pthread_self()) }
+                after.signal()
+            }
+            _ = after.wait(timeout: .now() + 10)
+            outcome.withLock { $0.answers["thread"] = me }
+            finished.signal()
+        }
+        thread.start()
+        #expect(finished.wait(timeout: .now() + 30) == .success)
+        let seen = outcome.withLock { $0 }
+        let me = try #require(seen.answers["thread"])
+        #expect(seen.answers["a"] == me && seen.answers["b"] == me, "answers ran on the adopting thread")
+        #expect(seen.early, "the fast answers did not wait for the slow one")
+        #expect(seen.answers["slow"] == me, "release waited for the write still in flight, on the same thread")
+        #expect(seen.wokenBy, "another thread's wake ended the wait")
+        #expect(seen.after != nil && seen.after != me, "after release, writes are answered on the shared loop")
+        #expect(Set(server.requests.map(\.path)) == Set(["a", "b", "slow", "later"].map { Self.path + $0 }))
+    }
 }
