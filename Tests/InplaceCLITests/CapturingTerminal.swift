@@ -6,6 +6,7 @@ final class CapturingTerminal: Terminal, @unchecked Sendable {
     private let lock = NSLock()
     private var stdout = ""
     private var stderr = ""
+    private var stdoutWrites = 0
     let stdin: [UInt8]
     let tty: Bool
 
@@ -14,7 +15,7 @@ final class CapturingTerminal: Terminal, @unchecked Sendable {
         self.tty = tty
     }
 
-    func out(_ text: String) { lock.lock(); stdout += text; lock.unlock() }
+    func out(_ text: String) { lock.lock(); stdout += text; stdoutWrites += 1; lock.unlock() }
     func err(_ text: String) { lock.lock(); stderr += text; lock.unlock() }
     var stdoutIsTTY: Bool { tty }
     var stderrIsTTY: Bool { tty }
@@ -22,6 +23,8 @@ final class CapturingTerminal: Terminal, @unchecked Sendable {
     func readStandardInput() -> [UInt8] { stdin }
     var output: String { lock.lock(); defer { lock.unlock() }; return stdout }
     var errors: String { lock.lock(); defer { lock.unlock() }; return stderr }
+    /// How many writes to stdout were made.
+    var outputWrites: Int { lock.lock(); defer { lock.unlock() }; return stdoutWrites }
 }
 
 /// Runs the CLI in-process as `kubectl-inplace ARGS`.

@@ -62,7 +62,32 @@ import Testing
         reporter.handle(.started(web, update: 2, keep: 0, hold: 0, maxUnavailable: 1))
         reporter.handle(.podStep(web, pod: "p1", step: .gateOff, elapsed: 0))
         reporter.handle(.podDone(web, pod: "p1", seconds: 1))
+        #expect(!t.errors.contains("p1"), "a pass's pod steps wait for the loop to settle")
+        reporter.settle()
         #expect(t.errors.contains("p1"))
         #expect(!t.errors.contains("\u{1B}") && !t.errors.contains("█") && !t.errors.contains("░"), "\(t.errors)")
+    }
+
+    @Test("12: JSON lines of pod steps are held until the rollout's loop settles and go out in one write, in order; any other event writes what was held first, then itself")
+    func podStepsWaitForTheLoopToSettle() {
+        let t = CapturingTerminal(tty: false)
+        let reporter = RolloutReporter(terminal: t, style: Style.decide(isTTY: false, noColorFlag: true, environment: [:]),
+                                       mode: .json, quiet: false)
+        reporter.handle(.started(web, update: 2, keep: 0, hold: 0, maxUnavailable: 2))
+        #expect(t.output.contains("\"started\""), "a workload's start goes out at once")
+        let writes = t.outputWrites
+        reporter.handle(.podStep(web, pod: "p1", step: .gateOff, elapsed: 0))
+        reporter.handle(.podStep(web, pod: "p2", step: .gateOff, elapsed: 0))
+        #expect(t.outputWrites == writes && !t.output.contains("p1"))
+        reporter.settle()
+        #expect(t.outputWrites == writes + 1, "one write for the pass")
+        let lines = t.output.split(separator: "\n")
+        #expect(lines.count == 3 && lines[1].contains("p1") && lines[2].contains("p2"))
+        reporter.handle(.podDone(web, pod: "p1", seconds: 1))
+        reporter.handle(.podFailed(web, pod: "p2", reason: "ImagePullBackOff", message: "no such image"))
+        let all = t.output.split(separator: "\n")
+        #expect(all.count == 5 && all[3].contains("podDone") && all[4].contains("podFailed"), "\(all)")
+        reporter.settle()
+        #expect(t.output.split(separator: "\n").count == 5, "nothing left to write")
     }
 }

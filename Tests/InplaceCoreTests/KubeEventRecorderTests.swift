@@ -1,4 +1,6 @@
+import Foundation
 import JSON
+import Synchronization
 import Testing
 @testable import InplaceCore
 
@@ -85,5 +87,18 @@ import Testing
         #expect(throws: JSONParseError.self) {
             try JSONValue(parsing: Array(#"{"kind":"Event","metadata":{"name":"a" "b"}}"#.utf8), projection: KubeEventRecorder.answer)
         }
+    }
+
+    @Test("12: event names are unique without a system call each: 10,000 suffixes from four threads are all different hex strings")
+    func uniqueNameSuffixes() {
+        let names = Mutex<Set<String>>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            var mine: [String] = []
+            for _ in 0..<2_500 { mine.append(KubeEventRecorder.nameSuffix()) }
+            names.withLock { $0.formUnion(mine) }
+        }
+        let all = names.withLock { $0 }
+        #expect(all.count == 10_000)
+        #expect(all.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isHexDigit) })
     }
 }

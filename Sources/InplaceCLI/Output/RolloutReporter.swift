@@ -29,7 +29,12 @@ public final class RolloutReporter: RolloutObserver, Sendable {
         var view = LiveView()
         var drawnLines = 0
         var ticker: DispatchSourceTimer?
+        /// JSON or plain lines of pod steps held until the rollout's loop settles (`settle()`).
+        var held = ""
     }
+
+    /// Most text held back before it is written anyway.
+    static let heldLimit = 64 * 1024
 
     public init(terminal: any Terminal, style: Style, mode: Mode, quiet: Bool, clock: any RolloutClock = SystemClock()) {
         self.terminal = terminal
@@ -43,13 +48,38 @@ public final class RolloutReporter: RolloutObserver, Sendable {
         screen.withLock { s in show(event, on: &s) }
     }
 
+    /// Writes the pod steps held back in this pass of the rollout's loop, in one write.
+    public func settle() {
+        screen.withLock { s in flush(&s) }
+    }
+
+    /// Writes the held lines (with the screen locked).
+    private func flush(_ s: inout Screen) {
+        guard !s.held.isEmpty else { return }
+        if mode == .json { terminal.out(s.held) } else { terminal.err(s.held) }
+        s.held = ""
+    }
+
+    /// Writes `text` in the JSON or plain mode: a pod's step or its end, which only a rollout's loop
+    /// reports and follows with `settle()`, waits for it (one write for a pass's many pods); any
+    /// other event goes out at once, after what was held.
+    private func emit(_ text: String, for event: RolloutEvent, on s: inout Screen) {
+        s.held += text
+        switch event {
+        case .podStep, .podDone:
+            if s.held.utf8.count >= Self.heldLimit { flush(&s) }
+        default:
+            flush(&s)
+        }
+    }
+
     /// Shows one event in the reporter's mode (with the screen locked).
     private func show(_ event: RolloutEvent, on s: inout Screen) {
         switch mode {
         case .json:
-            terminal.out(RolloutEventJSON.object(event, time: clock.rfc3339Millis).serialized() + "\n")
+            emit(RolloutEventJSON.object(event, time: clock.rfc3339Millis).serialized() + "\n", for: event, on: &s)
         case .plain:
-            if let line = plainLine(event) { terminal.err("\(clock.rfc3339) \(line)\n") }
+            if let line = plainLine(event) { emit("\(clock.rfc3339) \(line)\n", for: event, on: &s) }
         case .live:
             s.view.apply(event, now: clock.monotonic)
             switch event {
@@ -67,6 +97,7 @@ public final class RolloutReporter: RolloutObserver, Sendable {
     /// Prints a line to stderr as-is (summaries, notes), keeping the live view below it.
     public func note(_ line: String) {
         screen.withLock { s in
+            flush(&s)
             if mode == .live { printAbove(line, on: &s); redraw(&s) } else if mode == .plain { terminal.err(line + "\n") }
         }
     }

@@ -15,4 +15,6 @@ final class FailureSignal: RolloutObserver, Sendable {
         if case .podFailed(let ref, _, _, _) = event, let l = listener.withLock({ $0 }) { l(ref) }
         next.handle(event)
     }
+
+    func settle() { next.settle() }
 }

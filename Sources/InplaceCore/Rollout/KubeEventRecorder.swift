@@ -101,6 +101,8 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
         }
     }
 
+    public func settle() { next.settle() }
+
     public func handle(_ event: RolloutEvent) {
         next.handle(event)
         switch event {
@@ -191,9 +193,19 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
         }])
     }
 
+    /// Where the process's event name suffixes start (random, once), and how many were taken since.
+    private static let suffixBase = UInt64.random(in: 1...UInt64.max)
+    private static let suffixesTaken = Atomic<UInt64>(0)
+
+    /// A suffix no other event of this process has (client-go writes the time in nanoseconds; a
+    /// random start and a count are unique without a system call per event).
+    static func nameSuffix() -> String {
+        String(suffixBase &+ suffixesTaken.add(1, ordering: .relaxed).oldValue &* 0x9E37_79B9_7F4A_7C15, radix: 16)
+    }
+
     /// A core/v1 Event as client-go's recorder writes it (`name.<hex>`, count 1, first = last seen).
     static func event(_ subject: Subject, type: String, reason: String, message: String, now: String, instance: String) -> JSONValue {
-        let suffix = String(UInt64.random(in: 1...UInt64.max), radix: 16)
+        let suffix = nameSuffix()
         return .object(JSONObject([
             ("apiVersion", "v1"), ("kind", "Event"),
             ("metadata", .object(JSONObject([("name", .string("\(subject.name).\(suffix)")), ("namespace", .string(subject.namespace))]))),

@@ -19,6 +19,14 @@ public enum RolloutEvent: Sendable {
 /// Receives rollout events (the CLI's renderers); called from the rollout's thread.
 public protocol RolloutObserver: Sendable {
     func handle(_ event: RolloutEvent)
+    /// Called by a rollout's loop when it has handled what woke it and is about to wait: what an
+    /// observer held back from this pass (output lines) goes out now.
+    func settle()
+}
+
+extension RolloutObserver {
+    /// Nothing held back.
+    public func settle() {}
 }
 
 /// How a workload's rollout ended.

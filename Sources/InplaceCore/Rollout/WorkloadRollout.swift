@@ -423,6 +423,7 @@ public final class WorkloadRollout {
         var wakeAt = clock.monotonic + 1
         var batch: [Event] = []
         while true {
+            observer.settle()
             events.drain(until: min(wakeAt, deadline), clock: clock, into: &batch)
             for event in batch { apply(event) }
             // Slice changes that did not wake the loop (no pod was draining) are taken before any decision.
