@@ -105,8 +105,8 @@ public final class WorkloadRollout {
     private var endpoints: EndpointIndex
     /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
     private var slicesSynced = false
-    /// Pods in flight whose step is `drain` (names of pods no longer in flight may linger until the
-    /// end of the pass): while there are none, and no surge pod is retiring, slice changes do not wake the loop.
+    /// Pods in flight whose step is `drain`, kept as their steps change (`advance`) and as they leave
+    /// the flight: while there are none, and no surge pod is retiring, slice changes do not wake the loop.
     private var draining: Set<String> = []
     /// Whether slice changes wake the loop now (`SliceInbox.wake`).
     private var slicesWake = true
@@ -453,7 +453,6 @@ public final class WorkloadRollout {
     /// Lets slice changes wake the loop only while a pod drains or a surge pod retires (the only
     /// waits on the slices); a change kept while they did not wakes it once they do.
     private func wakeForSlices() {
-        if !draining.isEmpty { draining = draining.filter { active[$0]?.step == .drain } }
         let wanted = !draining.isEmpty || surgeRetiring != nil
         guard wanted != slicesWake else { return }
         slicesWake = wanted
@@ -711,6 +710,7 @@ public final class WorkloadRollout {
     private func droppedByScaleDown(_ name: String) -> Bool {
         guard changeGuard?.scaledDown == true else { return rereadWorkload(for: name) }
         active[name] = nil
+        draining.remove(name)
         window.finish(name)
         observer.handle(.warning(workload.ref, "\(name) was removed by a scale-down of \(workload.ref); no longer waiting for it"))
         return true
@@ -815,6 +815,7 @@ public final class WorkloadRollout {
 
     private func fail(_ name: String, _ reason: String, _ message: String) {
         active[name] = nil
+        draining.remove(name)
         window.finish(name)
         failures.append((name, reason, message))
         observer.handle(.podFailed(workload.ref, pod: name, reason: reason, message: message))
@@ -826,7 +827,9 @@ public final class WorkloadRollout {
         defer {
             if active[name] != nil {
                 active[name] = a
-                if a.step == .drain { draining.insert(name) }
+                if a.step == .drain { draining.insert(name) } else if !draining.isEmpty { draining.remove(name) }
+            } else if !draining.isEmpty {
+                draining.remove(name)
             }
         }
         if a.writing || awaitsWatch(name) { return }
