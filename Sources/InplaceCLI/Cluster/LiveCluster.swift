@@ -2,7 +2,6 @@ import Foundation
 import InplaceCore
 import JSON
 import KubeClient
-import Locking
 
 /// The cluster operations of the core, over the Kubernetes client.
 public final class LiveCluster: ClusterAPI, Sendable {
@@ -72,9 +71,6 @@ public final class LiveCluster: ClusterAPI, Sendable {
 
     /// Writes go out on the client's write loop.
     public var writesAsynchronously: Bool { true }
-
-    /// A loop of the client's transport for the rollout's thread to send its writes on.
-    public func makeWaitLoop() -> (any WaitLoop)? { client.makeWaitLoop() }
 
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {

@@ -1,5 +1,4 @@
 import JSON
-import Locking
 
 /// The patch content types the API server accepts.
 public enum PatchStrategy: String, Sendable {
@@ -85,18 +84,11 @@ public protocol ClusterAPI: ClusterReader {
     /// drops the answer reads it with a projection that builds nothing).
     func create(_ path: String, body: JSONValue, keeping projection: JSONProjection?,
                 completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void)
-    /// A loop the rollout's thread adopts and runs while it waits for events, sending its writes
-    /// (`patch(…, completion:)`, `create(…, completion:)`) with no other thread between it and their
-    /// answers; nil: they go where `writesAsynchronously` says.
-    func makeWaitLoop() -> (any WaitLoop)?
 }
 
 extension ClusterAPI {
     /// The blocking calls: writes need a thread each.
     public var writesAsynchronously: Bool { false }
-
-    /// No loop of the caller's own.
-    public func makeWaitLoop() -> (any WaitLoop)? { nil }
 
     /// Runs the blocking `patch`, then `completion`.
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,

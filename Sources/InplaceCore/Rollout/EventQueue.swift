@@ -4,15 +4,12 @@ import Locking
 /// A blocking multi-producer queue: watch threads and write workers post, the rollout loop waits.
 /// A post wakes the consumer only while it waits, and a post inside a `WakeBatch` (the events of one
 /// read, what one ready socket delivered) wakes it once at the batch's end, so a burst is taken in one pass.
-/// A consumer that adopted a `WaitLoop` (`run(on:)`) runs it while it waits, and is woken through it.
-/// `@unchecked`: `items`, `waiting` and `loop` are guarded by the condition variable the consumer waits on.
+/// `@unchecked`: `items` and `waiting` are guarded by the condition variable the consumer waits on.
 public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWakeable {
     private let condition = NSCondition()
     private var items: [Element] = []
     /// True while the consumer waits in `drain`.
     private var waiting = false
-    /// The loop the consumer runs while it waits, if any.
-    private var loop: (any WaitLoop)?
 
     public init() {}
 
@@ -20,21 +17,8 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     public func post(_ element: Element) {
         condition.lock()
         items.append(element)
-        if waiting && !WakeBatch.deferWake(self) { signal() }
+        if waiting && !WakeBatch.deferWake(self) { condition.signal() }
         condition.unlock()
-    }
-
-    /// Makes the consumer run `loop` while it waits (nil: wait on the condition variable); called by
-    /// the consumer, between drains.
-    public func run(on loop: (any WaitLoop)?) {
-        condition.lock()
-        self.loop = loop
-        condition.unlock()
-    }
-
-    /// Wakes the waiting consumer (with the lock held).
-    private func signal() {
-        if let loop { loop.wake() } else { condition.signal() }
     }
 
     /// Wakes the consumer if it waits (a batch that posted to it has ended). The signal follows the
@@ -43,11 +27,6 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     public func wakeNow() {
         condition.lock()
         let waits = waiting
-        if waits, let loop {
-            loop.wake()
-            condition.unlock()
-            return
-        }
         condition.unlock()
         if waits { condition.signal() }
     }
@@ -61,28 +40,15 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
 
     /// `drain`, into `batch` (emptied first): the queue and its consumer swap buffers, so a loop that
     /// drains many times allocates none once both have grown to its bursts.
-    /// With a loop, it runs while the consumer waits, and once (without waiting) when elements are
-    /// already queued, so answers are read in a burst that never lets the queue empty.
     public func drain(until deadline: Double, clock: any RolloutClock, into batch: inout [Element]) {
         batch.removeAll(keepingCapacity: true)
         condition.lock()
         defer { condition.unlock() }
-        if let loop, !items.isEmpty {
-            condition.unlock()
-            loop.poll()
-            condition.lock()
-        }
         while items.isEmpty {
             let remaining = deadline - clock.monotonic
             if remaining <= 0 { return }
             waiting = true
-            if let loop {
-                condition.unlock()
-                loop.wait(seconds: remaining)
-                condition.lock()
-            } else {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
-            }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
             waiting = false
         }
         swap(&items, &batch)

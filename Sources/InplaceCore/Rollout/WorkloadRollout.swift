@@ -270,17 +270,7 @@ public final class WorkloadRollout {
         let watches = startWatches()
         // While the watches sync: threads for the first window's writes (none when a write loop sends them).
         if !cluster.writesAsynchronously { pool.prestart(budget + 8) }
-        // The loop's thread sends its writes itself and reads their answers while it waits.
-        let waitLoop = cluster.makeWaitLoop()
-        if let waitLoop {
-            waitLoop.adopt()
-            events.run(on: waitLoop)
-        }
         loop(budget: budget)
-        if let waitLoop {
-            events.run(on: nil)
-            waitLoop.release()
-        }
         watches.forEach { $0.stop() }
         budgetWatch?.stop()
         pool.waitAll()

@@ -1,13 +1,7 @@
 import Foundation
 import JSON
-import Locking
 
 extension KubeClient {
-    /// A loop for one thread to adopt and run while it waits for its events: the writes that thread
-    /// sends without waiting (`send(…, completion:)` and the verbs over it) go out on it and are
-    /// answered on that thread (see `CurlTransport.makeWaitLoop()`); nil when none can be made.
-    public func makeWaitLoop() -> (any WaitLoop)? { transport.makeWaitLoop() }
-
     /// `send` without holding the calling thread: the request goes out on the transport's write loop
     /// and `completion` is called once with exactly what `send` would have returned or thrown.
     ///

@@ -1,6 +1,5 @@
 import CCurl
 import Foundation
-import Locking
 import Synchronization
 
 /// Connection settings fixed for the lifetime of a transport.
@@ -107,20 +106,11 @@ public final class CurlTransport: Sendable {
     /// (one thread, many requests at once over shared keep-alive connections), `onStart` is called
     /// there as it goes out and `completion` once with what `send` would have returned or thrown
     /// (the retry without session resumption included), on the loop's thread: it must not block.
-    /// On a thread that adopted a loop of this transport (`makeWaitLoop()`), that loop runs it.
     public func send(
         _ request: HTTPRequest, onStart: (@Sendable () -> Void)? = nil,
         completion: @escaping @Sendable (Result<HTTPResponse, TransportError>) -> Void
     ) {
-        (CurlWriteLoop.adopted(for: ObjectIdentifier(self)) ?? writeLoop()).submit(request, onStart: onStart, completion: completion)
-    }
-
-    /// A write loop for one consumer thread to adopt and run while it waits (`WaitLoop`): the
-    /// requests that thread sends without waiting go out on it, with no other thread between the
-    /// thread and its answers; nil when libcurl cannot make one.
-    public func makeWaitLoop() -> (any WaitLoop)? {
-        let loop = CurlWriteLoop(setup: setup, name: "", threaded: false, transport: ObjectIdentifier(self))
-        return loop.canRun ? loop : nil
+        writeLoop().submit(request, onStart: onStart, completion: completion)
     }
 
     private func sendOnce(_ request: HTTPRequest, resuming: Bool) throws(TransportError) -> HTTPResponse {

@@ -94,25 +94,11 @@ final class CurlWriteLoop: @unchecked Sendable {
     private var spare: [UnsafeMutableRawPointer] = []
     /// Most easy handles kept in `spare`.
     private let spareLimit: Int
-    /// False for a loop run by the thread that adopts it (`WaitLoop`) rather than a thread of its own.
-    private let threaded: Bool
-    /// The transport whose writes an adopting thread sends on this loop.
-    private let transport: ObjectIdentifier?
-    /// Set by `wake()`, taken by `wait`: the adopting thread's wait ends.
-    private let woken = Atomic<Bool>(false)
-    /// True while the adopting thread runs the loop (a request it hands over then waits for the turn).
-    private var driving = false
-    /// True once `release()` has run.
-    private var released = false
 
-    /// A loop sending with `setup`'s settings; its thread, called `name`, starts at once unless the
-    /// loop is not `threaded`: then the thread that adopts it runs it (`WaitLoop`), with the writes
-    /// that thread sends through `transport`.
-    init(setup: CurlHandleSetup, name: String = "write loop", threaded: Bool = true, transport: ObjectIdentifier? = nil) {
+    /// A loop sending with `setup`'s settings; its thread, called `name`, starts at once.
+    init(setup: CurlHandleSetup, name: String = "write loop") {
         _ = CurlGlobal.initialized
         self.setup = setup
-        self.threaded = threaded
-        self.transport = transport
         spareLimit = max(1, setup.settings.maxIdleHandles)
         let table = CurlSocketTable()
         multi = table == nil ? nil : curl_multi_init()
@@ -123,15 +109,10 @@ final class CurlWriteLoop: @unchecked Sendable {
         } else {
             table?.closePipe()
         }
-        guard threaded else { return }
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
-    }
-
-    deinit {
-        if !threaded { sockets?.closePipe() }
     }
 
     /// Hands `request` to the loop. After `close()` it is not sent: `completion` is called at once
@@ -139,10 +120,6 @@ final class CurlWriteLoop: @unchecked Sendable {
     func submit(_ request: HTTPRequest, onStart: (@Sendable () -> Void)?,
                 completion: @escaping @Sendable (Result<HTTPResponse, TransportError>) -> Void) {
         let job = Job(request: request, resuming: nil, onStart: onStart, completion: completion)
-        if !threaded {
-            handOnOwnThread(job)
-            return
-        }
         guard hand({ $0.jobs.append(job) }) else {
             completion(.failure(TransportError(kind: .cancelled, server: setup.settings.server.authority,
                                                detail: multi == nil ? "curl_multi_init failed" : "the write loop is closed")))
@@ -182,9 +159,6 @@ final class CurlWriteLoop: @unchecked Sendable {
         }
     }
 
-    /// True when libcurl gave the loop a multi handle and its wake pipe.
-    var canRun: Bool { multi != nil && sockets != nil }
-
     /// True once the loop's thread has ended (every accepted request answered).
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
 
@@ -194,7 +168,29 @@ final class CurlWriteLoop: @unchecked Sendable {
         while true {
             let (started, closed) = startSubmitted(multi)
             if closed && running.isEmpty && streaming.isEmpty && started == 0 { break }
-            turn(multi, ready: ready)
+            // Requests handed over leave before the sockets are read, and again after each socket:
+            // a write does not wait behind the watch events of a whole round. Each socket's events
+            // and answers wake their consumers once, when that socket is done.
+            WakeBatch.run {
+                runDueTimers(multi)
+                reap(multi)
+            }
+            for (socket, events) in ready {
+                WakeBatch.run {
+                    var active: Int32 = 0
+                    _ = curl_multi_socket_action(multi, socket, events, &active)
+                    reap(multi)
+                }
+                if inbox.withLock({ !$0.isEmpty }) {
+                    _ = startSubmitted(multi)
+                    WakeBatch.run { runDueTimers(multi) }
+                }
+            }
+            WakeBatch.run {
+                runDueTimers(multi)
+                reap(multi)
+            }
+            stopCancelledStreams(multi)
             if inbox.withLock({ !$0.isEmpty || ($0.closed && running.isEmpty && streaming.isEmpty) }) {
                 ready = []
                 continue
@@ -206,33 +202,6 @@ final class CurlWriteLoop: @unchecked Sendable {
         curl_multi_cleanup(multi)
         sockets.closePipe()
         ended.store(true, ordering: .releasing)
-    }
-
-    /// One turn of the loop: due timers, then each socket found `ready`, then the transfers that ended.
-    /// Requests handed over leave before the sockets are read, and again after each socket: a write
-    /// does not wait behind the watch events of a whole round. Each socket's events and answers wake
-    /// their consumers once, when that socket is done.
-    private func turn(_ multi: UnsafeMutableRawPointer, ready: [(socket: curl_socket_t, events: Int32)]) {
-        WakeBatch.run {
-            runDueTimers(multi)
-            reap(multi)
-        }
-        for (socket, events) in ready {
-            WakeBatch.run {
-                var active: Int32 = 0
-                _ = curl_multi_socket_action(multi, socket, events, &active)
-                reap(multi)
-            }
-            if inbox.withLock({ !$0.isEmpty }) {
-                _ = startSubmitted(multi)
-                WakeBatch.run { runDueTimers(multi) }
-            }
-        }
-        WakeBatch.run {
-            runDueTimers(multi)
-            reap(multi)
-        }
-        stopCancelledStreams(multi)
     }
 
     /// Runs libcurl's timers when due (a transfer just added is due at once).
@@ -385,96 +354,5 @@ final class CurlWriteLoop: @unchecked Sendable {
             }
             r.job.completion(.failure(error))
         }
-    }
-}
-
-/// A loop without a thread of its own, run by the thread that adopts it while that thread waits for
-/// its queue (`WaitLoop`): the writes the thread sends go out at once from that thread, and their
-/// answers are read, and their completions run, on it. Only the adopting thread hands requests to
-/// it (`CurlTransport` routes them by the thread's adoption); `wake()` may come from any thread.
-extension CurlWriteLoop: WaitLoop {
-    /// The loop the calling thread adopted, retained while adopted.
-    private static let adoptedKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
-    /// The loop the calling thread adopted for `transport`'s writes, if any.
-    static func adopted(for transport: ObjectIdentifier) -> CurlWriteLoop? {
-        guard let raw = pthread_getspecific(adoptedKey) else { return nil }
-        let loop = Unmanaged<CurlWriteLoop>.fromOpaque(raw).takeUnretainedValue()
-        return loop.transport == transport ? loop : nil
-    }
-
-    /// True on the thread that adopted this loop.
-    private var isOwnThread: Bool { pthread_getspecific(Self.adoptedKey) == Unmanaged.passUnretained(self).toOpaque() }
-
-    func adopt() {
-        precondition(!threaded && pthread_getspecific(Self.adoptedKey) == nil, "a thread adopts one loop of its own at a time")
-        pthread_setspecific(Self.adoptedKey, Unmanaged.passRetained(self).toOpaque())
-    }
-
-    func wake() {
-        if !woken.exchange(true, ordering: .acquiringAndReleasing) && !isOwnThread { sockets?.wake() }
-    }
-
-    func wait(seconds: Double) {
-        guard let multi, let sockets, !released else { return }
-        driving = true
-        defer { driving = false }
-        let end = ContinuousClock.now + .nanoseconds(Int64(max(0, min(seconds, 3600)) * 1e9))
-        var ready: [(socket: curl_socket_t, events: Int32)] = []
-        while true {
-            _ = startSubmitted(multi)
-            turn(multi, ready: ready)
-            if woken.exchange(false, ordering: .acquiringAndReleasing) { return }
-            let now = ContinuousClock.now
-            guard now < end else { return }
-            ready = sockets.wait(limit: min(end - now, .seconds(1)))
-        }
-    }
-
-    func poll() {
-        guard let multi, let sockets, !released else { return }
-        driving = true
-        defer { driving = false }
-        _ = startSubmitted(multi)
-        turn(multi, ready: sockets.wait(limit: .zero))
-    }
-
-    func release() {
-        guard !released else { return }
-        if let multi {
-            while !running.isEmpty || inbox.withLock({ !$0.isEmpty }) { wait(seconds: 0.05) }
-            for easy in spare { curl_easy_cleanup(easy) }
-            spare.removeAll()
-            curl_multi_cleanup(multi)
-        }
-        released = true
-        if isOwnThread {
-            pthread_setspecific(Self.adoptedKey, nil)
-            Unmanaged.passUnretained(self).release()
-        }
-        ended.store(true, ordering: .releasing)
-    }
-
-    /// Takes a request from the adopting thread: it goes out at once, or at the end of the turn
-    /// under way when the thread is running the loop (a completion that started the next write).
-    fileprivate func handOnOwnThread(_ job: Job) {
-        guard !released, multi != nil else {
-            job.completion(.failure(TransportError(kind: .cancelled, server: setup.settings.server.authority,
-                                                   detail: "the write loop is released")))
-            return
-        }
-        inbox.withLock { $0.jobs.append(job) }
-        guard let multi, !driving else {
-            waiting.store(true, ordering: .relaxed)
-            return
-        }
-        driving = true
-        defer { driving = false }
-        _ = startSubmitted(multi)
-        runDueTimers(multi)
     }
 }
