@@ -16,5 +16,6 @@ final class FailureSignal: RolloutObserver, Sendable {
         next.handle(event)
     }
 
+    /// Holds nothing back itself: passes the loop's settling on.
     func settle() { next.settle() }
 }

@@ -101,6 +101,7 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
         }
     }
 
+    /// Holds nothing back itself: passes the loop's settling on.
     public func settle() { next.settle() }
 
     public func handle(_ event: RolloutEvent) {
