@@ -60,6 +60,25 @@ extension JSONValue {
         self = v
     }
 
+    /// Parses one JSON document from a buffer of UTF-8 bytes, keeping only what `projection` keeps,
+    /// taking repeated strings from `strings` and repeated objects and arrays from `subtrees` (both
+    /// kept across the documents of one stream).
+    public init(parsingUTF8 buf: UnsafeBufferPointer<UInt8>, projection: JSONProjection?,
+                strings: inout JSONStringCache, subtrees: inout JSONSubtreeCache) throws(JSONParseError) {
+        var p = JSONByteParser(buf)
+        swap(&p.strings, &strings)
+        swap(&p.subtrees, &subtrees)
+        defer {
+            swap(&p.strings, &strings)
+            swap(&p.subtrees, &subtrees)
+        }
+        p.skipWhitespace()
+        let v = try p.parseValue(depth: 0, projection: projection)
+        p.skipWhitespace()
+        if p.pos < buf.count { throw p.error("unexpected content after the JSON value") }
+        self = v
+    }
+
     /// Parses one JSON document from UTF-8 bytes, keeping only what `projection` keeps.
     public init(parsing bytes: [UInt8], projection: JSONProjection?) throws(JSONParseError) {
         let result = bytes.withUnsafeBufferPointer { buf in
@@ -125,6 +144,8 @@ struct JSONByteParser {
     /// Where long strings come from when the caller keeps a cache (none: a placeholder of one slot).
     var strings = JSONStringCache(capacity: 0)
     private var cachingStrings: Bool { strings.isEnabled }
+    /// Where repeated objects and arrays come from when the caller keeps a cache (none: no slots).
+    var subtrees = JSONSubtreeCache(capacity: 0)
 
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
@@ -166,6 +187,64 @@ struct JSONByteParser {
         }
     }
 
+    /// The value at hand, when an object or array, from the subtree cache if the same bytes were built
+    /// under the same projection before (then only passed over and compared), else built and kept there.
+    private mutating func parseShared(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
+        let start = pos
+        guard depth < Self.maxDepth, pos < buf.count, buf[pos] | 0x20 == UInt8(ascii: "{"),  // { or [
+              let end = containerEnd(from: start), case let length = end - start,
+              length >= JSONSubtreeCache.minimumBytes, length <= JSONSubtreeCache.maximumBytes
+        else { return try parseValue(depth: depth, projection: projection) }
+        let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<end]))
+        let hash = JSONSubtreeCache.hash(bytes)
+        if let kept = subtrees.value(hash: hash, bytes: bytes, projection: projection) {
+            pos = end
+            return kept
+        }
+        let value = buf[pos] == UInt8(ascii: "{") ? try parseObject(depth: depth, projection: projection)
+            : try parseArray(depth: depth, projection: projection)
+        if pos == end { subtrees.keep(value, hash: hash, bytes: bytes, projection: projection) }
+        return value
+    }
+
+    /// Where the object or array opening at `start` ends (past its closing bracket), found by
+    /// counting brackets outside strings without checking anything else; nil when the input ends
+    /// first. Enough to compare its bytes with a value checked before: equal bytes are that value.
+    private func containerEnd(from start: Int) -> Int? {
+        let base = buf.baseAddress!
+        var p = base + start
+        let end = base + buf.count
+        var depth = 0
+        while p < end {
+            let c = p.pointee
+            p += 1
+            if c == UInt8(ascii: "\"") {
+                // To the closing quote: eight bytes at a time up to a quote or backslash (the lowest
+                // flag of the "has a zero byte" test is exact), stepping over escaped characters.
+                while true {
+                    while end - p >= 8 {
+                        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian
+                        let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                        let special = (((quote &- ones) & ~quote) | ((slash &- ones) & ~slash)) & highs
+                        if special != 0 { p += special.trailingZeroBitCount >> 3; break }
+                        p += 8
+                    }
+                    guard p < end else { return nil }
+                    let s = p.pointee
+                    p += s == UInt8(ascii: "\\") ? 2 : 1
+                    if s == UInt8(ascii: "\"") { break }
+                }
+            } else if c | 0x20 == UInt8(ascii: "{") {  // { or [
+                depth += 1
+            } else if c | 0x20 == UInt8(ascii: "}") {  // } or ]
+                depth -= 1
+                if depth == 0 { return p - base }
+            }
+        }
+        return nil
+    }
+
     /// The value at hand as `digest` reads it, through a scanner over these same bytes.
     private mutating func digested(by digest: JSONProjection.Digest, depth: Int) throws(JSONParseError) -> JSONValue {
         var scanner = JSONScanner(parser: JSONByteParser(buf), depth: depth)
@@ -204,7 +283,8 @@ struct JSONByteParser {
                     if try nextMember(.object) { continue } else { break }
                 }
             }
-            let value = try parseValue(depth: depth + 1, projection: child)
+            let value = child?.shares == true && subtrees.isEnabled && child?.digest == nil
+                ? try parseShared(depth: depth + 1, projection: child) : try parseValue(depth: depth + 1, projection: child)
             if let i = memberIndex(key, from: base) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.
             } else {

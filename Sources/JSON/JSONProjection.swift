@@ -8,21 +8,26 @@ public final class JSONProjection: Sendable {
 
     /// True when the member is dropped whole.
     public let drops: Bool
+    /// True when the member is looked up in the parser's subtree cache before it is built: a part
+    /// that most versions of a watched object repeat (a pod's spec between its events).
+    public let shares: Bool
     /// Projections of named members (few: searched in order); members not named are kept whole.
     private let members: [(key: String, projection: JSONProjection)]
     /// Set: an object is read by this instead of being built (arrays stay transparent, other values
     /// are built as they are).
     public let digest: Digest?
 
-    private init(drops: Bool, members: [(key: String, projection: JSONProjection)], digest: Digest? = nil) {
+    private init(drops: Bool, shares: Bool = false, members: [(key: String, projection: JSONProjection)], digest: Digest? = nil) {
         self.drops = drops
+        self.shares = shares
         self.members = members
         self.digest = digest
     }
 
-    /// Keeps everything except the members at `paths` (each a list of keys from the root).
-    public convenience init(dropping paths: [[String]]) {
-        self.init(drops: false, members: Self.tree(paths))
+    /// Keeps everything except the members at `paths` (each a list of keys from the root); the
+    /// members at `sharing` are taken from the parser's subtree cache when their bytes repeat.
+    public convenience init(dropping paths: [[String]], sharing: [[String]] = []) {
+        self.init(drops: false, members: Self.tree(paths.map { ($0, true) } + sharing.map { ($0, false) }))
     }
 
     /// Keeps what `digest` makes of an object: the parser hands it a scanner over the object's bytes.
@@ -43,17 +48,20 @@ public final class JSONProjection: Sendable {
         JSONProjection(drops: false, members: [(key, self)])
     }
 
-    private static func tree(_ paths: [[String]]) -> [(key: String, projection: JSONProjection)] {
+    /// The projections of the members named by `paths`: each path ends in a dropped member (`drops`)
+    /// or a shared one.
+    private static func tree(_ paths: [(path: [String], drops: Bool)]) -> [(key: String, projection: JSONProjection)] {
         var order: [String] = []
-        var heads: [String: [[String]]] = [:]
-        for path in paths where !path.isEmpty {
+        var heads: [String: [(path: [String], drops: Bool)]] = [:]
+        for (path, drops) in paths where !path.isEmpty {
             if heads[path[0]] == nil { order.append(path[0]) }
-            heads[path[0], default: []].append(Array(path.dropFirst()))
+            heads[path[0], default: []].append((Array(path.dropFirst()), drops))
         }
         return order.map { key in
             let rests = heads[key]!
-            return (key, rests.contains(where: \.isEmpty) ? JSONProjection(drops: true, members: [])
-                : JSONProjection(drops: false, members: tree(rests)))
+            if rests.contains(where: { $0.path.isEmpty && $0.drops }) { return (key, JSONProjection(drops: true, members: [])) }
+            return (key, JSONProjection(drops: false, shares: rests.contains { $0.path.isEmpty },
+                                        members: tree(rests.filter { !$0.path.isEmpty })))
         }
     }
 }

@@ -29,7 +29,16 @@ public enum RolloutProjections {
         ["status", "conditions", "lastProbeTime"],
         ["status", "containerStatuses", "volumeMounts"], ["status", "initContainerStatuses", "volumeMounts"],
     ] + unreadSpecFields.map { ["spec", $0] }
-      + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } })
+      + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } },
+      sharing: sharedPodMembers)
+
+    /// The parts of a pod that most of its watch events repeat (one event changes a condition, the
+    /// next a container's status, one in eight the spec), taken from the watch's subtree cache when
+    /// their bytes did; the owner is the same for all the pods of a workload.
+    static let sharedPodMembers = [
+        ["spec"], ["metadata", "ownerReferences"], ["metadata", "annotations"], ["metadata", "labels"],
+        ["status", "conditions"], ["status", "containerStatuses"], ["status", "initContainerStatuses"],
+    ]
 
     /// An EndpointSlice as the drain reads it: its digest (`EndpointSliceDigest`), made from its
     /// bytes without building its endpoints.

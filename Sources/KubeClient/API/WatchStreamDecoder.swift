@@ -33,8 +33,9 @@ public struct WatchStreamDecoder: Sendable {
     private let maxEventBytes: Int
     /// What of each event's object is kept (nil: all of it), applied to whole events.
     private let projection: JSONProjection?
-    /// The stream's recent strings (each event repeats most of the last one's).
+    /// The stream's recent strings and objects (each event repeats most of the last one's).
     private var strings = JSONStringCache()
+    private var subtrees = JSONSubtreeCache()
 
     /// A decoder refusing single events larger than `maxEventBytes`, keeping of each event's object
     /// what `projection` keeps.
@@ -81,14 +82,15 @@ public struct WatchStreamDecoder: Sendable {
             guard c == UInt8(ascii: "{") else {
                 throw WatchDecodeError("unexpected byte '\(Character(Unicode.Scalar(c)))' between events")
             }
-            if let newline = Self.newline(in: bytes, from: i), let doc = Self.object(in: bytes, i..<newline, projection, &strings) {
+            if let newline = Self.newline(in: bytes, from: i), let doc = Self.object(in: bytes, i..<newline, projection, &strings, &subtrees) {
                 events.append(try Self.event(doc))
                 i = newline + 1
                 continue
             }
             resetScan()
             if let end = scanFrame(bytes, from: i) {
-                events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: bytes[i...end]), projection: projection, strings: &strings))
+                events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: bytes[i...end]), projection: projection,
+                                                   strings: &strings, subtrees: &subtrees))
                 i = end + 1
                 continue
             }
@@ -106,7 +108,7 @@ public struct WatchStreamDecoder: Sendable {
     private mutating func completePending(_ raw: UnsafeRawBufferPointer, newFrom: Int,
                                           into events: inout [WatchEvent]) throws(WatchDecodeError) -> Int? {
         if !lineTried, let newline = Self.newline(in: raw, from: newFrom) {
-            if let doc = Self.object(in: raw, 0..<newline, projection, &strings) {
+            if let doc = Self.object(in: raw, 0..<newline, projection, &strings, &subtrees) {
                 events.append(try Self.event(doc))
                 resetScan()
                 return newline + 1
@@ -117,7 +119,8 @@ public struct WatchStreamDecoder: Sendable {
             scanned = raw.count
             return nil
         }
-        events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: raw[0...end]), projection: projection, strings: &strings))
+        events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: raw[0...end]), projection: projection,
+                                           strings: &strings, subtrees: &subtrees))
         resetScan()
         return end + 1
     }
@@ -171,9 +174,10 @@ public struct WatchStreamDecoder: Sendable {
 
     /// The bytes in `range` as one JSON object (surrounding whitespace allowed), or nil.
     private static func object(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ projection: JSONProjection?,
-                               _ strings: inout JSONStringCache) -> JSONValue? {
+                               _ strings: inout JSONStringCache, _ subtrees: inout JSONSubtreeCache) -> JSONValue? {
         let text = UnsafeRawBufferPointer(rebasing: bytes[range]).assumingMemoryBound(to: UInt8.self)
-        guard let doc = try? JSONValue(parsingUTF8: text, projection: projection, strings: &strings), doc.object != nil else { return nil }
+        guard let doc = try? JSONValue(parsingUTF8: text, projection: projection, strings: &strings, subtrees: &subtrees),
+              doc.object != nil else { return nil }
         return doc
     }
 
@@ -191,15 +195,18 @@ public struct WatchStreamDecoder: Sendable {
     /// Decodes one `{"type": ..., "object": ...}` frame.
     static func decodeEvent(_ frame: UnsafeRawBufferPointer, projection: JSONProjection? = nil) throws(WatchDecodeError) -> WatchEvent {
         var strings = JSONStringCache(capacity: 0)
-        return try decodeEvent(frame, projection: projection, strings: &strings)
+        var subtrees = JSONSubtreeCache(capacity: 0)
+        return try decodeEvent(frame, projection: projection, strings: &strings, subtrees: &subtrees)
     }
 
-    /// Decodes one `{"type": ..., "object": ...}` frame, taking repeated strings from `strings`.
-    static func decodeEvent(_ frame: UnsafeRawBufferPointer, projection: JSONProjection?,
-                            strings: inout JSONStringCache) throws(WatchDecodeError) -> WatchEvent {
+    /// Decodes one `{"type": ..., "object": ...}` frame, taking repeated strings from `strings` and
+    /// repeated objects and arrays from `subtrees`.
+    static func decodeEvent(_ frame: UnsafeRawBufferPointer, projection: JSONProjection?, strings: inout JSONStringCache,
+                            subtrees: inout JSONSubtreeCache) throws(WatchDecodeError) -> WatchEvent {
         let doc: JSONValue
         do {
-            doc = try JSONValue(parsingUTF8: frame.assumingMemoryBound(to: UInt8.self), projection: projection, strings: &strings)
+            doc = try JSONValue(parsingUTF8: frame.assumingMemoryBound(to: UInt8.self), projection: projection,
+                                strings: &strings, subtrees: &subtrees)
         } catch {
             throw WatchDecodeError("event is not valid JSON: \(error)")
         }

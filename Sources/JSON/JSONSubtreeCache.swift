@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Objects and arrays a parser built recently, handed out again when the same bytes come back under
+/// the same projection, for the members a projection marks as shared (`JSONProjection.shares`): the
+/// events of one pod repeat its spec and most of its status, and the pods of one template share
+/// their owner. A hit costs a pass over the bytes and a comparison with the kept copy instead of
+/// checking and building the value, and the versions of a pod share what did not change (freeing
+/// an old version frees only what changed).
+///
+/// A direct-mapped table: a value is found by a hash of its bytes and used only when the bytes,
+/// the projection it was built under and their length all match (a collision is a miss, never a
+/// wrong value). Values are shared, not copied: `JSONValue` copies its storage on write.
+public struct JSONSubtreeCache: Sendable {
+    private struct Slot: Sendable {
+        var hash: UInt64
+        var bytes: [UInt8]
+        var projection: JSONProjection?
+        var value: JSONValue
+    }
+
+    private var slots: [Slot?]
+    private let mask: Int
+    /// Smaller containers are built rather than looked up (a lookup passes over their bytes twice).
+    static let minimumBytes = 128
+    /// Larger ones are built and not kept (a copy of their bytes is kept with each value).
+    static let maximumBytes = 16384
+
+    /// A cache of `capacity` slots (rounded up to a power of two); 0: no cache.
+    public init(capacity: Int = 1024) {
+        var size = capacity > 0 ? 16 : 0
+        while size < capacity { size <<= 1 }
+        slots = Array(repeating: nil, count: size)
+        mask = size - 1
+    }
+
+    /// False for the cache of no slots.
+    var isEnabled: Bool { mask >= 0 }
+
+    /// A hash of these bytes (eight at a time; the bytes are compared on a hit, so it need only spread).
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+            i += 8
+        }
+        if i < n { h = (h ^ bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53 }
+        return h ^ (h >> 32)
+    }
+
+    /// The value built from these bytes under `projection`, if kept.
+    func value(hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) -> JSONValue? {
+        guard let slot = slots[Int(truncatingIfNeeded: hash) & mask], slot.hash == hash, slot.projection === projection,
+              slot.bytes.count == bytes.count,
+              slot.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
+        else { return nil }
+        return slot.value
+    }
+
+    /// Keeps `value`, built from these bytes under `projection`, in place of the slot's value.
+    mutating func keep(_ value: JSONValue, hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) {
+        slots[Int(truncatingIfNeeded: hash) & mask] = Slot(hash: hash, bytes: Array(bytes), projection: projection, value: value)
+    }
+}
