@@ -190,13 +190,8 @@ struct JSONByteParser {
     /// The value at hand, when an object or array, from the subtree cache if the same bytes were built
     /// under the same projection before (then only passed over and compared), else built and kept there.
     private mutating func parseShared(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
-        let start = pos
-        guard depth < Self.maxDepth, pos < buf.count, buf[pos] | 0x20 == UInt8(ascii: "{"),  // { or [
-              let end = containerEnd(from: start), case let length = end - start,
-              length >= JSONSubtreeCache.minimumBytes, length <= JSONSubtreeCache.maximumBytes
-        else { return try parseValue(depth: depth, projection: projection) }
-        let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<end]))
-        let hash = JSONSubtreeCache.hash(bytes)
+        guard depth < Self.maxDepth, let (end, hash) = sharedExtent() else { return try parseValue(depth: depth, projection: projection) }
+        let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[pos..<end]))
         if let kept = subtrees.value(hash: hash, bytes: bytes, projection: projection) {
             pos = end
             return kept
@@ -205,6 +200,15 @@ struct JSONByteParser {
             : try parseArray(depth: depth, projection: projection)
         if pos == end { subtrees.keep(value, hash: hash, bytes: bytes, projection: projection) }
         return value
+    }
+
+    /// Where the object or array at hand ends and the hash of its bytes, when the subtree cache is
+    /// on and would keep it (nil: another kind of value, or a size not kept).
+    func sharedExtent() -> (end: Int, hash: UInt64)? {
+        guard subtrees.isEnabled, pos < buf.count, buf[pos] | 0x20 == UInt8(ascii: "{"),  // { or [
+              let end = containerEnd(from: pos), case let length = end - pos,
+              length >= JSONSubtreeCache.minimumBytes, length <= JSONSubtreeCache.maximumBytes else { return nil }
+        return (end, JSONSubtreeCache.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[pos..<end]))))
     }
 
     /// Where the object or array opening at `start` ends (past its closing bracket), found by
@@ -283,7 +287,7 @@ struct JSONByteParser {
                     if try nextMember(.object) { continue } else { break }
                 }
             }
-            let value = child?.shares == true && subtrees.isEnabled && child?.digest == nil
+            let value = child?.shares == true && child?.digest == nil
                 ? try parseShared(depth: depth + 1, projection: child) : try parseValue(depth: depth + 1, projection: child)
             if let i = memberIndex(key, from: base) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.

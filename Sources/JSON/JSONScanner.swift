@@ -84,6 +84,22 @@ public struct JSONScanner {
     /// Passes over the value at hand, checking it.
     public mutating func skip() throws(JSONParseError) { try parser.skipValue(depth: depth) }
 
+    /// What `read` makes of the object or array at hand, from the stream's subtree cache when `read`
+    /// (named by `reader`, a projection standing for it) read the same bytes before; `read` must make
+    /// the same value of the same bytes. Without a cache, or for another kind of value, `read` reads it.
+    public mutating func remembered(as reader: JSONProjection, _ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue)
+        throws(JSONParseError) -> JSONValue {
+        guard let (end, hash) = parser.sharedExtent() else { return try read(&self) }
+        let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: parser.buf[parser.pos..<end]))
+        if let kept = parser.subtrees.value(hash: hash, bytes: bytes, projection: reader) {
+            parser.pos = end
+            return kept
+        }
+        let value = try read(&self)
+        if parser.pos == end { parser.subtrees.keep(value, hash: hash, bytes: bytes, projection: reader) }
+        return value
+    }
+
     /// Steps into the container opening with `open` (true), or passes over a value of another kind.
     private mutating func enter(_ open: UInt8) throws(JSONParseError) -> Bool {
         guard depth < JSONByteParser.maxDepth else { throw parser.error("nesting too deep") }

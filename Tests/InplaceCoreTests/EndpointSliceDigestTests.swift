@@ -100,6 +100,35 @@ import Testing
         }
     }
 
+    @Test("a watch's slice events, read through its subtree cache (endpoints remembered by their bytes), digest as each read alone")
+    func rememberedEndpoints() throws {
+        var dice = PlanAtScaleTests.Dice(state: 7)
+        var strings = JSONStringCache(), subtrees = JSONSubtreeCache()
+        let hints: JSONValue = ["forZones": [["name": "europe-west1-b"], ["name": "europe-west1-c"], ["name": "europe-west1-d"]]]
+        var endpoints: [JSONValue] = (0..<40).map { i in
+            ["addresses": [.string("10.2.0.\(i)")], "conditions": ["ready": true, "serving": true, "terminating": false],
+             "nodeName": .string("node-\(i % 5)"), "hints": hints, "targetRef": ["kind": "Pod", "name": .string("web-7c9d-\(i)"), "uid": "u"]]
+        }
+        #expect(endpoints[0].serializedBytes().count >= 128)
+        for round in 0..<120 {
+            let i = dice.next(endpoints.count)
+            switch dice.next(4) {
+            case 0: endpoints[i]["conditions"] = ["ready": false, "serving": true, "terminating": true]
+            case 1: endpoints[i]["addresses"] = [.string("10.3.\(round % 250).\(i)")]
+            case 2: endpoints[i]["targetRef"]?["kind"] = dice.next(2) == 0 ? "Node" : "Pod"
+            default: endpoints[i]["conditions"] = ["ready": true, "serving": true, "terminating": false]
+            }
+            let slice: JSONValue = ["metadata": ["name": "s", "namespace": "ns", "resourceVersion": .string("\(round)")],
+                                    "endpoints": .array(endpoints)]
+            let bytes = slice.serializedBytes()
+            let remembered = try bytes.withUnsafeBufferPointer {
+                try JSONValue(parsingUTF8: $0, projection: RolloutProjections.endpointSlice, strings: &strings, subtrees: &subtrees)
+            }
+            #expect(remembered == (try Self.digest(slice)), "round \(round)")
+            #expect(Self.listed(remembered).pods == Self.reference(slice).pods)
+        }
+    }
+
     @Test("a slice that is not valid JSON is refused, as the whole parse refuses it")
     func invalidSliceIsRefused() {
         for text in [#"{"endpoints":[{"addresses":["10.0.0.1"}]}"#, #"{"endpoints":[{"conditions":{"ready":tru}}]}"#,

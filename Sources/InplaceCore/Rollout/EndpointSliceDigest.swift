@@ -20,7 +20,13 @@ public enum EndpointSliceDigest {
         try s.members { s, key throws(JSONParseError) in
             switch key {
             case "metadata": meta = try s.value(keeping: metadata)
-            case "endpoints": try s.elements { s throws(JSONParseError) in try readEndpoint(&s, into: &addresses, &pods) }
+            case "endpoints":
+                try s.elements { s throws(JSONParseError) in
+                    let endpoint = try s.remembered(as: endpointReader) { s throws(JSONParseError) in try readEndpoint(&s) }
+                    guard case .array(let parts) = endpoint, parts.count == 2 else { return }
+                    addresses.append(contentsOf: parts[0].array ?? [])
+                    if case .string = parts[1] { pods.append(parts[1]) }
+                }
             default: break
             }
         }
@@ -30,9 +36,14 @@ public enum EndpointSliceDigest {
         ]))
     }
 
-    private static func readEndpoint(_ s: inout JSONScanner, into addresses: inout [JSONValue], _ pods: inout [JSONValue])
-        throws(JSONParseError) {
-        let mark = addresses.count
+    /// Stands for `readEndpoint` in the watch's subtree cache: a slice event repeats all but one of
+    /// its endpoints, and an endpoint's bytes read the same each time.
+    static let endpointReader = JSONProjection(dropping: [])
+
+    /// One endpoint as `[readyAddresses, readyPod]`: its addresses and its pod's name (null when
+    /// not a pod) when it is ready, `[[], null]` when not.
+    private static func readEndpoint(_ s: inout JSONScanner) throws(JSONParseError) -> JSONValue {
+        var addresses: [JSONValue] = []
         var ready: Bool?
         var kind: String?
         var pod: String?
@@ -52,10 +63,7 @@ public enum EndpointSliceDigest {
             default: break
             }
         }
-        guard ready != false else {
-            addresses.removeSubrange(mark...)
-            return
-        }
-        if kind == "Pod", let pod { pods.append(.string(pod)) }
+        guard ready != false else { return [[], .null] }
+        return [.array(addresses), kind == "Pod" ? pod.map(JSONValue.string) ?? .null : .null]
     }
 }
