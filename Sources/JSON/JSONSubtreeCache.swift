@@ -24,6 +24,9 @@ public struct JSONSubtreeCache: Sendable {
 
     private var slots: [Slot?]
     private let mask: Int
+    /// Bytes of the kept copies, at most `byteBudget`: a value that would go over it is not kept.
+    private(set) var keptBytes = 0
+    static let byteBudget = 4 << 20
     /// Smaller containers are built rather than looked up (a lookup passes over their bytes twice).
     static let minimumBytes = 128
     /// Larger ones are built and not kept (a copy of their bytes is kept with each value).
@@ -65,6 +68,10 @@ public struct JSONSubtreeCache: Sendable {
 
     /// Keeps `value`, built from these bytes under `projection`, in place of the slot's value.
     mutating func keep(_ value: JSONValue, hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) {
-        slots[Int(truncatingIfNeeded: hash) & mask] = Slot(hash: hash, bytes: Array(bytes), projection: projection, value: value)
+        let slot = Int(truncatingIfNeeded: hash) & mask
+        let kept = keptBytes - (slots[slot]?.bytes.count ?? 0) + bytes.count
+        guard kept <= Self.byteBudget else { return }
+        keptBytes = kept
+        slots[slot] = Slot(hash: hash, bytes: Array(bytes), projection: projection, value: value)
     }
 }

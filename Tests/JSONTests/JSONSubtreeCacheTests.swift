@@ -82,6 +82,19 @@ import Testing
         #expect(Self.storage(a, ["spec"]) != Self.storage(b, ["spec"]))
     }
 
+    @Test func keptCopiesStayWithinTheByteBudget() throws {
+        var strings = JSONStringCache(), subtrees = JSONSubtreeCache(capacity: 4096)
+        let projection = JSONProjection(dropping: [], sharing: [["spec"]])
+        let filler = String(repeating: "x", count: JSONSubtreeCache.maximumBytes - 64)
+        for i in 0..<(2 * JSONSubtreeCache.byteBudget / JSONSubtreeCache.maximumBytes) {
+            let text = #"{"spec":{"i":\#(i),"filler":"\#(filler)"}}"#
+            let value = try Self.parse(text, projection, &strings, &subtrees)
+            #expect(value == (try JSONValue(parsing: text)))
+            #expect(subtrees.keptBytes <= JSONSubtreeCache.byteBudget)
+        }
+        #expect(subtrees.keptBytes > JSONSubtreeCache.byteBudget - JSONSubtreeCache.maximumBytes)
+    }
+
     @Test func brokenDocumentsStillFailAfterTheirSharedPartWasKept() throws {
         var strings = JSONStringCache(), subtrees = JSONSubtreeCache()
         let good = Self.event(resourceVersion: 1, status: Self.readyStatus)
