@@ -16,13 +16,14 @@ import Darwin
 /// wrong value). Values are shared, not copied: `JSONValue` copies its storage on write.
 public struct JSONSubtreeCache: Sendable {
     private struct Slot: Sendable {
-        var hash: UInt64
         var bytes: [UInt8]
         var projection: JSONProjection?
         var value: JSONValue
     }
 
     private var slots: [Slot?]
+    /// Each slot's hash, apart: a lookup that misses on it copies nothing out of the slot.
+    private var hashes: [UInt64]
     private let mask: Int
     /// Bytes of the kept copies, at most `byteBudget`: a value that would go over it is not kept.
     private(set) var keptBytes = 0
@@ -37,6 +38,7 @@ public struct JSONSubtreeCache: Sendable {
         var size = capacity > 0 ? 16 : 0
         while size < capacity { size <<= 1 }
         slots = Array(repeating: nil, count: size)
+        hashes = Array(repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -59,7 +61,8 @@ public struct JSONSubtreeCache: Sendable {
 
     /// The value built from these bytes under `projection`, if kept.
     func value(hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) -> JSONValue? {
-        guard let slot = slots[Int(truncatingIfNeeded: hash) & mask], slot.hash == hash, slot.projection === projection,
+        let i = Int(truncatingIfNeeded: hash) & mask
+        guard hashes[i] == hash, let slot = slots[i], slot.projection === projection,
               slot.bytes.count == bytes.count,
               slot.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
         else { return nil }
@@ -72,6 +75,7 @@ public struct JSONSubtreeCache: Sendable {
         let kept = keptBytes - (slots[slot]?.bytes.count ?? 0) + bytes.count
         guard kept <= Self.byteBudget else { return }
         keptBytes = kept
-        slots[slot] = Slot(hash: hash, bytes: Array(bytes), projection: projection, value: value)
+        slots[slot] = Slot(bytes: Array(bytes), projection: projection, value: value)
+        hashes[slot] = hash
     }
 }
