@@ -31,21 +31,7 @@ public struct JSONStringCache: Sendable {
         let n = bytes.count
         guard Self.cachedLengths.contains(n), let base = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
         let raw = UnsafeRawPointer(base)
-        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
-        var i = 0
-        while i + 8 <= n {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            i += 8
-        }
-        if n < 8 {
-            var tail: UInt64 = 0
-            withUnsafeMutableBytes(of: &tail) { $0.baseAddress!.copyMemory(from: raw, byteCount: n) }
-            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        } else if i < n {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53
-        }
-        let slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+        let slot = Int(truncatingIfNeeded: JSONByteHash.of(raw, count: n)) & mask
         var cached = slots[slot]
         if cached.utf8.count == n && cached.withUTF8({ memcmp($0.baseAddress!, raw, n) == 0 }) { return cached }
         let s = String(decoding: bytes, as: UTF8.self)

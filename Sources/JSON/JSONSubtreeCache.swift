@@ -45,19 +45,8 @@ public struct JSONSubtreeCache: Sendable {
     /// False for the cache of no slots.
     var isEnabled: Bool { mask >= 0 }
 
-    /// A hash of these bytes (eight at a time; the bytes are compared on a hit, so it need only spread).
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let n = bytes.count
-        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
-        var i = 0
-        while i + 8 <= n {
-            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            i += 8
-        }
-        if i < n { h = (h ^ bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53 }
-        return h ^ (h >> 32)
-    }
+    /// The hash these bytes are found by.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 { JSONByteHash.of(bytes.baseAddress!, count: bytes.count) }
 
     /// The value built from these bytes under `projection`, if kept.
     func value(hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) -> JSONValue? {
