@@ -15,15 +15,12 @@ import Darwin
 /// the projection it was built under and their length all match (a collision is a miss, never a
 /// wrong value). Values are shared, not copied: `JSONValue` copies its storage on write.
 public struct JSONSubtreeCache: Sendable {
-    private struct Slot: Sendable {
-        var bytes: [UInt8]
-        var projection: JSONProjection?
-        var value: JSONValue
-    }
-
-    private var slots: [Slot?]
-    /// Each slot's hash, apart: a lookup that misses on it copies nothing out of the slot.
+    /// Each slot's hash, the bytes and projection its value was built from, and the value, in arrays
+    /// of their own: a lookup reads the hash, then compares in place, and copies out only the value.
     private var hashes: [UInt64]
+    private var sources: [[UInt8]]
+    private var projections: [JSONProjection?]
+    private var values: [JSONValue]
     private let mask: Int
     /// Bytes of the kept copies, at most `byteBudget`: a value that would go over it is not kept.
     private(set) var keptBytes = 0
@@ -37,8 +34,10 @@ public struct JSONSubtreeCache: Sendable {
     public init(capacity: Int = 1024) {
         var size = capacity > 0 ? 16 : 0
         while size < capacity { size <<= 1 }
-        slots = Array(repeating: nil, count: size)
         hashes = Array(repeating: 0, count: size)
+        sources = Array(repeating: [], count: size)
+        projections = Array(repeating: nil, count: size)
+        values = Array(repeating: .null, count: size)
         mask = size - 1
     }
 
@@ -51,20 +50,21 @@ public struct JSONSubtreeCache: Sendable {
     /// The value built from these bytes under `projection`, if kept.
     func value(hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) -> JSONValue? {
         let i = Int(truncatingIfNeeded: hash) & mask
-        guard hashes[i] == hash, let slot = slots[i], slot.projection === projection,
-              slot.bytes.count == bytes.count,
-              slot.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
+        guard hashes[i] == hash, projections[i] === projection, sources[i].count == bytes.count,
+              sources[i].withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
         else { return nil }
-        return slot.value
+        return values[i]
     }
 
     /// Keeps `value`, built from these bytes under `projection`, in place of the slot's value.
     mutating func keep(_ value: JSONValue, hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) {
-        let slot = Int(truncatingIfNeeded: hash) & mask
-        let kept = keptBytes - (slots[slot]?.bytes.count ?? 0) + bytes.count
+        let i = Int(truncatingIfNeeded: hash) & mask
+        let kept = keptBytes - sources[i].count + bytes.count
         guard kept <= Self.byteBudget else { return }
         keptBytes = kept
-        slots[slot] = Slot(bytes: Array(bytes), projection: projection, value: value)
-        hashes[slot] = hash
+        hashes[i] = hash
+        sources[i] = Array(bytes)
+        projections[i] = projection
+        values[i] = value
     }
 }
