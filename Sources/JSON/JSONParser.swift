@@ -215,35 +215,26 @@ struct JSONByteParser {
     /// counting brackets outside strings without checking anything else; nil when the input ends
     /// first. Enough to compare its bytes with a value checked before: equal bytes are that value.
     private func containerEnd(from start: Int) -> Int? {
-        let base = buf.baseAddress!
-        var p = base + start
-        let end = base + buf.count
+        let bytes = UnsafeRawBufferPointer(buf)
+        var i = start
         var depth = 0
-        while p < end {
-            let c = p.pointee
-            p += 1
+        while i < bytes.count {
+            let c = bytes[i]
+            i += 1
             if c == UInt8(ascii: "\"") {
-                // To the closing quote: eight bytes at a time up to a quote or backslash (the lowest
-                // flag of the "has a zero byte" test is exact), stepping over escaped characters.
+                // To the closing quote, stepping over escaped characters.
                 while true {
-                    while end - p >= 8 {
-                        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian
-                        let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-                        let special = (((quote &- ones) & ~quote) | ((slash &- ones) & ~slash)) & highs
-                        if special != 0 { p += special.trailingZeroBitCount >> 3; break }
-                        p += 8
-                    }
-                    guard p < end else { return nil }
-                    let s = p.pointee
-                    p += s == UInt8(ascii: "\\") ? 2 : 1
+                    i = JSONStringBytes.quoteOrBackslash(in: bytes, from: i)
+                    guard i < bytes.count else { return nil }
+                    let s = bytes[i]
+                    i += s == UInt8(ascii: "\\") ? 2 : 1
                     if s == UInt8(ascii: "\"") { break }
                 }
             } else if c | 0x20 == UInt8(ascii: "{") {  // { or [
                 depth += 1
             } else if c | 0x20 == UInt8(ascii: "}") {  // } or ]
                 depth -= 1
-                if depth == 0 { return p - base }
+                if depth == 0 { return i }
             }
         }
         return nil

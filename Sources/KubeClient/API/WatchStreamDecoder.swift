@@ -143,7 +143,7 @@ public struct WatchStreamDecoder: Sendable {
         }
         let n = bytes.count
         while i < n {
-            if inString && !escaped { i = Self.plainStringEnd(bytes, from: i) }
+            if inString && !escaped { i = JSONStringBytes.quoteOrBackslash(in: bytes, from: i) }
             guard i < n else { break }
             let c = bytes[i]
             if inString {
@@ -165,23 +165,6 @@ public struct WatchStreamDecoder: Sendable {
             i += 1
         }
         return nil
-    }
-
-    /// The offset of the first quote or backslash at or after `from` (the end when none), eight bytes at a
-    /// time: the lowest flag of the "has a zero byte" test is exact.
-    private static func plainStringEnd(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int {
-        var i = from
-        let n = bytes.count
-        while i + 8 <= n {
-            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
-            let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            let special = (((quote &- ones) & ~quote) | ((slash &- ones) & ~slash)) & highs
-            if special != 0 { return i + special.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        while i < n && bytes[i] != UInt8(ascii: "\"") && bytes[i] != UInt8(ascii: "\\") { i += 1 }
-        return i
     }
 
     /// The offset of the next newline at or after `from`.
