@@ -278,7 +278,7 @@ struct JSONByteParser {
                     if try nextMember(.object) { continue } else { break }
                 }
             }
-            let value = child?.shares == true && child?.digest == nil
+            let value = child?.shares == true
                 ? try parseShared(depth: depth + 1, projection: child) : try parseValue(depth: depth + 1, projection: child)
             if let i = memberIndex(key, from: base) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.

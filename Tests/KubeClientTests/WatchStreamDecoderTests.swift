@@ -142,6 +142,25 @@ struct WatchStreamDecoderTests {
         #expect(out.last?.resourceVersion == "11")
     }
 
+    @Test func eventsOfOnePodShareTheMembersTheirProjectionSharesWhereTheirBytesRepeat() throws {
+        let projection = JSONProjection(dropping: [], sharing: [["spec"], ["status"]])
+        let spec = #"{"nodeName":"node-1","containers":[{"name":"app","image":"nginx:1.25","args":["--serve","--port=8080","--log-level=info","--metrics-port=9090"]}]}"#
+        func event(_ rv: Int, ready: String) -> String {
+            #"{"type":"MODIFIED","object":{"metadata":{"name":"a","resourceVersion":"\#(rv)"},"spec":\#(spec),"#
+                + #""status":{"phase":"Running","conditions":[{"type":"Ready","status":"\#(ready)","lastTransitionTime":"2026-12-03T10:26:13Z","reason":"ContainersReady"}]}}}"#
+        }
+        var d = WatchStreamDecoder(projection: projection)
+        let decoded = try d.feed(Array((event(1, ready: "True") + "\n" + event(2, ready: "False") + "\n").utf8))
+        #expect(decoded.count == 2)
+        #expect(spec.utf8.count >= 128)
+        guard decoded.count == 2, case .object(let first)? = decoded[0].object?["spec"], case .object(let second)? = decoded[1].object?["spec"],
+              case .object(let status1)? = decoded[0].object?["status"], case .object(let status2)? = decoded[1].object?["status"] else { return }
+        let storage = { (o: JSONObject) in o.members.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        #expect(storage(first) == storage(second))
+        #expect(storage(status1) != storage(status2))
+        #expect(decoded[1].object?[path: ["status", "conditions"]]?[0]?["status"] == "False")
+    }
+
     @Test func garbageAndUnknownTypesAreErrors() {
         var d = WatchStreamDecoder()
         #expect(throws: WatchDecodeError.self) { try d.feed(Array("hello".utf8)) }
