@@ -146,6 +146,9 @@ struct JSONByteParser {
     private var cachingStrings: Bool { strings.isEnabled }
     /// Where repeated objects and arrays come from when the caller keeps a cache (none: no slots).
     var subtrees = JSONSubtreeCache(capacity: 0)
+    /// A hash of the document's identity once read (`JSONProjection.identifies`), 0 before: part of
+    /// the subtree cache's keys, so the versions of one object's members meet there.
+    var identity: UInt64 = 0
 
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
@@ -188,27 +191,29 @@ struct JSONByteParser {
     }
 
     /// The value at hand, when an object or array, from the subtree cache if the same bytes were built
-    /// under the same projection before (then only passed over and compared), else built and kept there.
+    /// under the same projection before (then only compared), else built and kept there.
     private mutating func parseShared(depth: Int, projection: JSONProjection?) throws(JSONParseError) -> JSONValue {
-        guard depth < Self.maxDepth, let (end, hash) = sharedExtent() else { return try parseValue(depth: depth, projection: projection) }
-        let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[pos..<end]))
-        if let kept = subtrees.value(hash: hash, bytes: bytes, projection: projection) {
-            pos = end
+        guard depth < Self.maxDepth, subtrees.isEnabled, pos < buf.count, buf[pos] | 0x20 == UInt8(ascii: "{") else {  // { or [
+            return try parseValue(depth: depth, projection: projection)
+        }
+        let start = pos
+        let key: UInt64
+        if identity != 0 && projection?.sharesAcross != true {
+            key = JSONSubtreeCache.key(identity: identity, projection: projection)
+        } else {
+            guard let end = containerEnd(from: start), end - start >= JSONSubtreeCache.minimumBytes else {
+                return try parseValue(depth: depth, projection: projection)
+            }
+            key = JSONSubtreeCache.key(content: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<end])), projection: projection)
+        }
+        if let (kept, length) = subtrees.value(key: key, at: buf.baseAddress! + start, available: buf.count - start, projection: projection) {
+            pos += length
             return kept
         }
         let value = buf[pos] == UInt8(ascii: "{") ? try parseObject(depth: depth, projection: projection)
             : try parseArray(depth: depth, projection: projection)
-        if pos == end { subtrees.keep(value, hash: hash, bytes: bytes, projection: projection) }
+        subtrees.keep(value, key: key, bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<pos])), projection: projection)
         return value
-    }
-
-    /// Where the object or array at hand ends and the hash of its bytes, when the subtree cache is
-    /// on and would keep it (nil: another kind of value, or a size not kept).
-    func sharedExtent() -> (end: Int, hash: UInt64)? {
-        guard subtrees.isEnabled, pos < buf.count, buf[pos] | 0x20 == UInt8(ascii: "{"),  // { or [
-              let end = containerEnd(from: pos), case let length = end - pos,
-              length >= JSONSubtreeCache.minimumBytes, length <= JSONSubtreeCache.maximumBytes else { return nil }
-        return (end, JSONSubtreeCache.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[pos..<end]))))
     }
 
     /// Where the object or array opening at `start` ends (past its closing bracket), found by
@@ -239,6 +244,7 @@ struct JSONByteParser {
         }
         return nil
     }
+
 
     /// The value at hand as `digest` reads it, through a scanner over these same bytes.
     private mutating func digested(by digest: JSONProjection.Digest, depth: Int) throws(JSONParseError) -> JSONValue {
@@ -278,8 +284,10 @@ struct JSONByteParser {
                     if try nextMember(.object) { continue } else { break }
                 }
             }
+            let valueStart = pos
             let value = child?.shares == true
                 ? try parseShared(depth: depth + 1, projection: child) : try parseValue(depth: depth + 1, projection: child)
+            if child?.identifies == true { identity = JSONByteHash.of(buf.baseAddress! + valueStart, count: pos - valueStart) }
             if let i = memberIndex(key, from: base) {
                 members[i].value = value  // Last one wins, as Go's encoding/json.
             } else {

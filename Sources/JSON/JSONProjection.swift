@@ -11,23 +11,38 @@ public final class JSONProjection: Sendable {
     /// True when the member is looked up in the parser's subtree cache before it is built: a part
     /// that most versions of a watched object repeat (a pod's spec between its events).
     public let shares: Bool
+    /// True for a shared member that the documents of a stream have alike (the owner of a workload's
+    /// pods, conditions that changed in the same second): looked up by all its bytes, not under the
+    /// document's identity.
+    public let sharesAcross: Bool
+    /// True when the member, a string, names the document (a pod's `metadata.name`): the subtree
+    /// cache keeps the members read after it apart from other documents' (`JSONSubtreeCache`).
+    public let identifies: Bool
     /// Projections of named members (few: searched in order); members not named are kept whole.
     private let members: [(key: String, projection: JSONProjection)]
     /// Set: an object is read by this instead of being built (arrays stay transparent, other values
     /// are built as they are).
     public let digest: Digest?
 
-    private init(drops: Bool, shares: Bool = false, members: [(key: String, projection: JSONProjection)], digest: Digest? = nil) {
+    private init(drops: Bool, shares: Bool = false, sharesAcross: Bool = false, identifies: Bool = false,
+                 members: [(key: String, projection: JSONProjection)], digest: Digest? = nil) {
         self.drops = drops
-        self.shares = shares
+        self.shares = shares || sharesAcross
+        self.sharesAcross = sharesAcross
+        self.identifies = identifies
         self.members = members
         self.digest = digest
     }
 
     /// Keeps everything except the members at `paths` (each a list of keys from the root); the
-    /// members at `sharing` are taken from the parser's subtree cache when their bytes repeat.
-    public convenience init(dropping paths: [[String]], sharing: [[String]] = []) {
-        self.init(drops: false, members: Self.tree(paths.map { ($0, true) } + sharing.map { ($0, false) }))
+    /// members at `sharing` (each document's own) and `sharingAcross` (alike in many documents) are
+    /// taken from the parser's subtree cache when their bytes repeat, and the string at `identity`
+    /// names the document for that cache.
+    public convenience init(dropping paths: [[String]], sharing: [[String]] = [], sharingAcross: [[String]] = [],
+                            identity: [String]? = nil) {
+        let roles: [(path: [String], role: Role)] = paths.map { ($0, .drop) } + sharing.map { ($0, .share) }
+            + sharingAcross.map { ($0, .shareAcross) } + (identity.map { [($0, .identify)] } ?? [])
+        self.init(drops: false, members: Self.tree(roles))
     }
 
     /// Keeps what `digest` makes of an object: the parser hands it a scanner over the object's bytes.
@@ -48,19 +63,23 @@ public final class JSONProjection: Sendable {
         JSONProjection(drops: false, members: [(key, self)])
     }
 
-    /// The projections of the members named by `paths`: each path ends in a dropped member (`drops`)
-    /// or a shared one.
-    private static func tree(_ paths: [(path: [String], drops: Bool)]) -> [(key: String, projection: JSONProjection)] {
+    /// What a path of `init(dropping:sharing:identity:)` says of the member it ends in.
+    private enum Role { case drop, share, shareAcross, identify }
+
+    /// The projections of the members named by `paths`: each path ends in a dropped, shared or
+    /// identifying member.
+    private static func tree(_ paths: [(path: [String], role: Role)]) -> [(key: String, projection: JSONProjection)] {
         var order: [String] = []
-        var heads: [String: [(path: [String], drops: Bool)]] = [:]
-        for (path, drops) in paths where !path.isEmpty {
+        var heads: [String: [(path: [String], role: Role)]] = [:]
+        for (path, role) in paths where !path.isEmpty {
             if heads[path[0]] == nil { order.append(path[0]) }
-            heads[path[0], default: []].append((Array(path.dropFirst()), drops))
+            heads[path[0], default: []].append((Array(path.dropFirst()), role))
         }
         return order.map { key in
             let rests = heads[key]!
-            if rests.contains(where: { $0.path.isEmpty && $0.drops }) { return (key, JSONProjection(drops: true, members: [])) }
-            return (key, JSONProjection(drops: false, shares: rests.contains { $0.path.isEmpty },
+            func ends(_ role: Role) -> Bool { rests.contains { $0.path.isEmpty && $0.role == role } }
+            if ends(.drop) { return (key, JSONProjection(drops: true, members: [])) }
+            return (key, JSONProjection(drops: false, shares: ends(.share), sharesAcross: ends(.shareAcross), identifies: ends(.identify),
                                         members: tree(rests.filter { !$0.path.isEmpty })))
         }
     }

@@ -7,10 +7,15 @@
 public struct JSONScanner {
     var parser: JSONByteParser
     private var depth: Int
+    /// Set by `leaveRest`: every enclosing `members` and `elements` returns at once.
+    private var left = false
+    /// True when the scanner reads a whole document (its value is the document's root).
+    private let readsDocument: Bool
 
     init(parser: JSONByteParser, depth: Int) {
         self.parser = parser
         self.depth = depth
+        readsDocument = depth == 0
     }
 
     /// Calls `body` with each member's key of the object at hand; `body` reads the member's value
@@ -37,6 +42,7 @@ public struct JSONScanner {
             parser.skipWhitespace()
             let start = parser.pos
             try body(&self, key)
+            if left { return }
             if parser.pos == start { try parser.skipValue(depth: depth) }
             if try parser.nextMember(.object) { continue } else { return }
         }
@@ -53,6 +59,7 @@ public struct JSONScanner {
             parser.skipWhitespace()
             let start = parser.pos
             try body(&self)
+            if left { return }
             if parser.pos == start { try parser.skipValue(depth: depth) }
             if try parser.nextMember(.array) { continue } else { return }
         }
@@ -84,19 +91,35 @@ public struct JSONScanner {
     /// Passes over the value at hand, checking it.
     public mutating func skip() throws(JSONParseError) { try parser.skipValue(depth: depth) }
 
+    /// Ends the reading of a whole document here: the rest of it is neither read nor checked, and
+    /// the enclosing `members` and `elements` return at once. For a digest of a trusted answer
+    /// whose first members are all it needs (a written pod's metadata, before its spec and status).
+    /// Does nothing in a digest of a value inside a document: that is read on to its end as always.
+    public mutating func leaveRest() {
+        guard readsDocument else { return }
+        left = true
+        parser.pos = parser.buf.count
+    }
+
     /// What `read` makes of the object or array at hand, from the stream's subtree cache when `read`
     /// (named by `reader`, a projection standing for it) read the same bytes before; `read` must make
     /// the same value of the same bytes. Without a cache, or for another kind of value, `read` reads it.
+    /// Looked up by its first bytes (`JSONSubtreeCache.key(prefix:available:projection:)`): for values
+    /// told apart early, as an endpoint by its address.
     public mutating func remembered(as reader: JSONProjection, _ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue)
         throws(JSONParseError) -> JSONValue {
-        guard let (end, hash) = parser.sharedExtent() else { return try read(&self) }
-        let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: parser.buf[parser.pos..<end]))
-        if let kept = parser.subtrees.value(hash: hash, bytes: bytes, projection: reader) {
-            parser.pos = end
+        let start = parser.pos
+        let buf = parser.buf
+        guard parser.subtrees.isEnabled, start < buf.count, buf[start] | 0x20 == UInt8(ascii: "{") else { return try read(&self) }  // { or [
+        let key = JSONSubtreeCache.key(prefix: buf.baseAddress! + start, available: buf.count - start, projection: reader)
+        if let (kept, length) = parser.subtrees.value(key: key, at: buf.baseAddress! + start, available: buf.count - start, projection: reader) {
+            parser.pos += length
             return kept
         }
         let value = try read(&self)
-        if parser.pos == end { parser.subtrees.keep(value, hash: hash, bytes: bytes, projection: reader) }
+        if parser.pos > start {
+            parser.subtrees.keep(value, key: key, bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<parser.pos])), projection: reader)
+        }
         return value
     }
 

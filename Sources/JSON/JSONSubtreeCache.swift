@@ -6,65 +6,125 @@ import Darwin
 
 /// Objects and arrays a parser built recently, handed out again when the same bytes come back under
 /// the same projection, for the members a projection marks as shared (`JSONProjection.shares`): the
-/// events of one pod repeat its spec and most of its status, and the pods of one template share
-/// their owner. A hit costs a pass over the bytes and a comparison with the kept copy instead of
-/// checking and building the value, and the versions of a pod share what did not change (freeing
-/// an old version frees only what changed).
+/// events of one pod repeat its spec and most of its status, a slice's events all but one of its
+/// endpoints, and the pods of one template share their owner. A hit costs one comparison with the
+/// kept copy instead of checking and building the value, and the versions of a pod share what did
+/// not change (freeing an old version frees only what changed).
 ///
-/// A direct-mapped table: a value is found by a hash of its bytes and used only when the bytes,
-/// the projection it was built under and their length all match (a collision is a miss, never a
-/// wrong value). Values are shared, not copied: `JSONValue` copies its storage on write.
+/// A value is looked up by one of three keys, none of which needs its end found first but the last:
+/// its projection and the identity of the document read so far (a pod's name,
+/// `JSONProjection.identifies`), for the document's own members, so the versions of one pod's spec
+/// meet in one set and other pods' stay apart; its projection and first bytes, for values told apart
+/// early (an endpoint by its address); or its projection and all its bytes, for members alike
+/// across documents (`JSONProjection.sharesAcross`: pods whose conditions changed in the same
+/// second). A kept value is used only when its whole kept copy equals the bytes at hand: a kept
+/// copy is one complete object or array, which closes where the copy ends, so equal bytes are that
+/// value (a collision is a miss, never a wrong value). Values are shared, not copied: `JSONValue`
+/// copies its storage on write.
 public struct JSONSubtreeCache: Sendable {
-    /// Each slot's hash, the bytes and projection its value was built from, and the value, in arrays
-    /// of their own: a lookup reads the hash, then compares in place, and copies out only the value.
-    private var hashes: [UInt64]
+    /// Each slot's key, the bytes and projection its value was built from, and the value, in arrays
+    /// of their own: a lookup reads the keys of a set, then compares in place, and copies out only the value.
+    private var keys: [UInt64]
     private var sources: [[UInt8]]
     private var projections: [JSONProjection?]
     private var values: [JSONValue]
-    private let mask: Int
+    /// When each slot was last kept or found (a count of lookups): the least recent of a full set goes.
+    private var used: [UInt32]
+    private var clock: UInt32 = 0
+    private let setMask: Int
     /// Bytes of the kept copies, at most `byteBudget`: a value that would go over it is not kept.
     private(set) var keptBytes = 0
     static let byteBudget = 4 << 20
-    /// Smaller containers are built rather than looked up (a lookup passes over their bytes twice).
+    /// Smaller containers are built and not kept (building them costs little more than a lookup).
     static let minimumBytes = 128
     /// Larger ones are built and not kept (a copy of their bytes is kept with each value).
     static let maximumBytes = 16384
+    /// Slots per set: the values whose keys meet (versions of one member, or members that start alike).
+    static let ways = 4
+    /// How many of a value's first bytes go into a prefix key (an endpoint's address is within them).
+    static let prefixBytes = 64
 
-    /// A cache of `capacity` slots (rounded up to a power of two); 0: no cache.
+    /// A cache of `capacity` slots (rounded up to a power of two, at least one set); 0: no cache.
     public init(capacity: Int = 1024) {
         var size = capacity > 0 ? 16 : 0
         while size < capacity { size <<= 1 }
-        hashes = Array(repeating: 0, count: size)
+        keys = Array(repeating: 0, count: size)
         sources = Array(repeating: [], count: size)
         projections = Array(repeating: nil, count: size)
         values = Array(repeating: .null, count: size)
-        mask = size - 1
+        used = Array(repeating: 0, count: size)
+        setMask = size / Self.ways - 1
     }
 
     /// False for the cache of no slots.
-    var isEnabled: Bool { mask >= 0 }
+    var isEnabled: Bool { setMask >= 0 }
 
-    /// The hash these bytes are found by.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 { JSONByteHash.of(bytes.baseAddress!, count: bytes.count) }
-
-    /// The value built from these bytes under `projection`, if kept.
-    func value(hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) -> JSONValue? {
-        let i = Int(truncatingIfNeeded: hash) & mask
-        guard hashes[i] == hash, projections[i] === projection, sources[i].count == bytes.count,
-              sources[i].withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
-        else { return nil }
-        return values[i]
+    /// The key of a document's own member read under `projection` once the document's identity
+    /// (`context`) is known: the versions of that member meet in one set.
+    static func key(identity context: UInt64, projection: JSONProjection?) -> UInt64 {
+        mix(member(projection) ^ (context &* 0x9E37_79B9_7F4A_7C15))
     }
 
-    /// Keeps `value`, built from these bytes under `projection`, in place of the slot's value.
-    mutating func keep(_ value: JSONValue, hash: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) {
-        let i = Int(truncatingIfNeeded: hash) & mask
-        let kept = keptBytes - sources[i].count + bytes.count
+    /// The key of a value by all its bytes: equal values of many documents meet in one set.
+    static func key(content bytes: UnsafeRawBufferPointer, projection: JSONProjection?) -> UInt64 {
+        mix(member(projection) ^ JSONByteHash.of(bytes.baseAddress!, count: bytes.count))
+    }
+
+    /// The key of a value by its first bytes (`available` bytes follow `raw`: the value and what comes
+    /// after it), for values told apart early (an endpoint by its address) whose end is not known.
+    static func key(prefix raw: UnsafeRawPointer, available: Int, projection: JSONProjection?) -> UInt64 {
+        mix(member(projection) ^ JSONByteHash.of(raw, count: min(available, prefixBytes)))
+    }
+
+    private static func member(_ projection: JSONProjection?) -> UInt64 {
+        UInt64(projection.map { UInt(bitPattern: ObjectIdentifier($0)) } ?? 0)
+    }
+
+    private static func mix(_ x: UInt64) -> UInt64 {
+        let h = x &* 0xFF51_AFD7_ED55_8CCD
+        return h ^ (h >> 31)
+    }
+
+    /// The value kept under `key` and `projection` whose bytes are the first bytes at `raw`, and how
+    /// many bytes it spans.
+    mutating func value(key: UInt64, at raw: UnsafeRawPointer, available: Int, projection: JSONProjection?) -> (value: JSONValue, length: Int)? {
+        clock &+= 1
+        let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
+        for i in first..<(first + Self.ways) where keys[i] == key && projections[i] === projection {
+            let n = sources[i].count
+            if n > 0, n <= available, sources[i].withUnsafeBytes({ memcmp($0.baseAddress!, raw, n) == 0 }) {
+                used[i] = clock
+                return (values[i], n)
+            }
+        }
+        return nil
+    }
+
+    /// Keeps `value`, built from `bytes` (one whole object or array) under `projection`, in its
+    /// key's set: in place of an older version (a slot of the same key and projection), else in an
+    /// empty slot, else in the slot least recently used. Sizes outside the kept range are not kept.
+    mutating func keep(_ value: JSONValue, key: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) {
+        guard bytes.count >= Self.minimumBytes, bytes.count <= Self.maximumBytes else { return }
+        let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
+        var slot = first
+        for i in first..<(first + Self.ways) {
+            if keys[i] == key && projections[i] === projection && !sources[i].isEmpty {
+                slot = i
+                break
+            }
+            if sources[i].isEmpty {
+                if !sources[slot].isEmpty { slot = i }
+            } else if !sources[slot].isEmpty && used[i] &- used[slot] > UInt32.max / 2 {
+                slot = i  // used longer ago (the clock wraps)
+            }
+        }
+        let kept = keptBytes - sources[slot].count + bytes.count
         guard kept <= Self.byteBudget else { return }
         keptBytes = kept
-        hashes[i] = hash
-        sources[i] = Array(bytes)
-        projections[i] = projection
-        values[i] = value
+        keys[slot] = key
+        sources[slot] = Array(bytes)
+        projections[slot] = projection
+        values[slot] = value
+        used[slot] = clock
     }
 }

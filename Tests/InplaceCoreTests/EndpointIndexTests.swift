@@ -54,6 +54,39 @@ import Testing
         #expect(!index.listsReady(podIP: "10.0.0.1", podName: "a"))
     }
 
+    @Test("12: the moves gathered over a batch of random slice events include every pod whose listing an event changed, and no pod none changed")
+    func movesGatherTheChanges() {
+        var dice = PlanAtScaleTests.Dice(state: 11)
+        var index = EndpointIndex()
+        var live: [String: [(ip: String, pod: String, ready: Bool)]] = [:]
+        for round in 0..<200 {
+            var moves = EndpointIndex.Moves()
+            var changes: [EndpointIndex.Change] = []
+            for _ in 0..<(1 + dice.next(4)) {
+                let name = "s\(dice.next(3))"
+                var endpoints = live[name] ?? []
+                switch dice.next(4) {
+                case 0 where !endpoints.isEmpty: endpoints.remove(at: dice.next(endpoints.count))
+                case 1 where !endpoints.isEmpty: let i = dice.next(endpoints.count); endpoints[i].ready.toggle()
+                default: endpoints.insert(("10.0.0.\(dice.next(16))", "p\(dice.next(16))", dice.next(3) != 0), at: dice.next(endpoints.count + 1))
+                }
+                live[name] = endpoints
+                let change = index.record(Self.slice(name, endpoints))
+                changes.append(change)
+                moves.add(change)
+            }
+            #expect(moves.isEmpty == !changes.contains { $0.before != $0.after }, "round \(round)")
+            for i in 0..<16 {
+                let ip = "10.0.0.\(i)", pod = "p\(i)"
+                if changes.contains(where: { $0.moves(podIP: ip, podName: "none") }) { #expect(moves.moves(podIP: ip, podName: "none"), "round \(round): \(ip)") }
+                if changes.contains(where: { $0.moves(podIP: nil, podName: pod) }) { #expect(moves.moves(podIP: nil, podName: pod), "round \(round): \(pod)") }
+                let touched = changes.contains { c in
+                    (c.before.addresses + c.after.addresses).contains { $0.string == ip } }
+                if !touched { #expect(!moves.moves(podIP: ip, podName: "none"), "round \(round): \(ip) is in no changed slice") }
+            }
+        }
+    }
+
     @Test("12: random slice events: what the index says is listed is what the slices it holds list, address by address and pod by pod, whichever names it counts")
     func countsFollowTheSlices() {
         var dice = PlanAtScaleTests.Dice(state: 7)

@@ -43,6 +43,31 @@ import Testing
         #expect(v == ["type": "MODIFIED", "object": ["name": "p", "count": 1, "flag": false]])
     }
 
+    /// Reads `head` and leaves the rest of the document.
+    static let head = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+        var head: JSONValue = .null
+        try s.members { s, key throws(JSONParseError) in
+            guard key == "head" else { return }
+            head = try s.value()
+            s.leaveRest()
+        }
+        return head
+    })
+
+    @Test("leaveRest ends a whole document's digest where it is called; the rest is not read; in a nested digest it does nothing")
+    func leavesTheRest() throws {
+        let text = #"{"kind":"Pod","head":{"name":"p"},"spec":{"big":[1,2,3]},"status":{"phase":"Running"}}"#
+        #expect(try JSONValue(parsing: Array(text.utf8), projection: Self.head) == ["name": "p"])
+        let unchecked = #"{"head":[1],"spec":{"not json"#
+        #expect(try JSONValue(parsing: Array(unchecked.utf8), projection: Self.head) == [1], "the rest is neither read nor checked")
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(#"{"kind":01,"head":[1]}"#.utf8), projection: Self.head) }
+        let event = #"{"object":{"head":2,"spec":{"x":1}},"type":"MODIFIED"}"#
+        #expect(try JSONValue(parsing: Array(event.utf8), projection: Self.head.nested(under: "object")) == ["object": 2, "type": "MODIFIED"])
+        #expect(throws: JSONParseError.self, "nested, the rest is read and checked") {
+            try JSONValue(parsing: Array(#"{"object":{"head":2,"spec":{"x":01}},"type":"MODIFIED"}"#.utf8), projection: Self.head.nested(under: "object"))
+        }
+    }
+
     @Test("invalid JSON anywhere, read or passed over, is refused with its place")
     func invalidIsRefused() {
         for text in [#"{"skip":[1,2,}"#, #"{"name":"a"#, #"{"items":[{"n":01x}]}"#, #"{"flag":nul}"#, #"{"name" "a"}"#,

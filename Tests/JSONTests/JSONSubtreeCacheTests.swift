@@ -51,6 +51,44 @@ import Testing
         #expect(parsed[2][path: spec + ["containers"]]?[0]?["image"] == "nginx:1.26")
     }
 
+    /// `event`, for the pod `name` (its spec names the pod's node and volume, as a real pod's does).
+    static func event(name: String, resourceVersion: Int, status: String, image: String = "nginx:1.25") -> String {
+        event(resourceVersion: resourceVersion, status: status, image: image).replacingOccurrences(of: "web-1", with: name)
+    }
+
+    /// Owner and conditions alike across pods; the spec each pod's own, found under the pod's name.
+    static let identified = JSONProjection(dropping: [["spec", "volumes"], ["spec", "containers", "args"]], sharing: [["spec"]],
+                                           sharingAcross: [["status", "conditions"], ["metadata", "ownerReferences"]],
+                                           identity: ["metadata", "name"]).nested(under: "object")
+
+    @Test func aPodsOwnMembersAreKeptUnderItsNameAndAlikeOnesAcrossPods() throws {
+        var strings = JSONStringCache(), subtrees = JSONSubtreeCache()
+        let a1 = try Self.parse(Self.event(name: "web-a", resourceVersion: 1, status: Self.readyStatus), Self.identified, &strings, &subtrees)
+        let b1 = try Self.parse(Self.event(name: "web-b", resourceVersion: 2, status: Self.readyStatus), Self.identified, &strings, &subtrees)
+        let a2 = try Self.parse(Self.event(name: "web-a", resourceVersion: 3, status: Self.readyStatus), Self.identified, &strings, &subtrees)
+        let spec = ["object", "spec"], conditions = ["object", "status", "conditions"], owners = ["object", "metadata", "ownerReferences"]
+        #expect(Self.storage(a1, spec) == Self.storage(a2, spec), "a pod's next version finds its spec")
+        #expect(Self.storage(a1, spec) != Self.storage(b1, spec), "another pod's spec is its own, even when its bytes are equal")
+        #expect(Self.storage(a1, conditions) == Self.storage(b1, conditions), "equal conditions are shared across pods")
+        #expect(Self.storage(a1, owners) == Self.storage(b1, owners))
+        for (value, name, version) in [(a1, "web-a", 1), (b1, "web-b", 2), (a2, "web-a", 3)] {
+            let text = Self.event(name: name, resourceVersion: version, status: Self.readyStatus)
+            #expect(value == (try JSONValue(parsing: Array(text.utf8), projection: Self.identified)))
+        }
+    }
+
+    @Test func aMembersVersionsReplaceEachOtherInTheCache() throws {
+        var strings = JSONStringCache(), subtrees = JSONSubtreeCache()
+        var kept: [Int] = []
+        for version in 0..<40 {
+            let text = Self.event(name: "web-a", resourceVersion: version, status: Self.readyStatus, image: "nginx:1.\(version)")
+            let value = try Self.parse(text, Self.identified, &strings, &subtrees)
+            #expect(value[path: ["object", "spec", "containers"]]?[0]?["image"]?.string == "nginx:1.\(version)")
+            kept.append(subtrees.keptBytes)
+        }
+        #expect(kept[39] == kept[10], "each spec replaces the last one: \(kept)")
+    }
+
     @Test func theSameBytesUnderAnotherProjectionAreBuiltForIt() throws {
         var strings = JSONStringCache(), subtrees = JSONSubtreeCache()
         let keepsArgs = JSONProjection(dropping: [["spec", "volumes"]], sharing: [["spec"]]).nested(under: "object")

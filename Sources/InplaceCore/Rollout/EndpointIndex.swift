@@ -49,6 +49,42 @@ public struct EndpointIndex: Sendable {
         }
     }
 
+    /// The addresses and pod names whose listing a batch of slice events changed, gathered once so
+    /// that each draining pod is then looked up in it (not compared with every change).
+    public struct Moves: Sendable {
+        private var addresses: Set<String> = []
+        private var pods: Set<String> = []
+
+        /// No moves.
+        public init() {}
+
+        /// True when no event changed a listing.
+        public var isEmpty: Bool { addresses.isEmpty && pods.isEmpty }
+
+        /// Adds what `change` moved: the addresses and names of the slice's changed middle (between
+        /// the common start and end of its arrays before and after) found on one side only. At least
+        /// every address and name whose listing in the slice changed (a duplicate listed elsewhere
+        /// in the slice may count as moved too).
+        public mutating func add(_ change: Change) {
+            guard change.before != change.after else { return }
+            Self.collect(&addresses, change.before.addresses, change.after.addresses)
+            Self.collect(&pods, change.before.pods, change.after.pods)
+        }
+
+        /// True when the pod's address or name is among the moved.
+        public func moves(podIP: String?, podName: String) -> Bool {
+            if let ip = podIP, addresses.contains(ip) { return true }
+            return pods.contains(podName)
+        }
+
+        private static func collect(_ into: inout Set<String>, _ old: [JSONValue], _ new: [JSONValue]) {
+            let (start, oldEnd, newEnd) = EndpointIndex.middle(old, new)
+            guard start < oldEnd || start < newEnd else { return }
+            let before = Set(old[start..<oldEnd].compactMap(\.string)), after = Set(new[start..<newEnd].compactMap(\.string))
+            into.formUnion(before.symmetricDifference(after))
+        }
+    }
+
     /// A slice's namespace and name.
     struct Key: Hashable, Sendable {
         var namespace: String
@@ -114,7 +150,8 @@ public struct EndpointIndex: Sendable {
         return change
     }
 
-    private static func move(_ counts: inout [String: Int], from old: [JSONValue], to new: [JSONValue], counting: (String) -> Bool) {
+    /// Where two arrays differ: the end of their common start, and where their common end begins in each.
+    static func middle(_ old: [JSONValue], _ new: [JSONValue]) -> (start: Int, oldEnd: Int, newEnd: Int) {
         var start = 0
         while start < old.count && start < new.count && old[start] == new[start] { start += 1 }
         var oldEnd = old.count, newEnd = new.count
@@ -122,6 +159,11 @@ public struct EndpointIndex: Sendable {
             oldEnd -= 1
             newEnd -= 1
         }
+        return (start, oldEnd, newEnd)
+    }
+
+    private static func move(_ counts: inout [String: Int], from old: [JSONValue], to new: [JSONValue], counting: (String) -> Bool) {
+        let (start, oldEnd, newEnd) = middle(old, new)
         for value in old[start..<oldEnd] {
             guard let s = value.string, counting(s), let n = counts[s] else { continue }
             counts[s] = n > 1 ? n - 1 : nil

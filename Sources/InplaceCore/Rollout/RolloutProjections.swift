@@ -30,15 +30,18 @@ public enum RolloutProjections {
         ["status", "containerStatuses", "volumeMounts"], ["status", "initContainerStatuses", "volumeMounts"],
     ] + unreadSpecFields.map { ["spec", $0] }
       + ["containers", "initContainers"].flatMap { list in unreadContainerFields.map { ["spec", list, $0] } },
-      sharing: sharedPodMembers)
+      sharing: ownPodMembers, sharingAcross: alikePodMembers, identity: ["metadata", "name"])
 
     /// The parts of a pod that most of its watch events repeat (one event changes a condition, the
     /// next a container's status, one in eight the spec), taken from the watch's subtree cache when
-    /// their bytes did; the owner is the same for all the pods of a workload.
-    static let sharedPodMembers = [
-        ["spec"], ["metadata", "ownerReferences"], ["metadata", "annotations"], ["metadata", "labels"],
-        ["status", "conditions"], ["status", "containerStatuses"], ["status", "initContainerStatuses"],
+    /// their bytes did: these are the pod's own (its node, container IDs and update record are in them).
+    static let ownPodMembers = [
+        ["spec"], ["metadata", "annotations"], ["status", "containerStatuses"], ["status", "initContainerStatuses"],
     ]
+
+    /// The parts of a pod that other pods repeat: the owner and labels of a workload's pods, and
+    /// conditions (their times are in seconds: pods that changed together read the same).
+    static let alikePodMembers = [["metadata", "ownerReferences"], ["metadata", "labels"], ["status", "conditions"]]
 
     /// An EndpointSlice as the drain reads it: its digest (`EndpointSliceDigest`), made from its
     /// bytes without building its endpoints.
@@ -46,7 +49,8 @@ public enum RolloutProjections {
 
     /// A pod write's answer as the rollout reads it: which version of which pod the write made
     /// (`{"metadata": {name, namespace, uid, resourceVersion}}`). The pod itself is read from the
-    /// watch, which delivers that version too; the answer is not built a second time.
+    /// watch, which delivers that version too; the answer is not built a second time, and is read
+    /// only up to its metadata (the API server writes it before the spec and status).
     public static let writtenPod = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
         var members: [JSONObject.Member] = []
         try s.members { s, key throws(JSONParseError) in
@@ -58,6 +62,7 @@ public enum RolloutProjections {
                 default: break
                 }
             }
+            s.leaveRest()
         }
         return ["metadata": .object(JSONObject(uncheckedMembers: members))]
     })

@@ -478,29 +478,22 @@ public final class WorkloadRollout {
             case .failed(let e): watchFailed(e)
             }
         case .slices:
-            var changes: [EndpointIndex.Change]? = []  // nil: every listing may have changed
+            var moves: EndpointIndex.Moves? = EndpointIndex.Moves()  // nil: every listing may have changed
             for e in slices.take() {
                 switch e {
                 case .synced(let items):
                     endpoints.reset(items)
                     slicesSynced = true
-                    changes = nil
-                case .added(let o), .modified(let o):
-                    let change = endpoints.record(o)
-                    if change.before != change.after { changes?.append(change) }
-                case .deleted(let o):
-                    let change = endpoints.forget(o)
-                    if change.before != change.after { changes?.append(change) }
+                    moves = nil
+                case .added(let o), .modified(let o): moves?.add(endpoints.record(o))
+                case .deleted(let o): moves?.add(endpoints.forget(o))
                 case .failed(let e): watchFailed(e)
                 }
             }
             // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
-            guard changes?.isEmpty != true else { return }
+            guard moves?.isEmpty != true else { return }
             for name in draining where active[name]?.step == .drain {
-                if let changes {
-                    let ip = pods[name]?.podIP
-                    if !changes.contains(where: { $0.moves(podIP: ip, podName: name) }) { continue }
-                }
+                if let moves, !moves.moves(podIP: pods[name]?.podIP, podName: name) { continue }
                 dirty.insert(name)
             }
         case .written(let name, let step, let result):
