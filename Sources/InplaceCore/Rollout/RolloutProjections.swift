@@ -59,6 +59,7 @@ public enum RolloutProjections {
                 switch key {
                 case "name", "namespace", "uid", "resourceVersion":
                     if let value = try s.string() { members.append(.init(key: key.string, value: .string(value))) }
+                    if members.count == 4 { s.leaveRest() }  // the rest of the metadata (managedFields) is not needed
                 default: break
                 }
             }

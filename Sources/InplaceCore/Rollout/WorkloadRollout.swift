@@ -552,7 +552,8 @@ public final class WorkloadRollout {
 
     /// Reacts to the rollout record as the cluster shows it: a pause request, or another holder.
     private func observeRecord(_ object: JSONValue) {
-        guard let text = object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string,
+        // The record as last seen was acted on already (the workload's status changes far more often).
+        guard let text = object[path: ["metadata", "annotations", InPlace.rolloutAnnotation]]?.string, text != recordText,
               let seen = RolloutRecord(workload: object) else { return }
         recordText = text
         guard seen.id == rolloutID else {
