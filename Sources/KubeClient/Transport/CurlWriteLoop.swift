@@ -281,9 +281,6 @@ final class CurlWriteLoop: @unchecked Sendable {
         let transfer = CurlTransfer(cancellation: job.cancellation, maxBodyBytes: setup.settings.limits.maxResponseBytes)
         transfer.onStreamData = onData
         let lists = setup.configure(easy, job.request, transfer, resuming: job.resuming)
-        // A stream's events come whole in one read where they can: a full EndpointSlice's event
-        // (25 kB) spans two 16 kB reads, and its decoder waits for the rest before reading it.
-        kcurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 65536)
         let code = curl_multi_add_handle(multi, easy)
         guard code == CURLM_OK else {
             transfer.onStreamData = nil
