@@ -70,6 +70,21 @@ struct EventQueueTests {
         #expect(done.wait(timeout: .now() + 5) == .success)
     }
 
+    @Test("12: a quiet post leaves the waiting consumer asleep; the next post that wakes it brings both, in order")
+    func aQuietPostWaitsForTheNext() {
+        let queue = EventQueue<Int>()
+        let (drains, done) = Self.consume(queue, count: 2)
+        queue.postQuietly(1)
+        usleep(100_000)
+        #expect(drains().isEmpty, "not woken by the quiet post")
+        queue.post(2)
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(drains() == [2], "one drain for both")
+        let later = EventQueue<Int>()
+        later.postQuietly(7)
+        #expect(later.drain(until: SystemClock().monotonic + 1, clock: SystemClock()) == [7], "a quiet post is there for the next drain")
+    }
+
     @Test("12: a post outside a batch wakes the waiting consumer at once")
     func postsOutsideABatchWakeAtOnce() {
         let queue = EventQueue<Int>()

@@ -121,4 +121,24 @@ import Testing
         #expect(StatusFreshness.quoted(#"a "b\"c" d"#) == [#"b"c"#])
         #expect(StatusFreshness.quoted("no quotes").isEmpty)
     }
+
+    /// Issue 12: a write whose answer comes quietly is done once the pod shows its effect.
+    @Test("12: a pod shows each write's effect only once the watch delivered it: record, gate off and on, images")
+    func podsShowTheirWritesEffects() {
+        let target = PodTarget(name: "web-7c9d-abcde", changes: [ImageChange(container: "app", from: "nginx:1.25", to: "nginx:1.26")])
+        let before = Pod(Fixtures.livePod(appImage: "nginx:1.25", gateCondition: "True"))
+        for step in [PodStep.record, .gateOff, .patch] {
+            #expect(!PodProgress.shows(step, pod: before, target: target, rolloutID: "r"), "\(step) before its write")
+        }
+        #expect(PodProgress.shows(.gateOn, pod: before, target: target, rolloutID: "r"), "the gate is on before it goes off")
+        let recordedOff = Self.pod(specImage: "nginx:1.25", from: "nginx:1.25", to: "nginx:1.26", reason: "", message: "")
+        #expect(PodProgress.shows(.record, pod: recordedOff, target: target, rolloutID: "r"))
+        #expect(PodProgress.shows(.gateOff, pod: recordedOff, target: target, rolloutID: "r"))
+        #expect(!PodProgress.shows(.gateOff, pod: recordedOff, target: target, rolloutID: "another"), "another rollout's record")
+        #expect(!PodProgress.shows(.gateOn, pod: recordedOff, target: target, rolloutID: "r"))
+        #expect(!PodProgress.shows(.patch, pod: recordedOff, target: target, rolloutID: "r"))
+        let patched = Self.pod(specImage: "nginx:1.26", from: "nginx:1.25", to: "nginx:1.26", reason: "", message: "")
+        #expect(PodProgress.shows(.patch, pod: patched, target: target, rolloutID: "r"))
+        #expect(!PodProgress.shows(.drain, pod: patched, target: target, rolloutID: "r"), "no write: nothing to show")
+    }
 }

@@ -21,6 +21,15 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
         condition.unlock()
     }
 
+    /// Adds an element without waking the consumer: it is taken with the next element that wakes
+    /// it, or when its wait ends (what the consumer can also learn another way: a write's answer
+    /// whose effect the watch delivers too).
+    public func postQuietly(_ element: Element) {
+        condition.lock()
+        items.append(element)
+        condition.unlock()
+    }
+
     /// Wakes the consumer if it waits (a batch that posted to it has ended). The signal follows the
     /// unlock, so the consumer does not wake into a lock still held; it cannot be missed, since the
     /// consumer looks at the items under the lock before it waits.

@@ -46,6 +46,21 @@ public enum PodProgress {
         return pod.isReady ? .done : .ready
     }
 
+    /// True when `pod` shows what the write of `step` does (the watch delivered the write's effect,
+    /// perhaps before its answer): the update record, the gate's status, the images, the resize.
+    public static func shows(_ step: PodStep, pod: Pod, target: PodTarget, rolloutID: String) -> Bool {
+        switch step {
+        case .record: return PodUpdateRecord(pod: pod)?.rolloutID == rolloutID
+        case .gateOff:
+            return pod.condition(InPlace.gateConditionType)?["status"]?.string == "False"
+                && PodUpdateRecord(pod: pod)?.rolloutID == rolloutID
+        case .gateOn: return pod.condition(InPlace.gateConditionType)?["status"]?.string == "True"
+        case .patch: return target.isPatched(pod)
+        case .resize: return ResizeProgress.state(pod: pod, changes: target.resources) != .unwritten
+        default: return false
+        }
+    }
+
     /// The write that follows a drained pod: the image patch, then the resize.
     public static func writeAfterDrain(pod: Pod, target: PodTarget) -> PodStep {
         target.isPatched(pod) ? .resize : .patch

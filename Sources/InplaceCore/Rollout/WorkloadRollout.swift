@@ -72,6 +72,8 @@ public final class WorkloadRollout {
         var startedAt: Double
         var step: PodStep?
         var writing = false
+        /// The pod's resourceVersion when the write in flight was decided.
+        var writtenFrom: String?
         var gateOffAt: Double?
         var patchedAt: Double?
         var retryAt: Double?
@@ -87,6 +89,9 @@ public final class WorkloadRollout {
     }
 
     private let events = EventQueue<Event>()
+    /// The longest the loop sleeps while a write is in flight: an answer that succeeds does not wake
+    /// it (the write's watch event does), so one whose watch event is lost is found this late.
+    static let quietAnswerWait = 0.1
     /// EndpointSlice events not yet applied, each slice's latest.
     private let slices = SliceInbox()
     /// Room for every pod of the window to have a write in flight.
@@ -431,6 +436,8 @@ public final class WorkloadRollout {
             tendSurge(now: now)
             renew(now: now)
             wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
+            // Answers that succeed come quietly: a write whose watch event is lost is looked at again soon.
+            if active.values.contains(where: \.writing) { wakeAt = min(wakeAt, now + Self.quietAnswerWait) }
             wakeForSlices()
             if active.isEmpty && (pending.isEmpty || stopping)
                 && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) {
@@ -497,13 +504,11 @@ public final class WorkloadRollout {
                 dirty.insert(name)
             }
         case .written(let name, let step, let result):
-            guard let i = active.index(forKey: name) else { return }
+            // An answer to a write the watch already showed done (`advance`) is passed over.
+            guard let i = active.index(forKey: name), active.values[i].writing, active.values[i].step == step else { return }
             dirty.insert(name)
             if case .success(let object) = result {
-                active.values[i].writing = false
-                active.values[i].attempts = 0
-                if step == .gateOff { active.values[i].gateOffAt = clock.monotonic }
-                if step == .patch || step == .resize { active.values[i].patchedAt = clock.monotonic }
+                Self.finishWrite(step, &active.values[i], now: clock.monotonic)
                 awaitVersion(of: object)
                 return
             }
@@ -816,7 +821,14 @@ public final class WorkloadRollout {
                 draining.remove(name)
             }
         }
-        if a.writing || awaitsWatch(name) { return }
+        if a.writing {
+            // A write whose effect the watch shows is done, whether or not its answer came (answers
+            // that succeed do not wake the loop: the watch event of the same write does).
+            guard let pod = pods[name], pod.resourceVersion != a.writtenFrom, let step = a.step,
+                  PodProgress.shows(step, pod: pod, target: a.target, rolloutID: rolloutID) else { return }
+            Self.finishWrite(step, &a, now: now)
+        }
+        if awaitsWatch(name) { return }
         if !dirty.contains(name) && (a.wakeAt.map { $0 > now } ?? true) {
             if let w = a.wakeAt { earliestWake = min(earliestWake, w) }
             return
@@ -847,6 +859,7 @@ public final class WorkloadRollout {
         switch step {
         case .gateOff where recordAndLeave:
             a.writing = true
+            a.writtenFrom = pod.resourceVersion
             send(PodWrites.recordAndGateOff(pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339),
                  pod: name, step: .gateOff)
         case .record, .gateOff, .gateOn:
@@ -942,7 +955,16 @@ public final class WorkloadRollout {
         guard let write = PodWrites.write(for: step, pod: pod, target: a.target, rolloutID: rolloutID, now: clock.rfc3339)
         else { return }
         a.writing = true
+        a.writtenFrom = pod.resourceVersion
         send(write, pod: pod.name, step: step)
+    }
+
+    /// Marks the write of `step` done: its answer came, or the watch showed its effect first.
+    private static func finishWrite(_ step: PodStep, _ a: inout Active, now: Double) {
+        a.writing = false
+        a.attempts = 0
+        if step == .gateOff { a.gateOffAt = now }
+        if step == .patch || step == .resize { a.patchedAt = now }
     }
 
     /// Queues one pod write for the pool (`flushWrites` hands the pass's writes over); its result
@@ -952,7 +974,12 @@ public final class WorkloadRollout {
         podWrites += 1
         let item: WritePool.Write = { [cluster, events] done in
             cluster.patch(write.path, type: write.type, body: write.body, dryRun: false, keeping: RolloutProjections.writtenPod) { result in
-                events.post(.written(pod: name, step: step, result: result))
+                // A success is taken with the watch event of the same write, which wakes the loop.
+                if case .success = result {
+                    events.postQuietly(.written(pod: name, step: step, result: result))
+                } else {
+                    events.post(.written(pod: name, step: step, result: result))
+                }
                 done()
             }
         }
