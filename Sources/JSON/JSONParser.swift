@@ -201,7 +201,8 @@ struct JSONByteParser {
         if identity != 0 && projection?.sharesAcross != true {
             key = JSONSubtreeCache.key(identity: identity, projection: projection)
         } else {
-            guard let end = containerEnd(from: start), end - start >= JSONSubtreeCache.minimumBytes else {
+            guard let end = containerEnd(from: start),
+                  (JSONSubtreeCache.minimumBytes...JSONSubtreeCache.maximumBytes).contains(end - start) else {
                 return try parseValue(depth: depth, projection: projection)
             }
             key = JSONSubtreeCache.key(content: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<end])), projection: projection)
@@ -244,7 +245,6 @@ struct JSONByteParser {
         }
         return nil
     }
-
 
     /// The value at hand as `digest` reads it, through a scanner over these same bytes.
     private mutating func digested(by digest: JSONProjection.Digest, depth: Int) throws(JSONParseError) -> JSONValue {
