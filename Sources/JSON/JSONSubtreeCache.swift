@@ -106,18 +106,10 @@ public struct JSONSubtreeCache: Sendable {
     mutating func keep(_ value: JSONValue, key: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) {
         guard bytes.count >= Self.minimumBytes, bytes.count <= Self.maximumBytes else { return }
         let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
-        var slot = first
-        for i in first..<(first + Self.ways) {
-            if keys[i] == key && projections[i] === projection && !sources[i].isEmpty {
-                slot = i
-                break
-            }
-            if sources[i].isEmpty {
-                if !sources[slot].isEmpty { slot = i }
-            } else if !sources[slot].isEmpty && used[i] &- used[slot] > UInt32.max / 2 {
-                slot = i  // used longer ago (the clock wraps)
-            }
-        }
+        let set = first..<(first + Self.ways)
+        let slot = set.first { keys[$0] == key && projections[$0] === projection && !sources[$0].isEmpty }
+            ?? set.first { sources[$0].isEmpty }
+            ?? set.max { clock &- used[$0] < clock &- used[$1] }!  // the longest unused (the clock wraps)
         let kept = keptBytes - sources[slot].count + bytes.count
         guard kept <= Self.byteBudget else { return }
         keptBytes = kept
