@@ -52,6 +52,28 @@ struct FailureChainTests {
                 "undo returns to the last complete images, never the failed ones")
     }
 
+    @Test("12: every pod write's answer held 2 s after the write is stored and watched: the rollout goes on from the watch, ends at the clean end state sooner than answers waited for one by one allow, and so does undo",
+          arguments: ChainSubject.all)
+    func answersSlowerThanTheWatch(_ s: ChainSubject) throws {
+        let expected = try #require(try Self.references.get()[s.name])
+        let c = try Self.cluster(s)
+        defer { c.stop() }
+        let podWrites = "/api/v1/namespaces/default/pods/*"
+        c.server.faults.holdAnswersNext(1000, method: "PATCH", path: podWrites, seconds: 2)
+        for (args, end) in [(s.setImage(s.newImage), expected.rolled), (["undo", s.target, "--grace-period", "100ms"], expected.undone)] {
+            c.server.requestLog.clear()
+            let r = try c.run(args, timeout: 90)
+            #expect(r.status == 0, "\(r)")
+            let held = c.server.requestLog.matching(method: "PATCH", path: podWrites).count
+            #expect(held >= 2 * s.replicas, "\(held) pod writes")
+            // Pods go one at a time: waiting for each answer would take 2 s per write.
+            #expect(r.seconds < Double(held) * 2 * 0.6, "\(args): \(r.seconds)s for \(held) writes whose answers took 2 s")
+            c.settle(thenWait: 0.3)
+            let state = WorkloadEndState(c, s)
+            #expect(state == end, "\(args)\n\(state)\n--- clean\n\(end)")
+        }
+    }
+
     @Test("fail with --on-failure rollback, then undo: status shows the rollback; undo has nothing to do (exit 0, no restart); the clean end state",
           arguments: ChainSubject.all)
     func rollbackThenUndo(_ s: ChainSubject) throws {

@@ -136,8 +136,12 @@ public final class APIServer: Sendable {
                 return
             case .stall(let seconds):
                 Thread.sleep(forTimeInterval: seconds)
+            case .holdAnswer(let seconds):
+                w.holdAnswer(seconds: seconds)
             }
         }
+        // After the write slot is given back: a held answer does not hold up other writes.
+        defer { w.releaseHeldAnswer() }
         guard let user = authenticate(req, certificateUser: certificateUser) else {
             writeError(w, .unauthorized)
             return

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Writes one response on a connection: either a whole body, or a chunked stream of parts that are
@@ -16,6 +17,8 @@ public final class HTTPResponseWriter: Sendable {
     private let captured = Mutex<(status: Int, headers: HTTPHeaders, body: [UInt8])>((0, HTTPHeaders(), []))
     private let onChunk: (@Sendable ([UInt8]) -> Bool)?
     private let willRespond = Mutex<(@Sendable (Int) -> Void)?>(nil)
+    /// A fault's hold on the answer (`FaultInjector.holdAnswersNext`): how long, and the answer's bytes once written.
+    private let held = Mutex<(seconds: Double, bytes: [UInt8]?)>((0, nil))
 
     /// Sets a hook called with the status code just before the response head is written.
     public func onRespond(_ hook: @escaping @Sendable (Int) -> Void) { willRespond.withLock { $0 = hook } }
@@ -76,7 +79,25 @@ public final class HTTPResponseWriter: Sendable {
         guard let connection else { return }
         var out = Self.head(status: status, headers: h)
         out.append(contentsOf: body)
+        if held.withLock({ hold in
+            guard hold.seconds > 0 else { return false }
+            hold.bytes = out
+            return true
+        }) { return }
         if !connection.write(out) { state.withLock { $0.clientGone = true } }
+    }
+
+    /// Makes `respond` keep its answer until `releaseHeldAnswer`, which sends it `seconds` later.
+    func holdAnswer(seconds: Double) { held.withLock { $0.seconds = seconds } }
+
+    /// Sends the answer `respond` kept, after the hold.
+    func releaseHeldAnswer() {
+        guard let (seconds, bytes) = held.withLock({ hold -> (Double, [UInt8])? in
+            defer { hold = (0, nil) }
+            return hold.bytes.map { (hold.seconds, $0) }
+        }), let connection else { return }
+        Thread.sleep(forTimeInterval: seconds)
+        if !connection.write(bytes) { state.withLock { $0.clientGone = true } }
     }
 
     /// Starts a chunked response; false if the client is gone.

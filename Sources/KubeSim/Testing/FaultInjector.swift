@@ -11,6 +11,9 @@ public final class FaultInjector: Sendable {
             case fail(APIError)
             /// Wait this many seconds, then handle the request normally.
             case stall(Double)
+            /// Handle the request (its change is stored and watched at once), then hold its answer
+            /// this many seconds: an answer slower than the watch event of the same write.
+            case holdAnswer(Double)
         }
 
         /// The method matched (nil: any).
@@ -51,6 +54,11 @@ public final class FaultInjector: Sendable {
     /// Delays the next `count` matching requests by `seconds` before handling them.
     public func stallNext(_ count: Int = 1, method: String? = nil, path: String = "*", seconds: Double) {
         rules.withLock { $0.append(Rule(method: method, pathPattern: path, remaining: count, action: .stall(seconds))) }
+    }
+
+    /// Holds the answers of the next `count` matching requests `seconds` after handling them.
+    public func holdAnswersNext(_ count: Int = 1, method: String? = nil, path: String = "*", seconds: Double) {
+        rules.withLock { $0.append(Rule(method: method, pathPattern: path, remaining: count, action: .holdAnswer(seconds))) }
     }
 
     /// Removes every rule.
