@@ -41,6 +41,57 @@ struct EventQueueTests {
         return false
     }
 
+    /// A loop a consumer drives: each turn posts what `feed` gives it to the queue (as decoded events
+    /// would be), counting turns and wakes.
+    final class FakeLoop: WaitLoop, @unchecked Sendable {
+        let state = Mutex<(turns: Int, wakes: Int, feed: [Int])>((0, 0, []))
+        weak var queue: EventQueue<Int>?
+        func adopt() -> Bool { true }
+        func wait(seconds: Double) {
+            let feed = state.withLock { s -> [Int] in
+                s.turns += 1
+                defer { s.feed.removeAll() }
+                return s.feed
+            }
+            if feed.isEmpty { usleep(UInt32(min(seconds, 0.02) * 1_000_000)) }
+            WakeBatch.run { for i in feed { queue?.post(i) } }
+        }
+        func wake() { state.withLock { $0.wakes += 1 } }
+        func release() {}
+    }
+
+    @Test("12: a consumer driving a loop turns it while it waits: what a turn decodes is drained after it with no wake, a post from another thread wakes the loop, and after run(on: nil) the condition variable wakes it again")
+    func consumerDrivesItsLoop() {
+        let queue = EventQueue<Int>()
+        let loop = FakeLoop()
+        loop.queue = queue
+        let clock = SystemClock()
+        queue.run(on: loop)
+        loop.state.withLock { $0.feed = [1, 2] }
+        #expect(queue.drain(until: clock.monotonic + 5, clock: clock) == [1, 2])
+        #expect(loop.state.withLock { $0.wakes } == 0, "its own turn's posts need no wake")
+
+        let posted = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            usleep(50_000)
+            queue.post(3)
+            posted.signal()
+        }
+        #expect(queue.drain(until: clock.monotonic + 5, clock: clock) == [3])
+        posted.wait()
+        #expect(loop.state.withLock { $0.wakes } == 1, "another thread's post woke the driving consumer through the loop")
+        #expect(loop.state.withLock { $0.turns } >= 2)
+
+        queue.run(on: nil)
+        let turns = loop.state.withLock { $0.turns }
+        Thread.detachNewThread {
+            usleep(50_000)
+            queue.post(4)
+        }
+        #expect(queue.drain(until: clock.monotonic + 5, clock: clock) == [4])
+        #expect(loop.state.withLock { $0.turns } == turns, "no turn after run(on: nil)")
+    }
+
     @Test("12: three posts inside one batch, 30 ms apart, leave the waiting consumer asleep until the batch ends, then reach it in one drain")
     func postsInABatchWakeOnce() {
         let queue = EventQueue<Int>()

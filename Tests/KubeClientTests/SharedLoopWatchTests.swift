@@ -87,6 +87,58 @@ struct SharedLoopWatchTests {
         #expect(server.requests.map(\.method).filter { $0 == "GET" }.count == 2)
     }
 
+    @Test("12: a consumer that adopts the watch loop decodes the events that arrive while it waits on its own thread; away from its waits, or after it lets go, the loop's thread reads them")
+    func consumerDrivesTheWatchLoop() throws {
+        var chunks: [LoopbackHTTPServer.Chunk] = [.data(Events.event("ADDED", "a", rv: "1"))]
+        for rv in 2...5 { chunks += [.pause(milliseconds: 60), .data(Events.event("MODIFIED", "a", rv: "\(rv)"))] }
+        chunks += [.pause(milliseconds: 300), .data(Events.event("MODIFIED", "a", rv: "6")),
+                   .pause(milliseconds: 700), .data(Events.event("MODIFIED", "a", rv: "7")), .hold]
+        let stream = chunks
+        let server = LoopbackHTTPServer { _, _ in .chunked(status: 200, headers: [], chunks: stream) }
+        defer { server.stop() }
+        let client = try testClient(server)
+        let seen = Mutex<[(rv: String, thread: UInt)]>([])
+        let handle = WatchHandle()
+        let ended = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? client.watch("/api/v1/pods", handle: handle) { e in
+                seen.withLock { $0.append((e.resourceVersion ?? "", UInt(pthread_self()))) }
+                return .continue
+            }
+            ended.signal()
+        }
+        func thread(of rv: String) -> UInt? { seen.withLock { $0.first { $0.rv == rv }?.thread } }
+        let me = UInt(pthread_self())
+        let loop = client.watchLoop()
+        #expect(loop.adopt())
+        let other = DispatchSemaphore(value: 0)
+        let secondAdopted = Mutex(true)
+        Thread.detachNewThread {
+            secondAdopted.withLock { $0 = loop.adopt() }
+            other.signal()
+        }
+        other.wait()
+        #expect(!secondAdopted.withLock { $0 }, "one driver at a time")
+
+        let deadline = Date().addingTimeInterval(10)
+        while thread(of: "5") == nil && Date() < deadline { loop.wait(seconds: 1) }
+        let waited = ["2", "3", "4", "5"].compactMap { thread(of: $0) }
+        #expect(waited.count == 4)
+        #expect(waited.contains(me), "events that came while the consumer waited were decoded on its thread")
+
+        // Away from its waits (a pass doing blocking work): the loop's thread reads for it.
+        let awayFrom = Date()
+        while thread(of: "6") == nil && Date().timeIntervalSince(awayFrom) < 5 { usleep(10_000) }
+        #expect(thread(of: "6").map { $0 != me } == true, "an event that came while the consumer was away was read by the loop's thread")
+
+        loop.release()
+        while thread(of: "7") == nil && Date() < deadline.addingTimeInterval(5) { usleep(10_000) }
+        #expect(thread(of: "7").map { $0 != me } == true, "after release the loop's thread reads again")
+        #expect(thread(of: "6") == thread(of: "7"), "the rescue ran on the loop's own thread")
+        handle.stop()
+        #expect(ended.wait(timeout: .now() + 5) == .success)
+    }
+
     @Test("12: the events decoded from one read wake their consumer once; events of separate reads each wake it")
     func eventsOfOneReadAreOneBatch() throws {
         let three = Events.event("ADDED", "a", rv: "1") + Events.event("MODIFIED", "a", rv: "2") + Events.event("MODIFIED", "a", rv: "3")

@@ -2,6 +2,7 @@ import Foundation
 import InplaceCore
 import JSON
 import KubeClient
+import Locking
 
 /// The cluster operations of the core, over the Kubernetes client.
 public final class LiveCluster: ClusterAPI, Sendable {
@@ -71,6 +72,9 @@ public final class LiveCluster: ClusterAPI, Sendable {
 
     /// Writes go out on the client's write loop.
     public var writesAsynchronously: Bool { true }
+
+    /// The client's watch loop.
+    public func watchLoop() -> (any WaitLoop)? { client.watchLoop() }
 
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {

@@ -1,4 +1,5 @@
 import JSON
+import Locking
 
 /// The patch content types the API server accepts.
 public enum PatchStrategy: String, Sendable {
@@ -84,11 +85,17 @@ public protocol ClusterAPI: ClusterReader {
     /// drops the answer reads it with a projection that builds nothing).
     func create(_ path: String, body: JSONValue, keeping projection: JSONProjection?,
                 completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void)
+    /// The loop `watch` reads events on, for the rollout's thread to drive while it waits for them;
+    /// nil: the watches' own threads deliver them.
+    func watchLoop() -> (any WaitLoop)?
 }
 
 extension ClusterAPI {
     /// The blocking calls: writes need a thread each.
     public var writesAsynchronously: Bool { false }
+
+    /// No loop to drive.
+    public func watchLoop() -> (any WaitLoop)? { nil }
 
     /// Runs the blocking `patch`, then `completion`.
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,

@@ -4,12 +4,16 @@ import Locking
 /// A blocking multi-producer queue: watch threads and write workers post, the rollout loop waits.
 /// A post wakes the consumer only while it waits, and a post inside a `WakeBatch` (the events of one
 /// read, what one ready socket delivered) wakes it once at the batch's end, so a burst is taken in one pass.
-/// `@unchecked`: `items` and `waiting` are guarded by the condition variable the consumer waits on.
+/// A consumer that drives a `WaitLoop` (`run(on:)`) turns it while it waits, and is woken through it.
+/// `@unchecked`: `items`, `waiting`, `loop` and `driver` are guarded by the condition variable the consumer waits on.
 public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWakeable {
     private let condition = NSCondition()
     private var items: [Element] = []
     /// True while the consumer waits in `drain`.
     private var waiting = false
+    /// The loop the consumer drives while it waits, and the consumer's thread (`pthread_self`).
+    private var loop: (any WaitLoop)?
+    private var driver: UInt = 0
 
     public init() {}
 
@@ -17,8 +21,24 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     public func post(_ element: Element) {
         condition.lock()
         items.append(element)
-        if waiting && !WakeBatch.deferWake(self) { condition.signal() }
+        if waiting && !WakeBatch.deferWake(self) { signal() }
         condition.unlock()
+    }
+
+    /// Makes the consumer (the calling thread) turn `loop` while it waits; nil: it waits on the
+    /// condition variable again. Called by the consumer between drains.
+    public func run(on loop: (any WaitLoop)?) {
+        condition.lock()
+        self.loop = loop
+        driver = loop == nil ? 0 : UInt(pthread_self())
+        condition.unlock()
+    }
+
+    /// Wakes the waiting consumer (with the lock held): a driving consumer posting to itself is
+    /// awake already, and looks at its items after the turn.
+    private func signal() {
+        guard let loop else { return condition.signal() }
+        if UInt(pthread_self()) != driver { loop.wake() }
     }
 
     /// Adds an element without waking the consumer: it is taken with the next element that wakes
@@ -36,6 +56,11 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     public func wakeNow() {
         condition.lock()
         let waits = waiting
+        if waits && loop != nil {
+            signal()
+            condition.unlock()
+            return
+        }
         condition.unlock()
         if waits { condition.signal() }
     }
@@ -57,7 +82,13 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
             let remaining = deadline - clock.monotonic
             if remaining <= 0 { return }
             waiting = true
-            _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
+            if let loop {
+                condition.unlock()
+                loop.wait(seconds: remaining)
+                condition.lock()
+            } else {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining, 3600)))
+            }
             waiting = false
         }
         swap(&items, &batch)

@@ -1,4 +1,5 @@
 import JSON
+import Locking
 
 /// A cluster whose watches are shares of `SharedWatches` (one watch per collection, filtered here as
 /// the label and field selectors would filter it on the server); every other operation goes to
@@ -53,6 +54,7 @@ public struct SharedWatchCluster: ClusterAPI {
     }
     public func create(_ path: String, body: JSONValue) throws -> JSONValue { try base.create(path, body: body) }
     public var writesAsynchronously: Bool { base.writesAsynchronously }
+    public func watchLoop() -> (any WaitLoop)? { base.watchLoop() }
     public func patch(_ path: String, type: PatchStrategy, body: JSONValue, dryRun: Bool, keeping projection: JSONProjection?,
                       completion: @escaping @Sendable (Result<JSONValue, ClusterOperationError>) -> Void) {
         base.patch(path, type: type, body: body, dryRun: dryRun, keeping: projection) { [self] result in

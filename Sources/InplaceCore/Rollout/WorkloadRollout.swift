@@ -275,7 +275,13 @@ public final class WorkloadRollout {
         let watches = startWatches()
         // While the watches sync: threads for the first window's writes (none when a write loop sends them).
         if !cluster.writesAsynchronously { pool.prestart(budget + 8) }
+        // This thread reads the watches' events itself while it waits for them (unless another
+        // rollout of the invocation already does), so an event is acted on where it was decoded.
+        let watchLoop = cluster.watchLoop().flatMap { $0.adopt() ? $0 : nil }
+        events.run(on: watchLoop)
         loop(budget: budget)
+        events.run(on: nil)
+        watchLoop?.release()
         watches.forEach { $0.stop() }
         budgetWatch?.stop()
         pool.waitAll()

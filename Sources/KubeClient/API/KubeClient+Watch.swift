@@ -2,6 +2,10 @@ import JSON
 import Locking
 
 extension KubeClient {
+    /// The loop the watches' events are read on, for a consumer thread to drive while it waits for
+    /// them (`EventQueue.run(on:)`).
+    public func watchLoop() -> any WaitLoop { transport.watchLoop() }
+
     /// Watches `path` (a collection) and calls `onEvent` for each event as it arrives, on the
     /// transport's stream loop thread while the calling thread waits (it must not block; the events of one
     /// read are one `WakeBatch`, so what it hands on wakes its consumer once for them). Returns when

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Locking
 import Synchronization
 
 /// Connection settings fixed for the lifetime of a transport.
@@ -159,6 +160,9 @@ public final class CurlTransport: Sendable {
         ended.wait()
         return result.withLock { $0 }!
     }
+
+    /// The loop running the watches, for a consumer thread to drive while it waits for their events.
+    public func watchLoop() -> any WaitLoop { streamLoop() }
 
     /// The loop running writes, started by the first of them.
     private func writeLoop() -> CurlWriteLoop { Self.started(loop, setup, name: "write loop") }

@@ -17,7 +17,7 @@ import Synchronization
 /// failed its TLS handshake while offering a cached session is run again without it, as
 /// `CurlTransport.send` does. `close()` lets the thread end once what it accepted is done.
 /// `@unchecked`: `inbox` is guarded by its mutex; every other `var` belongs to the loop's thread.
-final class CurlWriteLoop: @unchecked Sendable {
+final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     /// A request waiting to go out.
     struct Job {
         var request: HTTPRequest
@@ -86,6 +86,18 @@ final class CurlWriteLoop: @unchecked Sendable {
     /// Set when a request is handed over, cleared when the loop takes them (both under the inbox's
     /// lock): while set, a wake is pending and another hand-over need not wake the loop again.
     private let waiting = Atomic<Bool>(false)
+    /// The thread in a turn (`pthread_self`; 0: none): work it hands itself needs no wake, since a
+    /// turn looks at the inbox again before it polls.
+    private let driver = Atomic<UInt>(0)
+    /// Held by the thread running a turn: the loop's own, or a consumer that adopted it (`adopt()`).
+    private let turns = Mutex(())
+    /// The consumer thread driving the loop in its waits (0: the loop's own thread does).
+    private let adopter = Atomic<UInt>(0)
+    /// Whether the adopter is in a turn, and when it last left one (monotonic nanoseconds).
+    private let adopterWaiting = Atomic<Bool>(false)
+    private let adopterLeft = Atomic<UInt64>(0)
+    /// Where the loop's own thread rests while a consumer drives.
+    private let rest = NSCondition()
     /// Easy handles on the multi handle, by bit pattern.
     private var running: [UInt: Running] = [:]
     /// Easy handles of streamed transfers on the multi handle, by bit pattern.
@@ -135,9 +147,15 @@ final class CurlWriteLoop: @unchecked Sendable {
         return inbox.withLock { box -> Bool in
             guard !box.closed else { return false }
             put(&box)
-            if !waiting.exchange(true, ordering: .relaxed) { sockets.wake() }
+            if !waiting.exchange(true, ordering: .relaxed) && !onLoopThread { sockets.wake() }
             return true
         }
+    }
+
+    /// True on the loop's own thread (a completion handing over the next request).
+    private var onLoopThread: Bool {
+        let me = UInt(pthread_self())
+        return driver.load(ordering: .relaxed) == me || adopter.load(ordering: .relaxed) == me
     }
 
     /// Hands a streamed transfer to the loop. After `close()` it is not started: `job` finishes at once
@@ -164,44 +182,112 @@ final class CurlWriteLoop: @unchecked Sendable {
 
     private func run() {
         guard let multi, let sockets else { ended.store(true, ordering: .releasing); return }
-        var ready: [(socket: curl_socket_t, events: Int32)] = []
         while true {
-            let (started, closed) = startSubmitted(multi)
-            if closed && running.isEmpty && streaming.isEmpty && started == 0 { break }
-            // Requests handed over leave before the sockets are read, and again after each socket:
-            // a write does not wait behind the watch events of a whole round. Each socket's events
-            // and answers wake their consumers once, when that socket is done.
-            WakeBatch.run {
-                runDueTimers(multi)
-                reap(multi)
-            }
-            for (socket, events) in ready {
-                WakeBatch.run {
-                    var active: Int32 = 0
-                    _ = curl_multi_socket_action(multi, socket, events, &active)
-                    reap(multi)
-                }
-                if inbox.withLock({ !$0.isEmpty }) {
-                    _ = startSubmitted(multi)
-                    WakeBatch.run { runDueTimers(multi) }
-                }
-            }
-            WakeBatch.run {
-                runDueTimers(multi)
-                reap(multi)
-            }
-            stopCancelledStreams(multi)
-            if inbox.withLock({ !$0.isEmpty || ($0.closed && running.isEmpty && streaming.isEmpty) }) {
-                ready = []
+            if adopter.load(ordering: .acquiring) != 0 {
+                restWhileAdopted(multi, sockets)
                 continue
             }
-            ready = sockets.wait(limit: .seconds(1))
+            if turns.withLock({ _ in turn(multi, sockets, limit: .seconds(1)) }) { break }
         }
         for easy in spare { curl_easy_cleanup(easy) }
         spare.removeAll()
         curl_multi_cleanup(multi)
         sockets.closePipe()
         ended.store(true, ordering: .releasing)
+    }
+
+    /// One round of the loop, by whichever thread drives it (holding `turns`): the requests handed
+    /// over go out, then it waits at most `limit` for a socket, a timer or a wake, and works on what
+    /// is ready. Requests handed over leave before the sockets are read, and again after each socket:
+    /// a write does not wait behind the watch events of a whole round. Each socket's events and
+    /// answers wake their consumers once, when that socket is done. True once the loop is closed and
+    /// every transfer it accepted has ended.
+    private func turn(_ multi: UnsafeMutableRawPointer, _ sockets: CurlSocketTable, limit: Duration) -> Bool {
+        driver.store(UInt(pthread_self()), ordering: .relaxed)
+        defer { driver.store(0, ordering: .relaxed) }
+        let (started, closed) = startSubmitted(multi)
+        if closed && running.isEmpty && streaming.isEmpty && started == 0 { return true }
+        WakeBatch.run {
+            runDueTimers(multi)
+            reap(multi)
+        }
+        stopCancelledStreams(multi)
+        if inbox.withLock({ !$0.isEmpty || ($0.closed && running.isEmpty && streaming.isEmpty) }) { return false }
+        for (socket, events) in sockets.wait(limit: limit) {
+            WakeBatch.run {
+                var active: Int32 = 0
+                _ = curl_multi_socket_action(multi, socket, events, &active)
+                reap(multi)
+            }
+            if inbox.withLock({ !$0.isEmpty }) {
+                _ = startSubmitted(multi)
+                WakeBatch.run { runDueTimers(multi) }
+            }
+        }
+        WakeBatch.run {
+            runDueTimers(multi)
+            reap(multi)
+        }
+        stopCancelledStreams(multi)
+        return false
+    }
+
+    // MARK: - a consumer driving the loop (WaitLoop)
+
+    /// Makes the calling thread drive the loop in its waits; the loop's own thread finishes its
+    /// turn (woken) and rests.
+    func adopt() -> Bool {
+        guard multi != nil, let sockets else { return false }
+        let me = UInt(pthread_self())
+        guard adopter.compareExchange(expected: 0, desired: me, ordering: .acquiringAndReleasing).exchanged else { return false }
+        adopterWaiting.store(false, ordering: .relaxed)
+        adopterLeft.store(Self.nanoseconds(), ordering: .relaxed)
+        sockets.wake()
+        return true
+    }
+
+    /// One turn on the adopting thread (a closed loop's turns only rest, as the loop's thread ends it).
+    func wait(seconds: Double) {
+        guard let multi, let sockets else { return }
+        adopterWaiting.store(true, ordering: .relaxed)
+        let limit = Duration.milliseconds(Int64(max(0, min(seconds, 3600)) * 1000) + 1)
+        let finished = turns.withLock { _ in turn(multi, sockets, limit: limit) }
+        adopterLeft.store(Self.nanoseconds(), ordering: .relaxed)
+        adopterWaiting.store(false, ordering: .relaxed)
+        if finished { usleep(UInt32(min(limit, .milliseconds(10)).components.attoseconds / 1_000_000_000_000)) }
+    }
+
+    /// Ends the adopting thread's poll.
+    func wake() { sockets?.wake() }
+
+    /// The loop's own thread drives again.
+    func release() {
+        adopter.store(0, ordering: .releasing)
+        rest.lock()
+        rest.signal()
+        rest.unlock()
+    }
+
+    /// The loop's thread while a consumer drives: it sleeps, and looks every `rescueAfter` whether
+    /// the driver has been away from its waits for longer (a pass doing blocking work): then it runs
+    /// a short turn itself, so the watches are read and other consumers woken meanwhile.
+    private func restWhileAdopted(_ multi: UnsafeMutableRawPointer, _ sockets: CurlSocketTable) {
+        rest.lock()
+        if adopter.load(ordering: .acquiring) != 0 { _ = rest.wait(until: Date(timeIntervalSinceNow: Self.rescueAfter)) }
+        rest.unlock()
+        guard adopter.load(ordering: .acquiring) != 0, !adopterWaiting.load(ordering: .relaxed),
+              Self.nanoseconds() &- adopterLeft.load(ordering: .relaxed) > UInt64(Self.rescueAfter * 1e9)
+        else { return }
+        _ = turns.withLock { _ in turn(multi, sockets, limit: .milliseconds(10)) }
+    }
+
+    /// How long a driving consumer may be away from its waits before the loop's thread reads for it.
+    static let rescueAfter = 0.025
+
+    private static func nanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     /// Runs libcurl's timers when due (a transfer just added is due at once).
