@@ -268,21 +268,31 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         rest.unlock()
     }
 
-    /// The loop's thread while a consumer drives: it sleeps, and looks every `rescueAfter` whether
-    /// the driver has been away from its waits for longer (a pass doing blocking work): then it runs
-    /// a short turn itself, so the watches are read and other consumers woken meanwhile.
+    /// The loop's thread while a consumer drives: it sleeps, looking every `restLook` whether the
+    /// driver has been away from its waits for longer than `rescueAfter` (a pass doing blocking
+    /// work); while it is, the loop's thread runs short turns itself, so the watches are read and
+    /// other consumers woken meanwhile.
     private func restWhileAdopted(_ multi: UnsafeMutableRawPointer, _ sockets: CurlSocketTable) {
-        rest.lock()
-        if adopter.load(ordering: .acquiring) != 0 { _ = rest.wait(until: Date(timeIntervalSinceNow: Self.rescueAfter)) }
-        rest.unlock()
-        guard adopter.load(ordering: .acquiring) != 0, !adopterWaiting.load(ordering: .relaxed),
-              Self.nanoseconds() &- adopterLeft.load(ordering: .relaxed) > UInt64(Self.rescueAfter * 1e9)
-        else { return }
+        if !adopterAway {
+            rest.lock()
+            if adopter.load(ordering: .acquiring) != 0 { _ = rest.wait(until: Date(timeIntervalSinceNow: Self.restLook)) }
+            rest.unlock()
+        }
+        guard adopterAway else { return }
         _ = turns.withLock { _ in turn(multi, sockets, limit: .milliseconds(10)) }
+    }
+
+    /// True while a driver has been away from its waits for longer than `rescueAfter`.
+    private var adopterAway: Bool {
+        adopter.load(ordering: .acquiring) != 0 && !adopterWaiting.load(ordering: .relaxed)
+            && Self.nanoseconds() &- adopterLeft.load(ordering: .relaxed) > UInt64(Self.rescueAfter * 1e9)
     }
 
     /// How long a driving consumer may be away from its waits before the loop's thread reads for it.
     static let rescueAfter = 0.025
+    /// How often the resting loop's thread looks (each look wakes it: a rollout's passes are far
+    /// shorter, so it rarely finds the driver away).
+    static let restLook = 0.1
 
     private static func nanoseconds() -> UInt64 {
         var t = timespec()
