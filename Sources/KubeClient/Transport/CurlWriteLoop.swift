@@ -16,7 +16,9 @@ import Synchronization
 /// A transfer fails exactly as a blocking one would (`CurlHandleSetup.mapError`), and one that
 /// failed its TLS handshake while offering a cached session is run again without it, as
 /// `CurlTransport.send` does. `close()` lets the thread end once what it accepted is done.
-/// `@unchecked`: `inbox` is guarded by its mutex; every other `var` belongs to the loop's thread.
+/// A consumer thread may drive the loop itself while it waits for what the loop delivers (`adopt()`,
+/// `WaitLoop`); the loop's own thread then rests. `@unchecked`: `inbox` is guarded by its mutex;
+/// every other `var` belongs to the thread running a turn (holding `turns`).
 final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     /// A request waiting to go out.
     struct Job {
@@ -152,7 +154,8 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         }
     }
 
-    /// True on the loop's own thread (a completion handing over the next request).
+    /// True on the thread running a turn (a completion handing over the next request) or on the
+    /// adopter, which turns the loop before it waits.
     private var onLoopThread: Bool {
         let me = UInt(pthread_self())
         return driver.load(ordering: .relaxed) == me || adopter.load(ordering: .relaxed) == me
@@ -254,7 +257,7 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         let finished = turns.withLock { _ in turn(multi, sockets, limit: limit) }
         adopterLeft.store(Self.nanoseconds(), ordering: .relaxed)
         adopterWaiting.store(false, ordering: .relaxed)
-        if finished { usleep(UInt32(min(limit, .milliseconds(10)).components.attoseconds / 1_000_000_000_000)) }
+        if finished { usleep(UInt32(min(max(seconds, 0), 0.01) * 1_000_000)) }
     }
 
     /// Ends the adopting thread's poll.
