@@ -244,7 +244,7 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         let me = UInt(pthread_self())
         guard adopter.compareExchange(expected: 0, desired: me, ordering: .acquiringAndReleasing).exchanged else { return false }
         adopterWaiting.store(false, ordering: .relaxed)
-        adopterLeft.store(Self.nanoseconds(), ordering: .relaxed)
+        adopterLeft.store(ClientTrace.now(), ordering: .relaxed)
         sockets.wake()
         return true
     }
@@ -255,7 +255,7 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         adopterWaiting.store(true, ordering: .relaxed)
         let limit = Duration.milliseconds(Int64(max(0, min(seconds, 3600)) * 1000) + 1)
         let finished = turns.withLock { _ in turn(multi, sockets, limit: limit) }
-        adopterLeft.store(Self.nanoseconds(), ordering: .relaxed)
+        adopterLeft.store(ClientTrace.now(), ordering: .relaxed)
         adopterWaiting.store(false, ordering: .relaxed)
         if finished { usleep(UInt32(min(max(seconds, 0), 0.01) * 1_000_000)) }
     }
@@ -288,7 +288,7 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     /// True while a driver has been away from its waits for longer than `rescueAfter`.
     private var adopterAway: Bool {
         adopter.load(ordering: .acquiring) != 0 && !adopterWaiting.load(ordering: .relaxed)
-            && Self.nanoseconds() &- adopterLeft.load(ordering: .relaxed) > UInt64(Self.rescueAfter * 1e9)
+            && ClientTrace.now() &- adopterLeft.load(ordering: .relaxed) > UInt64(Self.rescueAfter * 1e9)
     }
 
     /// How long a driving consumer may be away from its waits before the loop's thread reads for it.
@@ -296,12 +296,6 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     /// How often the resting loop's thread looks (each look wakes it: a rollout's passes are far
     /// shorter, so it rarely finds the driver away).
     static let restLook = 0.1
-
-    private static func nanoseconds() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-    }
 
     /// Runs libcurl's timers when due (a transfer just added is due at once).
     private func runDueTimers(_ multi: UnsafeMutableRawPointer) {
