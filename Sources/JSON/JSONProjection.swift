@@ -23,10 +23,14 @@ public final class JSONProjection: Sendable {
     /// Set: an object is read by this instead of being built (arrays stay transparent, other values
     /// are built as they are).
     public let digest: Digest?
+    /// The members of the document a digest reads (nil: any of them); what a server leaves out of
+    /// the others changes nothing for it.
+    public let reads: Set<String>?
 
     private init(drops: Bool, shares: Bool = false, sharesAcross: Bool = false, identifies: Bool = false,
-                 members: [(key: String, projection: JSONProjection)], digest: Digest? = nil) {
+                 members: [(key: String, projection: JSONProjection)], digest: Digest? = nil, reads: Set<String>? = nil) {
         self.drops = drops
+        self.reads = reads
         self.shares = shares || sharesAcross
         self.sharesAcross = sharesAcross
         self.identifies = identifies
@@ -45,9 +49,10 @@ public final class JSONProjection: Sendable {
         self.init(drops: false, members: Self.tree(roles))
     }
 
-    /// Keeps what `digest` makes of an object: the parser hands it a scanner over the object's bytes.
-    public convenience init(digest: @escaping Digest) {
-        self.init(drops: false, members: [], digest: digest)
+    /// Keeps what `digest` makes of an object: the parser hands it a scanner over the object's bytes;
+    /// `reading` names the members of the document it reads, when it reads no others.
+    public convenience init(digest: @escaping Digest, reading: Set<String>? = nil) {
+        self.init(drops: false, members: [], digest: digest, reads: reading)
     }
 
     /// The projection of the member `key`; nil when it is kept whole.

@@ -14,7 +14,7 @@ struct WriteLoopRolloutTests {
         return line.flatMap { Int($0.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
     }
 
-    @Test("12: 30 pods at --max-unavailable 30: every pod is updated and has its Event, and the client never runs more than 16 threads (7 here; with a thread per write in flight, 45)")
+    @Test("12: 30 pods at --max-unavailable 30: every pod is updated and has its Event, its writes ask for the metadata alone in answer, and the client never runs more than 16 threads (7 here; with a thread per write in flight, 45)")
     func noThreadPerWrite() throws {
         let c = try TestCluster(RolloutScenario.make([Workloads.deployment(replicas: 30)], latencies: RolloutScenario.restartLatencies))
         defer { c.stop() }
@@ -37,6 +37,11 @@ struct WriteLoopRolloutTests {
         #expect(events.contains { $0["reason"] == "InPlaceRolloutCompleted" })
         let podPatches = c.server.requestLog.entries.filter { $0.method == "PATCH" && $0.path.contains("/pods/") }
         #expect(podPatches.count >= 60, "each pod's writes reached the server: \(podPatches.count)")
+        let metadataOnly = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+        #expect(podPatches.filter { !$0.isDryRun }.allSatisfy { $0.accept == metadataOnly },
+                "a pod write's answer is read for its metadata alone, so only that is asked for: \(Set(podPatches.map(\.accept)))")
+        let eventPosts = c.server.requestLog.entries.filter { $0.method == "POST" && $0.path.hasSuffix("/events") }
+        #expect(!eventPosts.isEmpty && eventPosts.allSatisfy { $0.accept == metadataOnly })
         #expect(peak > 0 && peak <= 16, "peak client threads: \(peak)")
     }
 }

@@ -86,6 +86,38 @@ struct WriteLoopTests {
         #expect(server.acceptCount == accepted, "keep-alive: no new connection for the second burst")
     }
 
+    @Test("a write whose answer is read for its metadata alone asks for PartialObjectMetadata, with the whole object as fallback; other writes ask for JSON")
+    func metadataAnswers() throws {
+        let server = LoopbackHTTPServer { _, _ in .json(200, Self.pod) }
+        defer { server.stop() }
+        let client = try testClient(server)
+        let metadata = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+            var name: JSONValue = .null
+            try s.members { s, key throws(JSONParseError) in
+                guard key == "metadata" else { return }
+                try s.members { s, key throws(JSONParseError) in if key == "name", let n = try s.string() { name = .string(n) } }
+            }
+            return name
+        }, reading: ["metadata"])
+        let nothing = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+            try s.skip()
+            return .null
+        }, reading: [])
+        let wider = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+            try s.skip()
+            return .null
+        }, reading: ["metadata", "status"])
+        #expect(try Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, projection: metadata, completion: $0) }?.get() == "p",
+                "a server answering with the whole object (the fallback) reads the same")
+        _ = Self.answer { client.post("/api/v1/namespaces/default/events", body: ["kind": "Event"], projection: nothing, completion: $0) }
+        _ = Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, projection: wider, completion: $0) }
+        _ = Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, projection: JSONProjection(dropping: [["spec"]]), completion: $0) }
+        _ = try client.patch(Self.path, type: .merge, body: Self.labels, projection: metadata)
+        let accepts = server.requests.map { $0.headers["accept"] ?? "" }
+        let metadataOnly = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+        #expect(accepts == [metadataOnly, metadataOnly, "application/json", "application/json", metadataOnly], "\(accepts)")
+    }
+
     @Test("12: a Status answer is the typed error the blocking call throws, with no retry")
     func statusError() throws {
         let conflict = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Operation cannot be fulfilled on pods \"p\": the object has been modified","reason":"Conflict","code":409}"#

@@ -55,11 +55,12 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
     private let untold = Atomic<Int>(0)
 
     /// How an Event's answer is read: checked to be JSON, built into nothing (`null`), since the
-    /// recorder drops it; a refused write still fails by its status.
+    /// recorder drops it (so the client asks for the smallest answer, the metadata alone); a refused
+    /// write still fails by its status.
     static let answer = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
         try s.skip()
         return .null
-    })
+    }, reading: [])
 
     /// An event kept until its workload's rollout ends, as its parts (a thousand pods' events held
     /// as objects would cost a megabyte).

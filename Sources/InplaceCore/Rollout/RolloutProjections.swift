@@ -50,7 +50,8 @@ public enum RolloutProjections {
     /// A pod write's answer as the rollout reads it: which version of which pod the write made
     /// (`{"metadata": {name, namespace, uid, resourceVersion}}`). The pod itself is read from the
     /// watch, which delivers that version too; the answer is not built a second time, and is read
-    /// only up to its metadata (the API server writes it before the spec and status).
+    /// only up to its metadata (the API server writes it before the spec and status). It reads
+    /// nothing else, so the client asks for the metadata alone (`PartialObjectMetadata`).
     public static let writtenPod = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
         var members: [JSONObject.Member] = []
         try s.members { s, key throws(JSONParseError) in
@@ -66,5 +67,5 @@ public enum RolloutProjections {
             s.leaveRest()
         }
         return ["metadata": .object(JSONObject(uncheckedMembers: members))]
-    })
+    }, reading: ["metadata"])
 }

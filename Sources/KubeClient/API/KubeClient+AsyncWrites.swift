@@ -69,7 +69,8 @@ extension KubeClient {
             if force { q.append(QueryItem("force", "true")) }
         }
         send("PATCH", path, query: Self.writeQuery(q, dryRun: dryRun, fieldManager: manager),
-             body: body.serializedBytes(), contentType: type.contentType, idempotent: idempotent) { result in
+             body: body.serializedBytes(), contentType: type.contentType, accept: Self.accept(reading: projection),
+             idempotent: idempotent) { result in
             completion(result.flatMap { response in
                 Result { () throws(KubeAPIError) -> JSONValue in try Self.decodeJSON(response.body, projection: projection) }
             })
@@ -83,7 +84,7 @@ extension KubeClient {
         projection: JSONProjection? = nil, completion: @escaping @Sendable (Result<JSONValue, KubeAPIError>) -> Void
     ) {
         send("POST", path, query: Self.writeQuery(query, dryRun: dryRun, fieldManager: fieldManager),
-             body: body.serializedBytes(), contentType: "application/json") { result in
+             body: body.serializedBytes(), contentType: "application/json", accept: Self.accept(reading: projection)) { result in
             completion(result.flatMap { response in
                 Result { () throws(KubeAPIError) -> JSONValue in try Self.decodeJSON(response.body, projection: projection) }
             })

@@ -47,7 +47,7 @@ extension KubeClient {
         }
         let response = try send(
             "PATCH", path, query: Self.writeQuery(q, dryRun: dryRun, fieldManager: manager),
-            body: body.serializedBytes(), contentType: type.contentType, idempotent: idempotent)
+            body: body.serializedBytes(), contentType: type.contentType, accept: Self.accept(reading: projection), idempotent: idempotent)
         return try Self.decodeJSON(response.body, projection: projection)
     }
 

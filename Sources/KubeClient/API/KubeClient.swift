@@ -60,6 +60,18 @@ public final class KubeClient: Sendable {
         return try drive(&exchange, from: nil)
     }
 
+    /// The Accept header of a write whose answer is read through `projection`: the metadata alone
+    /// (`PartialObjectMetadata`, as client-go's metadata client asks for it) when the projection
+    /// reads nothing else, with the whole object as the fallback of a server that cannot convert;
+    /// plain JSON otherwise.
+    static func accept(reading projection: JSONProjection?) -> String {
+        guard let reads = projection?.reads, reads.isSubset(of: ["metadata"]) else { return "application/json" }
+        return metadataAccept
+    }
+
+    /// The Accept header asking for an object's metadata alone.
+    static let metadataAccept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+
     /// Parses a response body as JSON (an empty body is `null`), keeping what `projection` keeps.
     static func decodeJSON(_ bytes: [UInt8], projection: JSONProjection? = nil) throws(KubeAPIError) -> JSONValue {
         var strings = JSONStringCache(capacity: 0)

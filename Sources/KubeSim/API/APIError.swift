@@ -137,6 +137,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             hasDetails: false)
     }
 
+    /// 406 for a form the answer cannot take (`as=PartialObjectMetadata` of a list, or its list form
+    /// of one object), worded as kube-apiserver's response transformation words it.
+    public static func notAcceptable(_ message: String) -> APIError {
+        APIError(code: 406, reason: "NotAcceptable", message: message, hasDetails: false)
+    }
+
     /// A 422 with the generic text (failed JSON patch operations).
     public static let genericUnprocessable = APIError(
         code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request", hasDetails: true)

@@ -110,14 +110,25 @@ extension APIServer {
         return page
     }
 
-    func list(_ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter, asTable: Bool = false) throws(APIError) {
+    func list(_ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter, form: ResponseForm = .object) throws(APIError) {
         let page = try listPage(r, namespace: namespace, query: q)
-        if asTable {
+        switch form {
+        case .object:
+            writeJSONBytes(w, 200, Self.listBytes(r, page))
+        case .table:
             let table = TableConvertor.table(
                 r, page.items, resourceVersion: String(page.resourceVersion), continueToken: page.continueToken, remaining: page.remaining)
             writeJSON(w, 200, table, contentType: TableConvertor.contentType)
-        } else {
-            writeJSONBytes(w, 200, Self.listBytes(r, page))
+        case .metadataList:
+            var meta = JSONObject()
+            meta["resourceVersion"] = .string(String(page.resourceVersion))
+            if let c = page.continueToken { meta["continue"] = .string(c) }
+            if let n = page.remaining { meta["remainingItemCount"] = .int(n) }
+            let list: JSONValue = ["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(meta),
+                                   "items": .array(page.items.map(ResponseForm.partial))]
+            writeJSON(w, 200, list, contentType: form.contentType)
+        case .metadata:
+            throw APIError.notAcceptable("you requested PartialObjectMetadata, but the requested object is a list (*v1.\(r.kind)List)")
         }
     }
 

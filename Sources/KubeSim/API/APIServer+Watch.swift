@@ -7,14 +7,19 @@ extension APIServer {
     /// allowed, closing after timeoutSeconds, and an ERROR event with a 410 Status for a
     /// resourceVersion older than the history.
     func watch(
-        _ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter, asTable: Bool = false,
+        _ r: ResourceType, namespace: String?, query q: QueryParameters, _ w: HTTPResponseWriter, form: ResponseForm = .object,
         onStreamStart: @escaping @Sendable (Int) -> Void
     ) throws(APIError) {
+        if form == .metadataList {
+            throw APIError.notAcceptable("you requested PartialObjectMetadataList, but the requested object is not a list (*v1.\(r.kind))")
+        }
         let line: (String, JSONValue) -> [UInt8] = { type, obj in
-            if asTable && (type == "ADDED" || type == "MODIFIED" || type == "DELETED") {
-                return Self.eventLine(type, TableConvertor.table(r, [obj], resourceVersion: obj.metaResourceVersion))
+            guard type == "ADDED" || type == "MODIFIED" || type == "DELETED" else { return Self.eventLine(type, obj) }
+            switch form {
+            case .table: return Self.eventLine(type, TableConvertor.table(r, [obj], resourceVersion: obj.metaResourceVersion))
+            case .metadata: return Self.eventLine(type, ResponseForm.partial(obj))
+            case .object, .metadataList: return Self.eventLine(type, obj)
             }
-            return Self.eventLine(type, obj)
         }
         let sel = try selectors(q, r)
         let allowBookmarks = q.flag("allowWatchBookmarks")

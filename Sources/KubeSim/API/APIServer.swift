@@ -125,7 +125,8 @@ public final class APIServer: Sendable {
             requestLog.append(
                 RequestLogEntry(
                     method: req.method, path: req.path, rawQuery: req.rawQuery, contentType: req.headers["Content-Type"] ?? "",
-                    body: req.body, statusCode: status, timestamp: arrived, userAgent: req.headers["User-Agent"] ?? ""))
+                    body: req.body, statusCode: status, timestamp: arrived, userAgent: req.headers["User-Agent"] ?? "",
+                    accept: req.headers["Accept"] ?? ""))
         }
         w.onRespond(record)
         defer { record(w.status) }
@@ -216,40 +217,37 @@ public final class APIServer: Sendable {
             w.respond(status: 404, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: Array("404 page not found\n".utf8))
             return
         }
+        let form = ResponseForm.of(req)
         switch (req.method, name) {
         case ("GET", nil), ("HEAD", nil):
             if req.query.flag("watch") {
-                try watch(r, namespace: ns, query: req.query, w, asTable: TableConvertor.wanted(req), onStreamStart: onStreamStart)
+                try watch(r, namespace: ns, query: req.query, w, form: form, onStreamStart: onStreamStart)
             } else {
-                try list(r, namespace: ns, query: req.query, w, asTable: TableConvertor.wanted(req))
+                try list(r, namespace: ns, query: req.query, w, form: form)
             }
         case ("GET", let name?), ("HEAD", let name?):
             if subresource == "scale" {
                 writeJSON(w, 200, try scale(of: r, namespace: ns ?? "", name: name))
             } else {
                 guard let obj = store.get(r, namespace: ns ?? "", name: name) else { throw APIError.notFound(r, name) }
-                if TableConvertor.wanted(req) {
-                    writeJSON(w, 200, TableConvertor.table(r, [obj], resourceVersion: obj.metaResourceVersion), contentType: TableConvertor.contentType)
-                } else {
-                    writeJSON(w, 200, obj)
-                }
+                writeJSON(w, 200, try form.single(r, obj), contentType: form.contentType)
             }
         case ("POST", nil) where r == Resources.selfSubjectAccessReviews:
             writeJSON(w, 201, try selfSubjectAccessReview(req.body))
         case ("POST", nil):
             guard r.namespaced ? namespace != nil : true else { throw APIError.methodNotAllowed }
             let (obj, code) = try create(r, namespace: ns ?? "", body: req.body, query: req.query)
-            writeJSON(w, code, obj)
+            try answer(w, code, obj, r, form)
         case ("PUT", let name?):
             let (obj, code) = try update(r, namespace: ns ?? "", name: name, subresource: subresource, body: req.body, query: req.query)
-            writeJSON(w, code, obj)
+            try answer(w, code, obj, r, form)
         case ("PATCH", let name?):
             let (obj, code) = try patch(r, namespace: ns ?? "", name: name, subresource: subresource, request: req)
-            writeJSON(w, code, obj)
+            try answer(w, code, obj, r, form)
         case ("DELETE", let name?):
             guard subresource == nil else { throw APIError.methodNotAllowed }
             let (obj, code) = try delete(r, namespace: ns ?? "", name: name, request: req)
-            writeJSON(w, code, obj)
+            try answer(w, code, obj, r, form)
         case ("DELETE", nil):
             guard r.verbs.contains("deletecollection") else { throw APIError.methodNotAllowed }
             writeJSON(w, 200, try deleteCollection(r, namespace: ns, request: req))
@@ -259,6 +257,13 @@ public final class APIServer: Sendable {
     }
 
     // MARK: Responses
+
+    /// A write's answer in the negotiated form; a Status passes as it is. The write is done whether
+    /// or not the form can be served (kube-apiserver transforms the answer after storing).
+    func answer(_ w: HTTPResponseWriter, _ status: Int, _ object: JSONValue, _ r: ResourceType, _ form: ResponseForm) throws(APIError) {
+        if form == .object || object["kind"]?.string == "Status" { return writeJSON(w, status, object) }
+        writeJSON(w, status, try form.single(r, object), contentType: form.contentType)
+    }
 
     func writeJSON(_ w: HTTPResponseWriter, _ status: Int, _ value: JSONValue, contentType: String = "application/json") {
         writeJSONBytes(w, status, value.serializedBytes(), contentType: contentType)

@@ -11,12 +11,6 @@ enum TableConvertor {
         var format: String = ""
     }
 
-    /// True when the Accept header asks for a Table.
-    static func wanted(_ req: HTTPRequest) -> Bool {
-        guard let accept = req.headers["Accept"] else { return false }
-        return accept.contains("as=Table") && accept.contains("g=meta.k8s.io")
-    }
-
     static let contentType = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
     /// A Table of objects with list metadata.

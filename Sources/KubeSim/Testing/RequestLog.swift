@@ -20,6 +20,8 @@ public struct RequestLogEntry: Sendable {
     public let timestamp: Date
     /// The User-Agent header ("" when absent).
     public let userAgent: String
+    /// The Accept header ("" when absent).
+    public var accept: String = ""
 
     /// The decoded query parameters.
     public var query: QueryParameters { QueryParameters(parsing: rawQuery) }

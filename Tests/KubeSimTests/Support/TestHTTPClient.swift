@@ -156,10 +156,10 @@ final class TestWatch {
     let status: Int
     private var pending = ""
 
-    init(port: UInt16, path: String, readTimeout: Double = 5) {
+    init(port: UInt16, path: String, readTimeout: Double = 5, headers: [(String, String)] = []) {
         connection = TestConnection(port: port)
         connection.setTimeout(readTimeout)
-        connection.send("GET", path)
+        connection.send("GET", path, headers: headers)
         status = connection.readHead()?.0 ?? -1
     }
 
