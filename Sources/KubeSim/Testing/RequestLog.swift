@@ -21,7 +21,7 @@ public struct RequestLogEntry: Sendable {
     /// The User-Agent header ("" when absent).
     public let userAgent: String
     /// The Accept header ("" when absent).
-    public var accept: String = ""
+    public let accept: String
 
     /// The decoded query parameters.
     public var query: QueryParameters { QueryParameters(parsing: rawQuery) }
