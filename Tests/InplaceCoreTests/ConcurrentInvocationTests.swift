@@ -193,6 +193,54 @@ import Testing
         #expect(cluster.watchCount == 0)
     }
 
+    @Test("shared watches: an object's later events go to the subscribers its labels matched without asking their filters again; new labels, a new subscriber or a stopped one are handled as before")
+    func sharedWatchRoutes() {
+        let cluster = GateKeeperTestCluster()
+        cluster.put(pod: Fixtures.livePod(name: "web-1"))
+        let shared = SharedWatches(cluster: cluster)
+        let asked = Mutex(0)
+        let seen = Mutex<[String: [String]]>([:])
+        func subscribe(_ app: String?) -> any WatchStopping {
+            let name = app ?? "all"
+            return shared.watch("/api/v1/namespaces/default/pods", filter: { meta in
+                asked.withLock { $0 += 1 }
+                return app.map { meta.labels["app"] == $0 } ?? true
+            }) { event in
+                let line: String
+                switch event {
+                case .synced(let items): line = "synced \(items.count)"
+                case .added(let o): line = "added " + (o[path: ["metadata", "resourceVersion"]]?.string ?? "")
+                case .modified: line = "modified"
+                case .deleted: line = "deleted"
+                case .failed: line = "failed"
+                }
+                seen.withLock { $0[name, default: []].append(line) }
+            }
+        }
+        let path = "/api/v1/namespaces/default/pods/web-1"
+        let web = subscribe("web"), api = subscribe("api")
+        asked.withLock { $0 = 0 }
+        for i in 0..<3 { cluster.mutate(path) { $0[path: ["status", "message"]] = .string("m\(i)") } }
+        #expect(asked.withLock { $0 } == 2, "the first event asks both filters, the next two neither")
+        #expect(seen.withLock { $0["web"] } == ["synced 1", "modified", "modified", "modified"] && seen.withLock { $0["api"] } == ["synced 0"])
+
+        cluster.mutate(path) { $0[path: ["metadata", "labels", "app"]] = "api" }
+        #expect(asked.withLock { $0 } == 4, "new labels ask both again")
+        #expect(seen.withLock { $0["web"]?.last } == "deleted" && seen.withLock { $0["api"]?.count } == 2)
+
+        let all = subscribe(nil)
+        asked.withLock { $0 = 0 }
+        cluster.mutate(path) { $0[path: ["status", "message"]] = "after" }
+        #expect(asked.withLock { $0 } == 3, "a new subscriber: every filter is asked again")
+        #expect(seen.withLock { $0["all"] } == ["synced 1", "modified"] && seen.withLock { $0["api"]?.last } == "modified")
+
+        api.stop()
+        cluster.mutate(path) { $0[path: ["status", "message"]] = "stopped" }
+        #expect(seen.withLock { $0["api"]?.count } == 3 && seen.withLock { $0["all"]?.count } == 3, "a stopped subscriber hears nothing more")
+        web.stop(); all.stop()
+        shared.close()
+    }
+
     @Test("shared watches: a workload subscribing after its own write lists the write's answer, never an older version, and older versions still on their way are not passed to it")
     func sharedWatchesNeverGoBack() {
         let cluster = GateKeeperTestCluster()

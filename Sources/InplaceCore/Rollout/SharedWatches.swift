@@ -60,6 +60,7 @@ public final class SharedWatches: @unchecked Sendable {
             handler(.synced(items))
         }
         informer.subscribers[id] = subscriber
+        informer.routes = [:]
         return Subscription { [weak self] in self?.unsubscribe(id, key: key) }
     }
 
@@ -112,6 +113,7 @@ public final class SharedWatches: @unchecked Sendable {
             for (key, o) in cache { if let known = informer.cache[key], !Self.newer(o, than: known) { cache[key] = known } }
             informer.cache = cache
             informer.synced = true
+            informer.routes = [:]
             let items = listed.compactMap { Self.key($0).flatMap { cache[$0] } }
             let metas = items.map(Meta.init)
             for s in informer.subscribers.values {
@@ -124,19 +126,33 @@ public final class SharedWatches: @unchecked Sendable {
             guard let key = Self.key(o) else { return }
             if Self.newer(o, than: informer.cache[key]) { informer.cache[key] = o }
             let version = Self.version(o)
+            let labels = o["metadata"]?["labels"]
+            func deliver(_ s: Subscriber) {
+                if let seen = s.matching[key], let seen, let version, version < seen { return }
+                let known = s.matching.updateValue(version, forKey: key) != nil
+                s.handler(known ? .modified(o) : .added(o))
+            }
+            if let route = informer.routes[key], route.labels == labels {
+                // The filters read the name, namespace and labels: with the labels as they were, the
+                // same subscribers match, and the others hold no entry for the object.
+                for id in route.matching { if let s = informer.subscribers[id] { deliver(s) } }
+                return
+            }
             let meta = Meta(o)
-            for s in informer.subscribers.values {
-                if let seen = s.matching[key], let seen, let version, version < seen { continue }
+            var matching: [Int] = []
+            for (id, s) in informer.subscribers {
                 if s.filter(meta) {
-                    let known = s.matching.updateValue(version, forKey: key) != nil
-                    s.handler(known ? .modified(o) : .added(o))
+                    matching.append(id)
+                    deliver(s)
                 } else if s.matching.removeValue(forKey: key) != nil {
                     s.handler(.deleted(o))
                 }
             }
+            informer.routes[key] = Route(labels: labels, matching: matching)
         case .deleted(let o):
             guard let key = Self.key(o) else { return }
             informer.cache[key] = nil
+            informer.routes[key] = nil
             for s in informer.subscribers.values where s.matching.removeValue(forKey: key) != nil {
                 s.handler(.deleted(o))
             }
@@ -170,8 +186,17 @@ public final class SharedWatches: @unchecked Sendable {
         var cache: [String: JSONValue] = [:]
         var synced = false
         var subscribers: [Int: Subscriber] = [:]
+        /// For each object, the subscribers its last event matched and the labels it had then;
+        /// forgotten when the subscribers change or the collection is listed again.
+        var routes: [String: Route] = [:]
 
         init(collection: String) { self.collection = collection }
+    }
+
+    /// Which subscribers an object matched, and the labels it matched them with.
+    private struct Route {
+        var labels: JSONValue?
+        var matching: [Int]
     }
 
     /// One workload's view of a collection: its filter, and the objects it matches now with the

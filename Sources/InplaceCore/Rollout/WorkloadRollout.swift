@@ -491,6 +491,9 @@ public final class WorkloadRollout {
             case .failed(let e): watchFailed(e)
             }
         case .slices:
+            // Only a pod that is draining waits for the slices, and only a change of its own listing
+            // moves it: with none draining, the index is kept up to date and no moves are gathered.
+            let waiting = draining.contains { active[$0]?.step == .drain }
             var moves: EndpointIndex.Moves? = EndpointIndex.Moves()  // nil: every listing may have changed
             for e in slices.take() {
                 switch e {
@@ -498,13 +501,16 @@ public final class WorkloadRollout {
                     endpoints.reset(items)
                     slicesSynced = true
                     moves = nil
-                case .added(let o), .modified(let o): moves?.add(endpoints.record(o))
-                case .deleted(let o): moves?.add(endpoints.forget(o))
+                case .added(let o), .modified(let o):
+                    let change = endpoints.record(o)
+                    if waiting { moves?.add(change) }
+                case .deleted(let o):
+                    let change = endpoints.forget(o)
+                    if waiting { moves?.add(change) }
                 case .failed(let e): watchFailed(e)
                 }
             }
-            // Only a pod that is draining waits for the slices, and only a change of its own listing moves it.
-            guard moves?.isEmpty != true else { return }
+            guard waiting, moves?.isEmpty != true else { return }
             for name in draining where active[name]?.step == .drain {
                 if let moves, !moves.moves(podIP: pods[name]?.podIP, podName: name) { continue }
                 dirty.insert(name)
