@@ -1,3 +1,4 @@
+import JSON
 import Testing
 @testable import InplaceCLI
 @testable import InplaceCore
@@ -89,5 +90,34 @@ import Testing
         #expect(all.count == 5 && all[3].contains("podDone") && all[4].contains("podFailed"), "\(all)")
         reporter.settle()
         #expect(t.output.split(separator: "\n").count == 5, "nothing left to write")
+    }
+
+    @Test("12: a JSON line built outside the reporter's lock and stamped under it is the line of the whole event, for every kind of event")
+    func untimedLinesStampedAreWholeLines() throws {
+        let time = "2026-12-04T12:00:00.123Z"
+        let events: [RolloutEvent] = [
+            .started(web, update: 2, keep: 1, hold: 0, maxUnavailable: 2), .workloadWrite(web, "prepared"),
+            .podStep(web, pod: "p1", step: .gateOff, elapsed: 0.25), .podDone(web, pod: "p1", seconds: 1.5),
+            .podFailed(web, pod: "p2", reason: "ErrImagePull", message: "say \"no\""), .warning(nil, "w"),
+            .finished(web, RolloutOutcome(result: .complete, updated: 2)),
+        ]
+        for event in events {
+            let line = RolloutEventJSON.stamped(RolloutEventJSON.untimed(event), time: time)
+            #expect(line == RolloutEventJSON.object(event, time: time).serialized() + "\n", "\(event)")
+            #expect(try JSONValue(parsing: Array(line.dropLast().utf8))["time"] == .string(time))
+        }
+    }
+
+    @Test("12: settling with nothing held writes nothing; a line held by one thread goes out at its settle")
+    func settleWithNothingHeld() {
+        let t = CapturingTerminal(tty: false)
+        let reporter = RolloutReporter(terminal: t, style: Style.decide(isTTY: false, noColorFlag: true, environment: [:]),
+                                       mode: .json, quiet: false)
+        reporter.settle()
+        #expect(t.outputWrites == 0)
+        reporter.handle(.podStep(web, pod: "p1", step: .gateOff, elapsed: 0))
+        reporter.settle()
+        reporter.settle()
+        #expect(t.outputWrites == 1 && t.output.contains("p1"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import InplaceCore
+import Synchronization
 
 /// Shows rollout events: as JSON lines on stdout (`-o json`), as a live view redrawn in place on a
 /// terminal, or as plain timestamped lines (CI logs). Thread-safe.
@@ -23,6 +24,8 @@ public final class RolloutReporter: RolloutObserver, Sendable {
     let clock: any RolloutClock
     /// What the live view shows and has drawn; every write to the terminal happens under it.
     private let screen = Mutex(Screen())
+    /// True while lines are held (set and cleared under `screen`, read without it by `settle`).
+    private let holding = Atomic<Bool>(false)
 
     /// The live view's state, the lines of it on the terminal now, and the timer redrawing it.
     private struct Screen {
@@ -44,12 +47,25 @@ public final class RolloutReporter: RolloutObserver, Sendable {
         self.clock = clock
     }
 
+    /// Shows `event`. A JSON or plain line is built before the lock is taken and stamped with the
+    /// time under it: the threads of many workloads rolled at once wait for each other only that long.
     public func handle(_ event: RolloutEvent) {
-        screen.withLock { s in show(event, on: &s) }
+        switch mode {
+        case .json:
+            let untimed = RolloutEventJSON.untimed(event)
+            screen.withLock { s in emit(RolloutEventJSON.stamped(untimed, time: clock.rfc3339Millis), for: event, on: &s) }
+        case .plain:
+            guard let line = plainLine(event) else { return }
+            screen.withLock { s in emit("\(clock.rfc3339) \(line)\n", for: event, on: &s) }
+        case .live:
+            screen.withLock { s in show(event, on: &s) }
+        }
     }
 
-    /// Writes the pod steps held back in this pass of the rollout's loop, in one write.
+    /// Writes the pod steps held back in this pass of the rollout's loop, in one write (no lock is
+    /// taken when nothing is held: a thread that held a line sees its own mark).
     public func settle() {
+        guard holding.load(ordering: .relaxed) else { return }
         screen.withLock { s in flush(&s) }
     }
 
@@ -58,6 +74,7 @@ public final class RolloutReporter: RolloutObserver, Sendable {
         guard !s.held.isEmpty else { return }
         if mode == .json { terminal.out(s.held) } else { terminal.err(s.held) }
         s.held = ""
+        holding.store(false, ordering: .relaxed)
     }
 
     /// Writes `text` in the JSON or plain mode: a pod's step or its end, which only a rollout's loop
@@ -65,6 +82,7 @@ public final class RolloutReporter: RolloutObserver, Sendable {
     /// other event goes out at once, after what was held.
     private func emit(_ text: String, for event: RolloutEvent, on s: inout Screen) {
         s.held += text
+        holding.store(true, ordering: .relaxed)
         switch event {
         case .podStep, .podDone:
             if s.held.utf8.count >= Self.heldLimit { flush(&s) }
@@ -73,25 +91,18 @@ public final class RolloutReporter: RolloutObserver, Sendable {
         }
     }
 
-    /// Shows one event in the reporter's mode (with the screen locked).
+    /// Shows one event in the live view (with the screen locked).
     private func show(_ event: RolloutEvent, on s: inout Screen) {
-        switch mode {
-        case .json:
-            emit(RolloutEventJSON.object(event, time: clock.rfc3339Millis).serialized() + "\n", for: event, on: &s)
-        case .plain:
-            if let line = plainLine(event) { emit("\(clock.rfc3339) \(line)\n", for: event, on: &s) }
-        case .live:
-            s.view.apply(event, now: clock.monotonic)
-            switch event {
-            case .started, .warning, .podFailed, .finished, .workloadWrite:
-                if let line = plainLine(event) { printAbove(line, on: &s) }
-            default:
-                break
-            }
-            if case .started = event { startTicker(&s) }
-            if case .finished = event, s.view.workloads.allSatisfy(\.finished) { stopTicker(&s) }
-            redraw(&s)
+        s.view.apply(event, now: clock.monotonic)
+        switch event {
+        case .started, .warning, .podFailed, .finished, .workloadWrite:
+            if let line = plainLine(event) { printAbove(line, on: &s) }
+        default:
+            break
         }
+        if case .started = event { startTicker(&s) }
+        if case .finished = event, s.view.workloads.allSatisfy(\.finished) { stopTicker(&s) }
+        redraw(&s)
     }
 
     /// Prints a line to stderr as-is (summaries, notes), keeping the live view below it.
