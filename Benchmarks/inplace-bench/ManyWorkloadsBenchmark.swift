@@ -27,8 +27,10 @@ struct ManyWorkloadsBenchmark {
         print("load average before: \(loadAverage())")
         let one = try RolloutRun.run(binary: binary, manifest: soloPath, flags: ["--max-unavailable", "25%"], sim: sim,
                                      workDir: workDir, label: "solo")
+        let simBefore = sim.cpuSeconds
         let all = try RolloutRun.run(binary: binary, manifest: dir, flags: ["--max-unavailable", "25%"], sim: sim,
                                      workDir: workDir, label: "many")
+        let simCPU = sim.cpuSeconds - simBefore
         print("load average after: \(loadAverage())")
         guard one.check(pods: replicas, report: report, label: "one Deployment"),
               all.check(pods: count * replicas, report: report, label: "\(count) Deployments"),
@@ -49,6 +51,14 @@ struct ManyWorkloadsBenchmark {
             print(String(format: "first pod of each Deployment starts after: min %.2fs, median %.2fs, max %.2fs", offsets.first ?? 0,
                          offsets[offsets.count / 2], offsets.last ?? 0))
         }
+        // Where the time goes: each batch of every Deployment together, and who used the two cores.
+        for (k, b) in all.events.batches(width: max(1, replicas / 4), minimum: profile.perPodMinimum).enumerated() {
+            print(String(format: "batch %d of every Deployment: %d pods, median %.0f ms over the kubelet's %.0f ms, last done at %.2fs",
+                         k + 1, b.pods, b.medianExcess, profile.perPodMinimum * 1000, b.endsAt))
+        }
+        print(String(format: "CPU during the %d-Deployment run: client %.2fs, simulator %.2fs, in %.2fs wall on 2 cores (%.0f%% of them)",
+                     count, all.measurement.cpuSeconds, simCPU, all.measurement.wallSeconds,
+                     100 * (all.measurement.cpuSeconds + simCPU) / (2 * all.measurement.wallSeconds)))
         report.add(Figure("many workloads: makespan / one Deployment's (load \(loadAverage()))", manySpan / soloSpan, atMost: 1.25,
                           format: "%.3f", gating: false))
         all.printCost(pods: count * replicas)

@@ -49,6 +49,30 @@ struct RolloutEvents {
         }
     }
 
+    /// Each workload's pods in start order, cut into batches of `width`: for the k-th batch of every
+    /// workload together, how many pods, the median time over `minimum` (ms), and when its last pod
+    /// was done (seconds after the first pod of all started).
+    func batches(width: Int, minimum: Double) -> [(pods: Int, medianExcess: Double, endsAt: Double)] {
+        guard let first = started.values.min() else { return [] }
+        var byWorkload: [String: [(start: Double, done: Double)]] = [:]
+        for (key, t) in done {
+            guard let s = started[key] else { continue }
+            byWorkload[String(key[..<(key.lastIndex(of: "/") ?? key.endIndex)]), default: []].append((s, t))
+        }
+        var batches: [[(start: Double, done: Double)]] = []
+        for pods in byWorkload.values {
+            for (i, pod) in pods.sorted(by: { $0.start < $1.start }).enumerated() {
+                let k = i / max(1, width)
+                if batches.count <= k { batches.append([]) }
+                batches[k].append(pod)
+            }
+        }
+        return batches.map { b in
+            let over = b.map { ($0.done - $0.start - minimum) * 1000 }.sorted()
+            return (b.count, over[over.count / 2], (b.map(\.done).max() ?? first) - first)
+        }
+    }
+
     /// An RFC 3339 time with fractional seconds as epoch seconds.
     static func seconds(_ value: JSONValue?) -> Double? {
         guard let t = value?.string, let dot = t.lastIndex(of: ".") else { return nil }
