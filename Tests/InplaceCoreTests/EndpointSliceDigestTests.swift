@@ -96,7 +96,12 @@ import Testing
             let readyPods = Self.reference(slice).pods
             let legacy: JSONValue = ["metadata": slice["metadata"]!, "readyAddresses": .array(Self.reference(slice).addresses.map { .string($0) }),
                                      "readyPods": .array(readyPods.map { .string($0) })]
-            #expect(whole.update(legacy) == digested.update(d))
+            let changedWhole = whole.record(legacy), changedDigested = digested.record(d)
+            #expect(changedWhole == changedDigested)
+            for i in 0..<40 {
+                #expect(whole.listsReady(podIP: nil, podName: "pod-\(i)") == digested.listsReady(podIP: nil, podName: "pod-\(i)"))
+            }
+            for address in Self.reference(slice).addresses { #expect(digested.listsReady(podIP: address, podName: "")) }
         }
     }
 

@@ -1,12 +1,15 @@
 /// What the workloads of one invocation rolled at once share instead of each opening its own: the
-/// watches of each namespace's pods, EndpointSlices and workloads, the threads writes run on, and
-/// the ledger of the PodDisruptionBudgets. (The connection pool is the client's, already shared.)
+/// watches of each namespace's pods, EndpointSlices and workloads, each namespace's slice listings,
+/// the threads writes run on, and the ledger of the PodDisruptionBudgets. (The connection pool is
+/// the client's, already shared.)
 public struct RolloutSharing: Sendable {
     public let watches: SharedWatches
     /// The cluster each workload rolls on: its watches are shares of `watches`.
     public let cluster: SharedWatchCluster
     public let writes: WritePool
     public let budgets: DisruptionLedger
+    /// Each namespace's EndpointSlice listings, indexed once for all its workloads.
+    private let listingsByNamespace = Mutex<[String: EndpointListings]>([:])
 
     /// Sharing over `cluster`, with room for `writers` writes in flight at once.
     public init(cluster: any ClusterAPI, writers: Int) {
@@ -14,6 +17,22 @@ public struct RolloutSharing: Sendable {
         self.cluster = SharedWatchCluster(base: cluster, watches: watches)
         writes = WritePool(width: min(512, max(64, writers)))
         budgets = DisruptionLedger()
+    }
+
+    /// The listings of `namespace`'s EndpointSlices, fed by a shared watch the first workload to ask opens.
+    public func listings(namespace: String) -> EndpointListings {
+        let (listings, first) = listingsByNamespace.withLock { table -> (EndpointListings, Bool) in
+            if let known = table[namespace] { return (known, false) }
+            let made = EndpointListings()
+            table[namespace] = made
+            return (made, true)
+        }
+        if first {
+            // Ended with the other shared watches (`close`).
+            _ = cluster.watch(APIResource.endpointSlices.path(namespace: namespace), labelSelector: nil, fieldSelector: nil,
+                              keeping: RolloutProjections.endpointSlice) { listings.feed($0) }
+        }
+        return listings
     }
 
     /// Ends the watches and lets the write threads go once their writes are done.

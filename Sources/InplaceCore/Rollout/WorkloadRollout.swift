@@ -42,8 +42,6 @@ public final class WorkloadRollout {
         self.workload = workload
         self.template = template
         self.plan = plan
-        let planned = Set(plan.pods.map(\.name)), prefix = workload.name + "-", bare = workload.name
-        endpoints = EndpointIndex(names: { planned.contains($0) || $0.hasPrefix(prefix) || $0 == bare })
         window = RolloutWindow(maxUnavailable: plan.maxUnavailable, desired: plan.desired, owners: plan.owners,
                                initialUIDs: Set(plan.pods.map(\.uid).filter { !$0.isEmpty }), surge: plan.surge)
         self.settings = settings
@@ -92,8 +90,6 @@ public final class WorkloadRollout {
     /// The longest the loop sleeps while a write is in flight: an answer that succeeds does not wake
     /// it (the write's watch event does), so one whose watch event is lost is found this late.
     static let quietAnswerWait = 0.1
-    /// EndpointSlice events not yet applied, each slice's latest.
-    private let slices = SliceInbox()
     /// Room for every pod of the window to have a write in flight.
     private lazy var pool = sharing.map { WriteLane($0.writes, owned: false) }
         ?? WriteLane(WritePool(width: min(256, max(64, 2 * plan.maxUnavailable))), owned: true)
@@ -105,15 +101,15 @@ public final class WorkloadRollout {
     /// Writes decided in this pass, not yet handed to the pool.
     private var outbox: [WritePool.Write] = []
     private var podsSynced = false
-    /// The ready listings of the namespace's slices; it counts the names of the workload's pods (those
-    /// planned and any its controllers name after it), a stored property like `window`.
-    private var endpoints: EndpointIndex
-    /// The EndpointSlice watch has listed every slice: until then no pod counts as drained.
-    private var slicesSynced = false
+    /// The ready listings of the namespace's EndpointSlices: the invocation's, shared by its
+    /// workloads, or this rollout's own (until its watch lists the slices, every pod counts as listed).
+    private var listings = EndpointListings()
+    /// This rollout's place among the listings' listeners.
+    private var listener = 0
     /// Pods in flight whose step is `drain`, kept as their steps change (`advance`) and as they leave
     /// the flight: while there are none, and no surge pod is retiring, slice changes do not wake the loop.
     private var draining: Set<String> = []
-    /// Whether slice changes wake the loop now (`SliceInbox.wake`).
+    /// Whether slice changes wake the loop now (`EndpointListings.wake`).
     private var slicesWake = true
     /// Which pods wait, which are in flight, and which may start (`RolloutWindow`). A stored property,
     /// never `lazy`: a lazy one is mutated through get and set, copying every pod it knows per event.
@@ -400,9 +396,19 @@ public final class WorkloadRollout {
             podWatch = cluster.watch("/api/v1/namespaces/\(ns)/pods", labelSelector: workload.selector?.queryString, fieldSelector: nil,
                                      keeping: RolloutProjections.pod) { [events] in events.post(.pods($0)) }
         }
-        let sliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, fieldSelector: nil,
-                                       keeping: RolloutProjections.endpointSlice) { [events, slices] in
-            if slices.add($0) { events.post(.slices) }
+        var ownSliceWatch: (any WatchStopping)?
+        if let sharing {
+            listings = sharing.listings(namespace: ns)
+        } else {
+            let own = listings
+            ownSliceWatch = cluster.watch(APIResource.endpointSlices.path(namespace: ns), labelSelector: nil, fieldSelector: nil,
+                                          keeping: RolloutProjections.endpointSlice) { own.feed($0) }
+        }
+        let listings = listings
+        listener = listings.listen { [events] in events.post(.slices) }
+        let sliceWatch = StopAction { [listener, ownSliceWatch] in
+            listings.stopListening(listener)
+            ownSliceWatch?.stop()
         }
         control.onStop { [events] _ in events.post(.wake) }
         budgetWatch?.start()
@@ -428,7 +434,7 @@ public final class WorkloadRollout {
             events.drain(until: min(wakeAt, deadline), clock: clock, into: &batch)
             for event in batch { apply(event) }
             // Slice changes that did not wake the loop (no pod was draining) are taken before any decision.
-            if !slicesWake && !slices.isEmpty { apply(.slices) }
+            if !slicesWake { apply(.slices) }
             let now = clock.monotonic
             // Pods that already show their update done are counted as done, not timed out.
             if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
@@ -459,7 +465,7 @@ public final class WorkloadRollout {
         let wanted = !draining.isEmpty || surgeRetiring != nil
         guard wanted != slicesWake else { return }
         slicesWake = wanted
-        if slices.wake(wanted) { events.post(.slices) }
+        if listings.wake(listener, wanted) { events.post(.slices) }
     }
 
     /// True when the pod in flight shows its whole sequence done (only the bookkeeping is left).
@@ -491,30 +497,11 @@ public final class WorkloadRollout {
             case .failed(let e): watchFailed(e)
             }
         case .slices:
-            // Only a pod that is draining waits for the slices, and only a change of its own listing
-            // moves it: with none draining, the index is kept up to date and no moves are gathered.
-            let waiting = draining.contains { active[$0]?.step == .drain }
-            var moves: EndpointIndex.Moves? = EndpointIndex.Moves()  // nil: every listing may have changed
-            for e in slices.take() {
-                switch e {
-                case .synced(let items):
-                    endpoints.reset(items)
-                    slicesSynced = true
-                    moves = nil
-                case .added(let o), .modified(let o):
-                    let change = endpoints.record(o)
-                    if waiting { moves?.add(change) }
-                case .deleted(let o):
-                    let change = endpoints.forget(o)
-                    if waiting { moves?.add(change) }
-                case .failed(let e): watchFailed(e)
-                }
-            }
-            guard waiting, moves?.isEmpty != true else { return }
-            for name in draining where active[name]?.step == .drain {
-                if let moves, !moves.moves(podIP: pods[name]?.podIP, podName: name) { continue }
-                dirty.insert(name)
-            }
+            let (changed, failure) = listings.look(listener)
+            if let failure { watchFailed(failure) }
+            // Only a pod that is draining waits for the slices: after a change, each looks again.
+            guard changed else { return }
+            for name in draining where active[name]?.step == .drain { dirty.insert(name) }
         case .written(let name, let step, let result):
             // An answer to a write the watch already showed done (`advance`) is passed over.
             guard let i = active.index(forKey: name), active.values[i].writing, active.values[i].step == step else { return }
@@ -633,7 +620,7 @@ public final class WorkloadRollout {
         }
         if now >= since + settings.gracePeriod + settings.drainCap { return false }
         let listed = members.contains {
-            $0.conditionIsTrue(InPlace.gateConditionType) || !slicesSynced || endpoints.listsReady(podIP: $0.podIP, podName: $0.name)
+            $0.conditionIsTrue(InPlace.gateConditionType) || listings.listsReady(podIP: $0.podIP, podName: $0.name)
         }
         return now < since + settings.gracePeriod || listed
     }
@@ -880,7 +867,7 @@ public final class WorkloadRollout {
             if a.gateOffAt == nil { a.gateOffAt = now }
             let graceEnd = a.gateOffAt! + settings.gracePeriod
             let gated = pod.hasReadinessGate()
-            let listed = gated && (!slicesSynced || endpoints.listsReady(podIP: pod.podIP, podName: name))
+            let listed = gated && listings.listsReady(podIP: pod.podIP, podName: name)
             let next = PodProgress.writeAfterDrain(pod: pod, target: a.target)
             if now >= graceEnd && !listed {
                 a.step = next
