@@ -72,3 +72,22 @@ import Testing
         #expect(late.value == 1 && listings.look(il).failure?.message == "gone")
     }
 }
+
+/// The invocation's listings per namespace: one for all its workloads, and a new one after its watch failed.
+@Suite struct SharedEndpointListingsTests {
+    @Test("12: workloads of one namespace get the same listings from one watch; after the watch failed, the next to ask gets new ones on a new watch")
+    func oneWatchPerNamespace() {
+        let cluster = GateKeeperTestCluster()
+        let sharing = RolloutSharing(cluster: cluster, writers: 8)
+        defer { sharing.close() }
+        let first = sharing.listings(namespace: "default")
+        #expect(sharing.listings(namespace: "default") === first)
+        #expect(sharing.listings(namespace: "other") !== first)
+        #expect(cluster.watchCount == 2, "one slice watch per namespace")
+        #expect(first.synced, "the in-memory cluster lists at once")
+        cluster.failWatches("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", ClusterOperationError(.forbidden, "no"))
+        #expect(first.failure?.message == "no")
+        let again = sharing.listings(namespace: "default")
+        #expect(again !== first && again.failure == nil && again.synced)
+    }
+}

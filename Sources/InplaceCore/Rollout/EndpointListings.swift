@@ -118,6 +118,9 @@ public final class EndpointListings: Sendable {
 
     /// True once the watch has listed every slice.
     public var synced: Bool { state.withLock { $0.synced } }
+
+    /// Why the watch gave up, if it did.
+    public var failure: ClusterOperationError? { state.withLock { $0.failure } }
 }
 
 /// A `WatchStopping` that runs an action: what ends a rollout's share of the listings.

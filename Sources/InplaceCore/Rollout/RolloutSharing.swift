@@ -19,10 +19,11 @@ public struct RolloutSharing: Sendable {
         budgets = DisruptionLedger()
     }
 
-    /// The listings of `namespace`'s EndpointSlices, fed by a shared watch the first workload to ask opens.
+    /// The listings of `namespace`'s EndpointSlices, fed by a shared watch the first workload to ask
+    /// opens (after that watch failed, the next to ask opens a new one, as `SharedWatches` does).
     public func listings(namespace: String) -> EndpointListings {
         let (listings, first) = listingsByNamespace.withLock { table -> (EndpointListings, Bool) in
-            if let known = table[namespace] { return (known, false) }
+            if let known = table[namespace], known.failure == nil { return (known, false) }
             let made = EndpointListings()
             table[namespace] = made
             return (made, true)
