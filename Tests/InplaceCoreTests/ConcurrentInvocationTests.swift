@@ -266,6 +266,34 @@ import Testing
         shared.close()
     }
 
+    @Test("shared watches: an older version whose labels no longer match is passed over, not taken for the object leaving, and keeps no route")
+    func sharedWatchesOlderVersionLeavesNothing() {
+        let cluster = GateKeeperTestCluster()
+        let path = "/apis/apps/v1/namespaces/default/deployments/web"
+        var web = Self.deployment("web")
+        web[path: ["metadata", "labels"]] = ["team": "a"]
+        cluster.put(path, web)
+        let shared = SharedWatches(cluster: cluster)
+        let first = shared.watch("/apis/apps/v1/namespaces/default/deployments", filter: { _ in true }) { _ in }
+        var written = web
+        written[path: ["metadata", "resourceVersion"]] = "100000"
+        shared.wrote(path, written)
+        let seen = Mutex<[String]>([])
+        let second = shared.watch("/apis/apps/v1/namespaces/default/deployments", filter: { $0.labels["team"] == "a" }) { event in
+            switch event {
+            case .synced(let items): seen.withLock { $0.append("synced \(items.count)") }
+            case .added, .modified: seen.withLock { $0.append("event") }
+            case .deleted: seen.withLock { $0.append("deleted") }
+            case .failed: seen.withLock { $0.append("failed") }
+            }
+        }
+        cluster.mutate(path) { $0[path: ["metadata", "labels"]] = ["team": "b"] }
+        cluster.mutate(path) { $0[path: ["metadata", "annotations"]] = ["n": "1"] }
+        #expect(seen.withLock { $0 } == ["synced 1"], "versions older than the one it holds leave it as it is")
+        first.stop(); second.stop()
+        shared.close()
+    }
+
     @Test("one PodDisruptionBudget over two workloads rolled at once is one allowance: a pod the other took out counts, and its return lets the next go")
     func budgetLedgerIsShared() {
         let ledger = DisruptionLedger()

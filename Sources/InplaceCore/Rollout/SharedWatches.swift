@@ -140,7 +140,14 @@ public final class SharedWatches: @unchecked Sendable {
             }
             let meta = Meta(o)
             var matching: [Int] = []
+            // A subscriber that saw a newer version passes this one over, matching or not; then the
+            // labels of this version say nothing of what it holds, and no route is kept.
+            var routable = true
             for (id, s) in informer.subscribers {
+                if let seen = s.matching[key], let seen, let version, version < seen {
+                    routable = false
+                    continue
+                }
                 if s.filter(meta) {
                     matching.append(id)
                     deliver(s)
@@ -148,7 +155,7 @@ public final class SharedWatches: @unchecked Sendable {
                     s.handler(.deleted(o))
                 }
             }
-            informer.routes[key] = Route(labels: labels, matching: matching)
+            informer.routes[key] = routable ? Route(labels: labels, matching: matching) : nil
         case .deleted(let o):
             guard let key = Self.key(o) else { return }
             informer.cache[key] = nil
