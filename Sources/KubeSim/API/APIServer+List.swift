@@ -28,6 +28,16 @@ extension APIServer {
         var resourceVersion: Int
         var continueToken: String?
         var remaining: Int?
+
+        /// The list's `metadata`: its resourceVersion, and where the next page starts and how many
+        /// items are left, if any.
+        var metadata: JSONObject {
+            var meta = JSONObject()
+            meta["resourceVersion"] = .string(String(resourceVersion))
+            if let continueToken { meta["continue"] = .string(continueToken) }
+            if let remaining { meta["remainingItemCount"] = .int(remaining) }
+            return meta
+        }
     }
 
     /// Lists with the real semantics of resourceVersion, resourceVersionMatch, limit, continue and
@@ -120,11 +130,7 @@ extension APIServer {
                 r, page.items, resourceVersion: String(page.resourceVersion), continueToken: page.continueToken, remaining: page.remaining)
             writeJSON(w, 200, table, contentType: TableConvertor.contentType)
         case .metadataList:
-            var meta = JSONObject()
-            meta["resourceVersion"] = .string(String(page.resourceVersion))
-            if let c = page.continueToken { meta["continue"] = .string(c) }
-            if let n = page.remaining { meta["remainingItemCount"] = .int(n) }
-            let list: JSONValue = ["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(meta),
+            let list: JSONValue = ["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(page.metadata),
                                    "items": .array(page.items.map(ResponseForm.partial))]
             writeJSON(w, 200, list, contentType: form.contentType)
         case .metadata:
@@ -134,14 +140,10 @@ extension APIServer {
 
     /// The JSON of a list response; items carry no kind/apiVersion, as the real server writes them.
     static func listBytes(_ r: ResourceType, _ page: ListPage) -> [UInt8] {
-        var meta = JSONObject()
-        meta["resourceVersion"] = .string(String(page.resourceVersion))
-        if let c = page.continueToken { meta["continue"] = .string(c) }
-        if let n = page.remaining { meta["remainingItemCount"] = .int(n) }
         var out: [UInt8] = []
         out.reserveCapacity(page.items.count * 3000 + 200)
         out.append(contentsOf: "{\"kind\":\(JSONValue.quote(r.listKind)),\"apiVersion\":\(JSONValue.quote(r.apiVersion)),\"metadata\":".utf8)
-        out.append(contentsOf: JSONValue.object(meta).serializedBytes())
+        out.append(contentsOf: JSONValue.object(page.metadata).serializedBytes())
         out.append(contentsOf: ",\"items\":[".utf8)
         for (i, item) in page.items.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -230,7 +230,7 @@ public final class APIServer: Sendable {
                 writeJSON(w, 200, try scale(of: r, namespace: ns ?? "", name: name))
             } else {
                 guard let obj = store.get(r, namespace: ns ?? "", name: name) else { throw APIError.notFound(r, name) }
-                writeJSON(w, 200, try form.single(r, obj), contentType: form.contentType)
+                try answer(w, 200, obj, r, form)
             }
         case ("POST", nil) where r == Resources.selfSubjectAccessReviews:
             writeJSON(w, 201, try selfSubjectAccessReview(req.body))
@@ -258,10 +258,11 @@ public final class APIServer: Sendable {
 
     // MARK: Responses
 
-    /// A write's answer in the negotiated form; a Status passes as it is. The write is done whether
-    /// or not the form can be served (kube-apiserver transforms the answer after storing).
+    /// One object (a GET's or a write's answer) in the negotiated form; a Status passes as it is. A
+    /// write is done whether or not the form can be served (kube-apiserver transforms the answer
+    /// after storing).
     func answer(_ w: HTTPResponseWriter, _ status: Int, _ object: JSONValue, _ r: ResourceType, _ form: ResponseForm) throws(APIError) {
-        if form == .object || object["kind"]?.string == "Status" { return writeJSON(w, status, object) }
+        guard object["kind"]?.string != "Status" else { return writeJSON(w, status, object) }
         writeJSON(w, status, try form.single(r, object), contentType: form.contentType)
     }
 
