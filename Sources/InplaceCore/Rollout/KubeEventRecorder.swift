@@ -48,7 +48,10 @@ public final class KubeEventRecorder: RolloutObserver, Sendable {
     public let next: any RolloutObserver
     /// Who runs the rollout (`reportingInstance`, and named in the messages).
     public let holder: String
-    private let pool = WritePool(width: 2, backgroundLimit: 2)
+    /// Up to 16 events in flight: the events of a workload's pods go out together when its rollout
+    /// ends, and a deeper pipeline costs each of them far less CPU (one wake-up of the loop per
+    /// burst of answers; with two in flight, one per answer).
+    private let pool = WritePool(width: 16, backgroundLimit: 16)
     private let state = Mutex<(known: [WorkloadRef: Known], finished: Bool, held: [WorkloadRef: [Held]])>(([:], false, [:]))
     /// Known workloads whose start is not told yet: while none is, a pod's step writes nothing and
     /// takes no lock.
