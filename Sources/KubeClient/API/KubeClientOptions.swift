@@ -28,6 +28,9 @@ public struct KubeClientOptions: Sendable {
     public var maxIdleConnections: Int
     /// Response size and stall limits of the transport.
     public var limits: TransportLimits
+    /// While busy, the write and watch loops read their sockets at most once per this span
+    /// (`TransportSettings.loopWindow`).
+    public var loopWindow: Duration
     /// Most bytes of one watch event; a longer one ends the watch with an invalid-response error.
     public var maxWatchEventBytes: Int
     /// Where watch events received and requests sent are marked with their time (nil: nowhere).
@@ -41,7 +44,8 @@ public struct KubeClientOptions: Sendable {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         environment: Environment = .current(), now: @escaping @Sendable () -> Double = { WallClock.now() },
         connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256,
-        limits: TransportLimits = TransportLimits(), maxWatchEventBytes: Int = 16 << 20, trace: ClientTrace? = nil
+        limits: TransportLimits = TransportLimits(), loopWindow: Duration = .milliseconds(2),
+        maxWatchEventBytes: Int = 16 << 20, trace: ClientTrace? = nil
     ) {
         self.userAgent = userAgent
         self.verbosity = verbosity
@@ -56,6 +60,7 @@ public struct KubeClientOptions: Sendable {
         self.connectTimeout = connectTimeout
         self.maxIdleConnections = maxIdleConnections
         self.limits = limits
+        self.loopWindow = loopWindow
         self.maxWatchEventBytes = maxWatchEventBytes
         self.trace = trace
     }

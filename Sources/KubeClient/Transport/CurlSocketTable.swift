@@ -10,6 +10,14 @@ import CCurl
 /// (`CURLMOPT_TIMERFUNCTION`), plus a pipe other threads write to to wake the loop's poll. Driving
 /// libcurl this way, a wake costs one poll and work on the sockets that are ready only; with
 /// `curl_multi_perform` every transfer checks its own socket (a poll each) on every wake.
+///
+/// Under load the table looks at its sockets at most once per `window`: when the last look was
+/// less than a window ago and nothing is ready yet, it naps until the window has passed, so a burst
+/// of answers and events is read in one wake-up rather than one each. A wake-up costs far more
+/// CPU than the read it leads to (on a virtual machine's cores, tens of microseconds against a
+/// few), and in a busy rollout events arrive every few hundred microseconds. A loop whose work is
+/// handed over by other threads ends its nap on a wake (`napEndsOnWake`), so requests still
+/// leave at once; a loop that reads watches sleeps through it.
 /// `@unchecked`: only `wake()` is called from other threads (a write to the pipe); the rest
 /// belongs to the loop's thread.
 final class CurlSocketTable: @unchecked Sendable {
@@ -20,9 +28,19 @@ final class CurlSocketTable: @unchecked Sendable {
     private let pipeRead: Int32
     private let pipeWrite: Int32
     private var fds: [pollfd] = []
+    /// The shortest time between two looks at the sockets while they are busy, in nanoseconds (0: none).
+    private let window: UInt64
+    /// A wake ends a nap (otherwise only the window's end does).
+    private let napEndsOnWake: Bool
+    /// When the last poll returned (`ClientTrace.now()`).
+    private var lastLook: UInt64 = 0
 
-    /// A table with its wake pipe; nil when no pipe could be made.
-    init?() {
+    /// A table with its wake pipe, looking at most once per `window` (under a second) while busy;
+    /// nil when no pipe could be made.
+    init?(window: Duration = .zero, napEndsOnWake: Bool = true) {
+        let (seconds, attoseconds) = min(max(.zero, window), .milliseconds(999)).components
+        self.window = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        self.napEndsOnWake = napEndsOnWake
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
         for fd in ends {
@@ -55,6 +73,25 @@ final class CurlSocketTable: @unchecked Sendable {
         return true
     }
 
+    /// Polls the wanted descriptors for at most `milliseconds`, first napping out the rest of the
+    /// window when the last look was recent and nothing is ready; the poll's result.
+    private func look(timeout milliseconds: Int32) -> Int32 {
+        defer { lastLook = ClientTrace.now() }
+        let since = ClientTrace.now() &- lastLook
+        guard since < window, milliseconds > 0 else { return poll(&fds, nfds_t(fds.count), milliseconds) }
+        let ready = poll(&fds, nfds_t(fds.count), 0)
+        guard ready == 0 else { return ready }
+        let nap = min(window - since, UInt64(milliseconds) * 1_000_000)
+        if napEndsOnWake {
+            var pipeOnly = [pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&pipeOnly, 1, Int32((nap + 999_999) / 1_000_000))
+        } else {
+            var span = timespec(tv_sec: 0, tv_nsec: Int(nap))
+            _ = nanosleep(&span, nil)
+        }
+        return poll(&fds, nfds_t(fds.count), max(0, milliseconds - Int32((nap + 999_999) / 1_000_000)))
+    }
+
     /// Waits until a socket is ready, the timers are due, a wake arrives or `limit` passes; returns
     /// the ready sockets with their `CURL_CSELECT_*` bits.
     func wait(limit: Duration) -> [(socket: curl_socket_t, events: Int32)] {
@@ -66,7 +103,7 @@ final class CurlSocketTable: @unchecked Sendable {
         fds.removeAll(keepingCapacity: true)
         fds.append(pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0))
         for (socket, events) in wanted { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
-        let n = poll(&fds, nfds_t(fds.count), milliseconds)
+        let n = look(timeout: milliseconds)
         guard n > 0 else { return [] }
         if fds[0].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 256)
@@ -89,7 +126,8 @@ final class CurlSocketTable: @unchecked Sendable {
         _ = close(pipeWrite)
     }
 
-    fileprivate func socket(_ socket: curl_socket_t, what: Int32) {
+    /// Records what libcurl wants on `socket` (`CURL_POLL_*`; its socket callback).
+    func socket(_ socket: curl_socket_t, what: Int32) {
         switch what {
         case CURL_POLL_IN: wanted[socket] = Int16(POLLIN)
         case CURL_POLL_OUT: wanted[socket] = Int16(POLLOUT)

@@ -21,12 +21,16 @@ public struct TransportSettings: Sendable {
     public var maxIdleHandles: Int
     /// Response size and stall limits.
     public var limits: TransportLimits
+    /// While busy, the write and watch loops look at their sockets at most once per this span
+    /// (`CurlSocketTable`): answers and events wait at most this long to be read, and each
+    /// wake-up reads a burst of them. Zero reads each one as it arrives.
+    public var loopWindow: Duration
 
     /// Settings with libcurl defaults for everything not given.
     public init(
         server: ServerURL, tls: TLSConfig = TLSConfig(), proxyURL: String? = nil, disableCompression: Bool = false,
         userAgent: String, connectTimeout: Duration = .seconds(30), maxIdleHandles: Int = 16,
-        limits: TransportLimits = TransportLimits()
+        limits: TransportLimits = TransportLimits(), loopWindow: Duration = .milliseconds(2)
     ) {
         self.server = server
         self.tls = tls
@@ -36,6 +40,7 @@ public struct TransportSettings: Sendable {
         self.connectTimeout = connectTimeout
         self.maxIdleHandles = maxIdleHandles
         self.limits = limits
+        self.loopWindow = loopWindow
     }
 }
 
@@ -165,15 +170,16 @@ public final class CurlTransport: Sendable {
     public func watchLoop() -> any WaitLoop { streamLoop() }
 
     /// The loop running writes, started by the first of them.
-    private func writeLoop() -> CurlWriteLoop { Self.started(loop, setup, name: "write loop") }
+    private func writeLoop() -> CurlWriteLoop { Self.started(loop, setup, name: "write loop", napEndsOnWake: true) }
 
     /// The loop running streams, started by the first of them.
-    private func streamLoop() -> CurlWriteLoop { Self.started(streams, setup, name: "watch loop") }
+    private func streamLoop() -> CurlWriteLoop { Self.started(streams, setup, name: "watch loop", napEndsOnWake: false) }
 
-    private static func started(_ slot: Mutex<CurlWriteLoop?>, _ setup: CurlHandleSetup, name: String) -> CurlWriteLoop {
+    private static func started(_ slot: Mutex<CurlWriteLoop?>, _ setup: CurlHandleSetup, name: String,
+                                napEndsOnWake: Bool) -> CurlWriteLoop {
         slot.withLock { l in
             if let l { return l }
-            let started = CurlWriteLoop(setup: setup, name: name)
+            let started = CurlWriteLoop(setup: setup, name: name, napEndsOnWake: napEndsOnWake)
             l = started
             return started
         }

@@ -109,12 +109,14 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     /// Most easy handles kept in `spare`.
     private let spareLimit: Int
 
-    /// A loop sending with `setup`'s settings; its thread, called `name`, starts at once.
-    init(setup: CurlHandleSetup, name: String = "write loop") {
+    /// A loop sending with `setup`'s settings; its thread, called `name`, starts at once. While busy
+    /// it looks at its sockets at most once per `loopWindow` of the settings, and a wake ends that
+    /// nap when `napEndsOnWake` (`CurlSocketTable`).
+    init(setup: CurlHandleSetup, name: String = "write loop", napEndsOnWake: Bool = true) {
         _ = CurlGlobal.initialized
         self.setup = setup
         spareLimit = max(1, setup.settings.maxIdleHandles)
-        let table = CurlSocketTable()
+        let table = CurlSocketTable(window: setup.settings.loopWindow, napEndsOnWake: napEndsOnWake)
         multi = table == nil ? nil : curl_multi_init()
         sockets = multi == nil ? nil : table
         if let multi, let table {
