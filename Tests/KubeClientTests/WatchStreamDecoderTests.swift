@@ -125,6 +125,18 @@ struct WatchStreamDecoderTests {
         #expect(!d.hasPartialEvent)
     }
 
+    @Test("a read that ends inside a second event on a line keeps the first whole one: both come out when the rest arrives")
+    func wholeEventBufferedBeforeAPartialOneOnTheSameLine() throws {
+        let line = Array((Self.events[0] + Self.events[1] + "\n" + Self.events[2] + "\n" + Self.events[3] + Self.events[4]).utf8)
+        let first = Self.events[0].utf8.count
+        for cut in [first + 10, first + Self.events[1].utf8.count - 1] {
+            var d = WatchStreamDecoder()
+            let out = try d.feed(Array(line[..<cut])) + d.feed(Array(line[cut...]))
+            check(out)
+            #expect(!d.hasPartialEvent)
+        }
+    }
+
     @Test func largeEventInManySmallChunks() throws {
         let notes = String(repeating: "x\\\"{[", count: 20_000)
         let event = #"{"type":"ADDED","object":{"metadata":{"name":"big","resourceVersion":"1"},"note":"\#(notes)"}}"# + "\n"

@@ -23,7 +23,8 @@ public struct WatchDecodeError: Error, Sendable, Equatable, CustomStringConverti
 public struct WatchStreamDecoder: Sendable {
     /// The bytes of an event not yet complete.
     private var buffer: [UInt8] = []
-    /// Where the brace-depth scan of `buffer` stopped, and its state there.
+    /// Whether the brace-depth scan of `buffer` started, where it stopped, and its state there.
+    private var scanStarted = false
     private var scanned = 0
     private var depth = 0
     private var inString = false
@@ -72,6 +73,15 @@ public struct WatchStreamDecoder: Sendable {
                 if buffer.count > maxEventBytes { throw WatchDecodeError("an event is larger than \(maxEventBytes) bytes") }
                 return events
             }
+            if end < before {
+                // The event closed in bytes buffered unscanned (pretty-printed, or several on a line):
+                // the rest of them and the new bytes are read as a stream of their own.
+                let rest = Array(buffer[end...])
+                buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+                resetScan()
+                events += try feed(rest)
+                return events
+            }
             buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
             i = end - before
         }
@@ -88,14 +98,14 @@ public struct WatchStreamDecoder: Sendable {
                 continue
             }
             resetScan()
-            if let end = scanFrame(bytes, from: i) {
+            if Self.mayCloseFrame(bytes, from: i), let end = scanFrame(bytes, from: i) {
                 events.append(try Self.decodeEvent(UnsafeRawBufferPointer(rebasing: bytes[i...end]), projection: projection,
                                                    strings: &strings, subtrees: &subtrees))
                 i = end + 1
                 continue
             }
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<n]))
-            scanned = n - i
+            if scanStarted { scanned = n - i }
             lineTried = Self.newline(in: bytes, from: i) != nil
             if buffer.count > maxEventBytes { throw WatchDecodeError("an event is larger than \(maxEventBytes) bytes") }
             break
@@ -115,7 +125,8 @@ public struct WatchStreamDecoder: Sendable {
             }
             lineTried = true
         }
-        guard let end = scanFrame(raw, from: scanned, resuming: true) else {
+        guard Self.mayCloseFrame(raw, from: scanned) else { return nil }
+        guard let end = scanFrame(raw, from: scanned, resuming: scanStarted) else {
             scanned = raw.count
             return nil
         }
@@ -126,6 +137,7 @@ public struct WatchStreamDecoder: Sendable {
     }
 
     private mutating func resetScan() {
+        scanStarted = false
         scanned = 0
         depth = 0
         inString = false
@@ -138,6 +150,7 @@ public struct WatchStreamDecoder: Sendable {
     private mutating func scanFrame(_ bytes: UnsafeRawBufferPointer, from start: Int, resuming: Bool = false) -> Int? {
         var i = start
         if !resuming {
+            scanStarted = true
             depth = 1
             i += 1
         }
@@ -165,6 +178,16 @@ public struct WatchStreamDecoder: Sendable {
             i += 1
         }
         return nil
+    }
+
+    /// False when no frame can close within `bytes[from...]`: a frame closing there is followed by
+    /// whitespace only, or by a newline (the API server's framing, which the newline path reads) and
+    /// more. So the byte-by-byte scan is skipped for the part of an event a read ends in, which
+    /// would otherwise be scanned on every read that splits an event (and again when the rest comes).
+    private static func mayCloseFrame(_ bytes: UnsafeRawBufferPointer, from: Int) -> Bool {
+        var i = bytes.count - 1
+        while i >= from, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i -= 1 }
+        return i >= from && bytes[i] == UInt8(ascii: "}")
     }
 
     /// The offset of the next newline at or after `from`.
