@@ -499,9 +499,14 @@ public final class WorkloadRollout {
         case .slices:
             let (changed, failure) = listings.look(listener)
             if let failure { watchFailed(failure) }
-            // Only a pod that is draining waits for the slices: after a change, each looks again.
+            // Only a pod that is draining waits for the slices, and only until none lists it ready:
+            // after a change, the draining pods no longer listed look again (the others go on
+            // waiting, their grace period and drain cap being timers of their own).
             guard changed else { return }
-            for name in draining where active[name]?.step == .drain { dirty.insert(name) }
+            for name in draining where active[name]?.step == .drain
+                && !listings.listsReady(podIP: pods[name]?.podIP, podName: name) {
+                dirty.insert(name)
+            }
         case .written(let name, let step, let result):
             // An answer to a write the watch already showed done (`advance`) is passed over.
             guard let i = active.index(forKey: name), active.values[i].writing, active.values[i].step == step else { return }
