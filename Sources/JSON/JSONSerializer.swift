@@ -15,6 +15,9 @@ extension JSONValue {
         return out
     }
 
+    /// A JSON number literal for `d`, as `.double(d)` serializes it (Go's form).
+    public static func numberText(_ d: Double) -> String { JSONWriter.format(d) }
+
     /// A JSON string literal for `s`, with quotes and escapes.
     public static func quote(_ s: String) -> String {
         var out: [UInt8] = []

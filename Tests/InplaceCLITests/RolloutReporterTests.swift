@@ -98,6 +98,8 @@ import Testing
         let events: [RolloutEvent] = [
             .started(web, update: 2, keep: 1, hold: 0, maxUnavailable: 2), .workloadWrite(web, "prepared"),
             .podStep(web, pod: "p1", step: .gateOff, elapsed: 0.25), .podDone(web, pod: "p1", seconds: 1.5),
+            .podStep(web, pod: "p\"ü\\", step: .ready, elapsed: 2), .podStep(web, pod: "p1", step: .drain, elapsed: 0.0005),
+            .podDone(web, pod: "p1", seconds: 12345.67891), .podDone(web, pod: "p1", seconds: 0),
             .podFailed(web, pod: "p2", reason: "ErrImagePull", message: "say \"no\""), .warning(nil, "w"),
             .finished(web, RolloutOutcome(result: .complete, updated: 2)),
         ]

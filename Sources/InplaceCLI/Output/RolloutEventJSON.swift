@@ -24,7 +24,22 @@ public enum RolloutEventJSON {
     /// completes it. The reporter builds this outside its lock and stamps it under it, so that the
     /// lines of many workloads' threads stay in time order without all being built in turn.
     public static func untimed(_ event: RolloutEvent) -> String {
-        String(object(event, time: "").serialized().utf8.dropFirst(timePrefix.utf8.count))! + "\n"
+        // A pod's steps and its end are most of the lines: written out directly, as `object` would.
+        switch event {
+        case let .podStep(r, pod, step, elapsed):
+            return podLine(r, "podStep", pod) + #","step":""# + stepName(step) + #"","elapsed":"#
+                + JSONValue.numberText((elapsed * 1000).rounded() / 1000) + "}\n"
+        case let .podDone(r, pod, seconds):
+            return podLine(r, "podDone", pod) + #","seconds":"# + JSONValue.numberText((seconds * 1000).rounded() / 1000) + "}\n"
+        default:
+            return String(object(event, time: "").serialized().utf8.dropFirst(timePrefix.utf8.count))! + "\n"
+        }
+    }
+
+    /// The start of an untimed pod line: its type, workload, namespace and pod.
+    private static func podLine(_ r: WorkloadRef, _ type: String, _ pod: String) -> String {
+        #","type":""# + type + #"","workload":"# + JSONValue.quote(r.description) + #","namespace":"#
+            + JSONValue.quote(r.namespace) + #","pod":"# + JSONValue.quote(pod)
     }
 
     /// The line of `untimed`, stamped with `time` (an RFC 3339 time: nothing in it needs escaping).
