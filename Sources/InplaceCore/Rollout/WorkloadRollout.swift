@@ -159,10 +159,9 @@ public final class WorkloadRollout {
     private var deadline = Double.infinity
     /// Where slot hand-overs are traced (nil unless the cluster traces them).
     private let handOffs: (any HandOffTracing)?
-    /// Traced only: pods that finished in this reconcile pass (with the resourceVersion showing it),
-    /// and the pods the last `startPods` started.
+    /// Traced only: pods that finished in this reconcile pass since its last hand-over (with the
+    /// resourceVersion showing it).
     private var finishedInPass: [(pod: String, resourceVersion: String)] = []
-    private var startedInPass: [String] = []
 
     /// The targets of pods to update, with revision labels added once the workload is prepared.
     func targets(labels: [String: String]) -> [PodTarget] {
@@ -925,22 +924,35 @@ public final class WorkloadRollout {
         // at once a timer is due, otherwise just the changed ones.
         let timerDue = now >= earliestWake
         if timerDue { earliestWake = .infinity }
-        for name in podsToAdvance(all: timerDue) { advance(name, now: now) }
+        var startedNow = false
+        for name in podsToAdvance(all: timerDue) {
+            let done = updated
+            advance(name, now: now)
+            // A slot freed: the pod that takes it gets its first write now, not after the rest of
+            // the pass (a pass after a burst of events steps a hundred pods).
+            if updated != done { startedNow = handOver(now: now, budget: budget) || startedNow }
+        }
         flushWrites()
         dirty.removeAll(keepingCapacity: true)
-        // Pods started here (slots freed by pods that finished) get their first write at once, in
-        // this pass, not after the next batch of events.
-        let startedNow = startPods(now: now, budget: budget)
+        // Slots freed otherwise (a pod failed or left) are taken in this pass too, not after the
+        // next batch of events.
+        startedNow = handOver(now: now, budget: budget) || startedNow
+        return startedNow ? now : min(now + 5, earliestWake)
+    }
+
+    /// Starts the pods the window lets go now and sends their first writes at once; true when any started.
+    private func handOver(now: Double, budget: Int) -> Bool {
+        let started = startPods(now: now, budget: budget)
         if let handOffs, !finishedInPass.isEmpty {
-            if startedNow { handOffs.handedOff(freed: finishedInPass, started: startedInPass) }
+            if !started.isEmpty { handOffs.handedOff(freed: finishedInPass, started: started) }
             finishedInPass.removeAll()
         }
-        if startedNow {
-            for name in podsToAdvance(all: false) { advance(name, now: now) }
-            dirty.removeAll(keepingCapacity: true)
+        for name in started {
+            advance(name, now: now)
+            dirty.remove(name)
         }
         flushWrites()
-        return startedNow ? now : min(now + 5, earliestWake)
+        return !started.isEmpty
     }
 
     /// The pods in flight a pass looks at, in the order they started: every one (`all`), or those
@@ -997,14 +1009,14 @@ public final class WorkloadRollout {
         outbox.removeAll(keepingCapacity: true)
     }
 
-    /// Starts the pods the window lets go now.
+    /// Starts the pods the window lets go now; their names.
     @discardableResult
-    private func startPods(now: Double, budget: Int) -> Bool {
-        guard !stopping, !pending.isEmpty, surge.ready else { return false }
+    private func startPods(now: Double, budget: Int) -> [String] {
+        guard !stopping, !pending.isEmpty, surge.ready else { return [] }
         if let b = budgetWatch, b.dirty || !budgetsListed {
             let budgets = b.budgets(pods: pods.values.filter { ownsPod($0) && !$0.isTerminating }, replicas: liveReplicas)
             budgetsListed = budgets != nil
-            guard let budgets else { return false }
+            guard let budgets else { return [] }
             window.budgets = budgets
         }
         let turn = window.start(now: now)
@@ -1018,13 +1030,12 @@ public final class WorkloadRollout {
             active[target.name] = a
             dirty.insert(target.name)
         }
-        if handOffs != nil { startedInPass = turn.started.map(\.name) }
         let held = window.heldBy
         let heldKey = held.map { "\($0.name) \($0.rule) \($0.desiredHealthy)" }
         if let held, heldKey != heldByBudget {
             observer.handle(.warning(workload.ref, "waiting: PodDisruptionBudget \(held.name) (\(held.rule)) holds the window: \(held.desiredHealthy) of its pods must stay healthy"))
         }
         heldByBudget = heldKey
-        return !turn.started.isEmpty
+        return turn.started.map(\.name)
     }
 }
