@@ -74,7 +74,8 @@ final class CurlSocketTable: @unchecked Sendable {
     }
 
     /// Polls the wanted descriptors for at most `milliseconds`, first napping out the rest of the
-    /// window when the last look was recent and nothing is ready; the poll's result.
+    /// window when the last look was recent and nothing is ready (a nap a wake can end is a poll of
+    /// the pipe, rounded up to a whole millisecond); the poll's result.
     private func look(timeout milliseconds: Int32) -> Int32 {
         defer { lastLook = ClientTrace.now() }
         let since = ClientTrace.now() &- lastLook
