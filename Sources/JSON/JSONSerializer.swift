@@ -18,6 +18,9 @@ extension JSONValue {
     /// A JSON number literal for `d`, as `.double(d)` serializes it (Go's form).
     public static func numberText(_ d: Double) -> String { JSONWriter.format(d) }
 
+    /// Appends the JSON string literal for `s` (quotes and escapes) to `out`.
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) { JSONWriter.writeString(s, into: &out) }
+
     /// A JSON string literal for `s`, with quotes and escapes.
     public static func quote(_ s: String) -> String {
         var out: [UInt8] = []
@@ -86,12 +89,17 @@ struct JSONWriter {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let n = bytes.count
             var run = 0
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
-                run = i + 1
+            var i = 0
+            while i < n {
+                let b = base[i]
+                // Most bytes of a name, an image or a message need no escape: checked in one comparison.
+                if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(start: base + run, count: i - run)) }
+                i += 1
+                run = i
                 out.append(0x5C)
                 switch b {
                 case 0x22: out.append(0x22)
@@ -101,10 +109,14 @@ struct JSONWriter {
                 case 0x09: out.append(UInt8(ascii: "t"))
                 default:
                     let hex: StaticString = "0123456789abcdef"
-                    out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 0xF)]])
+                    out.append(UInt8(ascii: "u"))
+                    out.append(0x30)
+                    out.append(0x30)
+                    out.append(hex.utf8Start[Int(b >> 4)])
+                    out.append(hex.utf8Start[Int(b & 0xF)])
                 }
             }
-            if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
+            if run < n { out.append(contentsOf: UnsafeBufferPointer(start: base + run, count: n - run)) }
         }
         out.append(UInt8(ascii: "\""))
     }

@@ -27,24 +27,45 @@ public enum RolloutEventJSON {
         // A pod's steps and its end are most of the lines: written out directly, as `object` would.
         switch event {
         case let .podStep(r, pod, step, elapsed):
-            return podLine(r, "podStep", pod) + #","step":""# + stepName(step) + #"","elapsed":"#
-                + JSONValue.numberText((elapsed * 1000).rounded() / 1000) + "}\n"
+            return podLine(r, "podStep", pod, #","step":""#, stepName(step), #"","elapsed":"#, elapsed)
         case let .podDone(r, pod, seconds):
-            return podLine(r, "podDone", pod) + #","seconds":"# + JSONValue.numberText((seconds * 1000).rounded() / 1000) + "}\n"
+            return podLine(r, "podDone", pod, #","seconds":"#, "", "", seconds)
         default:
             return String(object(event, time: "").serialized().utf8.dropFirst(timePrefix.utf8.count))! + "\n"
         }
     }
 
-    /// The start of an untimed pod line: its type, workload, namespace and pod.
-    private static func podLine(_ r: WorkloadRef, _ type: String, _ pod: String) -> String {
-        #","type":""# + type + #"","workload":"# + JSONValue.quote(r.description) + #","namespace":"#
-            + JSONValue.quote(r.namespace) + #","pod":"# + JSONValue.quote(pod)
+    /// An untimed pod line, built in one buffer: its type, workload, namespace and pod, then
+    /// `key` + `value` + `more` (literal JSON) and `number` rounded to milliseconds.
+    private static func podLine(_ r: WorkloadRef, _ type: StaticString, _ pod: String, _ key: StaticString,
+                                _ value: String, _ more: StaticString, _ number: Double) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + pod.utf8.count + r.name.utf8.count)
+        func literal(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        literal(#","type":""#)
+        literal(type)
+        literal(#"","workload":"#)
+        JSONValue.appendQuoted(r.description, to: &out)
+        literal(#","namespace":"#)
+        JSONValue.appendQuoted(r.namespace, to: &out)
+        literal(#","pod":"#)
+        JSONValue.appendQuoted(pod, to: &out)
+        literal(key)
+        out.append(contentsOf: value.utf8)
+        literal(more)
+        out.append(contentsOf: JSONValue.numberText((number * 1000).rounded() / 1000).utf8)
+        literal("}\n")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The line of `untimed`, stamped with `time` (an RFC 3339 time: nothing in it needs escaping).
     public static func stamped(_ untimed: String, time: String) -> String {
-        #"{"time":""# + time + "\"" + untimed
+        var line = #"{"time":""#
+        line.reserveCapacity(line.utf8.count + time.utf8.count + 1 + untimed.utf8.count)
+        line += time
+        line += "\""
+        line += untimed
+        return line
     }
 
     /// How `object` begins when its time is empty.
