@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A pull reader over JSON bytes, for decoders that keep a small digest of a large document
 /// instead of its tree: a 100-endpoint EndpointSlice read for the few facts a rollout needs costs
 /// a pass over its bytes and a handful of values, not hundreds of objects built and freed.
@@ -121,6 +127,174 @@ public struct JSONScanner {
             parser.subtrees.keep(value, key: key, bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<parser.pos])), projection: reader)
         }
         return value
+    }
+
+    /// What `read` makes of each element of the array at hand, as `elements` would call it, for an
+    /// array that each version of a document (named by `identity`) repeats all but a few elements
+    /// of (a slice's endpoints). The elements read last time under `identity` and `reader` are
+    /// taken again while this version's bytes begin as that one's did; after the first element
+    /// that differs, elements are read until the rest of the bytes are the rest of that version's,
+    /// from one of its elements near the same place on (an element changed, added or removed), and
+    /// those are taken again. Bytes equal to ones checked before need no checking; the elements read
+    /// are checked as always. Without a cache, an identity or a kept version, every element is read.
+    public mutating func elements(remembering reader: JSONProjection, identity: String,
+                                  _ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue) throws(JSONParseError) -> [JSONValue] {
+        let start = parser.pos
+        guard parser.subtrees.isEnabled, !identity.isEmpty, depth + 1 < JSONByteParser.maxDepth, start < parser.buf.count,
+              parser.buf[start] == UInt8(ascii: "[") else {
+            return try readElements(read).values
+        }
+        var name = identity
+        let hash = name.withUTF8 { JSONByteHash.of(UnsafeRawPointer($0.baseAddress!), count: $0.count) }
+        let key = JSONSubtreeCache.key(identity: hash | 1, projection: reader)
+        var result: (values: [JSONValue], spans: [JSONValue])
+        if let (old, kept) = parser.subtrees.latest(key: key, projection: reader),
+           let reused = try reusing(old, kept, start: start, read) {
+            guard let changed = reused else { return kept.array?.first?.array ?? [] }
+            result = changed
+        } else {
+            parser.pos = start
+            result = try readElements(read)
+        }
+        let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: parser.buf[start..<parser.pos]))
+        parser.subtrees.keep(.array([.array(result.values), .array(result.spans)]), key: key, bytes: bytes, projection: reader,
+                             largest: Self.largestRememberedArray)
+        return result.values
+    }
+
+    /// The largest array `elements(remembering:identity:_:)` keeps (a full slice is about 30 kB).
+    static let largestRememberedArray = 1 << 20
+
+    /// How far from where it would be, had no element been added or removed, an element of the kept
+    /// version is looked for to take the rest of the array from.
+    static let resyncReach = 2
+
+    /// Every element of the array at hand as `read` makes it, with where each starts and ends
+    /// (offsets from the array's `[`, as `.int`s, two per element).
+    private mutating func readElements(_ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue)
+        throws(JSONParseError) -> (values: [JSONValue], spans: [JSONValue]) {
+        let origin = parser.pos
+        var values: [JSONValue] = []
+        var spans: [JSONValue] = []
+        try elements { s throws(JSONParseError) in
+            let from = s.parser.pos
+            let value = try read(&s)
+            if s.parser.pos == from { try s.skip() }
+            values.append(value)
+            spans.append(.int(from - origin))
+            spans.append(.int(s.parser.pos - origin))
+        }
+        return (values, spans)
+    }
+
+    /// The array at `start` read against the version `old` read as `kept` (see
+    /// `elements(remembering:identity:_:)`): `.some(nil)` when its bytes are `old`'s, else its
+    /// elements and their spans. nil when the versions do not line up or the bytes are not an
+    /// array as expected: the caller then reads it all (and finds any fault).
+    private mutating func reusing(_ old: [UInt8], _ kept: JSONValue, start: Int,
+                                  _ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue)
+        throws(JSONParseError) -> (values: [JSONValue], spans: [JSONValue])?? {
+        guard case .array(let parts) = kept, parts.count == 2, case .array(let values) = parts[0],
+              case .array(let spans) = parts[1], spans.count == 2 * values.count else { return nil }
+        func from(_ i: Int) -> Int { spans[2 * i].int ?? 0 }
+        func to(_ i: Int) -> Int { spans[2 * i + 1].int ?? 0 }
+        let buf = UnsafeRawBufferPointer(parser.buf)
+        let head = old.withUnsafeBytes { Self.sharedHead($0, UnsafeRawBufferPointer(rebasing: buf[start...])) }
+        if head == old.count {
+            parser.pos = start + old.count
+            return .some(nil)
+        }
+        let count = values.count
+        var before = 0
+        while before < count && to(before) <= head { before += 1 }
+        var result = Array(values[0..<before])
+        var newSpans = Array(spans[0..<(2 * before)])
+        depth += 1
+        defer { depth -= 1 }
+        parser.pos = start + (before > 0 ? to(before - 1) : 1)
+        var expectingComma = before > 0
+        // The kept element expected here, and whether the rest may be the kept version's from it on
+        // (looked at again only after an element was read: a few times when a few elements changed).
+        var next = before
+        var restMayMatch = true
+        while true {
+            parser.skipWhitespace()
+            guard parser.pos < buf.count else { return nil }
+            let c = buf[parser.pos]
+            if c == UInt8(ascii: "]") && (expectingComma || result.isEmpty) {
+                parser.pos += 1
+                break
+            }
+            if expectingComma {
+                guard c == UInt8(ascii: ",") else { return nil }
+                parser.pos += 1
+                parser.skipWhitespace()
+            }
+            expectingComma = true
+            let here = parser.pos
+            if let k = Self.keptElement(at: here, of: buf, near: next, in: old, from: from, to: to, count: count) {
+                let length = to(k) - from(k)
+                if restMayMatch {
+                    restMayMatch = false
+                    let rest = old.count - to(k)
+                    if here + length + rest <= buf.count,
+                       old.withUnsafeBytes({ memcmp($0.baseAddress! + to(k), buf.baseAddress! + here + length, rest) == 0 }) {
+                        let shift = here - start - from(k)
+                        for i in k..<count {
+                            result.append(values[i])
+                            newSpans.append(.int(from(i) + shift))
+                            newSpans.append(.int(to(i) + shift))
+                        }
+                        parser.pos = here + length + rest
+                        return .some((result, newSpans))
+                    }
+                }
+                result.append(values[k])
+                newSpans.append(.int(here - start))
+                newSpans.append(.int(here - start + length))
+                parser.pos = here + length
+                next = k + 1
+                continue
+            }
+            let value = try read(&self)
+            if parser.pos == here { try skip() }
+            result.append(value)
+            newSpans.append(.int(here - start))
+            newSpans.append(.int(parser.pos - start))
+            next += 1
+            restMayMatch = true
+        }
+        return .some((result, newSpans))
+    }
+
+    /// The kept element, within `resyncReach` of `near`, whose bytes are those at `here`.
+    private static func keptElement(at here: Int, of buf: UnsafeRawBufferPointer, near: Int, in old: [UInt8],
+                                    from: (Int) -> Int, to: (Int) -> Int, count: Int) -> Int? {
+        let nearest = max(0, near - resyncReach), farthest = min(count - 1, near + resyncReach)
+        guard nearest <= farthest else { return nil }
+        return old.withUnsafeBytes { kept in
+            for k in nearest...farthest {
+                let length = to(k) - from(k)
+                if length > 0, here + length <= buf.count, memcmp(kept.baseAddress! + from(k), buf.baseAddress! + here, length) == 0 {
+                    return k
+                }
+            }
+            return nil
+        }
+    }
+
+    /// How many bytes `a` and `b` have alike at their start.
+    static func sharedHead(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        guard n > 0 else { return 0 }
+        var head = 0
+        let block = 256
+        while head + block <= n && memcmp(a.baseAddress! + head, b.baseAddress! + head, block) == 0 { head += block }
+        while head + 8 <= n && a.loadUnaligned(fromByteOffset: head, as: UInt64.self) == b.loadUnaligned(fromByteOffset: head, as: UInt64.self) {
+            head += 8
+        }
+        while head < n && a[head] == b[head] { head += 1 }
+        return head
     }
 
     /// Steps into the container opening with `open` (true), or passes over a value of another kind.

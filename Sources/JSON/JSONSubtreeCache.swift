@@ -100,11 +100,25 @@ public struct JSONSubtreeCache: Sendable {
         return nil
     }
 
+    /// The value last kept under `key` and `projection`, whatever its bytes, with the bytes it was
+    /// built from: for a reader that reuses what parts of them a new version repeats.
+    mutating func latest(key: UInt64, projection: JSONProjection?) -> (source: [UInt8], value: JSONValue)? {
+        clock &+= 1
+        let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
+        for i in first..<(first + Self.ways) where keys[i] == key && projections[i] === projection && !sources[i].isEmpty {
+            used[i] = clock
+            return (sources[i], values[i])
+        }
+        return nil
+    }
+
     /// Keeps `value`, built from `bytes` (one whole object or array) under `projection`, in its
     /// key's set: in place of an older version (a slot of the same key and projection), else in an
-    /// empty slot, else in the slot least recently used. Sizes outside the kept range are not kept.
-    mutating func keep(_ value: JSONValue, key: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?) {
-        guard bytes.count >= Self.minimumBytes, bytes.count <= Self.maximumBytes else { return }
+    /// empty slot, else in the slot least recently used. Sizes outside the kept range (up to
+    /// `largest` bytes) are not kept.
+    mutating func keep(_ value: JSONValue, key: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?,
+                       largest: Int = maximumBytes) {
+        guard bytes.count >= Self.minimumBytes, bytes.count <= largest else { return }
         let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
         let set = first..<(first + Self.ways)
         let slot = set.first { keys[$0] == key && projections[$0] === projection && !sources[$0].isEmpty }
@@ -114,7 +128,10 @@ public struct JSONSubtreeCache: Sendable {
         guard kept <= Self.byteBudget else { return }
         keptBytes = kept
         keys[slot] = key
-        sources[slot] = Array(bytes)
+        sources[slot] = [UInt8](unsafeUninitializedCapacity: bytes.count) { out, initialized in
+            if let base = bytes.baseAddress { memcpy(out.baseAddress!, base, bytes.count) }
+            initialized = bytes.count
+        }
         projections[slot] = projection
         values[slot] = value
         used[slot] = clock

@@ -107,3 +107,129 @@ import Testing
         }
     }
 }
+
+/// An array read again in each version of a document (a slice's endpoints): only the elements
+/// between the bytes two versions share at their start and end are read; the rest are the last
+/// version's. What is read must equal reading every element, and what is not read was checked before.
+@Suite struct RememberedArrayTests {
+    /// Counts the elements it reads (a shared box: the digest is `@Sendable`).
+    final class Reads: @unchecked Sendable { var count = 0 }
+
+    /// `{"name": ..., "items": [...]}` read as `{"items": [each item's "n", or null]}`, reading
+    /// the items through `elements(remembering:identity:_:)` under the document's name.
+    static func digest(_ reads: Reads) -> JSONProjection {
+        JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+            var name = ""
+            var items: [JSONValue] = []
+            try s.members { s, key throws(JSONParseError) in
+                switch key {
+                case "name": name = try s.string() ?? ""
+                case "items":
+                    items = try s.elements(remembering: Self.reader, identity: name) { s throws(JSONParseError) in
+                        reads.count += 1
+                        var n: JSONValue = .null
+                        try s.members { s, key throws(JSONParseError) in if key == "n" { n = try s.value() } }
+                        return n
+                    }
+                default: break
+                }
+            }
+            return ["items": .array(items)]
+        })
+    }
+
+    /// Stands for the items' reader in the subtree cache (one for every version).
+    static let reader = JSONProjection(dropping: [])
+
+    static func item(_ n: Int) -> String { #"{"n":\#(n),"pad":"\#(String(repeating: "x", count: 20 + n % 7))"}"# }
+
+    /// Reads `text` through `subtrees` and alone; both must agree. How many items were read.
+    static func read(_ text: String, _ subtrees: inout JSONSubtreeCache, _ strings: inout JSONStringCache) throws -> (JSONValue, Int) {
+        let reads = Reads()
+        let bytes = Array(text.utf8)
+        let remembered = try bytes.withUnsafeBufferPointer {
+            try JSONValue(parsingUTF8: $0, projection: digest(reads), strings: &strings, subtrees: &subtrees)
+        }
+        #expect(remembered == (try JSONValue(parsing: bytes, projection: digest(Reads()))), "\(text)")
+        return (remembered, reads.count)
+    }
+
+    @Test("versions of one array: unchanged elements are not read again, changed, added and removed ones are")
+    func readsOnlyWhatChanged() throws {
+        var subtrees = JSONSubtreeCache(), strings = JSONStringCache()
+        func doc(_ items: [Int], name: String = "a", space: String = "") -> String {
+            #"{"name":"\#(name)","items":[\#(space)\#(items.map(Self.item).joined(separator: "," + space))\#(space)]}"#
+        }
+        let all = Array(0..<30)
+        #expect(try Self.read(doc(all), &subtrees, &strings).1 == 30, "first version: every item read")
+        #expect(try Self.read(doc(all), &subtrees, &strings).1 == 0, "same bytes: none read")
+        var changed = all
+        changed[14] = 99
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 1, "one changed in the middle")
+        changed[0] = 98
+        changed[29] = 97
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 2, "the first and the last changed")
+        changed[3] = 96
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 1, "then one near the start")
+        changed.insert(50, at: 10)
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 1, "one added")
+        changed[5] = 60
+        changed[9] = 61
+        changed.remove(at: 20)
+        changed[25] = 62
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 3, "three changed and one removed")
+        changed.remove(at: 20)
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 0, "one removed: nothing to read")
+        changed.append(51)
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 1, "one appended")
+        changed.insert(52, at: 0)
+        #expect(try Self.read(doc(changed), &subtrees, &strings).1 == 1, "one prepended")
+        #expect(try Self.read(doc(changed, name: "b"), &subtrees, &strings).1 == changed.count, "another document's array is its own")
+        #expect(try Self.read(doc(changed, space: " \n"), &subtrees, &strings).1 == 0, "other spacing only: every element taken again")
+        #expect(try Self.read(doc([]), &subtrees, &strings).1 == 0)
+        #expect(try Self.read(doc([1, 2], name: "small"), &subtrees, &strings).1 == 2)
+        #expect(try Self.read(doc([1, 2], name: "small"), &subtrees, &strings).1 == 2, "arrays under 128 bytes are not kept")
+        #expect(try Self.read(#"{"items":[\#(Self.item(1))]}"#, &subtrees, &strings).1 == 1, "no name: read whole")
+    }
+
+    @Test("random edits of an array read as reading every element; bad bytes in the changed part are refused")
+    func randomEdits() throws {
+        var subtrees = JSONSubtreeCache(), strings = JSONStringCache()
+        var state: UInt64 = 99
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var items = Array(0..<20)
+        for round in 0..<300 {
+            for _ in 0..<next(4) {
+                switch next(4) {
+                case 0: if !items.isEmpty { items[next(items.count)] = 100 + round }
+                case 1: items.insert(200 + round, at: next(items.count + 1))
+                case 2: if !items.isEmpty { items.remove(at: next(items.count)) }
+                default: if items.count > 1 { items.swapAt(next(items.count), next(items.count)) }
+                }
+            }
+            let separator = next(5) == 0 ? ", " : ","
+            let text = #"{"name":"r","items":[\#(items.map(Self.item).joined(separator: separator))]}"#
+            let (value, _) = try Self.read(text, &subtrees, &strings)
+            #expect(value["items"]?.array?.count == items.count, "round \(round)")
+        }
+        guard items.count > 4 else { return }
+        var broken = items.map(Self.item)
+        broken[items.count / 2] = #"{"n":1,,}"#
+        let text = #"{"name":"r","items":[\#(broken.joined(separator: ","))]}"#
+        var copy = subtrees
+        #expect(throws: JSONParseError.self) {
+            try Array(text.utf8).withUnsafeBufferPointer {
+                try JSONValue(parsingUTF8: $0, projection: Self.digest(Reads()), strings: &strings, subtrees: &copy)
+            }
+        }
+        let missingComma = #"{"name":"r","items":[\#(items.map(Self.item).joined())]}"#
+        #expect(throws: JSONParseError.self) {
+            try Array(missingComma.utf8).withUnsafeBufferPointer {
+                try JSONValue(parsingUTF8: $0, projection: Self.digest(Reads()), strings: &strings, subtrees: &subtrees)
+            }
+        }
+    }
+}

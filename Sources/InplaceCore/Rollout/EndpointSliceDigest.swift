@@ -21,10 +21,18 @@ public enum EndpointSliceDigest {
             switch key {
             case "metadata": meta = try s.value(keeping: metadata)
             case "endpoints":
-                try s.elements { s throws(JSONParseError) in
-                    let endpoint = try s.remembered(as: endpointReader) { s throws(JSONParseError) in try readEndpoint(&s) }
-                    guard case .array(let parts) = endpoint, parts.count == 2 else { return }
-                    addresses.append(contentsOf: parts[0].array ?? [])
+                // The API server writes the metadata first: the slice's name tells its versions apart.
+                let identity = meta["name"]?.string.map { (meta["namespace"]?.string ?? "") + "/" + $0 } ?? ""
+                let endpoints = try s.elements(remembering: endpointsReader, identity: identity) { s throws(JSONParseError) in
+                    try s.remembered(as: endpointReader) { s throws(JSONParseError) in try readEndpoint(&s) }
+                }
+                addresses.reserveCapacity(endpoints.count)
+                pods.reserveCapacity(endpoints.count)
+                for endpoint in endpoints {
+                    guard case .array(let parts) = endpoint, parts.count == 2 else { continue }
+                    if case .array(let listed) = parts[0] {
+                        for address in listed { addresses.append(address) }
+                    }
                     if case .string = parts[1] { pods.append(parts[1]) }
                 }
             default: break
@@ -35,6 +43,10 @@ public enum EndpointSliceDigest {
             .init(key: "readyPods", value: .array(pods)),
         ]))
     }
+
+    /// Stands for the slice's endpoints, read as `readEndpoint` reads each, in the watch's subtree
+    /// cache: an event of a slice re-reads only the endpoints that changed since its last one.
+    static let endpointsReader = JSONProjection(dropping: [])
 
     /// Stands for `readEndpoint` in the watch's subtree cache: a slice event repeats all but one of
     /// its endpoints, and an endpoint's bytes read the same each time.
