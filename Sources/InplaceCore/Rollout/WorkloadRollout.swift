@@ -446,7 +446,7 @@ public final class WorkloadRollout {
             followScale()
             tendSurge(now: now)
             renew(now: now)
-            wakeAt = min(reconcile(now: now, budget: budget), workload.kind == .pod ? .infinity : nextRenewal)
+            wakeAt = min(reconcile(now: now, budget: budget), renewalDue)
             // Answers that succeed come quietly: a write whose watch event is lost is looked at again soon.
             if active.values.contains(where: \.writing) { wakeAt = min(wakeAt, now + Self.quietAnswerWait) }
             wakeForSlices()
@@ -577,6 +577,13 @@ public final class WorkloadRollout {
     }
 
     /// Renews the holder's lease on the record (compare-and-swap on the annotation).
+    /// When the record's next renewal is due: never while one is on its way (its answer wakes the
+    /// loop; waking for it sooner would turn the loop as fast as it can until then) or when there
+    /// is no record to renew.
+    private var renewalDue: Double {
+        workload.kind == .pod || renewing || record == nil || recordText == nil ? .infinity : nextRenewal
+    }
+
     private func renew(now: Double) {
         guard workload.kind != .pod, !renewing, now >= nextRenewal, var r = record, let expected = recordText else { return }
         nextRenewal = now + RolloutHolder.renewSeconds
