@@ -132,11 +132,13 @@ public struct JSONScanner {
     /// What `read` makes of each element of the array at hand, as `elements` would call it, for an
     /// array that each version of a document (named by `identity`) repeats all but a few elements
     /// of (a slice's endpoints). The elements read last time under `identity` and `reader` are
-    /// taken again while this version's bytes begin as that one's did; after the first element
-    /// that differs, elements are read until the rest of the bytes are the rest of that version's,
-    /// from one of its elements near the same place on (an element changed, added or removed), and
-    /// those are taken again. Bytes equal to ones checked before need no checking; the elements read
-    /// are checked as always. Without a cache, an identity or a kept version, every element is read.
+    /// taken again while this version's bytes begin as that one's did; after that, each element
+    /// whose bytes are those of a kept element near the same place (`resyncReach`: elements added or
+    /// removed move the rest) is taken again, and the rest of the array at once when its bytes are
+    /// all the kept version's from there on; the others are read. Bytes equal to ones checked
+    /// before need no checking (what follows a taken element is checked: a number's digits do not
+    /// go on); the elements read are checked as always. Without a cache, an identity or a kept
+    /// version, every element is read.
     public mutating func elements(remembering reader: JSONProjection, identity: String,
                                   _ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue) throws(JSONParseError) -> [JSONValue] {
         let start = parser.pos
@@ -165,8 +167,8 @@ public struct JSONScanner {
     /// The largest array `elements(remembering:identity:_:)` keeps (a full slice is about 30 kB).
     static let largestRememberedArray = 1 << 20
 
-    /// How far from where it would be, had no element been added or removed, an element of the kept
-    /// version is looked for to take the rest of the array from.
+    /// How far from where it would be, had no element been added or removed, a kept element is
+    /// looked for whose bytes are the element at hand.
     static let resyncReach = 2
 
     /// Every element of the array at hand as `read` makes it, with where each starts and ends

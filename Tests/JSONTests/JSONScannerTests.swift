@@ -192,6 +192,39 @@ import Testing
         #expect(try Self.read(#"{"items":[\#(Self.item(1))]}"#, &subtrees, &strings).1 == 1, "no name: read whole")
     }
 
+    /// Numbers and literals do not end where their bytes could: a kept `12` is not the start of `123`.
+    static let numbers = JSONProjection(digest: { (s: inout JSONScanner) throws(JSONParseError) -> JSONValue in
+        var items: [JSONValue] = []
+        try s.members { s, key throws(JSONParseError) in
+            if key == "items" { items = try s.elements(remembering: Self.reader, identity: "numbers") { s throws(JSONParseError) in try s.value() } }
+        }
+        return .array(items)
+    })
+
+    @Test("elements that are numbers or literals: a longer number or word where a kept one was is read as itself")
+    func numbersAreNotCutShort() throws {
+        var subtrees = JSONSubtreeCache(), strings = JSONStringCache()
+        func read(_ items: [String]) throws -> JSONValue {
+            let bytes = Array(#"{"items":[\#(items.joined(separator: ","))]}"#.utf8)
+            let remembered = try bytes.withUnsafeBufferPointer {
+                try JSONValue(parsingUTF8: $0, projection: Self.numbers, strings: &strings, subtrees: &subtrees)
+            }
+            #expect(remembered == (try JSONValue(parsing: bytes, projection: Self.numbers)))
+            return remembered
+        }
+        var items = (0..<60).map { String(1000 + $0) }
+        _ = try read(items)
+        items[30] = "10300"
+        #expect(try read(items).array?[30] == 10300)
+        items[0] = "10000"
+        items[59] = "1059e2"
+        #expect(try read(items).array?[59] == 105900)
+        items[10] = "true"
+        _ = try read(items)
+        items[10] = "trueish"
+        #expect(throws: JSONParseError.self) { _ = try read(items) }
+    }
+
     @Test("random edits of an array read as reading every element; bad bytes in the changed part are refused")
     func randomEdits() throws {
         var subtrees = JSONSubtreeCache(), strings = JSONStringCache()
