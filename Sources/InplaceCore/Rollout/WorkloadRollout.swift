@@ -576,7 +576,6 @@ public final class WorkloadRollout {
         }
     }
 
-    /// Renews the holder's lease on the record (compare-and-swap on the annotation).
     /// When the record's next renewal is due: never while one is on its way (its answer wakes the
     /// loop; waking for it sooner would turn the loop as fast as it can until then) or when there
     /// is no record to renew.
@@ -584,6 +583,7 @@ public final class WorkloadRollout {
         workload.kind == .pod || renewing || record == nil || recordText == nil ? .infinity : nextRenewal
     }
 
+    /// Renews the holder's lease on the record (compare-and-swap on the annotation).
     private func renew(now: Double) {
         guard workload.kind != .pod, !renewing, now >= nextRenewal, var r = record, let expected = recordText else { return }
         nextRenewal = now + RolloutHolder.renewSeconds
