@@ -257,6 +257,8 @@ struct WriteLoopTests {
             logSink: { _ in }, environment: memoryEnvironment(), trace: ClientTrace(path: dir + "/trace")))
         let answer = Self.answer { client.patch(Self.path, type: .merge, body: Self.labels, completion: $0) }
         #expect(answer != nil)
+        #expect(try String(contentsOfFile: dir + "/trace", encoding: .utf8).isEmpty, "lines are kept until a block fills or a flush")
+        client.trace?.flush()
         let lines = try String(contentsOfFile: dir + "/trace", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
         #expect(lines == ["send PATCH \(Self.path)", "done PATCH \(Self.path) 200"])
     }
