@@ -55,12 +55,18 @@ public final class SharedWatches: @unchecked Sendable {
         }
         let subscriber = Subscriber(filter: filter, handler: handler)
         if informer.synced {
-            let items = informer.cache.values.filter { filter(Meta($0)) }
-            for o in items { if let key = Self.key(o) { subscriber.matching[key] = Self.version(o) } }
+            var items: [JSONValue] = []
+            for (key, o) in informer.cache where filter(informer.meta(key, o)) {
+                items.append(o)
+                subscriber.matching[key] = Self.version(o)
+                // The objects' routes stay: the new subscriber joins those of the objects it matches.
+                informer.routes[key]?.matching.append(id)
+            }
             handler(.synced(items))
+        } else {
+            informer.routes = [:]
         }
         informer.subscribers[id] = subscriber
-        informer.routes = [:]
         return Subscription { [weak self] in self?.unsubscribe(id, key: key) }
     }
 
@@ -114,8 +120,9 @@ public final class SharedWatches: @unchecked Sendable {
             informer.cache = cache
             informer.synced = true
             informer.routes = [:]
+            informer.metas = [:]
             let items = listed.compactMap { Self.key($0).flatMap { cache[$0] } }
-            let metas = items.map(Meta.init)
+            let metas = items.map { o in Self.key(o).map { informer.meta($0, o) } ?? Meta(o) }
             for s in informer.subscribers.values {
                 let mine = items.indices.filter { s.filter(metas[$0]) }.map { items[$0] }
                 s.matching = [:]
@@ -138,7 +145,7 @@ public final class SharedWatches: @unchecked Sendable {
                 for id in route.matching { if let s = informer.subscribers[id] { deliver(s) } }
                 return
             }
-            let meta = Meta(o)
+            let meta = informer.meta(key, o)
             var matching: [Int] = []
             // A subscriber that saw a newer version passes this one over, matching or not; then the
             // labels of this version say nothing of what it holds, and no route is kept.
@@ -160,6 +167,7 @@ public final class SharedWatches: @unchecked Sendable {
             guard let key = Self.key(o) else { return }
             informer.cache[key] = nil
             informer.routes[key] = nil
+            informer.metas[key] = nil
             for s in informer.subscribers.values where s.matching.removeValue(forKey: key) != nil {
                 s.handler(.deleted(o))
             }
@@ -196,8 +204,20 @@ public final class SharedWatches: @unchecked Sendable {
         /// For each object, the subscribers its last event matched and the labels it had then;
         /// forgotten when the subscribers change or the collection is listed again.
         var routes: [String: Route] = [:]
+        /// What the filters read of each object, with the labels it was read from: read again only
+        /// when an object's labels change (a filter reads its name, namespace and labels).
+        var metas: [String: (labels: JSONValue?, meta: Meta)] = [:]
 
         init(collection: String) { self.collection = collection }
+
+        /// What the filters read of `o` (kept under `key`).
+        func meta(_ key: String, _ o: JSONValue) -> Meta {
+            let labels = o["metadata"]?["labels"]
+            if let kept = metas[key], kept.labels == labels { return kept.meta }
+            let meta = Meta(o)
+            metas[key] = (labels, meta)
+            return meta
+        }
     }
 
     /// Which subscribers an object matched, and the labels it matched them with.
