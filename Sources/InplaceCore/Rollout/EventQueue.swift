@@ -65,6 +65,32 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
         if waits { condition.signal() }
     }
 
+    /// Hands the queue's wakes to `host`, which runs its consumer's passes on a thread of its own
+    /// (`LoopHost`): every post wakes the host (at the end of the posting thread's batch), not a
+    /// thread waiting in `drain`. nil: the consumer drains the queue itself again.
+    public func hosted(by host: (any WaitLoop)?) {
+        condition.lock()
+        loop = host
+        driver = 0
+        waiting = host != nil
+        condition.unlock()
+    }
+
+    /// True when elements wait to be taken.
+    public var hasItems: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !items.isEmpty
+    }
+
+    /// Takes every queued element without waiting, into `batch` (emptied first).
+    public func take(into batch: inout [Element]) {
+        batch.removeAll(keepingCapacity: true)
+        condition.lock()
+        swap(&items, &batch)
+        condition.unlock()
+    }
+
     /// Takes every queued element, waiting until one arrives or `deadline` (monotonic seconds) passes.
     public func drain(until deadline: Double, clock: any RolloutClock) -> [Element] {
         var batch: [Element] = []

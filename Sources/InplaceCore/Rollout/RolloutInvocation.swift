@@ -129,7 +129,7 @@ public struct RolloutInvocation: Sendable {
         let deadline = timeout > 0 ? start + timeout : Double.infinity
         let width = concurrency > 0 ? min(concurrency, targets.count) : targets.count
         let sharing = width > 1
-            ? RolloutSharing(cluster: cluster, writers: targets.map { 2 * $0.planned.plan.maxUnavailable + 8 }.reduce(0, +))
+            ? RolloutSharing(cluster: cluster, writers: targets.map { 2 * $0.planned.plan.maxUnavailable + 8 }.reduce(0, +), clock: clock)
             : nil
         let board = RolloutBoard(count: targets.count)
         failures.listen { ref in board.failed(ref, message: "stopped: \(ref) failed") }

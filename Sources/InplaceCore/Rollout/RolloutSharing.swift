@@ -1,22 +1,26 @@
 /// What the workloads of one invocation rolled at once share instead of each opening its own: the
 /// watches of each namespace's pods, EndpointSlices and workloads, each namespace's slice listings,
-/// the threads writes run on, and the ledger of the PodDisruptionBudgets. (The connection pool is
-/// the client's, already shared.)
+/// the threads writes run on, the ledger of the PodDisruptionBudgets, and the thread their loops run
+/// on (`LoopHost`). (The connection pool is the client's, already shared.)
 public struct RolloutSharing: Sendable {
     public let watches: SharedWatches
     /// The cluster each workload rolls on: its watches are shares of `watches`.
     public let cluster: SharedWatchCluster
     public let writes: WritePool
     public let budgets: DisruptionLedger
+    /// The thread the workloads' loops run their passes on, reading the watches while it waits.
+    public let host: LoopHost
     /// Each namespace's EndpointSlice listings, indexed once for all its workloads.
     private let listingsByNamespace = Mutex<[String: EndpointListings]>([:])
 
-    /// Sharing over `cluster`, with room for `writers` writes in flight at once.
-    public init(cluster: any ClusterAPI, writers: Int) {
+    /// Sharing over `cluster`, with room for `writers` writes in flight at once; the loops' passes
+    /// are timed by `clock` (the workloads').
+    public init(cluster: any ClusterAPI, writers: Int, clock: any RolloutClock = SystemClock()) {
         watches = SharedWatches(cluster: cluster)
         self.cluster = SharedWatchCluster(base: cluster, watches: watches)
         writes = WritePool(width: min(512, max(64, writers)))
         budgets = DisruptionLedger()
+        host = LoopHost(watchLoop: cluster.watchLoop(), clock: clock)
     }
 
     /// The listings of `namespace`'s EndpointSlices, fed by a shared watch the first workload to ask

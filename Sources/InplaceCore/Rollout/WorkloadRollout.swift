@@ -272,7 +272,8 @@ public final class WorkloadRollout {
         if !cluster.writesAsynchronously { pool.prestart(budget + 8) }
         // This thread reads the watches' events itself while it waits for them (unless another
         // rollout of the invocation already does), so an event is acted on where it was decoded.
-        let watchLoop = cluster.watchLoop().flatMap { $0.adopt() ? $0 : nil }
+        // A hosted loop (many workloads at once) is run by the host's driver, which reads the watches.
+        let watchLoop = sharing == nil ? cluster.watchLoop().flatMap { $0.adopt() ? $0 : nil } : nil
         events.run(on: watchLoop)
         loop(budget: budget)
         events.run(on: nil)
@@ -426,36 +427,56 @@ public final class WorkloadRollout {
     private func loop(budget: Int) {
         deadline = settings.timeout > 0 ? start + settings.timeout : .infinity
         window.deadline = deadline
+        if let host = sharing?.host {
+            var batch: [Event] = []
+            events.hosted(by: host)
+            host.run(pass: { [self] in
+                events.take(into: &batch)
+                let next = pass(batch, budget: budget)
+                observer.settle()
+                return next.map { min($0, deadline) }
+            }, ready: { [events] in events.hasItems })
+            events.hosted(by: nil)
+            return
+        }
         var wakeAt = clock.monotonic + 1
         var batch: [Event] = []
         while true {
             observer.settle()
             events.drain(until: min(wakeAt, deadline), clock: clock, into: &batch)
-            for event in batch { apply(event) }
-            // Slice changes that did not wake the loop (no pod was draining) are taken before any decision.
-            if !slicesWake { apply(.slices) }
-            let now = clock.monotonic
-            // Pods that already show their update done are counted as done, not timed out.
-            if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
-                timedOut = true
-                observer.handle(.warning(workload.ref, "--timeout reached: starting no more pods"))
-                return
-            }
-            guard podsSynced else { wakeAt = now + 1; continue }
-            addRepairs()
-            followScale()
-            tendSurge(now: now)
-            renew(now: now)
-            wakeAt = min(reconcile(now: now, budget: budget), renewalDue)
-            // Answers that succeed come quietly: a write whose watch event is lost is looked at again soon.
-            if active.values.contains(where: \.writing) { wakeAt = min(wakeAt, now + Self.quietAnswerWait) }
-            wakeForSlices()
-            if active.isEmpty && (pending.isEmpty || stopping)
-                && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) {
-                guard retiringSurge(now: now) else { return }
-                wakeAt = min(wakeAt, now + 0.05)
-            }
+            guard let next = pass(batch, budget: budget) else { return }
+            wakeAt = next
         }
+    }
+
+    /// One pass of the loop over the events `batch`: when to run the next at the latest (monotonic
+    /// seconds), or nil when the loop has ended.
+    private func pass(_ batch: [Event], budget: Int) -> Double? {
+        for event in batch { apply(event) }
+        // Slice changes that did not wake the loop (no pod was draining) are taken before any decision.
+        if !slicesWake { apply(.slices) }
+        let now = clock.monotonic
+        // Pods that already show their update done are counted as done, not timed out.
+        if now >= deadline && !timedOut && (!pending.isEmpty || activeOrder.contains { !showsDone($0) }) {
+            timedOut = true
+            observer.handle(.warning(workload.ref, "--timeout reached: starting no more pods"))
+            return nil
+        }
+        guard podsSynced else { return now + 1 }
+        addRepairs()
+        followScale()
+        tendSurge(now: now)
+        renew(now: now)
+        var wakeAt = min(reconcile(now: now, budget: budget), renewalDue)
+        // Answers that succeed come quietly: a write whose watch event is lost is looked at again soon.
+        if active.values.contains(where: \.writing) { wakeAt = min(wakeAt, now + Self.quietAnswerWait) }
+        wakeForSlices()
+        if active.isEmpty && (pending.isEmpty || stopping)
+            && (stopping || changeGuard?.awaitsPods(in: pods, now: now, patience: settings.podTimeout) != true) {
+            guard retiringSurge(now: now) else { return nil }
+            wakeAt = min(wakeAt, now + 0.05)
+        }
+        return wakeAt
     }
 
     /// Lets slice changes wake the loop only while a pod drains or a surge pod retires (the only
