@@ -5,7 +5,7 @@ import Locking
 /// A post wakes the consumer only while it waits, and a post inside a `WakeBatch` (the events of one
 /// read, what one ready socket delivered) wakes it once at the batch's end, so a burst is taken in one pass.
 /// A consumer that drives a `WaitLoop` (`run(on:)`) turns it while it waits, and is woken through it.
-/// `@unchecked`: `items`, `waiting`, `loop` and `driver` are guarded by the condition variable the consumer waits on.
+/// `@unchecked`: `items`, `waiting`, `loop`, `driver` and `host` are guarded by the condition variable the consumer waits on.
 public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWakeable {
     private let condition = NSCondition()
     private var items: [Element] = []
@@ -14,6 +14,8 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     /// The loop the consumer drives while it waits, and the consumer's thread (`pthread_self`).
     private var loop: (any WaitLoop)?
     private var driver: UInt = 0
+    /// The host running the consumer's passes, woken by every post (`hosted(by:)`).
+    private var host: LoopHost?
 
     public init() {}
 
@@ -37,6 +39,7 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     /// Wakes the waiting consumer (with the lock held): a driving consumer posting to itself is
     /// awake already, and looks at its items after the turn.
     private func signal() {
+        if let host { return host.wake() }
         guard let loop else { return condition.signal() }
         if UInt(pthread_self()) != driver { loop.wake() }
     }
@@ -56,7 +59,7 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     public func wakeNow() {
         condition.lock()
         let waits = waiting
-        if waits && loop != nil {
+        if waits && (loop != nil || host != nil) {
             signal()
             condition.unlock()
             return
@@ -68,10 +71,9 @@ public final class EventQueue<Element: Sendable>: @unchecked Sendable, BatchWake
     /// Hands the queue's wakes to `host`, which runs its consumer's passes on a thread of its own
     /// (`LoopHost`): every post wakes the host (at the end of the posting thread's batch), not a
     /// thread waiting in `drain`. nil: the consumer drains the queue itself again.
-    public func hosted(by host: (any WaitLoop)?) {
+    public func hosted(by host: LoopHost?) {
         condition.lock()
-        loop = host
-        driver = 0
+        self.host = host
         waiting = host != nil
         condition.unlock()
     }

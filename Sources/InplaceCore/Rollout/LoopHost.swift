@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// `@unchecked`: the entries and the driver are guarded by `state`; a pass runs on the driver only,
 /// and an entry's closures are its workload's, which no other thread touches while it is hosted.
-public final class LoopHost: WaitLoop, @unchecked Sendable {
+public final class LoopHost: @unchecked Sendable {
     /// One hosted loop.
     final class Entry {
         /// Runs one pass; returns when to run the next at the latest (monotonic seconds), or nil
@@ -149,24 +149,13 @@ public final class LoopHost: WaitLoop, @unchecked Sendable {
         if let adopted { adopted.wake() } else { state.broadcast() }
     }
 
-    // MARK: WaitLoop, as the hosted queues see it: a post wakes the driver.
-
-    /// Hosting is not adopted by a consumer.
-    public func adopt() -> Bool { false }
-
-    /// Not waited on by a consumer.
-    public func wait(seconds: Double) {}
-
     /// A hosted queue got an event: the driver looks at the queues (a post by the driver itself is
     /// seen after its pass or turn).
-    public func wake() {
+    func wake() {
         guard driverThread.load(ordering: .acquiring) != UInt(pthread_self()) else { return }
         state.lock()
         woken = true
         wakeDriver()
         state.unlock()
     }
-
-    /// Nothing to hand back.
-    public func release() {}
 }
