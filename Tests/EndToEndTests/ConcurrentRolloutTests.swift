@@ -181,6 +181,50 @@ struct ConcurrentRolloutTests {
         #expect(updated("b") == 5 && c.record(Resources.deployments, "b")?["phase"] == "complete")
     }
 
+    @Test("--timeout while three workloads roll at once, then one resume of all three: exit 3 names the pods left out of service, and the resume ends each workload as a clean rollout does")
+    func timeoutThenResumeAll() throws {
+        let names = ["a", "b", "c"]
+        @Sendable func scenario() -> Scenario {
+            RolloutScenario.make(names.map { Workloads.deployment($0, replicas: 4) }, latencies: RolloutScenario.restartLatencies)
+        }
+        let targets = names.map { "deployment/\($0)" }
+        let c = try TestCluster(scenario())
+        defer { c.stop() }
+        c.settle()
+        try Self.writeApp(c, "app", replicas: 4, names: names)
+        // Each pod takes over 2 s (its grace period), one at a time: none of the three can finish in 3 s.
+        let timedOut = try c.run(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "2s", "--timeout", "3s"], timeout: 30)
+        #expect(timedOut.status == 3, "\(timedOut)")
+        #expect(timedOut.seconds < 10, "--timeout bounds the command: \(timedOut.seconds)s")
+        c.settle()
+        for name in names {
+            #expect(c.record(Resources.deployments, name)?["phase"] != "complete", "\(name) was stopped before its end")
+            // Pods left out of service at the deadline are named, for resume to return them.
+            for (pod, facts) in c.facts(prefix: name + "-") where !(facts.gate == "True" && facts.ready) {
+                #expect(timedOut.stderr.contains(pod), "\(pod) is out of service and named: \(timedOut.stderr)")
+            }
+        }
+        let resume = try c.run(["resume"] + targets + ["--grace-period", "100ms"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        c.settle(thenWait: 0.3)
+
+        let clean = try TestCluster(scenario())
+        defer { clean.stop() }
+        clean.settle()
+        try Self.writeApp(clean, "app", replicas: 4, names: names)
+        let once = try clean.run(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "100ms"], timeout: 60)
+        #expect(once.status == 0, "\(once)")
+        clean.settle(thenWait: 0.3)
+        for name in names {
+            let subject = ChainSubject(name: "Deployment", resource: Resources.deployments, target: "deployment/\(name)", objectName: name,
+                                       prefix: name + "-", container: "app", oldImage: "nginx:1.25", newImage: "nginx:1.27",
+                                       brokenImage: "nginx:1.27-broken", replicas: 4, scenario: scenario)
+            let state = WorkloadEndState(c, subject), expected = WorkloadEndState(clean, subject)
+            #expect(state == expected, "\(name)\n\(state)\n--- clean\n\(expected)")
+            #expect(c.record(Resources.deployments, name)?["phase"] == "complete")
+        }
+    }
+
     @Test("one PodDisruptionBudget over two Deployments rolled at once is one allowance: never more of their pods out of service than it allows together")
     func sharedBudget() throws {
         func shop(_ name: String, _ image: String) -> JSONValue {
