@@ -606,7 +606,7 @@ public final class WorkloadRollout {
 
     /// Renews the holder's lease on the record (compare-and-swap on the annotation).
     private func renew(now: Double) {
-        guard workload.kind != .pod, !renewing, now >= nextRenewal, var r = record, let expected = recordText else { return }
+        guard now >= renewalDue, var r = record, let expected = recordText else { return }
         nextRenewal = now + RolloutHolder.renewSeconds
         r.renewTime = clock.rfc3339
         r.updated = updated
