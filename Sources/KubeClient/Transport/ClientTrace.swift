@@ -76,6 +76,7 @@ public final class ClientTrace: Sendable {
             var done = 0
             while done < raw.count {
                 let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 done += n
             }
