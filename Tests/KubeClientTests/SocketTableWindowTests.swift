@@ -105,4 +105,29 @@ struct SocketTableWindowTests {
             }
         }
     }
+
+    @Test("12: a nap that finds nothing at its end stops the naps (events trickle in), and bytes within a window of a look start them again")
+    func wastedNapStopsNaps() throws {
+        let w = try Watched(window: .milliseconds(300), napEndsOnWake: false)
+        w.send(after: .zero)
+        _ = w.timedWait()
+        w.drain()
+        // Nothing arrives during the nap: it bought nothing.
+        w.send(after: .milliseconds(500))
+        let (late, lateSeconds) = w.timedWait()
+        #expect(late == [w.read])
+        #expect(lateSeconds >= 0.45, "read before the bytes were sent, after \(lateSeconds) s")
+        w.drain()
+        // Naps are off: bytes soon after the look are read at once, and mark a burst.
+        w.send(after: .milliseconds(10))
+        let (soon, soonSeconds) = w.timedWait()
+        #expect(soon == [w.read])
+        #expect(soonSeconds < 0.25, "napped after a nap that found nothing: \(soonSeconds) s")
+        w.drain()
+        // A burst: the next bytes soon after a look wait out the window again.
+        w.send(after: .milliseconds(10))
+        let (burst, burstSeconds) = w.timedWait()
+        #expect(burst == [w.read])
+        #expect(burstSeconds >= 0.25, "a burst was read before the window ended, after \(burstSeconds) s")
+    }
 }

@@ -17,7 +17,9 @@ import CCurl
 /// CPU than the read it leads to (on a virtual machine's cores, tens of microseconds against a
 /// few), and in a busy rollout events arrive every few hundred microseconds. A loop whose work is
 /// handed over by other threads ends its nap on a wake (`napEndsOnWake`), so requests still
-/// leave at once; a loop that reads watches sleeps through it.
+/// leave at once; a loop that reads watches sleeps through it. When events trickle in further
+/// apart than the window, a nap finds nothing at its end and only adds a sleep and a wake-up: the
+/// table then stops napping until events again come within a window of each other.
 /// `@unchecked`: only `wake()` is called from other threads (a write to the pipe); the rest
 /// belongs to the loop's thread.
 final class CurlSocketTable: @unchecked Sendable {
@@ -34,6 +36,8 @@ final class CurlSocketTable: @unchecked Sendable {
     private let napEndsOnWake: Bool
     /// When the last poll returned (`ClientTrace.now()`).
     private var lastLook: UInt64 = 0
+    /// Whether naps find work at their end (see `look`).
+    private var napsPay = true
 
     /// A table with its wake pipe, looking at most once per `window` (under a second) while busy;
     /// nil when no pipe could be made.
@@ -75,11 +79,18 @@ final class CurlSocketTable: @unchecked Sendable {
 
     /// Polls the wanted descriptors for at most `milliseconds`, first napping out the rest of the
     /// window when the last look was recent and nothing is ready (a nap a wake can end is a poll of
-    /// the pipe, rounded up to a whole millisecond); the poll's result.
+    /// the pipe, rounded up to a whole millisecond); the poll's result. A nap that ends with nothing
+    /// ready bought nothing (events trickle in, further apart than the window): naps stop until
+    /// a poll again returns within a window of the look before it (a burst).
     private func look(timeout milliseconds: Int32) -> Int32 {
         defer { lastLook = ClientTrace.now() }
         let since = ClientTrace.now() &- lastLook
         guard since < window, milliseconds > 0 else { return poll(&fds, nfds_t(fds.count), milliseconds) }
+        guard napsPay else {
+            let ready = poll(&fds, nfds_t(fds.count), milliseconds)
+            if ready > 0, ClientTrace.now() &- lastLook < window { napsPay = true }
+            return ready
+        }
         let ready = poll(&fds, nfds_t(fds.count), 0)
         guard ready == 0 else { return ready }
         let nap = min(window - since, UInt64(milliseconds) * 1_000_000)
@@ -90,6 +101,9 @@ final class CurlSocketTable: @unchecked Sendable {
             var span = timespec(tv_sec: 0, tv_nsec: Int(nap))
             _ = nanosleep(&span, nil)
         }
+        let afterNap = poll(&fds, nfds_t(fds.count), 0)
+        guard afterNap == 0 else { return afterNap }
+        napsPay = false
         return poll(&fds, nfds_t(fds.count), max(0, milliseconds - Int32((nap + 999_999) / 1_000_000)))
     }
 
