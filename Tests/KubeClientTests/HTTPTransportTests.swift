@@ -19,6 +19,7 @@ struct HTTPTransportTests {
         #expect(first.headers["user-agent"] == "kubectl-inplace/test")
         #expect(first.headers["accept"] == "application/json")
         #expect(first.method == "GET" && first.path == "/api/v1/namespaces/default/pods/p")
+        #expect(first.headers["accept-encoding"] == "gzip", "a read may come back compressed (a large list)")
     }
 
     @Test func tooManyRequestsHonoursRetryAfterThenSucceeds() throws {
@@ -162,6 +163,7 @@ struct HTTPTransportTests {
         #expect(r[3].method == "PUT" && r[3].query["fieldManager"] == "kubectl-inplace")
         #expect(r[4].method == "DELETE" && r[4].query["dryRun"] == "All" && r[4].bodyText.contains("Background"))
         #expect(client.requestCounter.snapshot == ["PATCH": 3, "PUT": 1, "DELETE": 1])
+        #expect(r.allSatisfy { $0.headers["accept-encoding"] == nil }, "a write's answer is never large enough to be compressed")
     }
 
     @Test func serverErrorsBecomeTypedErrors() throws {

@@ -60,8 +60,8 @@ public struct RolloutWindow: Sendable {
     public var desired: Int
     /// No pod starts at or after this time (the caller's monotonic clock).
     public var deadline: Double
-    /// Pods waiting for their turn, in order.
-    public private(set) var pending: [PodTarget] = []
+    /// Pods waiting for their turn, in order (a slice: pods leave from its head without moving the rest).
+    public private(set) var pending: ArraySlice<PodTarget> = []
     /// Pods in flight, in the order they started.
     public private(set) var active: [String] = []
     /// When each pod in flight started (the caller's monotonic clock).
@@ -147,7 +147,7 @@ public struct RolloutWindow: Sendable {
 
     /// Adds pods to the queue: at its end, or (`first`) before every pod waiting.
     public mutating func enqueue(_ targets: [PodTarget], first: Bool = false) {
-        pending = first ? targets + pending : pending + targets
+        if first { pending = ArraySlice(targets + pending) } else { pending.append(contentsOf: targets) }
     }
 
     /// Forgets every pod waiting (the rollout starts no more).
@@ -172,9 +172,9 @@ public struct RolloutWindow: Sendable {
         var turn = Turn()
         guard now < deadline else { return turn }
         var taken = 0
-        defer { pending.removeFirst(taken) }
+        defer { pending = pending.dropFirst(taken) }
         while taken < pending.count {
-            let next = pending[taken]
+            let next = pending[pending.startIndex + taken]
             guard let member = members[next.name], !member.terminating else {
                 taken += 1
                 turn.skipped.append(next)

@@ -127,7 +127,7 @@ public final class WorkloadRollout {
     private lazy var liveReplicas = workload.replicas
     /// The Deployment's surge as the record shows it (pods added above its replicas); see `SurgeTracker`.
     private var surge = SurgeTracker(count: 0)
-    private var pending: [PodTarget] { window.pending }
+    private var pending: ArraySlice<PodTarget> { window.pending }
     private var active: [String: Active] = [:]
     private var activeOrder: [String] { window.active }
     /// The earliest `wakeAt` of an active pod: before then only changed pods need a look.

@@ -36,7 +36,9 @@ struct CurlHandleSetup: Sendable {
         kcurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         kcurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         kcurl_easy_setopt_string(easy, CURLOPT_USERAGENT, s.userAgent)
-        if !s.disableCompression { kcurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "gzip") }
+        // Only reads come back large enough for the API server to compress (lists over 128 KiB);
+        // a write's answer never is, and the header and decoder setup would cost every write.
+        if !s.disableCompression && request.method == "GET" { kcurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "gzip") }
         kcurl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         kcurl_easy_setopt_long(easy, CURLOPT_TCP_KEEPIDLE, 30)
         kcurl_easy_setopt_long(easy, CURLOPT_TCP_KEEPINTVL, 30)
