@@ -8,6 +8,8 @@ public final class KubeClient: Sendable {
     public let config: ClientConfig
     /// The API server address.
     public let server: ServerURL
+    /// `server.base`, made once: every request's URL starts with it.
+    private let base: String
     /// Requests made, by verb.
     public let requestCounter: RequestCounter
     let options: KubeClientOptions
@@ -20,6 +22,7 @@ public final class KubeClient: Sendable {
         self.config = config
         self.options = options
         server = try ServerURL.parse(config.server, defaultTLS: true)
+        base = server.base
         requestCounter = options.requestCounter
         tracer = RequestTracer(verbosity: options.verbosity, sink: options.logSink)
         transport = CurlTransport(settings: TransportSettings(
@@ -42,7 +45,7 @@ public final class KubeClient: Sendable {
     public func url(_ path: String, query: [QueryItem] = []) -> String {
         let p = path.hasPrefix("/") ? path : "/" + path
         let q = query.isEmpty ? "" : "?" + QueryItem.encode(query)
-        return server.base + p + q
+        return base + p + q
     }
 
     /// Sends one request with authentication, retries, tracing and counting, and returns the

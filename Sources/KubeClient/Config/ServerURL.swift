@@ -11,7 +11,7 @@ public struct ServerURL: Sendable, Equatable {
 
     /// `host:port` as it goes in a URL (IPv6 in brackets).
     public var authority: String {
-        let h = host.contains(":") ? "[\(host)]" : host
+        let h = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         if let port { return "\(h):\(port)" }
         return h
     }
