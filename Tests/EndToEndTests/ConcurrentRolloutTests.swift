@@ -225,6 +225,119 @@ struct ConcurrentRolloutTests {
         }
     }
 
+    /// Three Deployments of 4 pods rolled at once: the workloads of the chains below.
+    static let trio = ["a", "b", "c"]
+
+    @Sendable static func trioScenario() -> Scenario {
+        RolloutScenario.make(trio.map { Workloads.deployment($0, replicas: 4) }, latencies: RolloutScenario.restartLatencies)
+    }
+
+    static func trioSubject(_ name: String) -> ChainSubject {
+        ChainSubject(name: "Deployment", resource: Resources.deployments, target: "deployment/\(name)", objectName: name,
+                     prefix: name + "-", container: "app", oldImage: "nginx:1.25", newImage: "nginx:1.27",
+                     brokenImage: "nginx:1.27-broken", replicas: 4, scenario: trioScenario)
+    }
+
+    /// Each of the trio as a clean cluster leaves it after rolling the three at once (`rolled`), and
+    /// after undoing each then (`undone`): made once, for every chain that ends at them.
+    static let trioReferences: Result<(rolled: [String: WorkloadEndState], undone: [String: WorkloadEndState]), any Error> = Result {
+        let clean = try TestCluster(trioScenario())
+        defer { clean.stop() }
+        clean.settle()
+        try writeApp(clean, "app", replicas: 4, names: trio)
+        func run(_ args: [String]) throws {
+            let r = try clean.run(args, timeout: 60)
+            guard r.status == 0 else { throw E2EError.failedRun(r) }
+            clean.settle(thenWait: 0.3)
+        }
+        func states() -> [String: WorkloadEndState] {
+            Dictionary(uniqueKeysWithValues: trio.map { ($0, WorkloadEndState(clean, trioSubject($0))) })
+        }
+        try run(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "100ms"])
+        let rolled = states()
+        for name in trio { try run(["undo", "deployment/\(name)", "--grace-period", "100ms"]) }
+        return (rolled, states())
+    }
+
+    @Test("kill -9 while three workloads roll at once, then one resume of all three, then undo of each: each ends as a clean rollout leaves it, then as a clean rollout and undo leave it; no pod recreated")
+    func killThenResumeThenUndo() throws {
+        let (rolled, undone) = try Self.trioReferences.get()
+        let c = try TestCluster(Self.trioScenario())
+        defer { c.stop() }
+        c.settle()
+        let before = c.facts(prefix: "")
+        try Self.writeApp(c, "app", replicas: 4, names: Self.trio)
+        // A pod takes over 2 s (its grace period): the kill lands while every workload has one out of service.
+        let run = try c.start(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "2s"])
+        defer { run.cleanUp() }
+        let outOfService = Eventually.wait(20) {
+            Self.trio.allSatisfy { name in c.facts(prefix: name + "-").values.contains { $0.gate == "False" } }
+        }
+        #expect(outOfService, "every workload has a pod out of service: \(run.stderr)")
+        run.signal(SIGKILL)
+        #expect(run.waitExit(timeout: 10) == 128 + SIGKILL, "killed mid-rollout: \(run.stderr)")
+        c.settle()
+        #expect(c.facts(prefix: "").values.contains { $0.gate == "False" }, "the kill left pods out of service")
+
+        let resume = try c.run(["resume"] + Self.trio.map { "deployment/\($0)" } + ["--grace-period", "100ms"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        c.settle(thenWait: 0.3)
+        for name in Self.trio {
+            let state = WorkloadEndState(c, Self.trioSubject(name))
+            #expect(state == rolled[name], "\(name) after resume\n\(state)\n--- clean\n\(rolled[name].map(\.description) ?? "-")")
+            #expect(c.record(Resources.deployments, name)?["phase"] == "complete")
+        }
+
+        for name in Self.trio {
+            let undo = try c.run(["undo", "deployment/\(name)", "--grace-period", "100ms"], timeout: 60)
+            #expect(undo.status == 0, "\(undo)")
+        }
+        c.settle(thenWait: 0.3)
+        for name in Self.trio {
+            let state = WorkloadEndState(c, Self.trioSubject(name))
+            #expect(state == undone[name], "\(name) after undo\n\(state)\n--- clean\n\(undone[name].map(\.description) ?? "-")")
+        }
+        let log = c.server.cluster.transitions
+        #expect(!log.wasAnyPodDeleted() && log.createdPods().isEmpty, "no pod recreated")
+        for (pod, b) in before {
+            #expect(c.facts(prefix: "")[pod]?.uid == b.uid, "\(pod) kept")
+            #expect(log.kills(container: "app", pod: pod) == 2, "\(pod): app restarted once each way (\(log.kills(container: "app", pod: pod)))")
+        }
+    }
+
+    @Test("SIGINT while three workloads roll at once: exit 4 with no pod out of service, each recorded paused; one resume of all three ends each as a clean rollout does")
+    func sigintThenResumeAll() throws {
+        let rolled = try Self.trioReferences.get().rolled
+        let c = try TestCluster(Self.trioScenario())
+        defer { c.stop() }
+        c.settle()
+        try Self.writeApp(c, "app", replicas: 4, names: Self.trio)
+        let run = try c.start(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "300ms"])
+        defer { run.cleanUp() }
+        let outOfService = Eventually.wait(20) {
+            Self.trio.allSatisfy { name in c.facts(prefix: name + "-").values.contains { $0.gate == "False" } }
+        }
+        #expect(outOfService, "every workload has a pod out of service: \(run.stderr)")
+        run.signal(SIGINT)
+        #expect(run.waitExit(timeout: 15) == 4, "\(run.stderr)")
+        for name in Self.trio { #expect(run.stderr.contains("deployment/\(name)"), "\(name) is named for resume: \(run.stderr)") }
+        let stopped = c.facts(prefix: "")
+        #expect(stopped.values.allSatisfy { $0.gate == "True" && $0.ready }, "pods in flight finished: \(stopped.values)")
+        for name in Self.trio {
+            let status = try c.statusJSON("deployment/\(name)")
+            #expect(status.first?["phase"] == "paused" && status.first?["exitCode"] == 4, "\(name): \(status)")
+        }
+
+        let resume = try c.run(["resume"] + Self.trio.map { "deployment/\($0)" } + ["--grace-period", "100ms"], timeout: 60)
+        #expect(resume.status == 0, "\(resume)")
+        c.settle(thenWait: 0.3)
+        for name in Self.trio {
+            let state = WorkloadEndState(c, Self.trioSubject(name))
+            #expect(state == rolled[name], "\(name) after resume\n\(state)\n--- clean\n\(rolled[name].map(\.description) ?? "-")")
+        }
+        #expect(!c.server.cluster.transitions.wasAnyPodDeleted())
+    }
+
     @Test("one PodDisruptionBudget over two Deployments rolled at once is one allowance: never more of their pods out of service than it allows together")
     func sharedBudget() throws {
         func shop(_ name: String, _ image: String) -> JSONValue {
