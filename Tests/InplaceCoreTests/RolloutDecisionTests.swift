@@ -78,6 +78,7 @@ import Testing
         #expect(ContainerRestartCheck.normalize("app:1/") == "app:1/")
         #expect(ContainerRestartCheck.normalize("///") == "///:latest")
         #expect(ContainerRestartCheck.normalize("") == ":latest")
+        #expect(ContainerRestartCheck.normalize("docker.io/library/café") == "café:latest", "the prefix is cut as bytes, the rest kept whole")
     }
 }
 

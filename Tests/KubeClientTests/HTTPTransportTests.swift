@@ -216,4 +216,10 @@ struct HTTPTransportTests {
         #expect(server.acceptCount <= 8)
         #expect(client.requestCounter.total == 40)
     }
+
+    @Test func contentLengthIsFoundInAnyCaseAndNothingElse() {
+        func named(_ name: String) -> Bool { Array(name.utf8).withUnsafeBytes { CurlTransfer.isContentLength($0) } }
+        for name in ["Content-Length", "content-length", "CONTENT-LENGTH"] { #expect(named(name), "\(name)") }
+        for name in ["Content-Lengths", "Content_Length", "content\rlength", "Content-Type", ""] { #expect(!named(name), "\(name)") }
+    }
 }

@@ -65,8 +65,10 @@ public enum ContainerRestartCheck {
     /// every change of a restarting pod.
     static func normalize(_ image: String) -> String {
         var s = Substring(image)
-        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"] where s.hasPrefix(prefix) {
-            s = s.dropFirst(prefix.count)
+        // Compared as bytes: Substring.hasPrefix(String) compares Characters, one grapheme break at a time.
+        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"]
+        where s.utf8.starts(with: prefix.utf8) {
+            s = Substring(s.utf8.dropFirst(prefix.utf8.count))
             break
         }
         let bytes = s.utf8
