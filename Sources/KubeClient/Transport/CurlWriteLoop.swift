@@ -376,6 +376,7 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         let transfer = CurlTransfer(cancellation: job.cancellation, maxBodyBytes: setup.settings.limits.maxResponseBytes)
         transfer.onStreamData = onData
         let lists = setup.configure(easy, job.request, transfer, resuming: job.resuming)
+        kcurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, CurlHandleSetup.streamBufferBytes)
         let code = curl_multi_add_handle(multi, easy)
         guard code == CURLM_OK else {
             transfer.onStreamData = nil
