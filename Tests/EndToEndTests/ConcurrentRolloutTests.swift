@@ -259,6 +259,31 @@ struct ConcurrentRolloutTests {
         return (rolled, states())
     }
 
+    /// Starts rolling the trio at once (one pod at a time each, each pod's drain `gracePeriod`) on
+    /// `c`, and returns once every workload has a pod out of service.
+    static func startTrio(on c: TestCluster, gracePeriod: String) throws -> BackgroundRun {
+        try writeApp(c, "app", replicas: 4, names: trio)
+        let run = try c.start(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", gracePeriod])
+        let outOfService = Eventually.wait(20) {
+            trio.allSatisfy { name in c.facts(prefix: name + "-").values.contains { $0.gate == "False" } }
+        }
+        #expect(outOfService, "every workload has a pod out of service: \(run.stderr)")
+        return run
+    }
+
+    /// Runs `args` on `c`, then expects each of the trio to end as `expected` has it (`after` names the step).
+    static func expectTrio(_ c: TestCluster, after args: [[String]], _ expected: [String: WorkloadEndState], _ step: String) throws {
+        for command in args {
+            let r = try c.run(command, timeout: 60)
+            #expect(r.status == 0, "\(step): \(r)")
+        }
+        c.settle(thenWait: 0.3)
+        for name in trio {
+            let state = WorkloadEndState(c, trioSubject(name))
+            #expect(state == expected[name], "\(name) after \(step)\n\(state)\n--- clean\n\(expected[name].map(\.description) ?? "-")")
+        }
+    }
+
     @Test("kill -9 while three workloads roll at once, then one resume of all three, then undo of each: each ends as a clean rollout leaves it, then as a clean rollout and undo leave it; no pod recreated")
     func killThenResumeThenUndo() throws {
         let (rolled, undone) = try Self.trioReferences.get()
@@ -266,37 +291,17 @@ struct ConcurrentRolloutTests {
         defer { c.stop() }
         c.settle()
         let before = c.facts(prefix: "")
-        try Self.writeApp(c, "app", replicas: 4, names: Self.trio)
         // A pod takes over 2 s (its grace period): the kill lands while every workload has one out of service.
-        let run = try c.start(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "2s"])
+        let run = try Self.startTrio(on: c, gracePeriod: "2s")
         defer { run.cleanUp() }
-        let outOfService = Eventually.wait(20) {
-            Self.trio.allSatisfy { name in c.facts(prefix: name + "-").values.contains { $0.gate == "False" } }
-        }
-        #expect(outOfService, "every workload has a pod out of service: \(run.stderr)")
         run.signal(SIGKILL)
         #expect(run.waitExit(timeout: 10) == 128 + SIGKILL, "killed mid-rollout: \(run.stderr)")
         c.settle()
         #expect(c.facts(prefix: "").values.contains { $0.gate == "False" }, "the kill left pods out of service")
 
-        let resume = try c.run(["resume"] + Self.trio.map { "deployment/\($0)" } + ["--grace-period", "100ms"], timeout: 60)
-        #expect(resume.status == 0, "\(resume)")
-        c.settle(thenWait: 0.3)
-        for name in Self.trio {
-            let state = WorkloadEndState(c, Self.trioSubject(name))
-            #expect(state == rolled[name], "\(name) after resume\n\(state)\n--- clean\n\(rolled[name].map(\.description) ?? "-")")
-            #expect(c.record(Resources.deployments, name)?["phase"] == "complete")
-        }
-
-        for name in Self.trio {
-            let undo = try c.run(["undo", "deployment/\(name)", "--grace-period", "100ms"], timeout: 60)
-            #expect(undo.status == 0, "\(undo)")
-        }
-        c.settle(thenWait: 0.3)
-        for name in Self.trio {
-            let state = WorkloadEndState(c, Self.trioSubject(name))
-            #expect(state == undone[name], "\(name) after undo\n\(state)\n--- clean\n\(undone[name].map(\.description) ?? "-")")
-        }
+        try Self.expectTrio(c, after: [["resume"] + Self.trio.map { "deployment/\($0)" } + ["--grace-period", "100ms"]], rolled, "resume")
+        for name in Self.trio { #expect(c.record(Resources.deployments, name)?["phase"] == "complete") }
+        try Self.expectTrio(c, after: Self.trio.map { ["undo", "deployment/\($0)", "--grace-period", "100ms"] }, undone, "undo")
         let log = c.server.cluster.transitions
         #expect(!log.wasAnyPodDeleted() && log.createdPods().isEmpty, "no pod recreated")
         for (pod, b) in before {
@@ -311,13 +316,8 @@ struct ConcurrentRolloutTests {
         let c = try TestCluster(Self.trioScenario())
         defer { c.stop() }
         c.settle()
-        try Self.writeApp(c, "app", replicas: 4, names: Self.trio)
-        let run = try c.start(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "300ms"])
+        let run = try Self.startTrio(on: c, gracePeriod: "300ms")
         defer { run.cleanUp() }
-        let outOfService = Eventually.wait(20) {
-            Self.trio.allSatisfy { name in c.facts(prefix: name + "-").values.contains { $0.gate == "False" } }
-        }
-        #expect(outOfService, "every workload has a pod out of service: \(run.stderr)")
         run.signal(SIGINT)
         #expect(run.waitExit(timeout: 15) == 4, "\(run.stderr)")
         for name in Self.trio { #expect(run.stderr.contains("deployment/\(name)"), "\(name) is named for resume: \(run.stderr)") }
@@ -328,13 +328,7 @@ struct ConcurrentRolloutTests {
             #expect(status.first?["phase"] == "paused" && status.first?["exitCode"] == 4, "\(name): \(status)")
         }
 
-        let resume = try c.run(["resume"] + Self.trio.map { "deployment/\($0)" } + ["--grace-period", "100ms"], timeout: 60)
-        #expect(resume.status == 0, "\(resume)")
-        c.settle(thenWait: 0.3)
-        for name in Self.trio {
-            let state = WorkloadEndState(c, Self.trioSubject(name))
-            #expect(state == rolled[name], "\(name) after resume\n\(state)\n--- clean\n\(rolled[name].map(\.description) ?? "-")")
-        }
+        try Self.expectTrio(c, after: [["resume"] + Self.trio.map { "deployment/\($0)" } + ["--grace-period", "100ms"]], rolled, "resume")
         #expect(!c.server.cluster.transitions.wasAnyPodDeleted())
     }
 
