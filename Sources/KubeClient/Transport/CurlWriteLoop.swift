@@ -88,6 +88,9 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     /// Set when a request is handed over, cleared when the loop takes them (both under the inbox's
     /// lock): while set, a wake is pending and another hand-over need not wake the loop again.
     private let waiting = Atomic<Bool>(false)
+    /// Hand-overs that put work in the inbox and have not yet written their wake to the pipe
+    /// (counted under the inbox's lock, so a loop that saw the inbox closed and empty sees them).
+    private let wakesInFlight = Atomic<Int>(0)
     /// The thread in a turn (`pthread_self`; 0: none): work it hands itself needs no wake, since a
     /// turn looks at the inbox again before it polls.
     private let driver = Atomic<UInt>(0)
@@ -144,16 +147,25 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     }
 
     /// Puts work in the inbox unless the loop is closed, waking the loop unless a wake is pending.
-    /// The wake is written under the inbox's lock: the loop ends (and closes its pipe) only after
-    /// seeing the inbox closed and empty under that lock.
+    /// The wake is written after the inbox's lock is let go: the woken loop takes that lock at once,
+    /// and a write to the pipe under it (a system call that also wakes the loop's thread) kept the
+    /// loop spinning on the lock, then sleeping in the kernel, about once a pass. The loop closes its
+    /// pipe only once no wake counted in `wakesInFlight` is left to write.
     private func hand(_ put: (inout Inbox) -> Void) -> Bool {
         guard let sockets else { return false }
-        return inbox.withLock { box -> Bool in
+        var wake = false
+        let accepted = inbox.withLock { box -> Bool in
             guard !box.closed else { return false }
             put(&box)
-            if !waiting.exchange(true, ordering: .relaxed) && !onLoopThread { sockets.wake() }
+            wake = !waiting.exchange(true, ordering: .relaxed) && !onLoopThread
+            if wake { wakesInFlight.add(1, ordering: .relaxed) }
             return true
         }
+        if wake {
+            sockets.wake()
+            wakesInFlight.subtract(1, ordering: .releasing)
+        }
+        return accepted
     }
 
     /// True on the thread running a turn (a completion handing over the next request) or on the
@@ -197,6 +209,8 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         for easy in spare { curl_easy_cleanup(easy) }
         spare.removeAll()
         curl_multi_cleanup(multi)
+        // A hand-over whose work this loop ran may not have written its wake yet.
+        while wakesInFlight.load(ordering: .acquiring) > 0 { sched_yield() }
         sockets.closePipe()
         ended.store(true, ordering: .releasing)
     }
