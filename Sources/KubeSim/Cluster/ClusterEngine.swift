@@ -243,6 +243,7 @@ final class ClusterEngine {
             let isReady = new.isPodReady
             if wasReady != isReady { record(new, .ready(isReady)) }
             if old.nodeName.isEmpty && !new.nodeName.isEmpty { record(new, .scheduled(node: new.nodeName)) }
+            if !old.isTerminating && new.isTerminating { record(new, .terminating) }
             let before = Self.foreignConditions(old)
             for (type, status) in Self.foreignConditions(new) where before[type] != status {
                 record(new, .condition(type: type, status: status))

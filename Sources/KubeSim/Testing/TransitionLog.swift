@@ -13,6 +13,9 @@ public struct PodTransition: Sendable {
         case scheduled(node: String)
         /// The pod object is gone.
         case deleted
+        /// The pod was marked for deletion (its deletionTimestamp set): the workload controllers
+        /// stop counting it, as upstream's do, though it runs until its containers have stopped.
+        case terminating
         /// The pod's Ready condition changed.
         case ready(Bool)
         /// A condition the kubelet does not own changed (e.g. a readiness gate's), or appeared.

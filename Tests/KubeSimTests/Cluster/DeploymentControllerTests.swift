@@ -20,14 +20,18 @@ struct DeploymentControllerTests {
             && Sim.pods(s, prefix: name + "-").filter({ !$0.isTerminating }).count == n
     }
 
-    /// The most pods of a workload that existed at the same time, from the transition log.
+    /// The most pods of a workload that existed at the same time and were not terminating, from the
+    /// transition log: what maxSurge bounds. Upstream's controllers do not count terminating pods,
+    /// so a replaced pod still stopping its containers may run beside its replacement and the surge
+    /// pod (kubernetes/kubernetes#95498, the note of kubernetes/website#31603; KEP-3973 makes it a
+    /// choice). Under ThreadSanitizer the kubelet's stop lags enough for this test to see it.
     static func maxPods(_ log: TransitionLog, workload: String, initially: Set<String> = []) -> Int {
         var alive = initially
         var peak = alive.count
         for e in log.entries(workload: workload) {
             switch e.kind {
             case .observed, .created: alive.insert(e.uid)
-            case .deleted: alive.remove(e.uid)
+            case .deleted, .terminating: alive.remove(e.uid)
             default: continue
             }
             peak = max(peak, alive.count)
