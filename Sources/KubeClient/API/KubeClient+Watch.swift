@@ -92,14 +92,14 @@ extension KubeClient {
                 }
                 return .closedByServer
             }
-            let location = outcome.headers.first { $0.name.lowercased() == "location" }?.value
-            try refuseRedirect(status: outcome.status, location: location)
+            let response = HTTPResponse(status: outcome.status, headers: outcome.headers, body: outcome.body)
+            try refuseRedirect(status: outcome.status, location: response.header("Location"))
             if outcome.status == 401, !reauthenticated, authenticator.refreshAfterUnauthorized(auth) {
                 reauthenticated = true
                 attempt -= 1
                 continue
             }
-            let retryAfter = outcome.headers.first { $0.name.lowercased() == "retry-after" }.flatMap { Int($0.value.trimmingSpaces()) }
+            let retryAfter = response.header("Retry-After").flatMap { Int($0.trimmingSpaces()) }
             let decision = options.retryPolicy.decide(
                 attempt: attempt, idempotent: true, outcome: .response(status: outcome.status, retryAfterSeconds: retryAfter),
                 random: options.random())
@@ -107,7 +107,6 @@ extension KubeClient {
                 if !options.sleeper.sleep(for: delay, cancellation: cancellation) { return .stopped }
                 continue
             }
-            let response = HTTPResponse(status: outcome.status, headers: outcome.headers, body: outcome.body)
             throw .status(APIStatus.fromResponse(
                 status: outcome.status, body: outcome.body, contentType: response.header("Content-Type"),
                 retryAfterHeader: response.header("Retry-After"), method: "GET"))

@@ -64,17 +64,9 @@ final class CurlTransfer {
         var from = colon + 1, to = bytes.count
         while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
         while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
-        let name = UnsafeRawBufferPointer(rebasing: bytes[..<colon])
-        let header = HTTPHeader(String(decoding: name, as: UTF8.self), String(decoding: bytes[from..<to], as: UTF8.self))
-        if Self.isContentLength(name) { announcedLength = Int(header.value) ?? 0 }
+        let header = HTTPHeader(String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[from..<to], as: UTF8.self))
+        if header.named("Content-Length") { announcedLength = Int(header.value) ?? 0 }
         headers.append(header)
-    }
-
-    /// True when a header's name is Content-Length, in any case (read as bytes: a lowercased copy
-    /// of every header's name would be a string made for each).
-    static func isContentLength(_ name: UnsafeRawBufferPointer) -> Bool {
-        let wanted = "content-length".utf8
-        return name.count == wanted.count && zip(name, wanted).allSatisfy { (0x41...0x5A).contains($0) ? $0 | 0x20 == $1 : $0 == $1 }
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {

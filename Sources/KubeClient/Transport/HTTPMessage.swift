@@ -6,6 +6,12 @@ public struct HTTPHeader: Sendable, Equatable {
     public var value: String
     /// A header field.
     public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+
+    /// True when the field's name is `name`, in any case (compared byte by byte: no lowercased copies).
+    public func named(_ name: String) -> Bool {
+        func lower(_ b: UInt8) -> UInt8 { (0x41...0x5A).contains(b) ? b | 0x20 : b }
+        return self.name.utf8.count == name.utf8.count && zip(self.name.utf8, name.utf8).allSatisfy { lower($0) == lower($1) }
+    }
 }
 
 /// A TLS client certificate and key (PEM), e.g. from an exec credential plugin.
@@ -67,8 +73,5 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The first value of header `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return headers.first { $0.name.lowercased() == lower }?.value
-    }
+    public func header(_ name: String) -> String? { headers.first { $0.named(name) }?.value }
 }
