@@ -85,12 +85,22 @@ public struct JSONSubtreeCache: Sendable {
         return h ^ (h >> 31)
     }
 
+    /// The slots of the set `key` falls in.
+    private func slots(of key: UInt64) -> Range<Int> {
+        let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
+        return first..<(first + Self.ways)
+    }
+
+    /// True when slot `i` was kept under `key` and `projection`.
+    private func holds(_ i: Int, _ key: UInt64, _ projection: JSONProjection?) -> Bool {
+        keys[i] == key && projections[i] === projection
+    }
+
     /// The value kept under `key` and `projection` whose bytes are the first bytes at `raw`, and how
     /// many bytes it spans.
     mutating func value(key: UInt64, at raw: UnsafeRawPointer, available: Int, projection: JSONProjection?) -> (value: JSONValue, length: Int)? {
         clock &+= 1
-        let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
-        for i in first..<(first + Self.ways) where keys[i] == key && projections[i] === projection {
+        for i in slots(of: key) where holds(i, key, projection) {
             let n = sources[i].count
             if n > 0, n <= available, sources[i].withUnsafeBytes({ memcmp($0.baseAddress!, raw, n) == 0 }) {
                 used[i] = clock
@@ -104,8 +114,7 @@ public struct JSONSubtreeCache: Sendable {
     /// built from: for a reader that reuses what parts of them a new version repeats.
     mutating func latest(key: UInt64, projection: JSONProjection?) -> (source: [UInt8], value: JSONValue)? {
         clock &+= 1
-        let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
-        for i in first..<(first + Self.ways) where keys[i] == key && projections[i] === projection && !sources[i].isEmpty {
+        for i in slots(of: key) where holds(i, key, projection) && !sources[i].isEmpty {
             used[i] = clock
             return (sources[i], values[i])
         }
@@ -119,9 +128,8 @@ public struct JSONSubtreeCache: Sendable {
     mutating func keep(_ value: JSONValue, key: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?,
                        largest: Int = maximumBytes) {
         guard bytes.count >= Self.minimumBytes, bytes.count <= largest else { return }
-        let first = (Int(truncatingIfNeeded: key) & setMask) * Self.ways
-        let set = first..<(first + Self.ways)
-        let slot = set.first { keys[$0] == key && projections[$0] === projection && !sources[$0].isEmpty }
+        let set = slots(of: key)
+        let slot = set.first { holds($0, key, projection) && !sources[$0].isEmpty }
             ?? set.first { sources[$0].isEmpty }
             ?? set.max { clock &- used[$0] < clock &- used[$1] }!  // the longest unused (the clock wraps)
         let kept = keptBytes - sources[slot].count + bytes.count
