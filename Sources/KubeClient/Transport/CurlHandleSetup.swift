@@ -142,14 +142,6 @@ struct CurlHandleSetup: Sendable {
         return TransportError(kind: kind, server: settings.server.authority, detail: detail, curlCode: Int(code.rawValue))
     }
 
-    /// How much of a streamed transfer (a watch) libcurl reads from its socket at once. Its default,
-    /// 16 KiB, reads a burst of events (a hundred pods changing at once are 300 KiB) in one receive,
-    /// one readiness poll and one hand-over each 16 KiB, and splits every EndpointSlice event of a
-    /// hundred endpoints (25 KiB) across two reads, which the decoder then joins by copying. At
-    /// 64 KiB a rollout of 1,000 pods makes about 2,000 fewer receives and polls; 256 KiB saved
-    /// no more and cost 1.5 MB of peak RSS.
-    static let streamBufferBytes = 64 << 10
-
     /// Cuts off a (non-streamed) request whose transfer rate stays below the limits' minimum.
     func limitStalls(_ easy: UnsafeMutableRawPointer) {
         guard let stall = settings.limits.stallTime else { return }
