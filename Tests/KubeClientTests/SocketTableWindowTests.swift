@@ -45,6 +45,16 @@ struct SocketTableWindowTests {
             _ = Glibc.read(read, &sink, sink.count)
         }
 
+        /// Makes the watched end readable `after` from now and waits once: expects it found ready,
+        /// empties it, and returns the seconds the wait took.
+        func read(after: Duration) -> Double {
+            send(after: after)
+            let (ready, seconds) = timedWait()
+            #expect(ready == [read], "the watched end was read")
+            drain()
+            return seconds
+        }
+
         /// Waits once; the sockets found ready and the seconds it took.
         func timedWait() -> (ready: [Int32], seconds: Double) {
             let start = ContinuousClock.now
@@ -58,12 +68,8 @@ struct SocketTableWindowTests {
     func busySocketWaitsForTheWindow() throws {
         for window in [Duration.milliseconds(300), .zero] {
             let w = try Watched(window: window, napEndsOnWake: false)
-            w.send(after: .zero)
-            #expect(w.timedWait().ready == [w.read])
-            w.drain()
-            w.send(after: .milliseconds(10))
-            let (ready, seconds) = w.timedWait()
-            #expect(ready == [w.read])
+            _ = w.read(after: .zero)
+            let seconds = w.read(after: .milliseconds(10))
             if window == .zero {
                 #expect(seconds < 0.25, "read at once without a window, took \(seconds) s")
             } else {
@@ -75,12 +81,8 @@ struct SocketTableWindowTests {
     @Test("12: a socket that was idle for longer than the window is read as soon as bytes arrive")
     func idleSocketIsReadAtOnce() throws {
         let w = try Watched(window: .milliseconds(300), napEndsOnWake: false)
-        w.send(after: .zero)
-        _ = w.timedWait()
-        w.drain()
-        w.send(after: .milliseconds(400))
-        let (ready, seconds) = w.timedWait()
-        #expect(ready == [w.read])
+        _ = w.read(after: .zero)
+        let seconds = w.read(after: .milliseconds(400))
         #expect(seconds < 0.65, "an idle socket waited for a window, took \(seconds) s")
     }
 
@@ -88,9 +90,7 @@ struct SocketTableWindowTests {
     func wakeEndsTheNapOfAWriteLoop() throws {
         for napEndsOnWake in [true, false] {
             let w = try Watched(window: .milliseconds(400), napEndsOnWake: napEndsOnWake)
-            w.send(after: .zero)
-            _ = w.timedWait()
-            w.drain()
+            _ = w.read(after: .zero)
             let table = w.table
             Thread.detachNewThread {
                 Thread.sleep(forTimeInterval: 0.02)
@@ -109,25 +109,15 @@ struct SocketTableWindowTests {
     @Test("12: a nap that finds nothing at its end stops the naps (events trickle in), and bytes within a window of a look start them again")
     func wastedNapStopsNaps() throws {
         let w = try Watched(window: .milliseconds(300), napEndsOnWake: false)
-        w.send(after: .zero)
-        _ = w.timedWait()
-        w.drain()
+        _ = w.read(after: .zero)
         // Nothing arrives during the nap: it bought nothing.
-        w.send(after: .milliseconds(500))
-        let (late, lateSeconds) = w.timedWait()
-        #expect(late == [w.read])
+        let lateSeconds = w.read(after: .milliseconds(500))
         #expect(lateSeconds >= 0.45, "read before the bytes were sent, after \(lateSeconds) s")
-        w.drain()
         // Naps are off: bytes soon after the look are read at once, and mark a burst.
-        w.send(after: .milliseconds(10))
-        let (soon, soonSeconds) = w.timedWait()
-        #expect(soon == [w.read])
+        let soonSeconds = w.read(after: .milliseconds(10))
         #expect(soonSeconds < 0.25, "napped after a nap that found nothing: \(soonSeconds) s")
-        w.drain()
         // A burst: the next bytes soon after a look wait out the window again.
-        w.send(after: .milliseconds(10))
-        let (burst, burstSeconds) = w.timedWait()
-        #expect(burst == [w.read])
+        let burstSeconds = w.read(after: .milliseconds(10))
         #expect(burstSeconds >= 0.25, "a burst was read before the window ended, after \(burstSeconds) s")
     }
 }
