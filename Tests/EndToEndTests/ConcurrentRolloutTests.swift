@@ -310,6 +310,24 @@ struct ConcurrentRolloutTests {
         }
     }
 
+    @Test("a broken image among three workloads rolled at once, then undo of each: the failed one and the two it stopped are back on their images, each as a clean rollout and undo leave it; no pod recreated")
+    func failThenUndoEach() throws {
+        let undone = try Self.trioReferences.get().undone
+        let c = try TestCluster(Self.trioScenario())
+        defer { c.stop() }
+        c.settle()
+        try Self.writeApp(c, "app", replicas: 4, names: Self.trio, broken: "b")
+        let failed = try c.run(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "100ms"], timeout: 90)
+        #expect(failed.status == 1, "\(failed)")
+        c.settle()
+        #expect(c.facts(prefix: "").values.contains { $0.images["app"] == "nginx:1.27" || $0.images["app"] == "nginx:1.27-broken" },
+                "the rollout wrote before it failed")
+        try Self.expectTrio(c, after: Self.trio.map { ["undo", "deployment/\($0)", "--grace-period", "100ms"] }, undone, "undo")
+        #expect(c.facts(prefix: "").values.allSatisfy { $0.images["app"] == "nginx:1.25" && $0.ready })
+        let log = c.server.cluster.transitions
+        #expect(!log.wasAnyPodDeleted() && log.createdPods().isEmpty, "no pod recreated")
+    }
+
     @Test("SIGINT while three workloads roll at once: exit 4 with no pod out of service, each recorded paused; one resume of all three ends each as a clean rollout does")
     func sigintThenResumeAll() throws {
         let rolled = try Self.trioReferences.get().rolled
