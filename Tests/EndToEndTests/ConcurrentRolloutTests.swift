@@ -259,6 +259,13 @@ struct ConcurrentRolloutTests {
         return (rolled, states())
     }
 
+    /// A settled cluster of the trio on their old images.
+    static func trioCluster() throws -> TestCluster {
+        let c = try TestCluster(trioScenario())
+        c.settle()
+        return c
+    }
+
     /// Starts rolling the trio at once (one pod at a time each, each pod's drain `gracePeriod`) on
     /// `c`, and returns once every workload has a pod out of service.
     static func startTrio(on c: TestCluster, gracePeriod: String) throws -> BackgroundRun {
@@ -287,9 +294,8 @@ struct ConcurrentRolloutTests {
     @Test("kill -9 while three workloads roll at once, then one resume of all three, then undo of each: each ends as a clean rollout leaves it, then as a clean rollout and undo leave it; no pod recreated")
     func killThenResumeThenUndo() throws {
         let (rolled, undone) = try Self.trioReferences.get()
-        let c = try TestCluster(Self.trioScenario())
+        let c = try Self.trioCluster()
         defer { c.stop() }
-        c.settle()
         let before = c.facts(prefix: "")
         // A pod takes over 2 s (its grace period): the kill lands while every workload has one out of service.
         let run = try Self.startTrio(on: c, gracePeriod: "2s")
@@ -313,9 +319,8 @@ struct ConcurrentRolloutTests {
     @Test("a broken image among three workloads rolled at once, then undo of each: the failed one and the two it stopped are back on their images, each as a clean rollout and undo leave it; no pod recreated")
     func failThenUndoEach() throws {
         let undone = try Self.trioReferences.get().undone
-        let c = try TestCluster(Self.trioScenario())
+        let c = try Self.trioCluster()
         defer { c.stop() }
-        c.settle()
         try Self.writeApp(c, "app", replicas: 4, names: Self.trio, broken: "b")
         let failed = try c.run(["rollout", "-f", "app", "--max-unavailable", "1", "--grace-period", "100ms"], timeout: 90)
         #expect(failed.status == 1, "\(failed)")
@@ -331,9 +336,8 @@ struct ConcurrentRolloutTests {
     @Test("SIGINT while three workloads roll at once: exit 4 with no pod out of service, each recorded paused; one resume of all three ends each as a clean rollout does")
     func sigintThenResumeAll() throws {
         let rolled = try Self.trioReferences.get().rolled
-        let c = try TestCluster(Self.trioScenario())
+        let c = try Self.trioCluster()
         defer { c.stop() }
-        c.settle()
         let run = try Self.startTrio(on: c, gracePeriod: "300ms")
         defer { run.cleanUp() }
         run.signal(SIGINT)
