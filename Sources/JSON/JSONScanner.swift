@@ -149,18 +149,18 @@ public struct JSONScanner {
         var name = identity
         let hash = name.withUTF8 { JSONByteHash.of(UnsafeRawPointer($0.baseAddress!), count: $0.count) }
         let key = JSONSubtreeCache.key(identity: hash | 1, projection: reader)
-        var result: (values: [JSONValue], spans: [JSONValue])
-        if let (old, kept) = parser.subtrees.latest(key: key, projection: reader),
-           let reused = try reusing(old, kept, start: start, read) {
-            guard let changed = reused else { return kept.array?.first?.array ?? [] }
+        var result: (values: [JSONValue], spans: [Int32])
+        if let (old, kept, spans) = parser.subtrees.latest(key: key, projection: reader),
+           let reused = try reusing(old, kept, spans, start: start, read) {
+            guard let changed = reused else { return kept.array ?? [] }
             result = changed
         } else {
             parser.pos = start
             result = try readElements(read)
         }
         let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: parser.buf[start..<parser.pos]))
-        parser.subtrees.keep(.array([.array(result.values), .array(result.spans)]), key: key, bytes: bytes, projection: reader,
-                             largest: Self.largestRememberedArray)
+        parser.subtrees.keep(.array(result.values), key: key, bytes: bytes, projection: reader,
+                             largest: Self.largestRememberedArray, spans: result.spans)
         return result.values
     }
 
@@ -172,34 +172,33 @@ public struct JSONScanner {
     static let resyncReach = 2
 
     /// Every element of the array at hand as `read` makes it, with where each starts and ends
-    /// (offsets from the array's `[`, as `.int`s, two per element).
+    /// (offsets from the array's `[`, two per element).
     private mutating func readElements(_ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue)
-        throws(JSONParseError) -> (values: [JSONValue], spans: [JSONValue]) {
+        throws(JSONParseError) -> (values: [JSONValue], spans: [Int32]) {
         let origin = parser.pos
         var values: [JSONValue] = []
-        var spans: [JSONValue] = []
+        var spans: [Int32] = []
         try elements { s throws(JSONParseError) in
             let from = s.parser.pos
             let value = try read(&s)
             if s.parser.pos == from { try s.skip() }
             values.append(value)
-            spans.append(.int(from - origin))
-            spans.append(.int(s.parser.pos - origin))
+            spans.append(Int32(truncatingIfNeeded: from - origin))
+            spans.append(Int32(truncatingIfNeeded: s.parser.pos - origin))
         }
         return (values, spans)
     }
 
-    /// The array at `start` read against the version `old` read as `kept` (see
-    /// `elements(remembering:identity:_:)`): `.some(nil)` when its bytes are `old`'s, else its
-    /// elements and their spans. nil when the versions do not line up or the bytes are not an
-    /// array as expected: the caller then reads it all (and finds any fault).
-    private mutating func reusing(_ old: [UInt8], _ kept: JSONValue, start: Int,
+    /// The array at `start` read against the version `old` read as `kept`, whose elements span
+    /// `spans` (see `elements(remembering:identity:_:)`): `.some(nil)` when its bytes are `old`'s,
+    /// else its elements and their spans. nil when the versions do not line up or the bytes are not
+    /// an array as expected: the caller then reads it all (and finds any fault).
+    private mutating func reusing(_ old: [UInt8], _ kept: JSONValue, _ spans: [Int32], start: Int,
                                   _ read: (inout JSONScanner) throws(JSONParseError) -> JSONValue)
-        throws(JSONParseError) -> (values: [JSONValue], spans: [JSONValue])?? {
-        guard case .array(let parts) = kept, parts.count == 2, case .array(let values) = parts[0],
-              case .array(let spans) = parts[1], spans.count == 2 * values.count else { return nil }
-        func from(_ i: Int) -> Int { spans[2 * i].int ?? 0 }
-        func to(_ i: Int) -> Int { spans[2 * i + 1].int ?? 0 }
+        throws(JSONParseError) -> (values: [JSONValue], spans: [Int32])?? {
+        guard case .array(let values) = kept, spans.count == 2 * values.count else { return nil }
+        func from(_ i: Int) -> Int { Int(spans[2 * i]) }
+        func to(_ i: Int) -> Int { Int(spans[2 * i + 1]) }
         let buf = UnsafeRawBufferPointer(parser.buf)
         let head = old.withUnsafeBytes { Self.sharedHead($0, UnsafeRawBufferPointer(rebasing: buf[start...])) }
         if head == old.count {
@@ -209,8 +208,12 @@ public struct JSONScanner {
         let count = values.count
         var before = 0
         while before < count && to(before) <= head { before += 1 }
-        var result = Array(values[0..<before])
-        var newSpans = Array(spans[0..<(2 * before)])
+        var result: [JSONValue] = []
+        result.reserveCapacity(values.count + 1)
+        result.append(contentsOf: values[0..<before])
+        var newSpans: [Int32] = []
+        newSpans.reserveCapacity(2 * values.count + 2)
+        newSpans.append(contentsOf: spans[0..<(2 * before)])
         depth += 1
         defer { depth -= 1 }
         parser.pos = start + (before > 0 ? to(before - 1) : 1)
@@ -241,19 +244,17 @@ public struct JSONScanner {
                     let rest = old.count - to(k)
                     if here + length + rest <= buf.count,
                        old.withUnsafeBytes({ memcmp($0.baseAddress! + to(k), buf.baseAddress! + here + length, rest) == 0 }) {
-                        let shift = here - start - from(k)
-                        for i in k..<count {
-                            result.append(values[i])
-                            newSpans.append(.int(from(i) + shift))
-                            newSpans.append(.int(to(i) + shift))
-                        }
+                        let shift = Int32(truncatingIfNeeded: here - start - from(k))
+                        result.append(contentsOf: values[k...])
+                        newSpans.reserveCapacity(2 * result.count)
+                        for i in (2 * k)..<(2 * count) { newSpans.append(spans[i] &+ shift) }
                         parser.pos = here + length + rest
                         return .some((result, newSpans))
                     }
                 }
                 result.append(values[k])
-                newSpans.append(.int(here - start))
-                newSpans.append(.int(here - start + length))
+                newSpans.append(Int32(truncatingIfNeeded: here - start))
+                newSpans.append(Int32(truncatingIfNeeded: here - start + length))
                 parser.pos = here + length
                 next = k + 1
                 continue
@@ -261,8 +262,8 @@ public struct JSONScanner {
             let value = try read(&self)
             if parser.pos == here { try skip() }
             result.append(value)
-            newSpans.append(.int(here - start))
-            newSpans.append(.int(parser.pos - start))
+            newSpans.append(Int32(truncatingIfNeeded: here - start))
+            newSpans.append(Int32(truncatingIfNeeded: parser.pos - start))
             next += 1
             restMayMatch = true
         }

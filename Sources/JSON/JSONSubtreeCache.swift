@@ -28,6 +28,9 @@ public struct JSONSubtreeCache: Sendable {
     private var sources: [[UInt8]]
     private var projections: [JSONProjection?]
     private var values: [JSONValue]
+    /// Offsets a reader keeps beside a value (`JSONScanner.elements(remembering:)`: where each
+    /// element of a kept array starts and ends), as plain integers rather than values.
+    private var spans: [[Int32]]
     /// When each slot was last kept or found (a count of lookups): the least recent of a full set goes.
     private var used: [UInt32]
     private var clock: UInt32 = 0
@@ -52,6 +55,7 @@ public struct JSONSubtreeCache: Sendable {
         sources = Array(repeating: [], count: size)
         projections = Array(repeating: nil, count: size)
         values = Array(repeating: .null, count: size)
+        spans = Array(repeating: [], count: size)
         used = Array(repeating: 0, count: size)
         setMask = size / Self.ways - 1
     }
@@ -111,12 +115,13 @@ public struct JSONSubtreeCache: Sendable {
     }
 
     /// The value last kept under `key` and `projection`, whatever its bytes, with the bytes it was
-    /// built from: for a reader that reuses what parts of them a new version repeats.
-    mutating func latest(key: UInt64, projection: JSONProjection?) -> (source: [UInt8], value: JSONValue)? {
+    /// built from and the spans kept with it: for a reader that reuses what parts of them a new
+    /// version repeats.
+    mutating func latest(key: UInt64, projection: JSONProjection?) -> (source: [UInt8], value: JSONValue, spans: [Int32])? {
         clock &+= 1
         for i in slots(of: key) where holds(i, key, projection) && !sources[i].isEmpty {
             used[i] = clock
-            return (sources[i], values[i])
+            return (sources[i], values[i], spans[i])
         }
         return nil
     }
@@ -124,9 +129,9 @@ public struct JSONSubtreeCache: Sendable {
     /// Keeps `value`, built from `bytes` (one whole object or array) under `projection`, in its
     /// key's set: in place of an older version (a slot of the same key and projection), else in an
     /// empty slot, else in the slot least recently used. Sizes outside the kept range (up to
-    /// `largest` bytes) are not kept.
+    /// `largest` bytes) are not kept. `spans` are kept beside the value (see `latest`).
     mutating func keep(_ value: JSONValue, key: UInt64, bytes: UnsafeRawBufferPointer, projection: JSONProjection?,
-                       largest: Int = maximumBytes) {
+                       largest: Int = maximumBytes, spans keptSpans: [Int32] = []) {
         guard bytes.count >= Self.minimumBytes, bytes.count <= largest else { return }
         let set = slots(of: key)
         let slot = set.first { holds($0, key, projection) && !sources[$0].isEmpty }
@@ -142,6 +147,7 @@ public struct JSONSubtreeCache: Sendable {
         }
         projections[slot] = projection
         values[slot] = value
+        spans[slot] = keptSpans
         used[slot] = clock
     }
 }

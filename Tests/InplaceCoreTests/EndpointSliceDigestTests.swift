@@ -20,8 +20,22 @@ import Testing
         try JSONValue(parsing: slice.serializedBytes(), projection: RolloutProjections.endpointSlice)
     }
 
+    /// The ready addresses and pods a digest lists, in the slice's order.
     static func listed(_ digest: JSONValue) -> (addresses: [String], pods: [String]) {
-        ((digest["readyAddresses"]?.array ?? []).compactMap(\.string), (digest["readyPods"]?.array ?? []).compactMap(\.string))
+        let entries = digest["endpoints"]?.array ?? []
+        return (entries.flatMap { ($0[0]?.array ?? []).compactMap(\.string) }, entries.compactMap { $0[1]?.string })
+    }
+
+    /// A digest's entries as the reference reads the whole slice: per endpoint, its ready addresses
+    /// and pod (`[[], null]` when not ready).
+    static func referenceEntries(_ slice: JSONValue) -> [JSONValue] {
+        (slice["endpoints"]?.array ?? []).map { endpoint -> JSONValue in
+            guard endpoint["conditions"]?["ready"]?.bool != false, endpoint.object != nil else { return [[], .null] }
+            let addresses = (endpoint["addresses"]?.array ?? []).filter { $0.string != nil }
+            let target = endpoint["targetRef"]
+            let pod: JSONValue = target?["kind"]?.string == "Pod" ? target?["name"].flatMap { $0.string == nil ? nil : $0 } ?? .null : .null
+            return [.array(addresses), pod]
+        }
     }
 
     @Test("a full slice: the digest keeps the metadata a shared watch filters by and the ready listings only")
@@ -42,7 +56,8 @@ import Testing
                                   "resourceVersion": "42"])
         #expect(Self.listed(d).addresses == ["10.0.0.5"])
         #expect(Self.listed(d).pods == ["web-7c9d-abcde"])
-        #expect(d.object?.keys == ["metadata", "readyAddresses", "readyPods"])
+        #expect(d.object?.keys == ["metadata", "endpoints"])
+        #expect(d["endpoints"] == [[["10.0.0.5"], "web-7c9d-abcde"], [[], .null]], "an entry per endpoint, in order")
     }
 
     @Test("odd endpoints read as the whole slice reads them: no conditions, null ready, other kinds, many addresses, escapes")
@@ -93,10 +108,9 @@ import Testing
             let d = try Self.digest(slice)
             #expect(Self.listed(d).addresses == Self.reference(slice).addresses)
             #expect(Self.listed(d).pods == Self.reference(slice).pods)
-            let readyPods = Self.reference(slice).pods
-            let legacy: JSONValue = ["metadata": slice["metadata"]!, "readyAddresses": .array(Self.reference(slice).addresses.map { .string($0) }),
-                                     "readyPods": .array(readyPods.map { .string($0) })]
-            let changedWhole = whole.record(legacy), changedDigested = digested.record(d)
+            #expect(d["endpoints"]?.array == Self.referenceEntries(slice))
+            let reference: JSONValue = ["metadata": slice["metadata"]!, "endpoints": .array(Self.referenceEntries(slice))]
+            let changedWhole = whole.record(reference), changedDigested = digested.record(d)
             #expect(changedWhole == changedDigested)
             for i in 0..<40 {
                 #expect(whole.listsReady(podIP: nil, podName: "pod-\(i)") == digested.listsReady(podIP: nil, podName: "pod-\(i)"))

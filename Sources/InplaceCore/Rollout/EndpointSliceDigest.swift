@@ -1,10 +1,14 @@
 import JSON
 
-/// An EndpointSlice as the drain reads it, made straight from the slice's bytes: its metadata and
-/// which addresses and pods it lists as ready (an endpoint whose `conditions.ready` is not false),
-/// without the tree of its endpoints (100 of them in a full slice, most unchanged in each event).
+/// An EndpointSlice as the drain reads it, made straight from the slice's bytes: its metadata and,
+/// for each endpoint, the addresses and pod it lists as ready (an endpoint whose `conditions.ready`
+/// is not false), without the tree of its endpoints (100 of them in a full slice, most unchanged in
+/// each event).
 ///
-/// The digest is itself a JSON object: `{"metadata": {...}, "readyAddresses": [...], "readyPods": [...]}`.
+/// The digest is itself a JSON object: `{"metadata": {...}, "endpoints": [[[addresses], pod], ...]}`,
+/// one entry per endpoint in the slice's order (`[[], null]` for one not ready). An entry a watch
+/// read before is the very value it read then (`JSONScanner.elements(remembering:)`), so comparing
+/// two versions of a slice entry by entry costs next to nothing where they agree.
 public enum EndpointSliceDigest {
     /// The metadata a shared watch filters and orders by: name, namespace, labels, resourceVersion.
     static let metadata = JSONProjection(dropping: [
@@ -15,33 +19,20 @@ public enum EndpointSliceDigest {
     @Sendable
     public static func read(_ s: inout JSONScanner) throws(JSONParseError) -> JSONValue {
         var meta: JSONValue = .object(JSONObject())
-        var addresses: [JSONValue] = []
-        var pods: [JSONValue] = []
+        var endpoints: [JSONValue] = []
         try s.members { s, key throws(JSONParseError) in
             switch key {
             case "metadata": meta = try s.value(keeping: metadata)
             case "endpoints":
                 // The API server writes the metadata first: the slice's name tells its versions apart.
                 let identity = meta["name"]?.string.map { (meta["namespace"]?.string ?? "") + "/" + $0 } ?? ""
-                let endpoints = try s.elements(remembering: endpointsReader, identity: identity) { s throws(JSONParseError) in
+                endpoints = try s.elements(remembering: endpointsReader, identity: identity) { s throws(JSONParseError) in
                     try s.remembered(as: endpointReader) { s throws(JSONParseError) in try readEndpoint(&s) }
-                }
-                addresses.reserveCapacity(endpoints.count)
-                pods.reserveCapacity(endpoints.count)
-                for endpoint in endpoints {
-                    guard case .array(let parts) = endpoint, parts.count == 2 else { continue }
-                    if case .array(let listed) = parts[0] {
-                        for address in listed { addresses.append(address) }
-                    }
-                    if case .string = parts[1] { pods.append(parts[1]) }
                 }
             default: break
             }
         }
-        return .object(JSONObject(uncheckedMembers: [
-            .init(key: "metadata", value: meta), .init(key: "readyAddresses", value: .array(addresses)),
-            .init(key: "readyPods", value: .array(pods)),
-        ]))
+        return .object(JSONObject(uncheckedMembers: [.init(key: "metadata", value: meta), .init(key: "endpoints", value: .array(endpoints))]))
     }
 
     /// Stands for the slice's endpoints, read as `readEndpoint` reads each, in the watch's subtree
