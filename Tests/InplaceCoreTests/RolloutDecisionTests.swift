@@ -80,6 +80,25 @@ import Testing
         #expect(ContainerRestartCheck.normalize("") == ":latest")
         #expect(ContainerRestartCheck.normalize("docker.io/library/café") == "café:latest", "the prefix is cut as bytes, the rest kept whole")
     }
+
+    @Test("two names are the same image exactly when they normalise alike, compared without building either")
+    func sameImageIsNormalizeEquality() {
+        let names = ["nginx", "nginx:latest", "nginx:lates", "nginxlatest", "nginx:1.27", "nginx:1.28", "docker.io/library/nginx",
+                     "docker.io/library/nginx:1.27", "index.docker.io/library/nginx:latest", "docker.io/nginx", "library/nginx",
+                     "host:5000/app/", "host:5000/app/:latest", "host:5000/app", "nginx@sha256:abc", "docker.io/library/nginx@sha256:abc",
+                     "", ":latest", "///", "///:latest", "café", "docker.io/library/café:latest", "app:1/", "app:1/:latest"]
+        for a in names {
+            for b in names {
+                #expect(ContainerRestartCheck.sameImage(a, b) == (ContainerRestartCheck.normalize(a) == ContainerRestartCheck.normalize(b)),
+                        "\(a) / \(b)")
+            }
+        }
+        #expect(ContainerRestartCheck.sameImage("docker.io/library/nginx:1.27", "nginx:1.27"))
+        #expect(ContainerRestartCheck.sameImage("nginx", "docker.io/library/nginx:latest"))
+        #expect(!ContainerRestartCheck.sameImage("nginx", "nginx:lates"))
+        #expect(ContainerRestartCheck.digest(of: "nginx@sha256:abc") == "sha256:abc")
+        #expect(ContainerRestartCheck.digest(of: "café:1") == nil)
+    }
 }
 
 @Suite struct PodProgressTests {

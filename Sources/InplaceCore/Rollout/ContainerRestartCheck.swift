@@ -47,7 +47,7 @@ public enum ContainerRestartCheck {
             imageApplied = imageID.hasSuffix(digest)
         } else {
             let image = status["image"]?.string ?? ""
-            imageApplied = image == record.to || normalize(image) == normalize(record.to)
+            imageApplied = image == record.to || sameImage(image, record.to)
                 || (!imageID.isEmpty && imageID != record.imageID)
         }
         guard imageApplied, status[path: ["state", "running"]] != nil else { return .pending }
@@ -56,27 +56,55 @@ public enum ContainerRestartCheck {
 
     /// The `sha256:...` digest an image reference pins, if any.
     static func digest(of image: String) -> String? {
-        guard let at = image.firstIndex(of: "@") else { return nil }
-        return String(image[image.index(after: at)...])
+        // Found as a byte: `String.firstIndex(of:)` compares Characters, one grapheme break at a time.
+        guard let at = image.utf8.firstIndex(of: UInt8(ascii: "@")) else { return nil }
+        return String(image[image.utf8.index(after: at)...])
     }
 
     /// The canonical form of an image name: Docker Hub prefixes dropped, `:latest` made explicit
-    /// (when the last non-empty path component names no tag). Read byte by byte: the rollout asks on
-    /// every change of a restarting pod.
+    /// (when the last non-empty path component names no tag).
     static func normalize(_ image: String) -> String {
-        var s = Substring(image)
-        // Compared as bytes: Substring.hasPrefix(String) compares Characters, one grapheme break at a time.
-        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"]
-        where s.utf8.starts(with: prefix.utf8) {
-            s = Substring(s.utf8.dropFirst(prefix.utf8.count))
-            break
+        var image = image
+        return image.withUTF8 { bytes in
+            let (name, latest) = canonical(bytes)
+            return String(decoding: name, as: UTF8.self) + (latest ? ":latest" : "")
         }
-        let bytes = s.utf8
-        if bytes.contains(UInt8(ascii: "@")) { return String(s) }
-        var end = bytes.endIndex
-        while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "/") { end = bytes.index(before: end) }
-        let start = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
-        let lastComponent = end > bytes.startIndex ? bytes[start..<end] : bytes[...]
-        return lastComponent.contains(UInt8(ascii: ":")) ? String(s) : s + ":latest"
+    }
+
+    /// True when two image names normalise to the same (`normalize`), compared in place: the rollout
+    /// asks on every change of a restarting pod, and the runtime reports Docker Hub images in full.
+    static func sameImage(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let (xName, xLatest) = canonical(x), (yName, yLatest) = canonical(y)
+                if xLatest == yLatest { return xName.elementsEqual(yName) }
+                // One side spells ":latest" out: it is the other side's name followed by ":latest".
+                let (short, long) = xLatest ? (xName, yName) : (yName, xName)
+                let tag: StaticString = ":latest"
+                let tagBytes = UnsafeBufferPointer(start: tag.utf8Start, count: tag.utf8CodeUnitCount)
+                return long.count == short.count + tagBytes.count && long.prefix(short.count).elementsEqual(short)
+                    && long.suffix(tagBytes.count).elementsEqual(tagBytes)
+            }
+        }
+    }
+
+    /// An image name's canonical form as its bytes without the Docker Hub prefix, and whether
+    /// `:latest` follows them (see `normalize`).
+    private static func canonical(_ image: UnsafeBufferPointer<UInt8>) -> (name: Slice<UnsafeBufferPointer<UInt8>>, latest: Bool) {
+        var s = image[...]
+        for prefix: StaticString in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"] {
+            let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+            if s.starts(with: p) {
+                s = s.dropFirst(p.count)
+                break
+            }
+        }
+        if s.contains(UInt8(ascii: "@")) { return (s, false) }
+        var end = s.endIndex
+        while end > s.startIndex, s[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        let start = s[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? s.startIndex
+        let lastComponent = end > s.startIndex ? s[start..<end] : s
+        return (s, !lastComponent.contains(UInt8(ascii: ":")))
     }
 }
