@@ -86,6 +86,40 @@ struct WriteLoopTests {
         #expect(server.acceptCount == accepted, "keep-alive: no new connection for the second burst")
     }
 
+    @Test("12: writes beyond the running limit wait their turn: never more at the server at once, each answered, in the order handed over")
+    func writesBeyondTheLimitWait() throws {
+        let atServer = Mutex(0)
+        let peak = Mutex(0)
+        let order = Mutex<[String]>([])
+        let server = LoopbackHTTPServer { request, _ in
+            let n = atServer.withLock { a -> Int in
+                a += 1
+                return a
+            }
+            peak.withLock { $0 = max($0, n) }
+            order.withLock { $0.append(request.path) }
+            usleep(20_000)
+            atServer.withLock { $0 -= 1 }
+            return .json(200, Self.pod)
+        }
+        defer { server.stop() }
+        let client = try testClient(server, maxConcurrentWrites: 4)
+        let answers = Answers<Result<JSONValue, KubeAPIError>>()
+        answers.expect(20)
+        for i in 0..<20 {
+            client.patch("/api/v1/namespaces/default/pods/p\(i)", type: .merge, body: Self.labels, idempotent: true) { answers.record(i, $0) }
+        }
+        #expect(answers.wait())
+        #expect(answers.results.count == 20 && answers.results.values.allSatisfy { (try? $0.get()) != nil })
+        #expect(peak.withLock { $0 } == 4, "four at the server at once, no more")
+        // The first four leave together; each later one only after an earlier one was answered, oldest
+        // first (two that leave together may reach the server in either order).
+        let arrived = order.withLock { $0 }.map { Int($0.split(separator: "p").last!)! }
+        #expect(Set(arrived.prefix(4)) == Set(0..<4), "\(arrived)")
+        for j in 0..<16 { #expect(arrived.firstIndex(of: j)! < arrived.firstIndex(of: j + 4)!, "\(j) before \(j + 4): \(arrived)") }
+        #expect(server.acceptCount <= 4, "no more connections than writes at once")
+    }
+
     @Test("a write whose answer is read for its metadata alone asks for PartialObjectMetadata, with the whole object as fallback; other writes ask for JSON")
     func metadataAnswers() throws {
         let server = LoopbackHTTPServer { _, _ in .json(200, Self.pod) }

@@ -28,7 +28,8 @@ public final class KubeClient: Sendable {
         transport = CurlTransport(settings: TransportSettings(
             server: server, tls: config.tls, proxyURL: config.proxyURL, disableCompression: config.disableCompression,
             userAgent: options.userAgent, connectTimeout: options.connectTimeout,
-            maxIdleHandles: options.maxIdleConnections, limits: options.limits, loopWindow: options.loopWindow))
+            maxIdleHandles: options.maxIdleConnections, maxConcurrentRequests: options.maxConcurrentWrites, limits: options.limits,
+            loopWindow: options.loopWindow))
         authenticator = RequestAuthenticator(credentials: config.credentials, environment: options.environment, now: options.now)
     }
 

@@ -23,9 +23,11 @@ public struct KubeClientOptions: Sendable {
     /// Time allowed to connect.
     public var connectTimeout: Duration
     /// Idle connections kept for reuse, by the blocking requests' handles and by the write loop each:
-    /// enough for a rollout's widest burst of concurrent writes (at most 256 per workload), so each
-    /// burst does not connect again.
+    /// more than the write loop ever runs at once (`maxConcurrentWrites`), so a burst does not
+    /// connect again.
     public var maxIdleConnections: Int
+    /// Most writes in flight at once on the write loop (`TransportSettings.maxConcurrentRequests`).
+    public var maxConcurrentWrites: Int
     /// Response size and stall limits of the transport.
     public var limits: TransportLimits
     /// While busy, the write and watch loops read their sockets at most once per this span
@@ -43,7 +45,7 @@ public struct KubeClientOptions: Sendable {
         retryPolicy: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = ThreadSleeper(), retryDeadline: RetryDeadline = RetryDeadline(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         environment: Environment = .current(), now: @escaping @Sendable () -> Double = { WallClock.now() },
-        connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256,
+        connectTimeout: Duration = .seconds(30), maxIdleConnections: Int = 256, maxConcurrentWrites: Int = 64,
         limits: TransportLimits = TransportLimits(), loopWindow: Duration = .milliseconds(2),
         maxWatchEventBytes: Int = 16 << 20, trace: ClientTrace? = nil
     ) {
@@ -59,6 +61,7 @@ public struct KubeClientOptions: Sendable {
         self.now = now
         self.connectTimeout = connectTimeout
         self.maxIdleConnections = maxIdleConnections
+        self.maxConcurrentWrites = maxConcurrentWrites
         self.limits = limits
         self.loopWindow = loopWindow
         self.maxWatchEventBytes = maxWatchEventBytes

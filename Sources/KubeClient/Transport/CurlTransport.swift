@@ -19,6 +19,11 @@ public struct TransportSettings: Sendable {
     public var connectTimeout: Duration
     /// Idle easy handles (each with its keep-alive connection) kept for reuse.
     public var maxIdleHandles: Int
+    /// Most requests the write loop runs at once; the others wait their turn in the order they were
+    /// handed over. Over HTTP/1.1 each running request holds a connection and an easy handle (about
+    /// 20 kB of memory in libcurl), and a burst wider than this gains nothing from a server that
+    /// works on a few requests at a time anyway.
+    public var maxConcurrentRequests: Int
     /// Response size and stall limits.
     public var limits: TransportLimits
     /// While busy, the write and watch loops look at their sockets at most once per this span
@@ -29,7 +34,7 @@ public struct TransportSettings: Sendable {
     /// Settings with libcurl defaults for everything not given.
     public init(
         server: ServerURL, tls: TLSConfig = TLSConfig(), proxyURL: String? = nil, disableCompression: Bool = false,
-        userAgent: String, connectTimeout: Duration = .seconds(30), maxIdleHandles: Int = 16,
+        userAgent: String, connectTimeout: Duration = .seconds(30), maxIdleHandles: Int = 16, maxConcurrentRequests: Int = 64,
         limits: TransportLimits = TransportLimits(), loopWindow: Duration = .milliseconds(2)
     ) {
         self.server = server
@@ -39,6 +44,7 @@ public struct TransportSettings: Sendable {
         self.userAgent = userAgent
         self.connectTimeout = connectTimeout
         self.maxIdleHandles = maxIdleHandles
+        self.maxConcurrentRequests = maxConcurrentRequests
         self.limits = limits
         self.loopWindow = loopWindow
     }

@@ -120,6 +120,11 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
     private var running: [UInt: Running] = [:]
     /// Easy handles of streamed transfers on the multi handle, by bit pattern.
     private var streaming: [UInt: RunningStream] = [:]
+    /// Requests taken from the inbox that wait for a place among the running ones
+    /// (`TransportSettings.maxConcurrentRequests`), in the order they were handed over.
+    private var queued: ArraySlice<Job> = []
+    /// Most requests on the multi handle at once.
+    private let runningLimit: Int
     /// Easy handles kept for the next requests (the connections stay with the multi handle).
     private var spare: [UnsafeMutableRawPointer] = []
     /// Most easy handles kept in `spare`.
@@ -132,6 +137,7 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         _ = CurlGlobal.initialized
         self.setup = setup
         spareLimit = max(1, setup.settings.maxIdleHandles)
+        runningLimit = max(1, setup.settings.maxConcurrentRequests)
         let table = CurlSocketTable(window: setup.settings.loopWindow, napEndsOnWake: napEndsOnWake)
         multi = table == nil ? nil : curl_multi_init()
         sockets = multi == nil ? nil : table
@@ -238,7 +244,7 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         driver.store(UInt(pthread_self()), ordering: .relaxed)
         defer { driver.store(0, ordering: .relaxed) }
         let (started, closed) = startSubmitted(multi)
-        if closed && running.isEmpty && streaming.isEmpty && started == 0 { return true }
+        if closed && running.isEmpty && streaming.isEmpty && queued.isEmpty && started == 0 { return true }
         WakeBatch.run {
             runDueTimers(multi)
             reap(multi)
@@ -333,7 +339,8 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
         _ = curl_multi_socket_action(multi, kcurl_socket_timeout(), 0, &active)
     }
 
-    /// Starts the requests handed over since the last look; how many, and whether the loop is closed.
+    /// Starts the requests handed over since the last look, as far as the running limit lets them
+    /// (the rest wait in `queued`); how many started, and whether the loop is closed.
     private func startSubmitted(_ multi: UnsafeMutableRawPointer) -> (started: Int, closed: Bool) {
         let (jobs, streams, closed) = inbox.withLock { box in
             defer {
@@ -343,9 +350,22 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
             }
             return (box.jobs, box.streams, box.closed)
         }
-        for job in jobs { start(job, on: multi) }
+        queued.append(contentsOf: jobs)
+        let started = startQueued(multi)
         for stream in streams { start(stream, on: multi) }
-        return (jobs.count + streams.count, closed)
+        return (started + streams.count, closed)
+    }
+
+    /// Starts waiting requests, oldest first, while fewer than the limit run; how many it started.
+    @discardableResult
+    private func startQueued(_ multi: UnsafeMutableRawPointer) -> Int {
+        var started = 0
+        while running.count < runningLimit, let job = queued.popFirst() {
+            start(job, on: multi)
+            started += 1
+        }
+        if queued.isEmpty { queued = [] }
+        return started
     }
 
     /// A spare easy handle, reset, or a new one.
@@ -459,9 +479,10 @@ final class CurlWriteLoop: WaitLoop, @unchecked Sendable {
             setup.release(easy, r.lists)
             if spare.count < spareLimit { spare.append(easy) } else { curl_easy_cleanup(easy) }
             defer {
-                // Requests handed over while earlier answers were handled (a slot they freed) go out
-                // now, not after the rest of the answers.
-                if waiting.load(ordering: .relaxed), startSubmitted(multi).started > 0 { runDueTimers(multi) }
+                // Requests handed over while earlier answers were handled (a slot they freed), and
+                // those waiting for the place this one left, go out now, not after the rest of the answers.
+                let started = waiting.load(ordering: .relaxed) ? startSubmitted(multi).started : startQueued(multi)
+                if started > 0 { runDueTimers(multi) }
             }
             if code == CURLE_OK {
                 r.job.completion(.success(HTTPResponse(status: r.transfer.status, headers: r.transfer.headers, body: r.transfer.body)))

@@ -64,7 +64,7 @@ func testClient(
     _ server: LoopbackHTTPServer, credentials: Credentials = Credentials(), timeout: Duration? = nil,
     verbosity: Int = 0, log: LogCapture? = nil, sleeper: RecordingSleeper = RecordingSleeper(),
     retry: RetryPolicy = RetryPolicy(), environment: Environment = memoryEnvironment(),
-    now: @escaping @Sendable () -> Double = { WallClock.now() }
+    now: @escaping @Sendable () -> Double = { WallClock.now() }, maxConcurrentWrites: Int = 64
 ) throws -> KubeClient {
     let config = ClientConfig(server: server.baseURL, credentials: credentials, requestTimeout: timeout)
     var sink: LogSink = { _ in }
@@ -72,7 +72,7 @@ func testClient(
     return try KubeClient(config: config, options: KubeClientOptions(
         userAgent: "kubectl-inplace/test", verbosity: verbosity, logSink: sink,
         retryPolicy: retry, sleeper: sleeper, random: { 0.5 }, environment: environment, now: now,
-        connectTimeout: .seconds(5)))
+        connectTimeout: .seconds(5), maxConcurrentWrites: maxConcurrentWrites))
 }
 
 func json(_ text: String) -> JSONValue { try! JSONValue(parsing: text) }
