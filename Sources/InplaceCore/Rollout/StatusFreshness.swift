@@ -45,10 +45,7 @@ public struct StatusFreshness: Sendable, Equatable {
         if generationObserved == false { return false }
         if Self.pullReasons.contains(reason) {
             let named = Self.quoted(message)
-            if !named.isEmpty {
-                let spec = ContainerRestartCheck.normalize(specImage)
-                return named.contains { ContainerRestartCheck.normalize($0) == spec }
-            }
+            if !named.isEmpty { return named.contains { ContainerRestartCheck.sameImage($0, specImage) } }
         }
         return generationObserved == true || newContainer || settled
     }
