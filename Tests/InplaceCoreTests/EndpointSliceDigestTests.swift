@@ -123,6 +123,9 @@ import Testing
     func rememberedEndpoints() throws {
         var dice = PlanAtScaleTests.Dice(state: 7)
         var strings = JSONStringCache(), subtrees = JSONSubtreeCache()
+        // An index fed as a watch feeds it (its unchanged entries the very values read before, found
+        // equal in place) against one fed each slice read alone (every entry compared as a value).
+        var watched = EndpointIndex(), alone = EndpointIndex()
         let hints: JSONValue = ["forZones": [["name": "europe-west1-b"], ["name": "europe-west1-c"], ["name": "europe-west1-d"]]]
         var endpoints: [JSONValue] = (0..<40).map { i in
             ["addresses": [.string("10.2.0.\(i)")], "conditions": ["ready": true, "serving": true, "terminating": false],
@@ -143,8 +146,15 @@ import Testing
             let remembered = try bytes.withUnsafeBufferPointer {
                 try JSONValue(parsingUTF8: $0, projection: RolloutProjections.endpointSlice, strings: &strings, subtrees: &subtrees)
             }
-            #expect(remembered == (try Self.digest(slice)), "round \(round)")
+            let fresh = try Self.digest(slice)
+            #expect(remembered == fresh, "round \(round)")
             #expect(Self.listed(remembered).pods == Self.reference(slice).pods)
+            #expect(watched.record(remembered) == alone.record(fresh), "round \(round): the same change seen")
+            for e in endpoints {
+                let ip = e["addresses"]?[0]?.string, pod = e["targetRef"]?["name"]?.string ?? ""
+                #expect(watched.listsReady(podIP: ip, podName: pod) == alone.listsReady(podIP: ip, podName: pod), "round \(round): \(pod)")
+                #expect(watched.listsReady(podIP: nil, podName: pod) == Self.reference(slice).pods.contains(pod), "round \(round): \(pod)")
+            }
         }
         // The endpoints were read through the cache, not around it.
         #expect(subtrees.keptBytes >= endpoints.count * 128)
