@@ -243,6 +243,42 @@ import Testing
         shared.close()
     }
 
+    @Test("shared watches: a deleted object's place goes to the next new one, which each subscriber sees as added only if it matches; a name deleted and made again is added again")
+    func sharedWatchesReuseDeletedPlaces() {
+        let cluster = GateKeeperTestCluster()
+        cluster.put(pod: Fixtures.livePod(name: "web-1"))
+        cluster.put(pod: Fixtures.livePod(name: "web-2"))
+        let shared = SharedWatches(cluster: cluster)
+        let seen = Mutex<[String: [String]]>([:])
+        func subscribe(_ app: String) -> any WatchStopping {
+            shared.watch("/api/v1/namespaces/default/pods", filter: { $0.labels["app"] == app }) { event in
+                let line: String
+                switch event {
+                case .synced(let items): line = "synced " + items.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ",")
+                case .added(let o): line = "added " + (o[path: ["metadata", "name"]]?.string ?? "")
+                case .modified(let o): line = "modified " + (o[path: ["metadata", "name"]]?.string ?? "")
+                case .deleted(let o): line = "deleted " + (o[path: ["metadata", "name"]]?.string ?? "")
+                case .failed: line = "failed"
+                }
+                seen.withLock { $0[app, default: []].append(line) }
+            }
+        }
+        let web = subscribe("web"), api = subscribe("api")
+        cluster.delete("/api/v1/namespaces/default/pods/web-1")
+        var other = Fixtures.livePod(name: "api-1")
+        other[path: ["metadata", "labels", "app"]] = "api"
+        cluster.put(pod: other)
+        cluster.mutate("/api/v1/namespaces/default/pods/api-1") { $0[path: ["status", "message"]] = "m" }
+        cluster.put(pod: Fixtures.livePod(name: "web-1"))
+        cluster.mutate("/api/v1/namespaces/default/pods/web-2") { $0[path: ["status", "message"]] = "m" }
+        #expect(seen.withLock { $0["web"] } == ["synced web-1,web-2", "deleted web-1", "added web-1", "modified web-2"])
+        #expect(seen.withLock { $0["api"] } == ["synced ", "added api-1", "modified api-1"])
+        let late = subscribe("web")
+        #expect(seen.withLock { $0["web"]?.last } == "synced web-1,web-2", "a later subscriber lists what is there now")
+        web.stop(); api.stop(); late.stop()
+        shared.close()
+    }
+
     @Test("shared watches: a workload subscribing after its own write lists the write's answer, never an older version, and older versions still on their way are not passed to it")
     func sharedWatchesNeverGoBack() {
         let cluster = GateKeeperTestCluster()

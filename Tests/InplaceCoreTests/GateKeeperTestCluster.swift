@@ -60,6 +60,17 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         store(path, o, added: false)
     }
 
+    /// Removes a stored object (as another client would) and tells the watchers.
+    func delete(_ path: String) {
+        let (gone, targets): (JSONValue?, [@Sendable (ClusterWatchEvent) -> Void]) = lock.withLock {
+            guard var o = objects.removeValue(forKey: path) else { return (nil, []) }
+            revision += 1
+            o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
+            return (o, watchers.filter { $0.collection == Self.collection(path) }.map(\.handler))
+        }
+        if let gone { for h in targets { h(.deleted(gone)) } }
+    }
+
     @discardableResult
     private func store(_ path: String, _ object: JSONValue, added: Bool) -> JSONValue {
         var o = object

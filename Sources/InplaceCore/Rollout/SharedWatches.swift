@@ -56,15 +56,16 @@ public final class SharedWatches: @unchecked Sendable {
         let subscriber = Subscriber(filter: filter, handler: handler)
         if informer.synced {
             var items: [JSONValue] = []
-            for (key, o) in informer.cache where filter(informer.meta(key, o)) {
-                items.append(o)
-                subscriber.matching[key] = Self.version(o)
+            for (slot, entry) in informer.entries.enumerated() {
+                guard let entry, filter(informer.meta(slot)) else { continue }
+                items.append(entry.object)
+                subscriber.match(slot, entry.version)
                 // The objects' routes stay: the new subscriber joins those of the objects it matches.
-                informer.routes[key]?.matching.append(id)
+                entry.route?.matching.append(id)
             }
             handler(.synced(items))
         } else {
-            informer.routes = [:]
+            informer.forgetRoutes()
         }
         informer.subscribers[id] = subscriber
         return Subscription { [weak self] in self?.unsubscribe(id, key: key) }
@@ -81,8 +82,10 @@ public final class SharedWatches: @unchecked Sendable {
         collection = String(collection[..<slash])
         lock.lock()
         defer { lock.unlock() }
+        let version = Self.version(object)
         for informer in informers.values where informer.collection == collection {
-            if Self.newer(object, than: informer.cache[key]) { informer.cache[key] = object }
+            let slot = informer.slot(key)
+            if Self.newer(version, than: informer.entries[slot]?.version) { informer.store(object, version: version, at: slot) }
         }
     }
 
@@ -115,62 +118,74 @@ public final class SharedWatches: @unchecked Sendable {
         switch event {
         case .synced(let listed):
             // A list can be older than a write whose answer the cache already keeps: the newer stays.
-            var cache = Dictionary(listed.compactMap { o in Self.key(o).map { ($0, o) } }, uniquingKeysWith: { _, b in b })
-            for (key, o) in cache { if let known = informer.cache[key], !Self.newer(o, than: known) { cache[key] = known } }
-            informer.cache = cache
+            var kept: [String: (object: JSONValue, version: Int?)] = [:]
+            var order: [String] = []
+            for o in listed {
+                guard let key = Self.key(o) else { continue }
+                let version = Self.version(o)
+                if kept[key] == nil { order.append(key) }
+                kept[key] = (o, version)
+            }
+            for (key, entry) in kept {
+                if let slot = informer.slots[key], let known = informer.entries[slot], !Self.newer(entry.version, than: known.version) {
+                    kept[key] = (known.object, known.version)
+                }
+            }
+            informer.reset()
+            for key in order { informer.store(kept[key]!.object, version: kept[key]!.version, at: informer.slot(key)) }
             informer.synced = true
-            informer.routes = [:]
-            informer.metas = [:]
-            let items = listed.compactMap { Self.key($0).flatMap { cache[$0] } }
-            let metas = items.map { o in Self.key(o).map { informer.meta($0, o) } ?? Meta(o) }
+            let slots = order.map { informer.slots[$0]! }
             for s in informer.subscribers.values {
-                let mine = items.indices.filter { s.filter(metas[$0]) }.map { items[$0] }
-                s.matching = [:]
-                for o in mine { if let key = Self.key(o) { s.matching[key] = Self.version(o) } }
+                s.seen = []
+                var mine: [JSONValue] = []
+                for slot in slots where s.filter(informer.meta(slot)) {
+                    let entry = informer.entries[slot]!
+                    mine.append(entry.object)
+                    s.match(slot, entry.version)
+                }
                 s.handler(.synced(mine))
             }
         case .added(let o), .modified(let o):
             guard let key = Self.key(o) else { return }
-            if Self.newer(o, than: informer.cache[key]) { informer.cache[key] = o }
             let version = Self.version(o)
+            let slot = informer.slot(key)
+            if Self.newer(version, than: informer.entries[slot]?.version) { informer.store(o, version: version, at: slot) }
             let labels = o["metadata"]?["labels"]
             func deliver(_ s: Subscriber) {
-                if let seen = s.matching[key], let seen, let version, version < seen { return }
-                let known = s.matching.updateValue(version, forKey: key) != nil
+                if let seen = s.seen(slot), let seen, let version, version < seen { return }
+                let known = s.seen(slot) != nil
+                s.match(slot, version)
                 s.handler(known ? .modified(o) : .added(o))
             }
-            if let route = informer.routes[key], route.labels == labels {
+            let entry = informer.entries[slot]
+            if let route = entry?.route, route.labels == labels {
                 // The filters read the name, namespace and labels: with the labels as they were, the
                 // same subscribers match, and the others hold no entry for the object.
                 for id in route.matching { if let s = informer.subscribers[id] { deliver(s) } }
                 return
             }
-            let meta = informer.meta(key, o)
+            let meta = Meta(o)
             var matching: [Int] = []
             // A subscriber that saw a newer version passes this one over, matching or not; then the
             // labels of this version say nothing of what it holds, and no route is kept.
             var routable = true
             for (id, s) in informer.subscribers {
-                if let seen = s.matching[key], let seen, let version, version < seen {
+                if let seen = s.seen(slot), let seen, let version, version < seen {
                     routable = false
                     continue
                 }
                 if s.filter(meta) {
                     matching.append(id)
                     deliver(s)
-                } else if s.matching.removeValue(forKey: key) != nil {
+                } else if s.forget(slot) {
                     s.handler(.deleted(o))
                 }
             }
-            informer.routes[key] = routable ? Route(labels: labels, matching: matching) : nil
+            entry?.route = routable ? Route(labels: labels, matching: matching) : nil
         case .deleted(let o):
-            guard let key = Self.key(o) else { return }
-            informer.cache[key] = nil
-            informer.routes[key] = nil
-            informer.metas[key] = nil
-            for s in informer.subscribers.values where s.matching.removeValue(forKey: key) != nil {
-                s.handler(.deleted(o))
-            }
+            guard let key = Self.key(o), let slot = informer.slots[key] else { return }
+            informer.free(key, slot)
+            for s in informer.subscribers.values where s.forget(slot) { s.handler(.deleted(o)) }
         case .failed:
             // The watch gave up: its subscribers are told, and the next to ask opens a new one.
             if informers[collectionKey] === informer { informers[collectionKey] = nil }
@@ -182,41 +197,97 @@ public final class SharedWatches: @unchecked Sendable {
     /// The resourceVersion as a number, to order versions of one object (nil: not comparable).
     private static func version(_ o: JSONValue) -> Int? { o[path: ["metadata", "resourceVersion"]]?.string.flatMap { Int($0) } }
 
-    /// Whether `o` is at least as new as `old`.
-    private static func newer(_ o: JSONValue, than old: JSONValue?) -> Bool {
-        guard let old, let a = version(old), let b = version(o) else { return true }
-        return b >= a
+    /// Whether a version is at least as new as `old` (either not comparable: it is).
+    private static func newer(_ version: Int?, than old: Int?) -> Bool {
+        guard let old, let version else { return true }
+        return version >= old
     }
 
+    /// `namespace/name`: what an object is found by.
     private static func key(_ o: JSONValue) -> String? {
-        guard let name = o[path: ["metadata", "name"]]?.string else { return nil }
-        return (o[path: ["metadata", "namespace"]]?.string ?? "") + "/" + name
+        guard let metadata = o["metadata"], let name = metadata["name"]?.string else { return nil }
+        return (metadata["namespace"]?.string ?? "") + "/" + name
     }
 
     /// One collection's watch, what it shows, and who listens (`@unchecked`: only touched under
-    /// the owner's lock).
+    /// the owner's lock). Each object has a slot, found by its key once per event; what is known of
+    /// it (in `entries`) and what each subscriber saw of it (`Subscriber.seen`) are read by that slot.
     private final class Informer: @unchecked Sendable {
         let collection: String
         var upstream: (any WatchStopping)?
-        var cache: [String: JSONValue] = [:]
         var synced = false
         var subscribers: [Int: Subscriber] = [:]
-        /// For each object, the subscribers its last event matched and the labels it had then;
-        /// forgotten when the subscribers change or the collection is listed again.
-        var routes: [String: Route] = [:]
-        /// What the filters read of each object, with the labels it was read from: read again only
-        /// when an object's labels change (a filter reads its name, namespace and labels).
-        var metas: [String: (labels: JSONValue?, meta: Meta)] = [:]
+        /// The slot of each object, by `namespace/name`.
+        var slots: [String: Int] = [:]
+        /// What each slot holds: nil for a free slot.
+        var entries: [Entry?] = []
+        /// Slots of deleted objects, taken again before new ones.
+        private var freed: [Int] = []
 
         init(collection: String) { self.collection = collection }
 
-        /// What the filters read of `o` (kept under `key`).
-        func meta(_ key: String, _ o: JSONValue) -> Meta {
-            let labels = o["metadata"]?["labels"]
-            if let kept = metas[key], kept.labels == labels { return kept.meta }
-            let meta = Meta(o)
-            metas[key] = (labels, meta)
+        /// The slot of the object `key`, given one if it has none.
+        func slot(_ key: String) -> Int {
+            if let slot = slots[key] { return slot }
+            let slot = freed.popLast() ?? entries.count
+            if slot == entries.count { entries.append(nil) }
+            slots[key] = slot
+            return slot
+        }
+
+        /// Keeps `object` (of `version`) as what slot `slot` holds; its route and filter view stay.
+        func store(_ object: JSONValue, version: Int?, at slot: Int) {
+            if let entry = entries[slot] {
+                entry.object = object
+                entry.version = version
+            } else {
+                entries[slot] = Entry(object: object, version: version)
+            }
+        }
+
+        /// Forgets the object `key` (deleted); every subscriber has forgotten it first.
+        func free(_ key: String, _ slot: Int) {
+            slots[key] = nil
+            entries[slot] = nil
+            freed.append(slot)
+        }
+
+        /// Forgets every object (the collection is listed again).
+        func reset() {
+            slots = [:]
+            entries = []
+            freed = []
+        }
+
+        /// Forgets every object's route (the subscribers change before the first list).
+        func forgetRoutes() {
+            for entry in entries { entry?.route = nil }
+        }
+
+        /// What the filters read of the object in `slot`: read again only when its labels changed.
+        func meta(_ slot: Int) -> Meta {
+            let entry = entries[slot]!
+            let labels = entry.object["metadata"]?["labels"]
+            if let kept = entry.meta, kept.labels == labels { return kept.meta }
+            let meta = Meta(entry.object)
+            entry.meta = (labels, meta)
             return meta
+        }
+    }
+
+    /// What an informer knows of one object: its latest version, the subscribers its last event
+    /// matched (forgotten when the subscribers change or the collection is listed again), and what
+    /// the filters read of it, with the labels it was read from. A class, changed in place under
+    /// the owner's lock.
+    private final class Entry {
+        var object: JSONValue
+        var version: Int?
+        var route: Route?
+        var meta: (labels: JSONValue?, meta: Meta)?
+
+        init(object: JSONValue, version: Int?) {
+            self.object = object
+            self.version = version
         }
     }
 
@@ -227,16 +298,42 @@ public final class SharedWatches: @unchecked Sendable {
     }
 
     /// One workload's view of a collection: its filter, and the objects it matches now with the
-    /// version it saw last (its index). A class, so `matching` changes in place as each event
+    /// version it saw last, by slot (its index). A class, so `seen` changes in place as each event
     /// passes (a struct was copied out of the informer and written back, its index with it).
     private final class Subscriber {
         let filter: @Sendable (Meta) -> Bool
         let handler: @Sendable (ClusterWatchEvent) -> Void
-        var matching: [String: Int?] = [:]
+        /// By slot: `absent` (not matched), `unversioned` (matched, no comparable version) or the
+        /// version seen last.
+        var seen: [Int] = []
+        private static let absent = Int.min, unversioned = Int.min + 1
 
         init(filter: @escaping @Sendable (Meta) -> Bool, handler: @escaping @Sendable (ClusterWatchEvent) -> Void) {
             self.filter = filter
             self.handler = handler
+        }
+
+        /// nil when the object in `slot` is not matched; else the version seen last (nil: none comparable).
+        func seen(_ slot: Int) -> Int?? {
+            guard slot < seen.count else { return nil }
+            switch seen[slot] {
+            case Self.absent: return nil
+            case Self.unversioned: return .some(nil)
+            case let version: return .some(version)
+            }
+        }
+
+        /// Records the object in `slot` as matched, at `version`.
+        func match(_ slot: Int, _ version: Int?) {
+            if slot >= seen.count { seen += repeatElement(Self.absent, count: slot + 1 - seen.count) }
+            seen[slot] = version.map { max($0, Self.unversioned + 1) } ?? Self.unversioned
+        }
+
+        /// Records the object in `slot` as not matched; true when it was.
+        func forget(_ slot: Int) -> Bool {
+            guard slot < seen.count, seen[slot] != Self.absent else { return false }
+            seen[slot] = Self.absent
+            return true
         }
     }
 
