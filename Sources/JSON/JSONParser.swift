@@ -271,18 +271,28 @@ struct JSONByteParser {
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try parseString()
+            var child: JSONProjection?
+            let key: String
+            if let projection, let plain = plainStringBytes() {
+                // A projected object's key is looked up by its bytes: a named member's key is the
+                // projection's own string, and a dropped member's is never built.
+                if let named = projection.memberIndex(bytes: UnsafeRawBufferPointer(plain)) {
+                    child = projection.projection(at: named)
+                    key = child!.drops ? "" : projection.key(at: named)
+                } else {
+                    key = cachingStrings ? strings.string(plain) : String(decoding: plain, as: UTF8.self)
+                }
+            } else {
+                key = try parseString()
+                child = projection?.member(key)
+            }
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             pos += 1
             skipWhitespace()
-            var child: JSONProjection?
-            if let projection {
-                child = projection.member(key)
-                if child?.drops == true {
-                    try skipValue(depth: depth + 1)
-                    if try nextMember(.object) { continue } else { break }
-                }
+            if child?.drops == true {
+                try skipValue(depth: depth + 1)
+                if try nextMember(.object) { continue } else { break }
             }
             let valueStart = pos
             let value = child?.shares == true
@@ -395,6 +405,25 @@ struct JSONByteParser {
             }
             pos += 8
         }
+    }
+
+    /// The bytes of the string at hand, moving past it, when it holds no escape or control byte;
+    /// nil (not moved) otherwise, for `parseString` to read it.
+    mutating func plainStringBytes() -> UnsafeBufferPointer<UInt8>? {
+        let start = pos
+        pos += 1
+        skipPlainBytes()
+        while pos < buf.count {
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") {
+                pos += 1
+                return UnsafeBufferPointer(rebasing: buf[(start + 1)..<(pos - 1)])
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            pos += 1
+        }
+        pos = start
+        return nil
     }
 
     /// Passes over a string (escapes checked as `parseString` checks them) without building it.

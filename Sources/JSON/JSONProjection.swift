@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The parts of a document a reader keeps, for parsing large objects it reads only a little of
 /// (a pod's volumes, probes and managedFields are most of its bytes): dropped members are passed
 /// over without building them. Arrays are transparent: an array's elements get the projection of
@@ -20,6 +26,15 @@ public final class JSONProjection: Sendable {
     public let identifies: Bool
     /// Projections of named members (few: searched in order); members not named are kept whole.
     private let members: [(key: String, projection: JSONProjection)]
+    /// The members' keys as UTF-8 bytes, in the order of `members`, each as its length, its first
+    /// eight bytes (zero-padded) and the rest: the parser finds a member by the bytes of its key
+    /// before building the key's string.
+    private let keyHeads: [UInt64]
+    private let keyLengths: [Int]
+    private let keyTails: [[UInt8]]
+    /// An open-addressed table of the members by their key's head and length: each slot holds a
+    /// member's position plus one (0: empty); a power of two at least twice the members.
+    private let keySlots: [Int32]
     /// Set: an object is read by this instead of being built (arrays stay transparent, other values
     /// are built as they are).
     public let digest: Digest?
@@ -35,6 +50,19 @@ public final class JSONProjection: Sendable {
         self.sharesAcross = sharesAcross
         self.identifies = identifies
         self.members = members
+        let keys = members.map { Array($0.key.utf8) }
+        self.keyHeads = keys.map { $0.withUnsafeBytes { Self.head(of: $0) } }
+        self.keyLengths = keys.map(\.count)
+        self.keyTails = keys.map { Array($0.dropFirst(8)) }
+        var size = 8
+        while size < 2 * keys.count { size <<= 1 }
+        var slots = [Int32](repeating: 0, count: size)
+        for i in keys.indices {
+            var slot = Self.slot(head: keyHeads[i], length: keyLengths[i], mask: size - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(i + 1)
+        }
+        self.keySlots = slots
         self.digest = digest
     }
 
@@ -60,6 +88,50 @@ public final class JSONProjection: Sendable {
         let length = key.utf8.count
         for m in members where m.key.utf8.count == length && m.key == key { return m.projection }
         return nil
+    }
+
+    /// The position of the member whose key is these UTF-8 bytes (unescaped), for `key(at:)` and
+    /// `projection(at:)`; nil when it is kept whole.
+    public func memberIndex(bytes: UnsafeRawBufferPointer) -> Int? {
+        let length = bytes.count
+        let head = Self.head(of: bytes)
+        return keySlots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = Self.slot(head: head, length: length, mask: mask)
+            while slots[slot] != 0 {
+                let i = Int(slots[slot]) - 1
+                if keyHeads[i] == head && keyLengths[i] == length {
+                    if length <= 8 { return i }
+                    let same = keyTails[i].withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress! + 8, length - 8) == 0 }
+                    if same { return i }
+                }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    /// The key of the member at `index` (from `memberIndex(bytes:)`).
+    public func key(at index: Int) -> String { members[index].key }
+
+    /// The projection of the member at `index` (from `memberIndex(bytes:)`).
+    public func projection(at index: Int) -> JSONProjection { members[index].projection }
+
+    /// The first slot of `keySlots` a key of this head and length is looked for in.
+    @inline(__always)
+    private static func slot(head: UInt64, length: Int, mask: Int) -> Int {
+        let h = (head ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: h >> 40) & mask
+    }
+
+    /// The first eight bytes of `bytes`, zero-padded, as one word.
+    @inline(__always)
+    private static func head(of bytes: UnsafeRawBufferPointer) -> UInt64 {
+        guard let base = bytes.baseAddress else { return 0 }
+        if bytes.count >= 8 { return base.loadUnaligned(as: UInt64.self) }
+        var word: UInt64 = 0
+        withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
+        return word
     }
 
     /// The projection that applies this one to the member `key` of a wrapping object (a watch

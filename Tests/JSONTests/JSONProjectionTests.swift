@@ -47,6 +47,20 @@ import Testing
         #expect(kept[path: ["object", "spec", "containers"]]?.array?.allSatisfy { $0["env"] == nil && $0["volumeMounts"] == nil } == true)
     }
 
+    @Test("a member is found by its key's bytes: written with escapes, alike in its first eight bytes or its length, among many")
+    func membersAreFoundByTheirKeysBytes() throws {
+        // Keys of one length and head, told apart past their eighth byte; short keys; one of 40 members.
+        let named = (0..<40).map { "member-\($0)" }
+        let p = JSONProjection(dropping: [["metadata", "managedFields"], ["metadata", "managedFieldz"], ["m"]] + named.map { [$0] })
+        let text = #"{"metadata":{"managedFieldz":1,"managedFields":2,"managedField":3,"managedFieldsX":4,"name":"a"},"m":5,"mm":6,"#
+            + named.map { #""\#($0)":0,"# }.joined() + #""member-40":7,"member-3x":8}"#
+        let kept = try JSONValue(parsing: Array(text.utf8), projection: p)
+        #expect(kept == ["metadata": ["managedField": 3, "managedFieldsX": 4, "name": "a"], "mm": 6, "member-40": 7, "member-3x": 8])
+        // A key written with escapes is the same key: dropped, or kept under its unescaped name.
+        let escaped = #"{"metadata":{"managed\u0046ields":1,"n\u0061me":"b"},"\u006d":2}"#
+        #expect(try JSONValue(parsing: Array(escaped.utf8), projection: p) == ["metadata": ["name": "b"]])
+    }
+
     @Test func duplicateKeysKeepTheLastValueWithAndWithoutAProjection() throws {
         let text = #"{"a":1,"b":{"x":1},"a":2,"b":{"y":2}}"#
         #expect(try JSONValue(parsing: text) == ["a": 2, "b": ["y": 2]])
