@@ -105,12 +105,23 @@ public struct JSONArrayReader {
     /// The next element, keeping what `projection` keeps and taking repeated strings from
     /// `strings`; nil after the last. Throws when the array is not valid JSON up to its end.
     public mutating func next(projection: JSONProjection?, strings: inout JSONStringCache) throws(JSONParseError) -> JSONValue? {
+        var subtrees = JSONSubtreeCache(capacity: 0)
+        return try next(projection: projection, strings: &strings, subtrees: &subtrees)
+    }
+
+    /// The next element as `next(projection:strings:)` reads it, taking the members `projection`
+    /// shares from `subtrees` when their bytes repeat (kept across the elements: the pods of one
+    /// template repeat their probes, environment and tolerations).
+    public mutating func next(projection: JSONProjection?, strings: inout JSONStringCache,
+                              subtrees: inout JSONSubtreeCache) throws(JSONParseError) -> JSONValue? {
         guard !finished else { return nil }
         var p = JSONByteParser(buf)
         p.pos = pos
         swap(&p.strings, &strings)
+        swap(&p.subtrees, &subtrees)
         defer {
             swap(&p.strings, &strings)
+            swap(&p.subtrees, &subtrees)
             pos = p.pos
         }
         if !started {

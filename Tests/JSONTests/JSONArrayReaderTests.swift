@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import JSON
 
@@ -27,6 +28,30 @@ import Testing
         let projection = JSONProjection(dropping: [["metadata", "managedFields"]])
         #expect(try elements(text) == (try JSONValue(parsing: text)).array)
         #expect(try elements(text, projection: projection) == (try JSONValue(parsing: Array(text.utf8), projection: projection)).array)
+    }
+
+    @Test("elements read through a subtree cache equal those read alone; a member they repeat byte for byte is built once and shared")
+    func sharedMembersAreBuiltOnce() throws {
+        let probe = #"{"httpGet":{"path":"/healthz","port":8080,"scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3}"#
+        let other = probe.replacingOccurrences(of: "8080", with: "9090")
+        let pods = (0..<6).map { i in
+            #"{"metadata":{"name":"web-\#(i)"},"spec":{"containers":[{"name":"app","readinessProbe":\#(i == 4 ? other : probe),"volumeMounts":[{"name":"token-\#(i)"}]}]}}"#
+        }
+        let text = "[" + pods.joined(separator: ",") + "]"
+        let projection = JSONProjection(dropping: [], sharingAcross: [["spec", "containers", "readinessProbe"]])
+        let bytes = Array(text.utf8)
+        var strings = JSONStringCache()
+        var subtrees = JSONSubtreeCache()
+        let read = try bytes.withUnsafeBufferPointer { buf throws(JSONParseError) in
+            var reader = JSONArrayReader(buf, at: 0)
+            var out: [JSONValue] = []
+            while let next = try reader.next(projection: projection, strings: &strings, subtrees: &subtrees) { out.append(next) }
+            return out
+        }
+        #expect(read == (try JSONValue(parsing: text)).array)
+        #expect(subtrees.keptBytes == probe.utf8.count + other.utf8.count, "each distinct probe kept once")
+        let probes = read.map { $0[path: ["spec", "containers"]]![0]!["readinessProbe"]! }
+        #expect(probes[4][path: ["httpGet", "port"]] == 9090 && probes[5][path: ["httpGet", "port"]] == 8080)
     }
 
     @Test func readsAnArrayInsideALargerDocument() throws {

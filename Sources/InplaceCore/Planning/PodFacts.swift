@@ -30,13 +30,27 @@ public struct PodFacts: Sendable, Equatable {
     }
 
     /// What planning reads of a live pod: all of it but managedFields and the status beyond its
-    /// conditions (the spec is compared whole; container statuses are most of the status).
+    /// conditions (the spec is compared whole; container statuses are most of the status). The
+    /// parts the pods of one template repeat byte for byte (owner, probes, environment, tolerations,
+    /// the service account volume's sources) are built once for a list of them.
     public static let projection = JSONProjection(dropping: [
         ["metadata", "managedFields"],
         ["status", "containerStatuses"], ["status", "initContainerStatuses"], ["status", "ephemeralContainerStatuses"],
         ["status", "podIPs"], ["status", "hostIPs"], ["status", "hostIP"], ["status", "qosClass"], ["status", "startTime"],
         ["status", "conditions", "lastProbeTime"], ["status", "conditions", "lastTransitionTime"],
-    ])
+    ], sharingAcross: templateParts)
+
+    /// The members of a pod that its template gives it unchanged (a container's mounts name the
+    /// pod's own token volume, so the containers themselves are not among them).
+    static let templateParts: [[String]] = [
+        ["metadata", "ownerReferences"],
+        ["spec", "tolerations"], ["spec", "affinity"], ["spec", "topologySpreadConstraints"], ["spec", "securityContext"],
+        ["spec", "nodeSelector"], ["spec", "imagePullSecrets"], ["spec", "dnsConfig"], ["spec", "hostAliases"],
+        ["spec", "volumes", "projected"], ["spec", "volumes", "configMap"], ["spec", "volumes", "secret"],
+    ] + ["containers", "initContainers"].flatMap { list in
+        ["env", "envFrom", "ports", "resources", "readinessProbe", "livenessProbe", "startupProbe", "lifecycle",
+         "securityContext", "command", "args"].map { ["spec", list, $0] }
+    }
 
     /// Reduces a live pod against the desired template of a `kind` workload; `previous` and
     /// `selector` as in `PodSpecComparison.compare`.

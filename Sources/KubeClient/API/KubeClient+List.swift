@@ -66,7 +66,8 @@ extension KubeClient {
 
     /// Lists a collection as `list` does, but hands over its items one at a time, each parsed (keeping
     /// what `projection` keeps) from the page's bytes when its turn comes: a page's items are never
-    /// all held as trees at once, so pages can be large. `restarted` is set on the first item of a
+    /// all held as trees at once, so pages can be large; the members `projection` shares are built
+    /// once for the items whose bytes repeat them. `restarted` is set on the first item of a
     /// restarted list only.
     @discardableResult
     public func listEach(
@@ -74,6 +75,7 @@ extension KubeClient {
         projection: JSONProjection? = nil, onItem: (JSONValue, ListMeta) throws -> Void
     ) throws -> String {
         var strings = JSONStringCache()
+        var subtrees = JSONSubtreeCache()
         return try pages(path, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit) { bytes throws(KubeAPIError) in
             let envelope = try ListEnvelopeScanner.envelope(of: bytes)
             return ((bytes, envelope), envelope.metadata)
@@ -87,7 +89,7 @@ extension KubeClient {
                 while true {
                     var item: JSONValue
                     do {
-                        guard let next = try items.next(projection: projection, strings: &strings) else { break }
+                        guard let next = try items.next(projection: projection, strings: &strings, subtrees: &subtrees) else { break }
                         item = next
                     } catch {
                         throw KubeAPIError.invalidResponse("the body is not valid JSON (\(error))")
