@@ -331,7 +331,6 @@ struct JSONByteParser {
         return nil
     }
 
-    /// Reads the `,` (true: another member or element follows) or the closing bracket (false).
     /// The container a member or element belongs to, and how it closes.
     enum Container {
         case object, array
@@ -339,6 +338,8 @@ struct JSONByteParser {
         var name: String { self == .object ? "object" : "array" }
     }
 
+    /// Reads the `,` (true: another member or element follows) or the closing bracket (false).
+    @inline(__always)
     mutating func nextMember(_ container: Container) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard pos < buf.count else { throw error("unexpected end of input in \(container.name)") }
@@ -403,6 +404,7 @@ struct JSONByteParser {
     /// Moves past string bytes that need no attention, eight at a time, up to the first quote,
     /// backslash or control byte (the "has a zero byte" test applied to each: its lowest flag is
     /// exact, so the first special byte's place is the lowest flag's), or to the last few bytes.
+    @inline(__always)
     private mutating func skipPlainBytes() {
         let base = buf.baseAddress!
         while pos + 8 <= buf.count {
@@ -438,6 +440,7 @@ struct JSONByteParser {
     }
 
     /// Passes over a string (escapes checked as `parseString` checks them) without building it.
+    @inline(__always)
     mutating func skipString() throws(JSONParseError) {
         pos += 1
         while true {
