@@ -136,7 +136,7 @@ public final class SharedWatches: @unchecked Sendable {
             informer.synced = true
             let slots = order.map { informer.slots[$0]! }
             for s in informer.subscribers.values {
-                s.seen = []
+                s.seen = [:]
                 var mine: [JSONValue] = []
                 for slot in slots where s.filter(informer.meta(slot)) {
                     let entry = informer.entries[slot]!
@@ -152,10 +152,10 @@ public final class SharedWatches: @unchecked Sendable {
             if Self.newer(version, than: informer.entries[slot]?.version) { informer.store(o, version: version, at: slot) }
             let labels = o["metadata"]?["labels"]
             func deliver(_ s: Subscriber) {
-                if let seen = s.seen(slot), let seen, let version, version < seen { return }
-                let known = s.seen(slot) != nil
+                let previous = s.seen(slot)
+                if let previous, let seen = previous, let version, version < seen { return }
                 s.match(slot, version)
-                s.handler(known ? .modified(o) : .added(o))
+                s.handler(previous != nil ? .modified(o) : .added(o))
             }
             let entry = informer.entries[slot]
             if let route = entry?.route, route.labels == labels {
@@ -298,15 +298,14 @@ public final class SharedWatches: @unchecked Sendable {
     }
 
     /// One workload's view of a collection: its filter, and the objects it matches now with the
-    /// version it saw last, by slot (its index). A class, so `seen` changes in place as each event
-    /// passes (a struct was copied out of the informer and written back, its index with it).
+    /// version it saw last, by slot (its index: the objects it matches only, a few of a namespace's).
+    /// A class, so `seen` changes in place as each event passes (a struct was copied out of the
+    /// informer and written back, its index with it).
     private final class Subscriber {
         let filter: @Sendable (Meta) -> Bool
         let handler: @Sendable (ClusterWatchEvent) -> Void
-        /// By slot: `absent` (not matched), `unversioned` (matched, no comparable version) or the
-        /// version seen last.
-        var seen: [Int] = []
-        private static let absent = Int.min, unversioned = Int.min + 1
+        /// By slot of a matched object: the version seen last (nil: none comparable).
+        var seen: [Int: Int?] = [:]
 
         init(filter: @escaping @Sendable (Meta) -> Bool, handler: @escaping @Sendable (ClusterWatchEvent) -> Void) {
             self.filter = filter
@@ -314,27 +313,13 @@ public final class SharedWatches: @unchecked Sendable {
         }
 
         /// nil when the object in `slot` is not matched; else the version seen last (nil: none comparable).
-        func seen(_ slot: Int) -> Int?? {
-            guard slot < seen.count else { return nil }
-            switch seen[slot] {
-            case Self.absent: return nil
-            case Self.unversioned: return .some(nil)
-            case let version: return .some(version)
-            }
-        }
+        func seen(_ slot: Int) -> Int?? { seen[slot] }
 
         /// Records the object in `slot` as matched, at `version`.
-        func match(_ slot: Int, _ version: Int?) {
-            if slot >= seen.count { seen += repeatElement(Self.absent, count: slot + 1 - seen.count) }
-            seen[slot] = version.map { max($0, Self.unversioned + 1) } ?? Self.unversioned
-        }
+        func match(_ slot: Int, _ version: Int?) { seen[slot] = .some(version) }
 
         /// Records the object in `slot` as not matched; true when it was.
-        func forget(_ slot: Int) -> Bool {
-            guard slot < seen.count, seen[slot] != Self.absent else { return false }
-            seen[slot] = Self.absent
-            return true
-        }
+        func forget(_ slot: Int) -> Bool { seen.removeValue(forKey: slot) != nil }
     }
 
     private struct Subscription: WatchStopping {
