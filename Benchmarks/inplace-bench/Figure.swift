@@ -10,7 +10,8 @@ struct Figure {
     let bound: Bound
     let format: String
     let unit: String
-    /// True when the figure counts for "all targets met" (a makespan on a shared machine is reported, and explained when missed).
+    /// True when the figure counts for "all targets met" (a makespan on a shared machine is reported,
+    /// and explained when missed; so are the 50-workload profile's client figures).
     let gating: Bool
     /// Why a figure that does not count is reported (printed before it in the summary).
     let note: String
@@ -59,8 +60,8 @@ final class Report {
         for f in figures { print((f.gating ? "" : "(\(f.note)) ") + f.line) }
         for p in problems { print("PROBLEM: \(p)") }
         let ok = problems.isEmpty && figures.allSatisfy { $0.passed || !$0.gating }
-        let missedMakespans = figures.filter { !$0.gating && !$0.passed }.count
-        print(ok ? "all targets met" + (missedMakespans > 0 ? " except \(missedMakespans) makespan ratio(s) (see the window breakdowns)" : "")
+        let missed = figures.filter { !$0.gating && !$0.passed }.count
+        print(ok ? "all targets met" + (missed > 0 ? "; \(missed) reported figure(s) over their target (see the window breakdowns)" : "")
                  : "some targets missed")
         return ok
     }

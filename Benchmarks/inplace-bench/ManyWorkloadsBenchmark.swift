@@ -62,8 +62,12 @@ struct ManyWorkloadsBenchmark {
         report.add(Figure("many workloads: makespan / one Deployment's (load \(loadAverage()))", manySpan / soloSpan, atMost: 1.25,
                           format: "%.3f", gating: false))
         all.printCost(pods: count * replicas)
+        // Reported against the one-workload budget, as the issue asks for them: 50 plans, preflights and
+        // records, and a thread parked per workload, cost more than the pods alone.
+        let reported = "reported, against the one-workload budget"
         report.add(Figure("many workloads: client CPU per 1,000 pods",
-                          all.measurement.cpuSeconds * 1000 / Double(count * replicas), atMost: 1, unit: " s"))
-        report.add(Figure("many workloads: client peak RSS", all.measurement.peakRSSMegabytes, atMost: 40, format: "%.1f", unit: " MB"))
+                          all.measurement.cpuSeconds * 1000 / Double(count * replicas), atMost: 1, unit: " s", gating: false, note: reported))
+        report.add(Figure("many workloads: client peak RSS", all.measurement.peakRSSMegabytes, atMost: 40, format: "%.1f", unit: " MB",
+                          gating: false, note: reported))
     }
 }
