@@ -162,6 +162,22 @@ import Testing
         #expect(try rolledBack(all: true) == ["a", "b"])
     }
 
+    /// Subscribes to the default namespace's pods labelled `app=APP`, handing each event to `record`
+    /// as a line ("synced a,b", "added a", "modified a", "deleted a").
+    static func subscribe(_ shared: SharedWatches, app: String, record: @escaping @Sendable (String) -> Void) -> any WatchStopping {
+        shared.watch("/api/v1/namespaces/default/pods", filter: { $0.labels["app"] == app }) { event in
+            let line: String
+            switch event {
+            case .synced(let items): line = "synced " + items.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ",")
+            case .added(let o): line = "added " + (o[path: ["metadata", "name"]]?.string ?? "")
+            case .modified(let o): line = "modified " + (o[path: ["metadata", "name"]]?.string ?? "")
+            case .deleted(let o): line = "deleted " + (o[path: ["metadata", "name"]]?.string ?? "")
+            case .failed: line = "failed"
+            }
+            record(line)
+        }
+    }
+
     @Test("shared watches: one watch per collection whatever the subscribers; each sees only what its filter matches, an object leaving it is deleted for it")
     func sharedWatches() {
         let cluster = GateKeeperTestCluster()
@@ -172,17 +188,7 @@ import Testing
         let shared = SharedWatches(cluster: cluster)
         let seen = Mutex<[String: [String]]>([:])
         func subscribe(_ app: String) -> any WatchStopping {
-            shared.watch("/api/v1/namespaces/default/pods", filter: { $0.labels["app"] == app }) { event in
-                let line: String
-                switch event {
-                case .synced(let items): line = "synced " + items.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ",")
-                case .added(let o): line = "added " + (o[path: ["metadata", "name"]]?.string ?? "")
-                case .modified(let o): line = "modified " + (o[path: ["metadata", "name"]]?.string ?? "")
-                case .deleted(let o): line = "deleted " + (o[path: ["metadata", "name"]]?.string ?? "")
-                case .failed: line = "failed"
-                }
-                seen.withLock { $0[app, default: []].append(line) }
-            }
+            Self.subscribe(shared, app: app) { line in seen.withLock { $0[app, default: []].append(line) } }
         }
         let web = subscribe("web"), api = subscribe("api")
         #expect(cluster.watchCount == 1, "one watch for both")
@@ -251,17 +257,7 @@ import Testing
         let shared = SharedWatches(cluster: cluster)
         let seen = Mutex<[String: [String]]>([:])
         func subscribe(_ app: String) -> any WatchStopping {
-            shared.watch("/api/v1/namespaces/default/pods", filter: { $0.labels["app"] == app }) { event in
-                let line: String
-                switch event {
-                case .synced(let items): line = "synced " + items.compactMap { $0[path: ["metadata", "name"]]?.string }.sorted().joined(separator: ",")
-                case .added(let o): line = "added " + (o[path: ["metadata", "name"]]?.string ?? "")
-                case .modified(let o): line = "modified " + (o[path: ["metadata", "name"]]?.string ?? "")
-                case .deleted(let o): line = "deleted " + (o[path: ["metadata", "name"]]?.string ?? "")
-                case .failed: line = "failed"
-                }
-                seen.withLock { $0[app, default: []].append(line) }
-            }
+            Self.subscribe(shared, app: app) { line in seen.withLock { $0[app, default: []].append(line) } }
         }
         let web = subscribe("web"), api = subscribe("api")
         cluster.delete("/api/v1/namespaces/default/pods/web-1")
