@@ -62,6 +62,25 @@ struct WatchStreamDecoderTests {
         }
     }
 
+    @Test("a stream cut in two anywhere, and in three around each newline, decodes as the whole: an event is completed from the bytes up to the next newline, and the events after it are read in place")
+    func everySplitPoint() throws {
+        let bytes = Self.stream
+        let newlines = bytes.indices.filter { bytes[$0] == 0x0A }
+        var cuts = (1..<bytes.count).map { [$0] }
+        for n in newlines { for d in -2...2 where n + d > 0 && n + d + 1 < bytes.count { cuts.append([n + d, n + d + 1]) } }
+        for cut in cuts {
+            var d = WatchStreamDecoder()
+            var out: [WatchEvent] = []
+            var start = 0
+            for end in cut + [bytes.count] {
+                out += try d.feed(Array(bytes[start..<end]))
+                start = end
+            }
+            check(out)
+            #expect(!d.hasPartialEvent)
+        }
+    }
+
     @Test func projectionDropsTheSameMembersWhateverTheChunking() throws {
         let projection = JSONProjection(dropping: [["spec", "note"], ["status", "conditions"]])
         var whole = WatchStreamDecoder(projection: projection)

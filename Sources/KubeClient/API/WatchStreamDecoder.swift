@@ -62,6 +62,22 @@ public struct WatchStreamDecoder: Sendable {
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(WatchDecodeError) -> [WatchEvent] {
         var events: [WatchEvent] = []
         var i = 0
+        if !buffer.isEmpty, !lineTried, let newline = Self.newline(in: bytes, from: 0) {
+            // The API server's framing: the buffered event ends at the first newline that came. Only
+            // the bytes up to it join the buffer; the events after it are read where they are.
+            let before = buffer.count
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<newline]))
+            let pending = buffer  // shares storage: the parse below updates self
+            if let doc = pending.withUnsafeBytes({ raw in Self.object(in: raw, 0..<raw.count, projection, &strings, &subtrees) }) {
+                events.append(try Self.event(doc))
+                buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+                resetScan()
+                i = newline + 1
+            } else {
+                buffer.removeLast(buffer.count - before)
+                lineTried = true
+            }
+        }
         if !buffer.isEmpty {
             let before = buffer.count
             buffer.append(contentsOf: bytes)
