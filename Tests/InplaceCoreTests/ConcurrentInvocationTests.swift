@@ -275,6 +275,87 @@ import Testing
         shared.close()
     }
 
+    @Test("shared watches agree with one watch per subscriber, filtered, over 600 random changes: pods added, changed, relabelled and deleted, subscribers joining and leaving")
+    func sharedWatchesMatchSeparateWatches() {
+        var dice = PlanAtScaleTests.Dice(state: 7)
+        let cluster = GateKeeperTestCluster()
+        let shared = SharedWatches(cluster: cluster)
+        let apps = ["a", "b", "c"]
+        var live: [String: String] = [:]  // pod name -> its app label
+        var nextPod = 0
+        /// A subscriber, what it was sent, and what a watch of its own would have sent it.
+        final class Watcher: @unchecked Sendable {
+            let app: String
+            var stop: (any WatchStopping)?
+            let sent = Mutex<[String]>([])
+            var expected: [String] = []
+            var holds: Set<String> = []
+            init(app: String) { self.app = app }
+        }
+        var watchers: [Watcher] = []
+        func path(_ name: String) -> String { "/api/v1/namespaces/default/pods/\(name)" }
+        func labelled(_ name: String, _ app: String) -> JSONValue {
+            var pod = Fixtures.livePod(name: name)
+            pod[path: ["metadata", "labels"]] = ["app": .string(app)]
+            return pod
+        }
+        for _ in 0..<600 {
+            let running = watchers.filter { $0.stop != nil }
+            switch dice.next(10) {
+            case 0, 1:  // a new pod
+                let name = "pod-\(nextPod)", app = apps[dice.next(3)]
+                nextPod += 1
+                live[name] = app
+                for w in running where w.app == app { w.expected.append("added \(name)"); w.holds.insert(name) }
+                cluster.put(pod: labelled(name, app))
+            case 2, 3, 4:  // a status change
+                let names = live.keys.sorted()
+                guard !names.isEmpty else { continue }
+                let name = names[dice.next(names.count)]
+                for w in running where w.holds.contains(name) { w.expected.append("modified \(name)") }
+                cluster.mutate(path(name)) { $0[path: ["status", "message"]] = .string("m\(dice.next(1000))") }
+            case 5:  // new labels
+                let names = live.keys.sorted()
+                guard !names.isEmpty else { continue }
+                let name = names[dice.next(names.count)]
+                let app = apps[dice.next(3)]
+                live[name] = app
+                for w in running {
+                    if w.app == app {
+                        w.expected.append(w.holds.contains(name) ? "modified \(name)" : "added \(name)")
+                        w.holds.insert(name)
+                    } else if w.holds.remove(name) != nil {
+                        w.expected.append("deleted \(name)")
+                    }
+                }
+                cluster.mutate(path(name)) { $0[path: ["metadata", "labels", "app"]] = .string(app) }
+            case 6:  // deleted
+                let names = live.keys.sorted()
+                guard !names.isEmpty else { continue }
+                let name = names[dice.next(names.count)]
+                live[name] = nil
+                for w in running where w.holds.remove(name) != nil { w.expected.append("deleted \(name)") }
+                cluster.delete(path(name))
+            case 7, 8:  // a subscriber joins
+                let w = Watcher(app: apps[dice.next(3)])
+                let mine = live.filter { $0.value == w.app }.keys.sorted()
+                w.expected.append("synced " + mine.joined(separator: ","))
+                w.holds = Set(mine)
+                w.stop = Self.subscribe(shared, app: w.app) { line in w.sent.withLock { $0.append(line) } }
+                watchers.append(w)
+            default:  // a subscriber leaves
+                guard !running.isEmpty else { continue }
+                let w = running[dice.next(running.count)]
+                w.stop?.stop()
+                w.stop = nil
+            }
+        }
+        #expect(watchers.count > 20)
+        for w in watchers { #expect(w.sent.withLock { $0 } == w.expected, "subscriber to app=\(w.app)") }
+        for w in watchers { w.stop?.stop() }
+        shared.close()
+    }
+
     @Test("shared watches: a workload subscribing after its own write lists the write's answer, never an older version, and older versions still on their way are not passed to it")
     func sharedWatchesNeverGoBack() {
         let cluster = GateKeeperTestCluster()
