@@ -289,7 +289,7 @@ struct JSONByteParser {
                 // projection's own string, and a dropped member's is never built.
                 if let named = projection.memberIndex(bytes: UnsafeRawBufferPointer(plain)) {
                     child = projection.projection(at: named)
-                    key = child!.drops ? "" : projection.key(at: named)
+                    key = projection.key(at: named)
                 } else {
                     key = cachingStrings ? strings.string(plain) : String(decoding: plain, as: UTF8.self)
                 }

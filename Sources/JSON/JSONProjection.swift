@@ -24,7 +24,7 @@ public final class JSONProjection: Sendable {
     /// True when the member, a string, names the document (a pod's `metadata.name`): the subtree
     /// cache keeps the members read after it apart from other documents' (`JSONSubtreeCache`).
     public let identifies: Bool
-    /// Projections of named members (few: searched in order); members not named are kept whole.
+    /// Projections of named members (found by their keys' bytes, `memberIndex(bytes:)`); members not named are kept whole.
     private let members: [(key: String, projection: JSONProjection)]
     /// The members' keys as UTF-8 bytes, in the order of `members`, each as its length, its first
     /// eight bytes (zero-padded) and the rest: the parser finds a member by the bytes of its key
@@ -85,9 +85,8 @@ public final class JSONProjection: Sendable {
 
     /// The projection of the member `key`; nil when it is kept whole.
     public func member(_ key: String) -> JSONProjection? {
-        let length = key.utf8.count
-        for m in members where m.key.utf8.count == length && m.key == key { return m.projection }
-        return nil
+        var key = key
+        return key.withUTF8 { memberIndex(bytes: UnsafeRawBufferPointer($0)) }.map { members[$0].projection }
     }
 
     /// The position of the member whose key is these UTF-8 bytes (unescaped), for `key(at:)` and

@@ -83,7 +83,7 @@ public struct WatchStreamDecoder: Sendable {
             buffer.append(contentsOf: bytes)
             let pending = buffer  // shares storage: the scan below updates self
             let completed = try pending.withUnsafeBytes { raw in
-                Result { () throws(WatchDecodeError) -> Int? in try completePending(raw, newFrom: before, into: &events) }
+                Result { () throws(WatchDecodeError) -> Int? in try completePending(raw, into: &events) }
             }.get()
             guard let end = completed else {
                 if buffer.count > maxEventBytes { throw WatchDecodeError("an event is larger than \(maxEventBytes) bytes") }
@@ -129,18 +129,9 @@ public struct WatchStreamDecoder: Sendable {
         return events
     }
 
-    /// Tries to complete the buffered event, whose bytes from `newFrom` just arrived: by the next
-    /// newline first, else by resuming the brace-depth scan. Returns the offset after the event.
-    private mutating func completePending(_ raw: UnsafeRawBufferPointer, newFrom: Int,
-                                          into events: inout [WatchEvent]) throws(WatchDecodeError) -> Int? {
-        if !lineTried, let newline = Self.newline(in: raw, from: newFrom) {
-            if let doc = Self.object(in: raw, 0..<newline, projection, &strings, &subtrees) {
-                events.append(try Self.event(doc))
-                resetScan()
-                return newline + 1
-            }
-            lineTried = true
-        }
+    /// Tries to complete the buffered event by resuming the brace-depth scan (`feed` has tried the
+    /// text up to the first newline that came). Returns the offset after the event.
+    private mutating func completePending(_ raw: UnsafeRawBufferPointer, into events: inout [WatchEvent]) throws(WatchDecodeError) -> Int? {
         guard Self.mayCloseFrame(raw, from: scanned) else { return nil }
         guard let end = scanFrame(raw, from: scanned, resuming: scanStarted) else {
             scanned = raw.count
