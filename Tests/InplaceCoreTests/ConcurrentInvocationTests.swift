@@ -356,6 +356,31 @@ import Testing
         shared.close()
     }
 
+    @Test("shared watches: a list again (after the watch expired) replaces what each subscriber holds; an object the cache knows newer than the list keeps its newer version")
+    func sharedWatchesRelist() {
+        let cluster = GateKeeperTestCluster()
+        let pods = "/api/v1/namespaces/default/pods"
+        cluster.put(pod: Fixtures.livePod(name: "web-1"))
+        cluster.put(pod: Fixtures.livePod(name: "web-2"))
+        let shared = SharedWatches(cluster: cluster)
+        let seen = Mutex<[String]>([])
+        let watch = shared.watch(pods, filter: { $0.labels["app"] == "web" }) { event in
+            guard case .synced(let items) = event else { return }
+            let listed = items.map { ($0[path: ["metadata", "name"]]?.string ?? "") + "@" + ($0[path: ["metadata", "resourceVersion"]]?.string ?? "") }
+            seen.withLock { $0.append(listed.sorted().joined(separator: ",")) }
+        }
+        var written = cluster.object("\(pods)/web-1")!
+        written[path: ["metadata", "resourceVersion"]] = "100000"
+        shared.wrote("\(pods)/web-1", written)
+        cluster.delete("\(pods)/web-2")
+        cluster.put(pod: Fixtures.livePod(name: "web-3"))
+        let web3 = cluster.object("\(pods)/web-3")![path: ["metadata", "resourceVersion"]]!.string!
+        cluster.relist(pods)
+        #expect(seen.withLock { $0 } == ["web-1@101,web-2@102", "web-1@100000,web-3@\(web3)"])
+        watch.stop()
+        shared.close()
+    }
+
     @Test("shared watches: a workload subscribing after its own write lists the write's answer, never an older version, and older versions still on their way are not passed to it")
     func sharedWatchesNeverGoBack() {
         let cluster = GateKeeperTestCluster()

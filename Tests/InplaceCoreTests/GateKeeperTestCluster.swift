@@ -228,6 +228,13 @@ final class GateKeeperTestCluster: ClusterAPI, @unchecked Sendable {
         return Stop { [weak self] in self?.lock.withLock { self?.watchers.removeAll { $0.id == id } } }
     }
 
+    /// Lists `path` again to every watcher of it, as a watch does after its resourceVersion expired.
+    func relist(_ path: String) {
+        let targets = lock.withLock { watchers.filter { $0.collection == path }.map(\.handler) }
+        let items = (try? list(path, labelSelector: nil)) ?? []
+        for h in targets { h(.synced(items)) }
+    }
+
     /// Sends a watch failure to every watcher of `path` (and forgets them, as a watch that gave up).
     func failWatches(_ path: String, _ error: ClusterOperationError) {
         let targets = lock.withLock {

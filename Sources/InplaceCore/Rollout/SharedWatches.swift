@@ -118,27 +118,21 @@ public final class SharedWatches: @unchecked Sendable {
         switch event {
         case .synced(let listed):
             // A list can be older than a write whose answer the cache already keeps: the newer stays.
-            var kept: [String: (object: JSONValue, version: Int?)] = [:]
-            var order: [String] = []
+            let (knownSlots, knownEntries) = (informer.slots, informer.entries)
+            informer.reset()
             for o in listed {
                 guard let key = Self.key(o) else { continue }
-                let version = Self.version(o)
-                if kept[key] == nil { order.append(key) }
-                kept[key] = (o, version)
-            }
-            for (key, entry) in kept {
-                if let slot = informer.slots[key], let known = informer.entries[slot], !Self.newer(entry.version, than: known.version) {
-                    kept[key] = (known.object, known.version)
+                var (object, version) = (o, Self.version(o))
+                if let slot = knownSlots[key], let known = knownEntries[slot], !Self.newer(version, than: known.version) {
+                    (object, version) = (known.object, known.version)
                 }
+                informer.store(object, version: version, at: informer.slot(key))
             }
-            informer.reset()
-            for key in order { informer.store(kept[key]!.object, version: kept[key]!.version, at: informer.slot(key)) }
             informer.synced = true
-            let slots = order.map { informer.slots[$0]! }
             for s in informer.subscribers.values {
                 s.seen = [:]
                 var mine: [JSONValue] = []
-                for slot in slots where s.filter(informer.meta(slot)) {
+                for slot in informer.entries.indices where s.filter(informer.meta(slot)) {
                     let entry = informer.entries[slot]!
                     mine.append(entry.object)
                     s.match(slot, entry.version)
